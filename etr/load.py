@@ -275,7 +275,7 @@ def load_json(data: bytes, source: str = "<bytes>", limits: Limits | None = None
             json.dumps(value, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
             raise LoadError("LOAD-JSON-SURROGATE", "string contains a lone UTF-16 surrogate escape") from None
-    findings = ()
+    findings: tuple[Finding, ...] = ()
     if _start:
         findings = (Finding("LOAD-BOM", Severity.INFO, "UTF-8 byte order mark ignored", reference="RFC 8259 §8.1"),)
     return Document(source, "json", value, data, findings)

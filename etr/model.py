@@ -17,18 +17,15 @@ from typing import Any
 REPORT_FORMAT_VERSION = "1.0"
 
 
-class Severity(str, enum.Enum):
+class Severity(enum.StrEnum):
     """How bad a finding is. Only ``ERROR`` makes a report invalid."""
 
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class Outcome(str, enum.Enum):
+class Outcome(enum.StrEnum):
     """Bottom line of a verification step or of a legal requirement."""
 
     PASS = "PASS"
@@ -37,9 +34,6 @@ class Outcome(str, enum.Enum):
     NOT_EVALUABLE = "NOT_EVALUABLE"
     ATTESTATION_REQUIRED = "ATTESTATION_REQUIRED"
     NOT_APPLICABLE = "NOT_APPLICABLE"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True, slots=True)

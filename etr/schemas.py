@@ -101,10 +101,14 @@ def _branch_summary(error: Any) -> list[list[str]] | None:
 
 
 def _message(error: Any) -> str:
+    keyword = error.kind.name
+    if keyword in ("anyOf", "oneOf"):
+        context = getattr(error.kind, "context", None) or []
+        what = "more than one" if type(error.kind).__name__ == "OneOfMultipleValid" else "none"
+        return f"{_short(error.instance, 40)} matches {what} of the {len(context) or 'listed'} {keyword} alternatives"
     message: str = error.message
     if len(message) <= _MAX_MESSAGE:
         return message
-    keyword = error.kind.name
     return f"{_short(error.instance)} fails {keyword} {_short(getattr(error.kind, 'value', None), 80)}"
 
 
@@ -133,7 +137,7 @@ def schema_findings(errors: Iterator[Any], prefix: str, reference: str) -> Itera
 
 @functools.cache
 def _kebab(keyword: str) -> str:
-    out = []
+    out: list[str] = []
     for ch in keyword:
         if ch.isupper() and out:
             out.append("-")

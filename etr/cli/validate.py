@@ -7,6 +7,12 @@ import time
 
 import click
 
+from .. import __version__
+from ..batch import run_batch
+from ..load import Limits, expand_inputs
+from ..model import Severity
+from ..render import make_renderer
+from ..validate import Options
 from . import EXIT_CODES_HELP, EXIT_FAIL, EXIT_OK
 
 FAMILY_CHOICES = ["dcsa-ebl"]
@@ -59,13 +65,6 @@ def validate_cmd(paths: tuple[str, ...], fmt: str, family: str | None, version: 
     and .pdf files), glob patterns, or - for standard input. The family is
     detected from each document's content unless --family is given.
     """
-    from .. import __version__
-    from ..batch import run_batch
-    from ..load import Limits, expand_inputs
-    from ..model import Severity
-    from ..render import make_renderer
-    from ..validate import Options
-
     threshold = Severity(fail_on) if fail_on else (Severity.WARNING if strict else Severity.ERROR)
     if strict and fail_on == "error":
         raise click.UsageError("--strict and --fail-on error contradict each other")
@@ -73,7 +72,7 @@ def validate_cmd(paths: tuple[str, ...], fmt: str, family: str | None, version: 
     options = Options(family, version, limits)
     options.check()
 
-    renderer = make_renderer(fmt, click.get_text_stream("stdout"), quiet=quiet, fail_on=threshold,
+    renderer = make_renderer(fmt, sys.stdout, quiet=quiet, fail_on=threshold,
                              tool_version=__version__)
     progress = _Progress(enabled=not quiet and sys.stderr.isatty())
     renderer.start()

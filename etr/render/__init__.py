@@ -81,8 +81,8 @@ class JsonRenderer(Renderer):
         self.tool_version = tool_version
 
     def start(self) -> None:
-        self.out.write('{"format": "etr-report", "formatVersion": %s, "etrVersion": %s, "reports": ['
-                       % (json.dumps(REPORT_FORMAT_VERSION), json.dumps(self.tool_version)))
+        head = {"format": "etr-report", "formatVersion": REPORT_FORMAT_VERSION, "etrVersion": self.tool_version}
+        self.out.write(json.dumps(head)[:-1] + ', "reports": [')
 
     def write(self, report: Report) -> None:
         sep = "\n" if self.total == 1 else ",\n"
@@ -90,7 +90,7 @@ class JsonRenderer(Renderer):
 
     def finish(self) -> None:
         summary = {"inputs": self.total, "passed": self.total - self.failed, "failed": self.failed}
-        self.out.write('\n], "summary": %s, "valid": %s}\n' % (json.dumps(summary), json.dumps(self.failed == 0)))
+        self.out.write(f'\n], "summary": {json.dumps(summary)}, "valid": {json.dumps(self.failed == 0)}}}\n')
 
 
 def make_renderer(fmt: str, out: IO[str], *, quiet: bool, fail_on: Severity, tool_version: str) -> Renderer:

@@ -14,6 +14,7 @@ XInclude processing (etr never calls ``xinclude()``), bounded depth and size.
 
 from __future__ import annotations
 
+import glob
 import io
 import json
 import math
@@ -132,8 +133,8 @@ def expand_inputs(inputs: Iterable[str]) -> Iterator[Source]:
         elif path.exists() or not _GLOB_CHARS.search(item):
             yield Source(item, path, missing=not path.exists())
         else:
-            matches = sorted(Path().glob(item) if not path.is_absolute() else
-                             Path(path.anchor).glob(str(path.relative_to(path.anchor))))
+            # glob.glob, unlike Path.glob, skips hidden entries as a shell does and as _walk does.
+            matches = sorted(Path(match) for match in glob.glob(item, recursive=True))
             if not matches:
                 yield Source(item, None, missing=True)
             for match in matches:
@@ -172,17 +173,18 @@ def load_bytes(data: bytes, source: str = "<bytes>", limits: Limits | None = Non
 
 
 _BOM = b"\xef\xbb\xbf"
+_LEADING_SPACE = re.compile(rb"\s*")
 
 
 def sniff(data: bytes) -> tuple[Syntax, int]:
     """Decide the syntax from the first significant byte; return it and the offset of the text."""
-    if not data.strip():
+    if not data.removeprefix(_BOM).strip():
         raise LoadError("LOAD-EMPTY", "input is empty")
     if data[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(data) > 1 and (data[0] == 0 or data[1] == 0)):
         raise LoadError("LOAD-ENCODING", "input looks like UTF-16 or UTF-32; JSON and these XML inputs must be UTF-8")
     start = 3 if data.startswith(_BOM) else 0
-    head = data[start:start + 64].lstrip()
-    first = head[:1]
+    pos = _LEADING_SPACE.match(data, start).end()  # type: ignore[union-attr]  # any run of whitespace
+    first = data[pos:pos + 1]
     if first in (b"{", b"["):
         return "json", start
     if first == b"<":
@@ -222,7 +224,9 @@ def _float(text: str) -> float:
 
 _DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant, parse_float=_float)
 # A string literal, unrolled for speed; used only to blank strings out before counting brackets.
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+# An unterminated string runs to the end of the input: a match never fails, so blanking stays linear
+# (a pattern that fails at each of many quotes would rescan the rest of the input from each one).
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)', re.DOTALL)
 _NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 

@@ -137,12 +137,14 @@ def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
 
 
 def reports_to_dict(reports: Iterable[Report], *, tool_version: str) -> dict[str, Any]:
-    """The top-level JSON document for ``--format json``."""
+    """The top-level JSON document for ``--format json`` (an input fails when it has an error)."""
     items = [r.to_dict() for r in reports]
+    failed = sum(1 for r in items if not r["valid"])
     return {
         "format": "etr-report",
         "formatVersion": REPORT_FORMAT_VERSION,
         "etrVersion": tool_version,
-        "valid": all(r["valid"] for r in items),
         "reports": items,
+        "summary": {"inputs": len(items), "passed": len(items) - failed, "failed": failed},
+        "valid": failed == 0,
     }

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .errors import UsageError, ValidationFailed
-from .families import Family, detect, get_family
+from .families import FAMILY_NAMES, Family, detect, get_family
 from .load import Document, Limits, LoadError, Source, expand_inputs, load_bytes
 from .model import Finding, Report, Severity
 
@@ -38,11 +38,15 @@ class Options:
         Raises:
             UsageError: unknown family, or a version the family does not know.
         """
-        if self.family is not None:
-            fam = get_family(self.family)
-            if self.version is not None and self.version not in fam.versions:
-                raise UsageError(f"{fam.name} has no version {self.version!r}", code="ETR-UNKNOWN-VERSION",
-                                 hint=f"choose one of: {', '.join(fam.versions)}")
+        if self.version is None:
+            if self.family is not None:
+                get_family(self.family)
+            return
+        families = [get_family(self.family)] if self.family is not None else [get_family(n) for n in FAMILY_NAMES]
+        if not any(self.version in fam.versions for fam in families):
+            known = sorted({v for fam in families for v in fam.versions})
+            raise UsageError(f"no version {self.version!r} of {' or '.join(f.name for f in families)}",
+                             code="ETR-UNKNOWN-VERSION", hint=f"choose one of: {', '.join(known)}")
 
 
 def validate_document(document: Document, options: Options | None = None) -> Report:
@@ -59,7 +63,7 @@ def validate_document(document: Document, options: Options | None = None) -> Rep
     try:
         findings.extend(family.check(document, version))
     except Exception as exc:  # a bug must not sink a whole batch; -v shows the traceback
-        log.debug("internal error while checking %s", document.source, exc_info=True)
+        log.info("internal error while checking %s", document.source, exc_info=True)  # -v shows it
         findings.append(Finding("ETR-INTERNAL", Severity.ERROR,
                                 f"internal error while checking ({type(exc).__name__}); please report it",
                                 reference="etr"))

@@ -23,14 +23,16 @@ pytestmark = pytest.mark.skipif(not DATA.is_dir(),
                                 reason=f"public sample data not found at {DATA} (set ETR_SHARED_DATA)")
 
 # All three official examples are to-order and blank endorsed without notify parties, which the
-# specification's prose says is mandatory for To Order BLs and DCSA's own examples ignore.
+# specification's prose says is mandatory for To Order BLs and DCSA's own examples ignore. The dangerous
+# goods example is ISSUED without an issue date, and its container HLXU1234567 has a wrong ISO 6346
+# check digit (it should end in 1).
 EXPECTED_WARNINGS = {
     "EBL_v3.0.0_transport-document_regularSTDExample.json": {"EBL-NOTIFY-PARTY-TO-ORDER"},
     "EBL_v3.0.0_transport-document_reeferExample.json": {"EBL-NOTIFY-PARTY-TO-ORDER"},
-    "EBL_v3.0.0_transport-document_dgExample.json": {"EBL-NOTIFY-PARTY-TO-ORDER", "EBL-ISSUE-DATE-MISSING"},
+    "EBL_v3.0.0_transport-document_dgExample.json": {"EBL-NOTIFY-PARTY-TO-ORDER", "EBL-ISSUE-DATE-MISSING", "EBL-ISO6346-CHECK-DIGIT"},
     "EBL_v3.0.4_transport-document_regularSTDExample.json": {"EBL-NOTIFY-PARTY-TO-ORDER"},
     "EBL_v3.0.4_transport-document_reeferExample.json": {"EBL-NOTIFY-PARTY-TO-ORDER"},
-    "EBL_v3.0.4_transport-document_dgExample.json": {"EBL-NOTIFY-PARTY-TO-ORDER", "EBL-ISSUE-DATE-MISSING"},
+    "EBL_v3.0.4_transport-document_dgExample.json": {"EBL-NOTIFY-PARTY-TO-ORDER", "EBL-ISSUE-DATE-MISSING", "EBL-ISO6346-CHECK-DIGIT"},
 }
 
 

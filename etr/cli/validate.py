@@ -19,12 +19,17 @@ FAMILY_CHOICES = ["dcsa-ebl"]
 
 
 class _Progress:
-    """A one-line counter on stderr, only on a terminal and for batches."""
+    """A progress bar on stderr, shown only on a terminal and for batches of 20 inputs or more.
+
+    The total is counted by walking the inputs once more (cheap next to validating them).
+    """
 
     MIN_INPUTS = 20
+    WIDTH = 30
 
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.enabled = total >= self.MIN_INPUTS
         self.count = 0
         self.failed = 0
         self.last = 0.0
@@ -33,13 +38,15 @@ class _Progress:
         self.count += 1
         self.failed += failed
         now = time.monotonic()
-        if self.enabled and self.count >= self.MIN_INPUTS and now - self.last > 0.1:
+        if self.enabled and (now - self.last > 0.1 or self.count == self.total):
             self.last = now
-            click.echo(f"\r{self.count} validated, {self.failed} failed", err=True, nl=False)
+            done = self.WIDTH * self.count // max(self.total, 1)
+            bar = "#" * done + "-" * (self.WIDTH - done)
+            click.echo(f"\r[{bar}] {self.count}/{self.total}, {self.failed} failed", err=True, nl=False)
 
     def close(self) -> None:
-        if self.enabled and self.count >= self.MIN_INPUTS:
-            click.echo(f"\r{self.count} validated, {self.failed} failed", err=True)
+        if self.enabled:
+            click.echo("", err=True)
 
 
 @click.command("validate", epilog=EXIT_CODES_HELP)
@@ -74,7 +81,8 @@ def validate_cmd(paths: tuple[str, ...], fmt: str, family: str | None, version: 
 
     renderer = make_renderer(fmt, sys.stdout, quiet=quiet, fail_on=threshold,
                              tool_version=__version__)
-    progress = _Progress(enabled=not quiet and sys.stderr.isatty())
+    interactive = not quiet and sys.stderr.isatty() and "-" not in paths
+    progress = _Progress(sum(1 for _ in expand_inputs(paths)) if interactive else 0)
     renderer.start()
     for report in run_batch(expand_inputs(paths), options, jobs=jobs):
         renderer.add(report)

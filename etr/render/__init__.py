@@ -41,6 +41,11 @@ class Renderer:
         """Called after the last report."""
 
 
+def _count(n: int, severity: Severity) -> str:
+    plural = "s" if n != 1 and severity is not Severity.INFO else ""
+    return f"{n} {severity.value}{plural}"
+
+
 class TextRenderer(Renderer):
     """One header line per input, then one line per finding."""
 
@@ -50,7 +55,7 @@ class TextRenderer(Renderer):
             return
         kind = f"{report.family} {report.version}" if report.family else "unrecognised"
         verdict = "FAIL" if failed else "ok"
-        counts = ", ".join(f"{report.count(s)} {s.value}{'s' if report.count(s) != 1 else ''}" for s in Severity)
+        counts = ", ".join(_count(report.count(s), s) for s in Severity)
         lines = [f"{report.source}: {verdict} [{kind}] ({counts})"]
         for f in report.findings:
             if self.quiet and f.severity is Severity.INFO:

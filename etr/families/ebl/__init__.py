@@ -5,7 +5,8 @@ business rules of :mod:`etr.families.ebl.rules`. One schema file describes the
 3.0.4 superset; properties added by a patch release carry ``x-etr-since``.
 For each version a variant of the schema is compiled once, in which
 
-* every object forbids *unevaluated* properties, so an unknown property is
+* every object forbids additional properties (those its own ``properties`` and
+  its ``anyOf``/``oneOf``/``allOf`` branches do not name), so an unknown property is
   seen (reported as ``EBL-EXTRA-PROPERTY``, info: the standard allows them),
 * properties newer than the chosen version are ``false``, so a field from a
   later patch is seen (reported as ``EBL-LATER-VERSION-FIELD``, info).
@@ -43,9 +44,9 @@ _MAPS = ("properties", "$defs", "patternProperties")
 def _variant(node: Any, version: tuple[int, ...], *, branch: bool = False) -> Any:
     """Copy of a schema node, strict about unknown and too-new properties (see module doc).
 
-    ``unevaluatedProperties`` goes on each object schema but not on the
+    ``additionalProperties: false`` goes on each object schema but not on the
     branches of ``anyOf``/``oneOf``/``allOf``: the object holding the
-    combinator sees what its successful branch evaluated.
+    combinator lists the names its branches define.
     """
     if isinstance(node, list):
         return [_variant(item, version) for item in node]
@@ -66,7 +67,14 @@ def _variant(node: Any, version: tuple[int, ...], *, branch: bool = False) -> An
             if since and _version_key(since) > version:
                 props[name] = False
     if not branch and (isinstance(props, dict) or any(k in out for k in _COMBINATORS)):
-        out["unevaluatedProperties"] = False
+        # Names the branches define count as known here; additionalProperties is much
+        # cheaper to evaluate than unevaluatedProperties.
+        known = out.setdefault("properties", {})
+        for combinator in _COMBINATORS:
+            for sub in node.get(combinator) or ():
+                for name in (sub.get("properties") or {}) if isinstance(sub, dict) else ():
+                    known.setdefault(name, True)
+        out["additionalProperties"] = False
     return out
 
 
@@ -137,7 +145,7 @@ class EblFamily:
         for error in validator.iter_errors(content):
             keyword = error.kind.name
             path = list(error.instance_path)
-            if keyword == "unevaluatedProperties":
+            if keyword == "additionalProperties":
                 for name in getattr(error.kind, "unexpected", ()):
                     yield Finding("EBL-EXTRA-PROPERTY", Severity.INFO,
                                   f"property {name!r} is not defined by DCSA eBL {version} (allowed, not checked)",

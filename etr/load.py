@@ -223,6 +223,8 @@ def _float(text: str) -> float:
 
 
 _DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant, parse_float=_float)
+_SCAN = _DECODER.scan_once  # type: ignore[attr-defined]  # set by JSONDecoder.__init__
+_SPACE = re.compile(r"[ \t\n\r]*")
 # A string literal, unrolled for speed; used only to blank strings out before counting brackets.
 # An unterminated string runs to the end of the input: a match never fails, so blanking stays linear
 # (a pattern that fails at each of many quotes would rescan the rest of the input from each one).
@@ -265,7 +267,14 @@ def load_json(data: bytes, source: str = "<bytes>", limits: Limits | None = None
     if json_depth_exceeds(data, limits.max_depth):
         raise LoadError("LOAD-JSON-DEPTH", f"JSON nests deeper than the limit of {limits.max_depth}")
     try:
-        value = _DECODER.decode(text)
+        # JSONDecoder.decode without its Python wrappers: the C scanner, then "only whitespace may follow".
+        value, end = _SCAN(text, _SPACE.match(text, 0).end())  # type: ignore[union-attr]
+        end = _SPACE.match(text, end).end()  # type: ignore[union-attr]
+        if end != len(text):
+            raise json.JSONDecodeError("Extra data", text, end)
+    except StopIteration as exc:
+        line, col = _line_col(text, exc.value)
+        raise LoadError("LOAD-JSON-SYNTAX", "malformed JSON: expecting a value", line=line, column=col) from None
     except _Reject as exc:
         raise LoadError(exc.code, str(exc)) from None
     except json.JSONDecodeError as exc:

@@ -20,6 +20,7 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("etr.cli.validate:validate_cmd", "Validate documents against their standard's schema and rules."),
     "schemas": ("etr.cli.schemas:schemas_cmd", "List the schemas shipped with etr."),
+    "keys": ("etr.cli.keys:keys_cmd", "Generate and inspect signing keys."),
 }
 
 EXIT_CODES_HELP = """\b

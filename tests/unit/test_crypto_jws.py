@@ -1,0 +1,292 @@
+"""Compact JWS: round trips, the algorithm allow-list, strict parsing, and the pint-demo tokens."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from etr.crypto.digests import jcs
+from etr.crypto.jws import (
+    DEFAULT_ALLOWED,
+    JwsError,
+    ParsedJws,
+    parse_compact,
+    payload_json,
+    sign_compact,
+    verify_compact,
+)
+from etr.crypto.keys import ALGORITHMS, SigningKey, generate_key, load_public_keys
+from etr.errors import DocumentError, UsageError
+
+REPO = Path(__file__).parents[2]
+SHARED_DATA = Path(os.environ.get("ETR_SHARED_DATA", REPO.parent / "shared" / "data"))
+PINT_DEMO = SHARED_DATA / "dcsa" / "pint-demo"
+
+PAYLOAD = jcs({"transportDocumentChecksum": "0" * 64, "eblPlatform": "EBL1", "transactions": []})
+
+
+def b64u(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def token_with_header(header: bytes | str, payload: bytes = PAYLOAD, signature: bytes = b"\x01" * 64) -> str:
+    raw = header.encode() if isinstance(header, str) else header
+    return f"{b64u(raw)}.{b64u(payload)}.{b64u(signature)}"
+
+
+@pytest.fixture(scope="module")
+def keys() -> dict[str, SigningKey]:
+    return {alg: generate_key(alg) for alg in ALGORITHMS}
+
+
+def code_of(token: object, key: SigningKey, **kwargs: object) -> str:
+    with pytest.raises(JwsError) as info:
+        verify_compact(token, key.public, **kwargs)  # type: ignore[arg-type]
+    assert isinstance(info.value, DocumentError)
+    return info.value.code
+
+
+# --------------------------------------------------------------------------- round trips
+
+@pytest.mark.parametrize("alg", ALGORITHMS)
+def test_sign_verify_round_trip(keys: dict[str, SigningKey], alg: str) -> None:
+    key = keys[alg]
+    token = sign_compact(PAYLOAD, key)
+    parsed = verify_compact(token, key.public)
+    assert parsed.payload == PAYLOAD and parsed.token == token
+    assert parsed.header == {"alg": alg, "kid": key.kid}
+    assert list(parsed.header) == ["alg", "kid"]
+    assert payload_json(parsed) == json.loads(PAYLOAD)
+
+
+def test_header_is_exactly_alg_kid_x5c_in_order(keys: dict[str, SigningKey]) -> None:
+    key = keys["ES256"]
+    token = sign_compact(PAYLOAD, key, x5c=["AAAA", "BBBB"])
+    head = base64.urlsafe_b64decode(token.split(".")[0] + "==")
+    assert head == json.dumps({"alg": "ES256", "kid": key.kid, "x5c": ["AAAA", "BBBB"]},
+                              separators=(",", ":")).encode()
+    bare = sign_compact(PAYLOAD, key, include_kid=False)
+    assert parse_compact(bare).header == {"alg": "ES256"}
+    verify_compact(bare, key.public)
+
+
+def test_es256_signature_is_raw_r_s(keys: dict[str, SigningKey]) -> None:
+    parsed = parse_compact(sign_compact(PAYLOAD, keys["ES256"]))
+    assert len(parsed.signature) == 64
+
+
+def test_payload_is_signed_as_given(keys: dict[str, SigningKey]) -> None:
+    odd = b'{"b": 1,  "a": 2}'  # not canonical: must not be re-serialised
+    parsed = verify_compact(sign_compact(odd, keys["EdDSA"]), keys["EdDSA"].public)
+    assert parsed.payload == odd
+
+
+@pytest.mark.parametrize("alg", ALGORITHMS)
+def test_joserfc_verifies_our_tokens(keys: dict[str, SigningKey], alg: str) -> None:
+    import warnings
+
+    from joserfc import jwk, jws
+
+    token = sign_compact(PAYLOAD, keys[alg])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # joserfc: "EdDSA is deprecated via RFC 9864"
+        result = jws.deserialize_compact(token, jwk.import_key(keys[alg].public.jwk()), algorithms=[alg])
+    assert result.payload == PAYLOAD
+
+
+# --------------------------------------------------------------------------- failures
+
+@pytest.mark.parametrize("alg", ALGORITHMS)
+def test_tampered_payload_or_signature_fails(keys: dict[str, SigningKey], alg: str) -> None:
+    key = keys[alg]
+    head, body, sig = sign_compact(PAYLOAD, key).split(".")
+    other = b64u(PAYLOAD.replace(b"EBL1", b"EBL2"))
+    assert code_of(f"{head}.{other}.{sig}", key) == "JWS-BAD-SIGNATURE"
+    raw = bytearray(base64.urlsafe_b64decode(sig + "=" * (-len(sig) % 4)))
+    raw[5] ^= 0x01
+    assert code_of(f"{head}.{body}.{b64u(bytes(raw))}", key) == "JWS-BAD-SIGNATURE"
+    assert code_of(f"{head}.{body}.{b64u(bytes(raw[:-1]))}", key) == "JWS-BAD-SIGNATURE"
+
+
+def test_wrong_key_fails(keys: dict[str, SigningKey]) -> None:
+    token = sign_compact(PAYLOAD, keys["EdDSA"])
+    other = generate_key("EdDSA")
+    assert code_of(token, other) == "JWS-BAD-SIGNATURE"
+
+
+def test_alg_none_is_forbidden(keys: dict[str, SigningKey]) -> None:
+    for name in ("none", "None", "NONE"):
+        token = f"{b64u(json.dumps({'alg': name}).encode())}.{b64u(PAYLOAD)}.{b64u(b'x')}"
+        assert code_of(token, keys["ES256"]) == "JWS-ALG-FORBIDDEN"
+
+
+def test_hs256_with_public_key_as_secret_is_forbidden(keys: dict[str, SigningKey]) -> None:
+    """The classic key-confusion attack: HMAC keyed with the verifier's public key bytes."""
+    for alg in ("PS256", "EdDSA"):
+        key = keys[alg]
+        for secret in (key.public.pem(), json.dumps(key.public.jwk()).encode()):
+            head = b64u(json.dumps({"alg": "HS256", "kid": key.kid}).encode())
+            signing_input = f"{head}.{b64u(PAYLOAD)}"
+            mac = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
+            assert code_of(f"{signing_input}.{b64u(mac)}", key) == "JWS-ALG-FORBIDDEN"
+
+
+def test_alg_outside_allow_list_is_forbidden(keys: dict[str, SigningKey]) -> None:
+    token = sign_compact(PAYLOAD, keys["EdDSA"])
+    assert code_of(token, keys["EdDSA"], allowed=frozenset({"ES256", "PS256"})) == "JWS-ALG-FORBIDDEN"
+    for alg in ("RS512", "ES384", "Ed25519"):
+        forged = f"{b64u(json.dumps({'alg': alg}).encode())}.{b64u(PAYLOAD)}.{b64u(b'x' * 64)}"
+        assert code_of(forged, keys["EdDSA"]) == "JWS-ALG-FORBIDDEN"
+
+
+@pytest.mark.parametrize("allowed", [{"none"}, {"HS256", "ES256"}, {"hs512"}, {"RS512"}])
+def test_allow_list_refuses_none_hmac_and_unknown(keys: dict[str, SigningKey], allowed: set[str]) -> None:
+    token = sign_compact(PAYLOAD, keys["ES256"])
+    with pytest.raises(UsageError) as info:
+        verify_compact(token, keys["ES256"].public, allowed=frozenset(allowed))
+    assert info.value.code == "JWS-ALLOW-LIST"
+
+
+def test_alg_must_fit_the_key_type(keys: dict[str, SigningKey]) -> None:
+    # ES256 header on an RSA key, RS256 header on an Ed25519 key: refused before any arithmetic.
+    es = sign_compact(PAYLOAD, keys["ES256"])
+    assert code_of(es, keys["PS256"]) == "JWS-KEY-MISMATCH"
+    rs = sign_compact(PAYLOAD, keys["RS256"])
+    assert code_of(rs, keys["EdDSA"]) == "JWS-KEY-MISMATCH"
+    # an RSA key declared for PS256 refuses RS256
+    assert code_of(rs, keys["PS256"]) == "JWS-KEY-MISMATCH"
+
+
+def test_rsa_key_without_declared_alg_accepts_both_rsa_algs(keys: dict[str, SigningKey]) -> None:
+    [undeclared] = load_public_keys(keys["PS256"].public.pem())
+    verify_compact(sign_compact(PAYLOAD, keys["PS256"]), undeclared)
+    rs = SigningKey(keys["PS256"].key, "RS256", "k")
+    verify_compact(sign_compact(PAYLOAD, rs), undeclared)
+
+
+# --------------------------------------------------------------------------- strict parsing
+
+@pytest.mark.parametrize(("token", "code"), [
+    ("", "JWS-MALFORMED"),
+    ("abc", "JWS-MALFORMED"),
+    ("eyJhbGciOiJFUzI1NiJ9.e30", "JWS-MALFORMED"),  # two parts
+    ("eyJhbGciOiJFUzI1NiJ9.e30.AA.AA", "JWS-MALFORMED"),  # four parts (JWE-like)
+    ("eyJhbGciOiJFUzI1NiJ9..AAAA", "JWS-MALFORMED"),  # empty payload (detached)
+    ("eyJhbGciOiJFUzI1NiJ9.e30=.AAAA", "JWS-MALFORMED"),  # padding
+    ("eyJhbGciOiJFUzI1NiJ9.e30.AA==", "JWS-MALFORMED"),
+    ("eyJhbGciOiJFUzI1NiJ9.e3+0.AAAA", "JWS-MALFORMED"),  # standard base64 alphabet
+    ("eyJhbGciOiJFUzI1NiJ9.e30.A", "JWS-MALFORMED"),  # impossible length
+    ("eyJhbGciOiJFUzI1NiJ9.e30.AB", "JWS-MALFORMED"),  # non-canonical trailing bits
+    ("eyJhbGciOiJFUzI1NiJ9.é30.AAAA", "JWS-MALFORMED"),
+    ("eyJhbGciOiJFUzI1NiJ9 .e30.AAAA", "JWS-MALFORMED"),
+])
+def test_malformed_tokens(token: str, code: str) -> None:
+    with pytest.raises(JwsError) as info:
+        parse_compact(token)
+    assert info.value.code == code
+
+
+@pytest.mark.parametrize(("header", "detail"), [
+    (b'{"alg":"ES256","alg":"none"}', "LOAD-JSON-DUPLICATE-KEY"),
+    (b'{"alg":"none","alg":"ES256"}', "LOAD-JSON-DUPLICATE-KEY"),
+    (b'["ES256"]', None),
+    (b'"ES256"', None),
+    (b"{}", None),
+    (b'{"alg":""}', None),
+    (b'{"alg":256}', None),
+    (b'{"alg":"ES256","crit":["exp"],"exp":1}', None),
+    (b'{"alg":"ES256","b64":false,"crit":["b64"]}', None),
+    (b'{"alg":"ES256","b64":false}', None),
+    (b'{"alg":"ES256","kid":7}', None),
+    (b'{"alg":"ES256","x5c":"MIIB"}', None),
+    (b'{"alg":"ES256","x5c":["MII-_"]}', None),
+    (b'{"alg":"ES256","x5c":[]}', None),
+    (b'{"alg":"ES256"', "LOAD-JSON-SYNTAX"),
+    (b'{"alg":NaN}', "LOAD-JSON-CONSTANT"),
+    (b'{"alg":"ES256","x":' + b"[" * 50 + b"]" * 50 + b"}", "LOAD-JSON-DEPTH"),
+    (b'\xff{"alg":"ES256"}', None),
+])
+def test_bad_headers(header: bytes, detail: str | None) -> None:
+    with pytest.raises(JwsError) as info:
+        parse_compact(token_with_header(header))
+    assert info.value.code == "JWS-HEADER"
+    if detail:
+        assert info.value.detail == detail
+
+
+def test_huge_header_is_refused_cheaply() -> None:
+    header = json.dumps({"alg": "ES256", "pad": "x" * 200_000}).encode()
+    with pytest.raises(JwsError) as info:
+        parse_compact(token_with_header(header))
+    assert info.value.code == "JWS-HEADER"
+
+
+def test_non_string_token() -> None:
+    with pytest.raises(JwsError) as info:
+        parse_compact(b"a.b.c")  # type: ignore[arg-type]
+    assert info.value.code == "JWS-MALFORMED"
+
+
+def test_duplicate_key_in_payload_is_reported(keys: dict[str, SigningKey]) -> None:
+    token = sign_compact(b'{"eblPlatform":"EBL1","eblPlatform":"EBL2"}', keys["EdDSA"])
+    parsed = verify_compact(token, keys["EdDSA"].public)  # the signature is fine ...
+    with pytest.raises(JwsError) as info:
+        payload_json(parsed)  # ... but which platform is meant is not
+    assert info.value.code == "JWS-PAYLOAD"
+    assert info.value.detail == "LOAD-JSON-DUPLICATE-KEY"
+    assert "LOAD-JSON-DUPLICATE-KEY" in str(info.value)
+
+
+def test_parsed_header_is_a_private_copy(keys: dict[str, SigningKey]) -> None:
+    token = sign_compact(PAYLOAD, keys["ES256"], x5c=["AAAA"])
+    first = parse_compact(token)
+    first.header["alg"] = "none"
+    first.header["x5c"].append("BBBB")
+    again = parse_compact(token)
+    assert again.header == {"alg": "ES256", "kid": keys["ES256"].kid, "x5c": ["AAAA"]}
+
+
+def test_sign_refuses_bad_input(keys: dict[str, SigningKey]) -> None:
+    with pytest.raises(UsageError):
+        sign_compact("text", keys["ES256"])  # type: ignore[arg-type]
+    with pytest.raises(UsageError):
+        sign_compact(PAYLOAD, keys["ES256"], x5c=["not base64url-_"])
+
+
+def test_default_allow_list() -> None:
+    assert frozenset({"RS256", "PS256", "ES256", "EdDSA"}) == DEFAULT_ALLOWED
+
+
+# --------------------------------------------------------------------------- pint-demo tokens
+
+def _pint_tokens() -> list[tuple[str, str]]:
+    out = []
+    for name in ("ed25519", "rsa"):
+        path = PINT_DEMO / "pint-transfers" / f"HHL71800000-ebl-envelope-{name}.json"
+        if path.exists():
+            envelope = json.loads(path.read_bytes())
+            for token in [envelope["envelopeManifestSignedContent"], *envelope["envelopeTransferChain"]]:
+                out.append((name, token))
+    return out
+
+
+def test_pint_demo_tokens_verify_with_the_published_jwks() -> None:
+    tokens = _pint_tokens()
+    if not tokens:
+        pytest.skip(f"pint-demo data not found under {SHARED_DATA} (set ETR_SHARED_DATA)")
+    by_kid = {}
+    for path in (PINT_DEMO / "keys" / "public").glob("*.jwk"):
+        for key in load_public_keys(path):
+            by_kid[key.kid] = key
+    for _, token in tokens:
+        parsed = parse_compact(token)
+        assert isinstance(parsed, ParsedJws)
+        verify_compact(parsed, by_kid[parsed.header["kid"]])
+        assert json.dumps(payload_json(parsed), separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode() \
+            == parsed.payload  # PD signs JCS bytes

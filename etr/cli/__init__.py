@@ -20,6 +20,8 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("etr.cli.validate:validate_cmd", "Validate documents against their standard's schema and rules."),
     "schemas": ("etr.cli.schemas:schemas_cmd", "List the schemas shipped with etr."),
+    "pint": ("etr.cli.pint:pint_cmd", "Sign DCSA PINT envelopes: issue, transfer, endorse, surrender, accept, reject."),
+    "verify": ("etr.cli.verify:verify_cmd", "Verify DCSA PINT envelopes: signatures, chain, issuance, holders."),
     "keys": ("etr.cli.keys:keys_cmd", "Generate and inspect signing keys."),
 }
 

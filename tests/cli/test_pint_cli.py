@@ -1,0 +1,160 @@
+"""``etr pint …`` and ``etr verify`` end to end: keys generated, a BL issued, transferred, endorsed,
+surrendered and accepted; ``etr verify`` passes and names the holders; tampering exits 1."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from etr.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+
+ALICE = ["--actor-name", "Alice Exports", "--actor-platform", "EBL1", "--actor-code", "EBL1:alice"]
+BOB = ["--actor-name", "Bob Bank", "--actor-platform", "EBL2", "--actor-code", "EBL2:bob",
+       "--actor-code", "GLEIF/LEI:529900T8BM49AURSDO55"]
+TO_ALICE = ["--to-name", "Alice Exports", "--to-platform", "EBL1", "--to-code", "EBL1:alice"]
+TO_BOB = ["--to-name", "Bob Bank", "--to-platform", "EBL2", "--to-code", "EBL2:bob"]
+CARRIER = ["--actor-name", "Carrier Line", "--actor-platform", "CAR1", "--actor-code", "SMDG:CARR"]
+
+
+def run(args: Sequence[str], code: int = 0) -> Result:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    assert result.exit_code == code, (result.output, getattr(result, "stderr", ""))
+    return result
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> dict[str, Any]:
+    """Keys for CAR1, EBL1, EBL2 made with ``etr keys generate``; a trust folder with the public JWKs and a
+    registry binding each platform to its kid; a transport document."""
+    keys, trust = tmp_path / "keys", tmp_path / "trust"
+    trust.mkdir()
+    for platform, alg in (("CAR1", "ES256"), ("EBL1", "EdDSA"), ("EBL2", "PS256")):
+        kid = f"{platform.lower()}-key"
+        run(["keys", "generate", "--alg", alg, "--out", str(keys), "--kid", kid])
+        (trust / f"{kid}.public.jwk").write_bytes((keys / f"{kid}.public.jwk").read_bytes())
+    (trust / "registry.csv").write_text("Code,Site,jwks_endpoint,manual_key_id\n"
+                                        "CAR1,,,car1-key\nEBL1,,,ebl1-key\nEBL2,,,ebl2-key\n")
+    td = {"transportDocumentReference": "CLI0000001", "transportDocumentStatus": "ISSUED", "isToOrder": True,
+          "transportDocumentTypeCode": "BOL", "carrierCode": "CARR", "carrierCodeListProvider": "SMDG",
+          "documentParties": {"issuingParty": {"partyName": "Carrier Line"}}}
+    (tmp_path / "td.json").write_text(json.dumps(td))
+    return {"dir": tmp_path, "keys": keys, "trust": trust}
+
+
+def key(world: dict[str, Any], platform: str) -> list[str]:
+    kid = f"{platform.lower()}-key"
+    return ["--key", str(world["keys"] / f"{kid}.private.pem"), "--kid", kid]
+
+
+def test_issue_transfer_endorse_surrender_accept_verify(world: dict[str, Any]) -> None:
+    d, trust = world["dir"], ["--trust", str(world["trust"])]
+    e = [str(d / f"e{i}.json") for i in range(8)]
+    run(["pint", "issue", str(d / "td.json"), *key(world, "CAR1"), "--platform", "CAR1", *TO_ALICE,
+         "--at", "2026-06-01T10:00:00Z", "-o", e[0]])
+    run(["pint", "endorse", e[0], *trust, *key(world, "EBL1"), *ALICE, "--to-order", *TO_BOB,
+         "--at", "2026-06-02T10:00:00Z", "-o", e[1]])
+    run(["pint", "sign", e[1], *trust, *key(world, "EBL2"), *BOB, "--at", "2026-06-03T10:00:00Z", "-o", e[2]])
+    run(["pint", "transfer", e[2], *trust, *key(world, "EBL2"), *BOB, *TO_ALICE, "--at", "2026-06-04T10:00:00Z",
+         "-o", e[3]])
+    run(["pint", "surrender", e[3], "--for", "delivery", *trust, *key(world, "EBL1"), *ALICE,
+         "--at", "2026-06-05T10:00:00Z", "-o", e[4]])
+    run(["pint", "accept", e[4], *trust, *key(world, "CAR1"), *CARRIER, "--at", "2026-06-06T10:00:00Z", "-o", e[5]])
+
+    text = run(["verify", e[5], *trust, "--at", "2026-07-01T00:00:00Z"]).output
+    assert f"{e[5]}: PASS (response RECE)" in text
+    assert "holders: Alice Exports [EBL1] EBL1:alice → Bob Bank [EBL2] EBL2:bob" in text
+    assert "current holder: Carrier Line [CAR1] SMDG:CARR" in text
+    for action in ("ISSUE", "ENDORSE_TO_ORDER", "SIGN", "TRANSFER", "SURRENDER_FOR_DELIVERY", "SACC"):
+        assert action in text
+    assert "ES256 key 'car1-key' (kid, registered for CAR1)" in text
+
+    doc = json.loads(run(["verify", e[5], *trust, "--format", "json"]).output)
+    result = doc["results"][0]
+    assert doc["ok"] is True and result["outcome"] == "PASS"
+    assert [x["signature"]["alg"] for x in result["entries"]] == ["ES256", "EdDSA", "PS256", "PS256", "EdDSA",
+                                                                  "ES256"]
+    assert result["currentHolder"]["partyName"] == "Carrier Line"
+
+    # Nothing may follow SACC: refused before signing (exit 1), nothing written.
+    refused = CliRunner().invoke(main, ["pint", "transfer", e[5], *trust, *key(world, "CAR1"), *CARRIER, *TO_BOB,
+                                        "-o", e[6]])
+    assert refused.exit_code == 1 and "PINT-STATE-AFTER-SACC" in refused.output
+    assert not Path(e[6]).exists()
+
+
+def test_refusals_and_usage(world: dict[str, Any]) -> None:
+    d, trust = world["dir"], ["--trust", str(world["trust"])]
+    e0, e1 = str(d / "e0.json"), str(d / "e1.json")
+    run(["pint", "issue", str(d / "td.json"), *key(world, "CAR1"), "--platform", "CAR1", *TO_ALICE, "-o", e0])
+    # Bob does not hold it.
+    out = CliRunner().invoke(main, ["pint", "transfer", e0, *trust, *key(world, "EBL2"), *BOB, *TO_ALICE])
+    assert out.exit_code == 1 and "PINT-STATE-NOT-POSSESSOR" in out.output
+    # A transfer needs a recipient: usage error.
+    assert CliRunner().invoke(main, ["pint", "transfer", e0, *key(world, "EBL1"), *ALICE]).exit_code == 2
+    # --reason only with amendment.
+    out = CliRunner().invoke(main, ["pint", "surrender", e0, "--for", "delivery", "--reason", "SWTP",
+                                    *key(world, "EBL1"), *ALICE])
+    assert out.exit_code == 2
+    # Missing input file: exit 1.
+    out = CliRunner().invoke(main, ["pint", "transfer", str(d / "nope.json"), *key(world, "EBL1"), *ALICE, *TO_BOB])
+    assert out.exit_code == 1
+    # verify without --trust is a usage error.
+    assert CliRunner().invoke(main, ["verify", e0]).exit_code == 2
+    # Blank endorsement, then the new holder may endorse.
+    run(["pint", "endorse", e0, *trust, *key(world, "EBL1"), *ALICE, "--blank", *TO_BOB, "-o", e1])
+    run(["verify", e1, *trust, "--expect-recipient", "EBL2"])
+    assert "PINT-RECIPIENT-MISMATCH" in run(["verify", e1, *trust, "--expect-recipient", "EBL1"], code=1).output
+
+
+def test_verify_tampered_envelope_exits_1(world: dict[str, Any]) -> None:
+    d, trust = world["dir"], ["--trust", str(world["trust"])]
+    e0, e1 = d / "e0.json", d / "e1.json"
+    run(["pint", "issue", str(d / "td.json"), *key(world, "CAR1"), "--platform", "CAR1", *TO_ALICE, "-o", str(e0)])
+    run(["pint", "transfer", str(e0), *trust, *key(world, "EBL1"), *ALICE, *TO_BOB, "-o", str(e1)])
+    env = json.loads(e1.read_text())
+    env["transportDocument"]["transportDocumentReference"] = "FORGED0001"
+    forged = d / "forged.json"
+    forged.write_text(json.dumps(env))
+    out = run(["verify", str(forged), str(e1), *trust], code=1).output
+    assert "FAIL (response BENV)" in out and "PINT-TD-CHECKSUM-MANIFEST [BENV]" in out
+    assert "2 envelopes: 1 verified, 1 failed" in out
+    # Extending a tampered envelope is refused when a trust store is given.
+    refused = CliRunner().invoke(main, ["pint", "transfer", str(forged), *trust, *key(world, "EBL2"), *BOB,
+                                        *TO_ALICE])
+    assert refused.exit_code == 1 and "does not verify" in refused.output
+
+
+def test_documents_through_the_cli(world: dict[str, Any]) -> None:
+    d, trust = world["dir"], ["--trust", str(world["trust"])]
+    invoice = d / "invoice.pdf"
+    invoice.write_bytes(b"%PDF-1.7 invoice")
+    e0 = str(d / "e0.json")
+    run(["pint", "issue", str(d / "td.json"), *key(world, "CAR1"), "--platform", "CAR1", *TO_ALICE,
+         "--document", str(invoice), "-o", e0])
+    assert "1 verified" in run(["verify", e0, *trust, "--document", str(invoice)]).output
+    invoice.write_bytes(b"%PDF-1.7 tampered")
+    out = run(["verify", e0, *trust, "--document", str(invoice)], code=1).output
+    assert "PINT-DOCUMENT-CHECKSUM [INCD]" in out
+
+
+def test_pint_demo_through_the_cli(shared_data: Path) -> None:
+    demo = shared_data / "dcsa" / "pint-demo"
+    if not demo.is_dir():
+        pytest.skip(f"pint-demo data not found at {demo}")
+    out = run(["verify", str(demo / "pint-transfers" / "HHL71800000-ebl-envelope-ed25519.json"),
+               "--trust", str(demo / "keys" / "public"),
+               "--trust", str(demo / "platform-registry" / "eblsolutionproviders.csv")]).output
+    assert "PASS (response RECE)" in out and "current holder: ebl2 Party [EBL2]" in out
+
+
+def test_help_is_cheap_and_lists_commands() -> None:
+    out = run(["--help"]).output
+    assert "pint" in out and "verify" in out
+    assert "BSIG" in run(["verify", "--help"]).output

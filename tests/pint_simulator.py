@@ -68,11 +68,18 @@ def registry_csv(keys: Mapping[str, SigningKey]) -> bytes:
     return ("Code,Site,jwks_endpoint,manual_key_id\n" + rows).encode()
 
 
-def sample_td(*, to_order: bool = True, reference: str = "SIM0000001") -> dict[str, Any]:
-    """A small transport document: enough for checksums and ``isToOrder`` (not a valid eBL)."""
-    return {"transportDocumentReference": reference, "transportDocumentStatus": "ISSUED",
-            "transportDocumentTypeCode": "BOL", "isToOrder": to_order, "isElectronic": True,
-            "carrierCode": "CARR", "carrierCodeListProvider": "SMDG"}
+def sample_td(*, to_order: bool = True, blank: bool = False, reference: str = "SIM0000001") -> dict[str, Any]:
+    """A small transport document: enough for checksums and ``isToOrder`` (not a valid eBL).
+
+    A to-order TD names an endorsee unless ``blank`` (DCSA: blank endorsed, any holder may endorse).
+    """
+    td: dict[str, Any] = {"transportDocumentReference": reference, "transportDocumentStatus": "ISSUED",
+                          "transportDocumentTypeCode": "BOL", "isToOrder": to_order, "isElectronic": True,
+                          "carrierCode": "CARR", "carrierCodeListProvider": "SMDG"}
+    if to_order and not blank:
+        td["documentParties"] = {"endorsee": {"partyName": "Alice", "identifyingCodes": [
+            {"codeListProvider": "EBL1", "partyCode": "alice"}]}}
+    return td
 
 
 def at(step: int) -> datetime:

@@ -195,15 +195,21 @@ def _emit(envelope: dict[str, Any], out: Path | None, summary: str) -> None:
     click.echo(summary + (f" -> {out}" if out else ""), err=True)
 
 
-def _append(envelope_path: str, actions: list[tuple[str, Party | None, str | None]], actor: Party,
+def _append(envelope_path: str, actions: list[tuple[str, Party | None, str | None]], actor: Party | None,
             kwargs: dict[str, Any], trust: TrustStore) -> None:
+    from ..errors import UsageError
     from ..transfer.sign import ChainBuilder, transaction
 
     envelope = _read_json(envelope_path, "envelope")
     _check_input(envelope, trust, envelope_path, "strict")
     key = _key(kwargs["key_file"], kwargs["alg"], kwargs["kid"])
-    platform = kwargs["platform"] or actor.ebl_platform
     builder = ChainBuilder.from_envelope(envelope)
+    if actor is None:  # only the holder may act: default to them
+        actor = builder.machine.state.holder
+        if actor is None:
+            raise UsageError("nobody holds the eBL in this envelope; give the acting party with --actor-…",
+                             code="PINT-PARTY")
+    platform = kwargs["platform"] or actor.ebl_platform
     txs = [transaction(action, actor, recipient, at=kwargs["at"], reason_code=reason, comments=kwargs.get("comment"))
            for action, recipient, reason in actions]
     builder.append_entry(txs, key, platform, x5c=_x5c(kwargs["x5c_file"]))
@@ -287,13 +293,12 @@ def _appender(name: str, help_text: str, *, recipient: str | None, extra: list[C
 
     def decorate(actions_for: Callable[..., list[tuple[str, Party | None, str | None]]]) -> click.Command:
         @click.argument("envelope")
-        @_party_options("actor", "acting party (the current holder)", required=True)
+        @_party_options("actor", "acting party (default: the current holder)", required=False)
         @_common
         @functools.wraps(actions_for)
         def command(envelope: str, trust_store: TrustStore, **kwargs: Any) -> None:
-            actor = _party(kwargs, "actor", "actor", required=True)
+            actor = _party(kwargs, "actor", "actor", required=False)
             to = _party(kwargs, "to", recipient, required=False) if recipient else None
-            assert actor is not None
             _append(envelope, actions_for(to=to, **kwargs), actor, kwargs, trust_store)
 
         if recipient:

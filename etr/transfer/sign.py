@@ -232,8 +232,7 @@ class ChainBuilder:
             raise TransferRefused("the transport document must be a JSON object", code="PINT-MALFORMED")
         self.transport_document = transport_document
         self.td_checksum = jcs_sha256(transport_document)
-        to_order = transport_document.get("isToOrder")
-        self.machine = StateMachine(to_order=to_order if isinstance(to_order, bool) else None)
+        self.machine = StateMachine.for_document(transport_document)
         self.chain: list[str] = []
         self.platforms: list[str] = []
         self.visualisation: DocumentMetadata | None = None

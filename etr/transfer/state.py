@@ -37,7 +37,8 @@ breaks a rule is reported and **not applied** (the state stays as it was):
 8. **Endorsement.** Title (who may endorse) is tracked apart from possession:
 
    - after ``ISSUE`` of a to-order eBL the issue-to party is the *endorsee*:
-     the first holder may endorse;
+     the first holder may endorse; when the TD is to order but names no
+     endorsee (DCSA: blank endorsed), the eBL starts as a bearer document;
    - ``ENDORSE_TO_ORDER`` names a new endorsee, who may endorse further;
    - ``ENDORSE`` names a final endorsee, who may not endorse again
      (``PINT-STATE-ENDORSE-FINAL``);
@@ -177,15 +178,28 @@ class StateMachine:
     """Feed transactions in chain order; see the module docstring for the rules.
 
     ``to_order`` comes from the TD's ``isToOrder`` (``None``: unknown, treated
-    as to-order).
+    as to-order). ``blank_endorsed`` is true for a to-order TD that names no
+    endorsee (DCSA's definition of a blank-endorsed eBL): after issuance any
+    holder may endorse it. Use :meth:`for_document` to derive both from a TD.
     """
 
     to_order: bool | None = None
+    blank_endorsed: bool = False
     state: ChainState = field(default_factory=ChainState)
     steps: list[Step] = field(default_factory=list)
     holders: list[Party] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
     _seen_any: bool = False
+
+    @classmethod
+    def for_document(cls, transport_document: object) -> StateMachine:
+        """A machine for the given transport document (any shape; unknown fields mean "unknown")."""
+        td = transport_document if isinstance(transport_document, dict) else {}
+        to_order = td.get("isToOrder")
+        parties = td.get("documentParties")
+        has_endorsee = isinstance(parties, dict) and parties.get("endorsee") is not None
+        return cls(to_order=to_order if isinstance(to_order, bool) else None,
+                   blank_endorsed=to_order is True and not has_endorsee)
 
     # -- public doors
 
@@ -320,8 +334,12 @@ class StateMachine:
         if action is ActionCode.ISSUE:
             negotiable = self.to_order is not False
             issued, carrier, holder = True, tx.actor, tx.recipient
-            endorsement = Endorsement.ORDER if negotiable else Endorsement.STRAIGHT
-            endorsee = tx.recipient if negotiable else None
+            if not negotiable:
+                endorsement, endorsee = Endorsement.STRAIGHT, None
+            elif self.blank_endorsed:
+                endorsement, endorsee = Endorsement.BLANK, None
+            else:
+                endorsement, endorsee = Endorsement.ORDER, tx.recipient
         elif action is ActionCode.TRANSFER:
             holder = tx.recipient
         elif action is ActionCode.ENDORSE:

@@ -652,7 +652,7 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
     index_of: dict[str, int] = {}
     for e in entries:
         index_of.setdefault(e.checksum, e.index)
-    machine = StateMachine(to_order=td.get("isToOrder") if isinstance(td.get("isToOrder"), bool) else None)
+    machine = StateMachine.for_document(td)
     machine_on = True
     seen_payloads: dict[str, int] = {}
     seen_previous: dict[str, int] = {}

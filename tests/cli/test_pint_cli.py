@@ -63,9 +63,10 @@ def test_issue_transfer_endorse_surrender_accept_verify(world: dict[str, Any]) -
     run(["pint", "sign", e[1], *trust, *key(world, "EBL2"), *BOB, "--at", "2026-06-03T10:00:00Z", "-o", e[2]])
     run(["pint", "transfer", e[2], *trust, *key(world, "EBL2"), *BOB, *TO_ALICE, "--at", "2026-06-04T10:00:00Z",
          "-o", e[3]])
-    run(["pint", "surrender", e[3], "--for", "delivery", *trust, *key(world, "EBL1"), *ALICE,
+    # Without --actor-…, the acting party is the current holder (Alice, then the carrier).
+    run(["pint", "surrender", e[3], "--for", "delivery", *trust, *key(world, "EBL1"),
          "--at", "2026-06-05T10:00:00Z", "-o", e[4]])
-    run(["pint", "accept", e[4], *trust, *key(world, "CAR1"), *CARRIER, "--at", "2026-06-06T10:00:00Z", "-o", e[5]])
+    run(["pint", "accept", e[4], *trust, *key(world, "CAR1"), "--at", "2026-06-06T10:00:00Z", "-o", e[5]])
 
     text = run(["verify", e[5], *trust, "--at", "2026-07-01T00:00:00Z"]).output
     assert f"{e[5]}: PASS (response RECE)" in text

@@ -27,6 +27,7 @@ class Scenario:
     holder: str | None  # who holds the eBL at the end (None: not asserted)
     code: str | None = None  # the violation expected (None: a legal chain)
     to_order: bool = True
+    blank: bool = False  # the TD is to order without an endorsee: blank endorsed from issuance
     first_holder: str = "alice"
     extra: dict[int, dict[str, Any]] = field(default_factory=dict)  # step index -> extra transaction fields
 
@@ -48,6 +49,11 @@ SCENARIOS = [
     Scenario("endorse-by-non-holder", (("ENDORSE_TO_ORDER", "bob", "carol"),), "alice", "PINT-STATE-NOT-POSSESSOR"),
     Scenario("holder-not-endorsee", (("TRANSFER", "alice", "bob"), ("ENDORSE", "bob", "carol")), "bob",
              "PINT-STATE-NOT-ENDORSEE"),
+    Scenario("blank-endorsed-td-any-holder-endorses", (("TRANSFER", "alice", "bob"), ("ENDORSE", "bob", "carol"),
+                                                      ("TRANSFER", "bob", "carol")), "carol", blank=True),
+    Scenario("blank-endorsed-td-endorse-final", (("ENDORSE", "alice", "bob"), ("TRANSFER", "alice", "bob"),
+                                                ("ENDORSE", "bob", "carol")), "bob", "PINT-STATE-ENDORSE-FINAL",
+             blank=True),
     Scenario("endorser-keeps-possession", (("ENDORSE_TO_ORDER", "alice", "bob"), ("ENDORSE", "alice", "carol")),
              "alice", "PINT-STATE-NOT-ENDORSEE"),
     Scenario("blank-endorse-then-any-holder", (("BLANK_ENDORSE", "alice", None), ("TRANSFER", "alice", "bob"),
@@ -90,7 +96,7 @@ SCENARIOS = [
 
 
 def _raw(world: World, s: Scenario) -> dict[str, Any]:
-    chain = RawChain(world, sample_td(to_order=s.to_order)).issue(s.first_holder)
+    chain = RawChain(world, sample_td(to_order=s.to_order, blank=s.blank)).issue(s.first_holder)
     for n, (action, actor, recipient) in enumerate(s.steps):
         chain.add(action, actor, recipient, **s.extra.get(n, {}))
     return chain.envelope()
@@ -118,7 +124,7 @@ def test_verifier_follows_the_state_machine(s: Scenario) -> None:
 
 def _signed(world: World, s: Scenario) -> dict[str, Any]:
     """The scenario through etr's signer (ChainBuilder), which checks each step before signing it."""
-    builder = ChainBuilder(sample_td(to_order=s.to_order))
+    builder = ChainBuilder(sample_td(to_order=s.to_order, blank=s.blank))
     builder.issue(party(s.first_holder), world.key("CAR1"), "CAR1", carrier=party("carrier"), at=at(0))
     for n, (action, actor, recipient) in enumerate(s.steps, start=1):
         who = party(actor)

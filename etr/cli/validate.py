@@ -15,7 +15,7 @@ from ..render import make_renderer
 from ..validate import Options
 from . import EXIT_CODES_HELP, EXIT_FAIL, EXIT_OK
 
-FAMILY_CHOICES = ["dcsa-ebl"]
+FAMILY_CHOICES = ["dcsa-ebl", "dcsa-pint"]
 
 
 class _Progress:

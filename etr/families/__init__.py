@@ -38,6 +38,7 @@ class Family(Protocol):
 #: name -> "module:attribute", in detection order.
 _REGISTRY: dict[str, str] = {
     "dcsa-ebl": "etr.families.ebl:FAMILY",
+    "dcsa-pint": "etr.families.pint:FAMILY",
 }
 FAMILY_NAMES: tuple[str, ...] = tuple(_REGISTRY)
 

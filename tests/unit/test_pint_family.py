@@ -1,0 +1,57 @@
+"""``etr validate`` on PINT envelopes: the envelope's structure and its transport document."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import etr
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = Path(os.environ.get("ETR_SHARED_DATA", REPO.parent / "shared" / "data"))
+TD = json.loads((REPO / "samples" / "ebl" / "valid" / "straight-bl.json").read_bytes())
+JWS = "eyJhbGciOiJFUzI1NiJ9.e30.c2ln"  # well formed, not verified by validate
+
+
+def envelope(**changes: Any) -> dict[str, Any]:
+    env: dict[str, Any] = {"transportDocument": json.loads(json.dumps(TD)), "envelopeManifestSignedContent": JWS,
+                           "envelopeTransferChain": [JWS]}
+    env.update(changes)
+    return env
+
+
+def test_envelope_is_detected_and_its_structure_checked() -> None:
+    report = etr.validate(envelope())
+    assert (report.family, report.valid) == ("dcsa-pint", True)
+    assert report.codes == ("PINT-NOT-VERIFIED",)
+
+
+def test_transport_document_findings_keep_their_codes_under_the_envelope() -> None:
+    env = envelope()
+    env["transportDocument"]["transportDocumentTypeCode"] = "SWB"
+    env["transportDocument"]["isToOrder"] = True
+    report = etr.validate(env)
+    hit = next(f for f in report.findings if f.code == "EBL-SWB-TO-ORDER")
+    assert hit.location is not None and hit.location.pointer == "/transportDocument/isToOrder"
+    assert not report.valid
+
+
+def test_broken_envelope_structure() -> None:
+    env = envelope(envelopeTransferChain="not a list")
+    del env["envelopeManifestSignedContent"]
+    codes = set(etr.validate(env, family="dcsa-pint").codes)
+    assert {"PINT-SCHEMA-REQUIRED", "PINT-SCHEMA-TYPE"} <= codes
+
+
+def test_pint_demo_envelope_carries_a_business_rule_invalid_document() -> None:
+    path = DATA / "dcsa" / "pint-demo" / "pint-transfers" / "HHL71800000-ebl-envelope-ed25519.json"
+    if not path.exists():
+        pytest.skip(f"public sample data not found at {path}")
+    report = etr.validate(path)
+    assert report.family == "dcsa-pint"
+    assert not any(c.startswith(("PINT-SCHEMA-", "EBL-SCHEMA-")) for c in report.codes)
+    assert "EBL-SWB-TO-ORDER" in report.codes and not report.valid

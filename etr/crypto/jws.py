@@ -1,6 +1,8 @@
 """Compact JWS (RFC 7515 §7.1) with an explicit algorithm allow-list.
 
-Signing goes through ``joserfc`` (imported on first use). Parsing is our own and
+Signing calls ``cryptography`` directly, with the protected header encoded once
+per (alg, kid, x5c); ``joserfc`` (an independent implementation) is used by
+the tests only, to check that it verifies what we sign. Parsing is our own and
 strict, because the DCSA checksums are computed over the JWS string exactly as
 received, and because the header must pass the hardened JSON loader (no
 duplicate keys: two parsers that disagree on which ``alg`` counts is a classic
@@ -32,8 +34,8 @@ Rules, whatever the caller asks:
 from __future__ import annotations
 
 import binascii
-import weakref
-from collections.abc import Iterable
+import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -41,19 +43,23 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
 from ..errors import DocumentError, UsageError
-from .keys import ALGORITHMS, PublicKey, SigningKey
+from .keys import ALGORITHMS, NativePrivateKey, PublicKey, SigningKey
 
 __all__ = [
     "DEFAULT_ALLOWED",
     "JwsError",
     "ParsedJws",
+    "bad_signature",
     "check_allowed",
+    "check_key_fit",
     "parse_compact",
     "payload_json",
     "sign_compact",
+    "sign_compact_bytes",
+    "signature_valid",
     "verify_compact",
 ]
 
@@ -153,8 +159,12 @@ def _decode_segment(segment: str, what: str) -> bytes:
     return binascii.a2b_base64(raw.translate(_TO_STANDARD) + b"=" * (-rest % 4))
 
 
-def parse_compact(token: str) -> ParsedJws:
+def parse_compact(token: str, *, share_header: bool = False) -> ParsedJws:
     """Split and decode a compact JWS strictly, without verifying it.
+
+    ``share_header``: the returned ``header`` is the decoded header cached for
+    every token with the same header segment (no copy); the caller must not
+    mutate it. The verifier uses this: the entries of one chain share a header.
 
     Raises:
         JwsError: ``JWS-MALFORMED`` (not three non-empty base64url parts without
@@ -162,7 +172,7 @@ def parse_compact(token: str) -> ParsedJws:
             JSON object, duplicate keys, no string ``alg``, ``crit`` present,
             ``b64`` other than true, ill-typed ``kid`` or ``x5c``).
     """
-    if not isinstance(token, str):
+    if token.__class__ is not str and not isinstance(token, str):
         raise JwsError(f"a compact JWS must be a string, not {type(token).__name__}", code="JWS-MALFORMED")
     if len(token) > MAX_TOKEN_CHARS:
         raise JwsError(f"the JWS is longer than {MAX_TOKEN_CHARS} characters", code="JWS-MALFORMED")
@@ -173,10 +183,12 @@ def parse_compact(token: str) -> ParsedJws:
     head, body, sig = parts
     if len(head) > MAX_HEADER_CHARS:
         raise JwsError(f"the JWS header is longer than {MAX_HEADER_CHARS} characters", code="JWS-HEADER")
-    header = _copy_json(_parse_header(head))
+    header = _parse_header(head)
     payload = _decode_segment(body, "payload")
     signature = _decode_segment(sig, "signature")
-    return ParsedJws(token, header, payload, f"{head}.{body}".encode("ascii"), signature)
+    # Three ASCII parts (checked above), so the signing input is the token up to the last dot.
+    return ParsedJws(token, header if share_header else _copy_json(header), payload,
+                     token[:len(head) + len(body) + 1].encode("ascii"), signature)
 
 
 @lru_cache(maxsize=128)
@@ -229,13 +241,24 @@ def payload_json(parsed: ParsedJws) -> object:
         JwsError: ``JWS-PAYLOAD``; ``detail`` holds the loader's code (e.g.
             ``LOAD-JSON-DUPLICATE-KEY``).
     """
-    from ..load import LoadError, load_json
-
+    loader = _LOADER or _loader()
     try:
-        return load_json(parsed.payload, "JWS payload").content
-    except LoadError as exc:
+        return loader[0](parsed.payload, "JWS payload", loader[2]).content
+    except loader[1] as exc:
         raise JwsError(f"the JWS payload is not acceptable JSON ({exc.code}: {exc})", code="JWS-PAYLOAD",
                        detail=exc.code) from None
+
+
+#: (load_json, LoadError, default Limits), imported on first use (the CLI imports modules lazily).
+_LOADER: tuple[Any, Any, Any] | None = None
+
+
+def _loader() -> tuple[Any, Any, Any]:
+    global _LOADER
+    from ..load import Limits, LoadError, load_json
+
+    _LOADER = (load_json, LoadError, Limits())
+    return _LOADER
 
 
 # --------------------------------------------------------------------------- allow-lists
@@ -315,48 +338,108 @@ def verify_compact(token_or_parsed: str | ParsedJws, key: PublicKey, *,
     if _forbidden(alg) or alg not in allowed:
         raise JwsError(f"algorithm {alg[:40]!r} is not accepted (allowed: {', '.join(sorted(allowed))})",
                        code="JWS-ALG-FORBIDDEN")
+    check_key_fit(alg, key)
+    if not signature_valid(alg, key, parsed.signing_input, parsed.signature):
+        raise bad_signature(alg, key)
+    return parsed
+
+
+def check_key_fit(alg: str, key: PublicKey) -> None:
+    """The step of :func:`verify_compact` after the allow-list: ``alg`` must fit ``key``.
+
+    Raises:
+        JwsError: ``JWS-KEY-MISMATCH``.
+    """
     if alg not in key.algorithms:
         raise JwsError(f"algorithm {alg} does not fit the {key.key_type} key {key.kid!r}"
                        + (f" (declared for {key.alg})" if key.alg else ""), code="JWS-KEY-MISMATCH")
-    if not _signature_ok(alg, key.key, parsed.signing_input, parsed.signature):
-        raise JwsError(f"the {alg} signature does not verify with key {key.kid!r}", code="JWS-BAD-SIGNATURE")
-    return parsed
+
+
+def signature_valid(alg: str, key: PublicKey, signing_input: bytes, signature: bytes) -> bool:
+    """The signature arithmetic of :func:`verify_compact` alone, for callers that have already checked
+    the allow-list and :func:`check_key_fit`. Releases the GIL while ``cryptography`` computes, so it
+    may run on another thread."""
+    return _signature_ok(alg, key.key, signing_input, signature)
+
+
+def bad_signature(alg: str, key: PublicKey) -> JwsError:
+    """The ``JWS-BAD-SIGNATURE`` error :func:`verify_compact` raises when :func:`signature_valid` is false."""
+    return JwsError(f"the {alg} signature does not verify with key {key.kid!r}", code="JWS-BAD-SIGNATURE")
 
 
 # --------------------------------------------------------------------------- signing
 
-_JOSE_KEYS: weakref.WeakKeyDictionary[SigningKey, Any] = weakref.WeakKeyDictionary()
+@lru_cache(maxsize=256)
+def _header_segment(alg: str, kid: str | None, x5c: tuple[str, ...] | None) -> bytes:
+    """The base64url protected header ``{"alg", "kid"?, "x5c"?}`` (compact JSON, ASCII-escaped), checked
+    and encoded once: a chain signs many entries with one key, so each signature costs one base64url of
+    its payload. Raises UsageError for a bad ``x5c`` (not cached)."""
+    header: dict[str, Any] = {"alg": alg}
+    if kid is not None:
+        header["kid"] = kid
+    if x5c is not None:
+        certs = list(x5c)
+        if not _is_base64_list(certs):
+            raise UsageError("x5c must be a non-empty list of base64 (not base64url) DER certificates", code="JWS-X5C")
+        header["x5c"] = certs
+    return _b64url(json.dumps(header, ensure_ascii=True, separators=(",", ":")).encode("ascii"))
 
 
-def _jose_key(key: SigningKey) -> Any:
-    cached = _JOSE_KEYS.get(key)
-    if cached is None:
-        from joserfc import jwk
-
-        private: dict[str, str | list[str]] = {**key.private_jwk()}
-        cached = jwk.import_key(private)
-        _JOSE_KEYS[key] = cached
-    return cached
+def _b64url(data: bytes) -> bytes:
+    return binascii.b2a_base64(data, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
 
 
-@lru_cache(maxsize=1)
-def _jose_registry() -> Any:
-    """A joserfc registry limited to our algorithms that does not warn about "EdDSA".
+_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
 
-    RFC 9864 deprecates the polymorphic "EdDSA" name in favour of "Ed25519", and
-    joserfc warns on every use; DCSA PINT uses "EdDSA", so the warning is noise.
-    Overriding ``get_alg`` on our own instance changes no global joserfc state.
+
+def _raw_r_s(der: bytes) -> bytes:
+    """An ECDSA P-256 DER signature (SEQUENCE of two INTEGERs) as JWS ``r || s``, 32 + 32 bytes."""
+    try:
+        r_len = der[3]
+        if der[0] == 0x30 and der[1] == len(der) - 2 and der[2] == 0x02 and der[4 + r_len] == 0x02 \
+                and 6 + r_len + der[5 + r_len] == len(der):  # short-form lengths: always so for P-256
+            r, s = der[4:4 + r_len].lstrip(b"\x00"), der[6 + r_len:].lstrip(b"\x00")
+            if len(r) <= 32 and len(s) <= 32:
+                return r.rjust(32, b"\x00") + s.rjust(32, b"\x00")
+    except IndexError:
+        pass
+    r_int, s_int = decode_dss_signature(der)  # anything else: the full DER decoder (raises if malformed)
+    return r_int.to_bytes(32, "big") + s_int.to_bytes(32, "big")
+
+
+def _bind_signer(native: NativePrivateKey, alg: str) -> Callable[[bytes], bytes]:
+    """A function: bytes -> the raw JWS signature of them (RFC 7518 §3) with ``native`` under ``alg``.
+    :attr:`SigningKey._jws_signer` keeps one per key.
+
+    Raises:
+        UsageError: ``KEY-ALG-MISMATCH``: ``alg`` does not fit the key (a :class:`SigningKey` never allows it).
     """
-    from joserfc.errors import UnsupportedAlgorithmError
-    from joserfc.jws import JWSRegistry
+    if alg == "EdDSA" and isinstance(native, ed25519.Ed25519PrivateKey):
+        return native.sign
+    if alg == "ES256" and isinstance(native, ec.EllipticCurvePrivateKey):
+        ec_sign = native.sign
+        return lambda message: _raw_r_s(ec_sign(message, _ECDSA))
+    if alg in ("PS256", "RS256") and isinstance(native, rsa.RSAPrivateKey):
+        rsa_sign, pad = native.sign, _PSS if alg == "PS256" else _PKCS1
+        return lambda message: rsa_sign(message, pad, _SHA256)
+    raise UsageError(f"algorithm {alg!r} cannot be used with this key", code="KEY-ALG-MISMATCH")
 
-    class _Registry(JWSRegistry):
-        def get_alg(self, name: str) -> Any:
-            if name not in _SUPPORTED or name not in self.algorithms:
-                raise UnsupportedAlgorithmError(f"Algorithm of '{name}' is not supported")
-            return self.algorithms[name]
 
-    return _Registry(algorithms=sorted(_SUPPORTED))
+def sign_compact_bytes(payload: bytes, key: SigningKey, *, x5c: list[str] | None = None,
+                       include_kid: bool = True) -> bytes:
+    """:func:`sign_compact`, returning the token as ASCII bytes (what a checksum hashes)."""
+    if not isinstance(payload, bytes):
+        raise UsageError("the JWS payload must be bytes (e.g. etr.crypto.digests.jcs(value))", code="JWS-PAYLOAD")
+    kid = key.kid if include_kid else None
+    if x5c is None:
+        head = _header_segment(key.alg, kid, None)
+    else:
+        try:
+            head = _header_segment(key.alg, kid, tuple(x5c) if isinstance(x5c, list) else ())
+        except TypeError:  # an unhashable item: not a string anyway
+            head = _header_segment(key.alg, kid, ())
+    signing_input = head + b"." + _b64url(payload)
+    return signing_input + b"." + _b64url(key._jws_signer(signing_input))
 
 
 def sign_compact(payload: bytes, key: SigningKey, *, x5c: list[str] | None = None, include_kid: bool = True) -> str:
@@ -364,22 +447,12 @@ def sign_compact(payload: bytes, key: SigningKey, *, x5c: list[str] | None = Non
 
     The protected header is exactly ``{"alg"}``, then ``"kid"`` (unless
     ``include_kid`` is false), then ``"x5c"`` when given (standard base64 DER,
-    leaf first), in that order, serialised without whitespace.
+    leaf first), in that order, serialised without whitespace (non-ASCII
+    escaped). Signed with ``cryptography`` directly: EdDSA (Ed25519), ES256
+    (raw ``r || s``), PS256 (MGF1-SHA-256, 32-byte salt), RS256 (PKCS #1 v1.5).
 
     Raises:
         UsageError: ``x5c`` is not a non-empty list of base64 strings, or
             ``payload`` is not bytes.
     """
-    from joserfc import jws
-
-    if not isinstance(payload, bytes):
-        raise UsageError("the JWS payload must be bytes (e.g. etr.crypto.digests.jcs(value))", code="JWS-PAYLOAD")
-    header: dict[str, Any] = {"alg": key.alg}
-    if include_kid:
-        header["kid"] = key.kid
-    if x5c is not None:
-        if not _is_base64_list(x5c):
-            raise UsageError("x5c must be a non-empty list of base64 (not base64url) DER certificates", code="JWS-X5C")
-        header["x5c"] = list(x5c)
-    token: str = jws.serialize_compact(header, payload, _jose_key(key), registry=_jose_registry())
-    return token
+    return sign_compact_bytes(payload, key, x5c=x5c, include_kid=include_kid).decode("ascii")

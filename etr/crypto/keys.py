@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -241,6 +242,14 @@ class SigningKey:
     def public(self) -> PublicKey:
         """The matching public key, with the same ``kid`` and ``alg``."""
         return PublicKey(self.key.public_key(), self.kid, self.alg)
+
+    @cached_property
+    def _jws_signer(self) -> Callable[[bytes], bytes]:
+        """Bytes -> the raw JWS signature under ``alg`` (see :func:`etr.crypto.jws.sign_compact`), bound
+        once per key so that each signature skips the algorithm dispatch."""
+        from .jws import _bind_signer  # jws imports this module
+
+        return _bind_signer(self.key, self.alg)
 
     def private_jwk(self) -> dict[str, str]:
         """The private JWK (RFC 7517/7518/8037), with ``kid`` and ``alg``. Handle with care."""

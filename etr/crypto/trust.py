@@ -189,6 +189,16 @@ def _validity(certs: Iterable[x509.Certificate], at: datetime, expired: str, not
     return None
 
 
+def _entry_window(entry: _TrustedKey, at: datetime) -> tuple[datetime | None, datetime | None]:
+    """The period around ``at`` in which :meth:`TrustStore._entry_validity` stays None (it is None at ``at``)."""
+    if entry.bare or not entry.certificates:
+        return None, None
+    for cert in entry.certificates:
+        if cert.not_valid_before_utc <= at <= cert.not_valid_after_utc:
+            return cert.not_valid_before_utc, cert.not_valid_after_utc
+    return at, at  # unreachable when valid at `at`; remember nothing beyond it
+
+
 def _cn(cert: x509.Certificate) -> str:
     try:
         return repr(cert.subject.rfc4514_string()[:120])
@@ -463,16 +473,50 @@ class TrustStore:
         Raises:
             UsageError: ``at`` is naive.
         """
+        return self._resolve(header, platform, _check_time(at))[0]
+
+    def resolve_memo(self, header: dict[str, Any], *, platform: str | None, at: datetime,
+                     memo: dict[Any, Any]) -> KeyResolution:
+        """:meth:`resolve`, remembered in ``memo`` (a dict the caller keeps for a batch of look-ups, e.g.
+        the entries of one chain, which share a header and a few platforms).
+
+        Only what cannot change with ``at`` is reused: a success is remembered with the period in which
+        the certificates it rests on are all valid (any time for a bare key), and reused for another
+        ``at`` only inside that period; failures are not remembered. The answer is always the one
+        :meth:`resolve` gives. The store must not change while ``memo`` is in use.
+
+        Raises:
+            UsageError: ``at`` is naive.
+        """
         at = _check_time(at)
         kid, x5c = header.get("kid"), header.get("x5c")
+        if (kid is not None and kid.__class__ is not str) or (x5c is not None and not (
+                x5c.__class__ is list and all(c.__class__ is str for c in x5c))):
+            return self._resolve(header, platform, at)[0]  # malformed: nothing to remember
+        key = (kid, tuple(x5c) if x5c is not None else None, platform)
+        hit = memo.get(key)
+        if hit is not None:
+            resolution, lo, hi = hit
+            if (lo is None or lo <= at) and (hi is None or at <= hi):
+                return resolution  # type: ignore[no-any-return]
+        resolution, window = self._resolve(header, platform, at)
+        if window is not None:
+            memo[key] = (resolution, *window)
+        return resolution
+
+    def _resolve(self, header: dict[str, Any], platform: str | None, at: datetime,
+                 ) -> tuple[KeyResolution, tuple[datetime | None, datetime | None] | None]:
+        """:meth:`resolve` and, on success, the period (bounds included, ``None``: open) in which the
+        answer holds whatever the time."""
+        kid, x5c = header.get("kid"), header.get("x5c")
         if kid is not None and (not isinstance(kid, str) or not kid):
-            return _fail("TRUST-UNKNOWN-KEY", "the JWS header 'kid' is not a non-empty string")
+            return _fail("TRUST-UNKNOWN-KEY", "the JWS header 'kid' is not a non-empty string"), None
         if x5c is not None:
             return self._resolve_x5c(x5c, kid, platform, at)
         if kid is not None:
             entries = self._lookup(kid)
             if not entries:
-                return _fail("TRUST-UNKNOWN-KEY", f"no trusted key has kid {kid[:80]!r}")
+                return _fail("TRUST-UNKNOWN-KEY", f"no trusted key has kid {kid[:80]!r}"), None
             how = "kid" if kid in self._names else "thumbprint"
         else:
             registered = self._registered(platform)
@@ -481,25 +525,26 @@ class TrustStore:
                 how = "platform"
                 if not entries:
                     return _fail("TRUST-UNKNOWN-KEY", f"the JWS names no key and the store holds none of the kids "
-                                                      f"registered for platform {platform!r}")
+                                                      f"registered for platform {platform!r}"), None
             elif len(self._keys) == 1:
                 entries, how = list(self._keys.values()), "only-key"
             else:
                 return _fail("TRUST-UNKNOWN-KEY", f"the JWS header names no key (no kid, no x5c) and the store "
-                                                  f"holds {len(self._keys)} keys")
+                                                  f"holds {len(self._keys)} keys"), None
         binding = self._binding(entries, platform, kid, claimed_ok=False)
         if binding is None:
-            return _fail("TRUST-PLATFORM-MISMATCH", self._mismatch_message(kid, platform))
+            return _fail("TRUST-PLATFORM-MISMATCH", self._mismatch_message(kid, platform)), None
         if binding == "registered":
             entries = [e for e in entries if e.named_by(self._registered(platform))]
         if len(entries) > 1:
             return _fail("TRUST-AMBIGUOUS-KEY", f"{len(entries)} trusted keys match; the header must name one",
-                         binding=binding, candidates=tuple(e.public for e in entries))
+                         binding=binding, candidates=tuple(e.public for e in entries)), None
         entry = entries[0]
         problem = self._entry_validity(entry, at)
         if problem:
-            return _fail(*problem, binding=binding)
-        return KeyResolution(entry.public, how, None, f"key {entry.public.kid!r} found by {how}", binding)
+            return _fail(*problem, binding=binding), None
+        return (KeyResolution(entry.public, how, None, f"key {entry.public.kid!r} found by {how}", binding),
+                _entry_window(entry, at))
 
     def _entry_validity(self, entry: _TrustedKey, at: datetime) -> tuple[str, str] | None:
         if entry.bare or not entry.certificates:
@@ -527,9 +572,10 @@ class TrustStore:
         listed = ", ".join(self._registered(platform))
         return f"key {kid!r} is not registered for platform {platform!r} (registered: {listed})"
 
-    def _resolve_x5c(self, x5c: object, kid: str | None, platform: str | None, at: datetime) -> KeyResolution:
+    def _resolve_x5c(self, x5c: object, kid: str | None, platform: str | None, at: datetime,
+                     ) -> tuple[KeyResolution, tuple[datetime | None, datetime | None] | None]:
         if not isinstance(x5c, (list, tuple)) or not x5c or not all(isinstance(c, str) for c in x5c):
-            return _fail("TRUST-X5C-INVALID", "'x5c' is not a non-empty array of strings")
+            return _fail("TRUST-X5C-INVALID", "'x5c' is not a non-empty array of strings"), None
         chain_key = tuple(x5c)
         chain = self._chains.get(chain_key)
         if chain is None:
@@ -539,16 +585,18 @@ class TrustStore:
                 self._bound.clear()
             self._chains[chain_key] = chain
         if chain.leaf is None:
-            return _fail(chain.code or "TRUST-X5C-INVALID", chain.message)
+            return _fail(chain.code or "TRUST-X5C-INVALID", chain.message), None
         leaf = chain.leaf
         named = self._lookup(kid) if kid is not None else []
         if named and not any(e.public.thumbprint == leaf.thumbprint for e in named):
-            return _fail("TRUST-X5C-INVALID", f"kid {kid!r} names a trusted key other than the x5c certificate's")
+            return _fail("TRUST-X5C-INVALID", f"kid {kid!r} names a trusted key other than the x5c certificate's"), None
         direct = self._keys.get(leaf.thumbprint)
         if chain.code is None:
             problem = _validity(chain.path, at, "TRUST-X5C-EXPIRED", "TRUST-X5C-NOT-YET-VALID")
             if problem:
-                return _fail(*problem)
+                return _fail(*problem), None
+            window: tuple[datetime | None, datetime | None] = (
+                max(c.not_valid_before_utc for c in chain.path), min(c.not_valid_after_utc for c in chain.path))
             entries = [direct] if direct else []
             if direct:
                 key = direct.public
@@ -561,15 +609,16 @@ class TrustStore:
             # certificates then add nothing (their dates are unanchored claims) and are ignored.
             problem = self._entry_validity(direct, at)
             if problem:
-                return _fail(*problem)
+                return _fail(*problem), None
+            window = _entry_window(direct, at)
             entries, key, path = [direct], direct.public, ()
             how = "kid" if kid is not None and kid in direct.names else "thumbprint"
         else:
-            return _fail(chain.code, chain.message)
+            return _fail(chain.code, chain.message), None
         binding = self._binding(entries or [_TrustedKey(key, set(), [])], platform, kid, claimed_ok=how == "x5c")
         if binding is None:
-            return _fail("TRUST-PLATFORM-MISMATCH", self._mismatch_message(kid, platform))
-        return KeyResolution(key, how, None, f"key {key.kid!r} found by {how}", binding, chain=path)
+            return _fail("TRUST-PLATFORM-MISMATCH", self._mismatch_message(kid, platform)), None
+        return KeyResolution(key, how, None, f"key {key.kid!r} found by {how}", binding, chain=path), window
 
     def _build_path(self, certs: list[x509.Certificate]) -> tuple[list[x509.Certificate] | None, str | None]:
         """Walk up from the leaf to an anchor; return (path, None), (None, None) when no anchor is

@@ -51,6 +51,7 @@ __all__ = [
     "IdentifyingCode",
     "IssuanceManifest",
     "Party",
+    "PartyMemo",
     "PintModelError",
     "Transaction",
     "TransferChainEntry",
@@ -162,6 +163,8 @@ def _optional(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], 
 
 
 _NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
+#: What :meth:`Party.from_dict` remembers parties in (see its ``memo``).
+PartyMemo = dict[Any, "Party"]
 
 
 def _extra(data: Mapping[str, Any], known: frozenset[str]) -> Mapping[str, Any]:
@@ -236,6 +239,22 @@ class IdentifyingCode:
         return f"{self.code_list_provider}:{self.party_code}{tail}"
 
 
+def _plain_codes(codes: list[Any]) -> tuple[tuple[str, str, str | None], ...] | None:
+    """The (provider, code, list name) of each identifying code when every one is a dict of
+    string members among ``codeListProvider``, ``partyCode`` and ``codeListName`` (what the schema
+    allows); ``None`` otherwise (then :meth:`IdentifyingCode.from_dict` decides)."""
+    out = []
+    for c in codes:
+        if c.__class__ is not dict:
+            return None
+        provider, code, name = c.get("codeListProvider"), c.get("partyCode"), c.get("codeListName")
+        if provider.__class__ is not str or code.__class__ is not str \
+                or len(c) != (2 if name is None else 3) or (name is not None and name.__class__ is not str):
+            return None
+        out.append((provider, code, name))
+    return tuple(out)
+
+
 _PARTY_KNOWN = frozenset({"partyName", "eblPlatform", "identifyingCodes", "taxLegalReferences", "representedParty"})
 _ISSUE_TO_KNOWN = (_PARTY_KNOWN - {"eblPlatform"}) | {"sendToPlatform"}
 
@@ -252,13 +271,29 @@ class Party:
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], where: str = "party") -> Party:
+    def from_dict(cls, data: Mapping[str, Any], where: str = "party", *, memo: PartyMemo | None = None) -> Party:
         """Build from a PINT party object (or an Issuance API ``IssueToParty``, whose
         ``sendToPlatform`` stands for ``eblPlatform``).
+
+        ``memo`` (a dict the caller keeps, e.g. for one chain, whose entries repeat a
+        few parties) returns the same :class:`Party` for equal plain party objects
+        (``partyName``, ``eblPlatform`` and ``identifyingCodes`` only) instead of
+        building it again.
 
         Raises:
             PintModelError: a required field is missing or mistyped.
         """
+        if data.__class__ is dict and len(data) == 3:  # the common shape, built without re-checks
+            name, platform, codes = data.get("partyName"), data.get("eblPlatform"), data.get("identifyingCodes")
+            if name.__class__ is str and platform.__class__ is str and codes.__class__ is list:
+                keys = _plain_codes(codes)
+                if keys is not None:
+                    if memo is None:
+                        return cls._plain(name, platform, keys)
+                    party = memo.get((name, platform, keys))
+                    if party is None:
+                        party = memo[(name, platform, keys)] = cls._plain(name, platform, keys)
+                    return party
         if not isinstance(data, Mapping):
             raise PintModelError(f"{where} is not a JSON object")
         issue_to = "eblPlatform" not in data and "sendToPlatform" in data
@@ -272,6 +307,11 @@ class Party:
             _optional(data, "representedParty", Mapping, where),
             _extra(data, _ISSUE_TO_KNOWN if issue_to else _PARTY_KNOWN),
         )
+
+    @classmethod
+    def _plain(cls, name: str, platform: str, codes: tuple[tuple[str, str, str | None], ...]) -> Party:
+        return cls(name, platform, tuple([IdentifyingCode(p, c, n, _NO_EXTRA) for p, c, n in codes]), (), None,
+                   _NO_EXTRA)
 
     def to_dict(self) -> dict[str, Any]:
         """The PINT party object (``partyName``, ``eblPlatform``, ``identifyingCodes`` …)."""
@@ -354,8 +394,24 @@ class Transaction:
         return parse_datetime(self.action_date_time)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], where: str = "transaction") -> Transaction:
-        """Raises: PintModelError (missing ``actionCode``, ``actor`` or ``actionDateTime``)."""
+    def from_dict(cls, data: Mapping[str, Any], where: str = "transaction", *,
+                  memo: PartyMemo | None = None) -> Transaction:
+        """Raises: PintModelError (missing ``actionCode``, ``actor`` or ``actionDateTime``).
+
+        ``memo``: see :meth:`Party.from_dict`."""
+        if data.__class__ is dict:  # the common shape: exact types, no unknown member, no null
+            code, actor, when = data.get("actionCode"), data.get("actor"), data.get("actionDateTime")
+            recipient, reason = data.get("recipient"), data.get("reasonCode")
+            comments, audit = data.get("comments"), data.get("auditReference")
+            if code.__class__ is str and actor.__class__ is dict and when.__class__ is str \
+                    and (recipient is None or recipient.__class__ is dict) \
+                    and (reason is None or reason.__class__ is str) \
+                    and (comments is None or comments.__class__ is str) and (audit is None or audit.__class__ is str) \
+                    and len(data) == 3 + (recipient is not None) + (reason is not None) + (comments is not None) \
+                    + (audit is not None):
+                return cls(code, Party.from_dict(actor, where, memo=memo), when,
+                           Party.from_dict(recipient, where, memo=memo) if recipient is not None else None,
+                           reason, comments, audit, _NO_EXTRA)
         recipient = _optional(data, "recipient", Mapping, where)
         return cls(
             _require(data, "actionCode", str, where),
@@ -398,8 +454,23 @@ class TransferChainEntry:
                         "issuanceManifestSignedContent", "controlTrackingRegistry"})
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], where: str = "entry") -> TransferChainEntry:
-        """Raises: PintModelError."""
+    def from_dict(cls, data: Mapping[str, Any], where: str = "entry", *,
+                  memo: PartyMemo | None = None) -> TransferChainEntry:
+        """Raises: PintModelError.
+
+        ``memo``: see :meth:`Party.from_dict`."""
+        if data.__class__ is dict:  # the common shape: exact types, no unknown member, no null
+            platform, td_sum, txs = data.get("eblPlatform"), data.get("transportDocumentChecksum"), \
+                data.get("transactions")
+            prev, issuance = data.get("previousEnvelopeTransferChainEntrySignedContentChecksum"), \
+                data.get("issuanceManifestSignedContent")
+            ctr = data.get("controlTrackingRegistry")
+            if platform.__class__ is str and td_sum.__class__ is str and txs.__class__ is list \
+                    and (prev is None or prev.__class__ is str) and (issuance is None or issuance.__class__ is str) \
+                    and (ctr is None or ctr.__class__ is str) \
+                    and len(data) == 3 + (prev is not None) + (issuance is not None) + (ctr is not None):
+                return cls(platform, td_sum, tuple([Transaction.from_dict(t, where, memo=memo) for t in txs]),
+                           prev, issuance, ctr, _NO_EXTRA)
         txs = _require(data, "transactions", list, where)
         return cls(
             _require(data, "eblPlatform", str, where),

@@ -9,10 +9,13 @@ Two doors:
   long chain costs one signature per entry (plus one for the manifest when the
   envelope is taken out). The benchmark uses it.
 
-Every payload is signed as its RFC 8785 (JCS) bytes. Before anything is
-signed, the new transactions are run through the state machine
-(:mod:`etr.transfer.state`); a transaction it refuses raises
-:class:`TransferRefused` and nothing is signed. Every call writes a fresh
+Every payload is signed as its RFC 8785 (JCS) bytes; entry payloads are written
+straight from the model objects (:func:`_entry_json`, held byte for byte to
+``rfc8785`` by property tests), the rest through :func:`etr.crypto.digests.jcs`.
+Before anything is signed, the new transactions are run through the state
+machine (:mod:`etr.transfer.state`); a transaction it refuses raises
+:class:`TransferRefused` and nothing is signed (the machine is left as it
+was, whatever stops the signature). Every call writes a fresh
 envelope manifest signed by the platform that signed the last entry. The
 carrier's visualisation metadata (``eBLVisualisationByCarrier``), once sent,
 is carried forward unchanged; supporting documents are those given to the call
@@ -25,15 +28,16 @@ extending it.
 
 from __future__ import annotations
 
-import json
+import hashlib
 import mimetypes
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from json.encoder import encode_basestring
 from typing import Any
 
 from ..crypto.digests import jcs, jcs_sha256, sha256_hex
-from ..crypto.jws import JwsError, parse_compact, payload_json, sign_compact
+from ..crypto.jws import JwsError, parse_compact, payload_json, sign_compact, sign_compact_bytes
 from ..crypto.keys import SigningKey
 from ..errors import EtrError
 from .model import (
@@ -89,49 +93,89 @@ class TransferRefused(EtrError):
 
 # --------------------------------------------------------------------------- canonical JSON
 
-_SAFE_INT = 2**53
-_DUMPS = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False).encode
+#: RFC 8785 (JCS) bytes of a JSON value; kept here under its old name.
+canonical_json = jcs
+
+_STR = encode_basestring  # the C escaper: with ensure_ascii=False it writes RFC 8785 strings
 
 
-def _plain(value: Any) -> bool:
-    """True when ``json.dumps(sort_keys, compact, ensure_ascii=False)`` writes exactly RFC 8785 for
-    ``value``: only objects with ASCII keys (so code-point order is UTF-16 order), arrays, strings,
-    booleans, null and integers strictly within ±2**53 (no floats, whose formatting differs)."""
-    stack = [value]
-    pop, extend = stack.pop, stack.extend
-    while stack:
-        item = pop()
-        kind = item.__class__
-        if kind is str or kind is bool or item is None:
-            continue
-        if kind is dict:
-            for key in item:
-                if key.__class__ is not str or not key.isascii():
-                    return False
-            extend(item.values())
-        elif kind is list:
-            extend(item)
-        elif kind is int:
-            if not -_SAFE_INT < item < _SAFE_INT:
-                return False
-        else:
-            return False
-    return True
+def _code_json(code: IdentifyingCode) -> str:
+    tail = ',"codeListProvider":' + _STR(code.code_list_provider) + ',"partyCode":' + _STR(code.party_code) + "}"
+    if code.code_list_name is None:
+        return "{" + tail[1:]
+    return '{"codeListName":' + _STR(code.code_list_name) + tail
 
 
-def canonical_json(value: Any) -> bytes:
-    """RFC 8785 (JCS) bytes of ``value``: a fast path through the C JSON encoder for plain payloads
-    (what etr builds), else :func:`etr.crypto.digests.jcs`. Both give the same bytes.
+#: Party JSON written by one builder, by ``id`` (the cache holds the party, so the id stays its own).
+_PartyCache = dict[int, tuple[Party, str]]
 
-    Raises:
-        CanonicalizationError: ``value`` has no RFC 8785 form.
-    """
-    if _plain(value):
-        try:
-            return _DUMPS(value).encode("utf-8")
-        except UnicodeEncodeError:
-            pass  # a lone surrogate: let the reference implementation report it
-    return jcs(value)
+
+def _party_json(party: Party, cache: _PartyCache) -> str:
+    codes = party.identifying_codes
+    if party.extra or party.tax_legal_references or party.represented_party is not None \
+            or any([c.extra for c in codes]):
+        return jcs(party.to_dict()).decode("utf-8")  # free-form members: the general path, never cached
+    hit = cache.get(id(party))
+    if hit is not None and hit[0] is party:
+        return hit[1]  # the rest of a frozen Party is str and a tuple: its JSON cannot have changed
+    text = ('{"eblPlatform":' + _STR(party.ebl_platform) + ',"identifyingCodes":['
+            + ",".join([_code_json(c) for c in codes]) + '],"partyName":' + _STR(party.party_name) + "}")
+    if codes.__class__ is tuple:  # not a list someone could still change
+        if len(cache) >= 1024:
+            cache.clear()
+        cache[id(party)] = (party, text)
+    return text
+
+
+def _transaction_json(tx: Transaction, cache: _PartyCache) -> str:
+    if tx.extra:
+        return jcs(tx.to_dict()).decode("utf-8")
+    out = ['{"actionCode":', _STR(tx.action_code), ',"actionDateTime":', _STR(tx.action_date_time),
+           ',"actor":', _party_json(tx.actor, cache)]
+    if tx.audit_reference is not None:
+        out += ',"auditReference":', _STR(tx.audit_reference)
+    if tx.comments is not None:
+        out += ',"comments":', _STR(tx.comments)
+    if tx.reason_code is not None:
+        out += ',"reasonCode":', _STR(tx.reason_code)
+    if tx.recipient is not None:
+        out += ',"recipient":', _party_json(tx.recipient, cache)
+    out.append("}")
+    return "".join(out)
+
+
+def _entry_dict(platform: str, td_checksum: str, previous: str | None, issuance: str | None, ctr: str | None,
+                transactions: Sequence[Transaction]) -> dict[str, Any]:
+    payload: dict[str, Any] = {"eblPlatform": platform, "transportDocumentChecksum": td_checksum}
+    if previous is not None:
+        payload["previousEnvelopeTransferChainEntrySignedContentChecksum"] = previous
+    if issuance is not None:
+        payload["issuanceManifestSignedContent"] = issuance
+    if ctr is not None:
+        payload["controlTrackingRegistry"] = ctr
+    payload["transactions"] = [tx.to_dict() for tx in transactions]
+    return payload
+
+
+def _entry_json(platform: str, td_checksum: str, previous: str | None, issuance: str | None, ctr: str | None,
+                transactions: Sequence[Transaction], cache: _PartyCache | None = None) -> bytes:
+    """The RFC 8785 bytes of the entry payload, written straight from the model objects (keys in
+    code-unit order) instead of through a dict: byte for byte ``jcs(_entry_dict(...))``, which stays
+    the path for values that are not plain strings (and reports what has no canonical form)."""
+    try:
+        out = ['{"controlTrackingRegistry":' + _STR(ctr) + "," if ctr is not None else "{",
+               '"eblPlatform":', _STR(platform)]
+        if issuance is not None:
+            out += ',"issuanceManifestSignedContent":', _STR(issuance)
+        if previous is not None:
+            out += ',"previousEnvelopeTransferChainEntrySignedContentChecksum":', _STR(previous)
+        parties = {} if cache is None else cache
+        out += (',"transactions":[', ",".join([_transaction_json(tx, parties) for tx in transactions]),
+                '],"transportDocumentChecksum":', _STR(td_checksum), "}")
+        return "".join(out).encode("utf-8")
+    except (TypeError, AttributeError, UnicodeEncodeError):
+        pass  # a field that is not a str (or a lone surrogate): the general path writes or refuses it
+    return jcs(_entry_dict(platform, td_checksum, previous, issuance, ctr, transactions))
 
 
 # --------------------------------------------------------------------------- small builders
@@ -217,7 +261,7 @@ def _refuse(violations: Sequence[Violation]) -> TransferRefused:
 # --------------------------------------------------------------------------- the builder
 
 
-@dataclass
+@dataclass(slots=True)
 class _Signer:
     key: SigningKey
     platform: str
@@ -239,6 +283,7 @@ class ChainBuilder:
         self.supporting_documents: tuple[DocumentMetadata, ...] = ()
         self._last_checksum: str | None = None
         self._signer: _Signer | None = None
+        self._party_json: _PartyCache = {}
 
     # -- reading an existing envelope
 
@@ -307,7 +352,7 @@ class ChainBuilder:
         to = dict(issue_to_party) if issue_to_party is not None else recipient.to_issue_to()
         manifest = IssuanceManifest(self.td_checksum, jcs_sha256(to),
                                     self.visualisation.document_checksum if self.visualisation else None)
-        issuance_jws = sign_compact(canonical_json(manifest.to_dict()), carrier_key, x5c=x5c)
+        issuance_jws = sign_compact(jcs(manifest.to_dict()), carrier_key, x5c=x5c)
         tx = transaction(ActionCode.ISSUE, actor, recipient, at=at, comments=comments)
         return self._append([tx], _Signer(carrier_key, carrier_platform, x5c),
                              issuance=issuance_jws, ctr=control_tracking_registry)
@@ -329,24 +374,22 @@ class ChainBuilder:
         index = len(self.chain)
         machine = self.machine
         saved = (machine.state, len(machine.steps), len(machine.holders), len(machine.violations), machine._seen_any)
-        for t, tx in enumerate(transactions):
-            problems = machine.feed(index, t, signer.platform, tx)
-            if any(not v.warning for v in problems):
-                machine.state, machine._seen_any = saved[0], saved[4]
-                del machine.steps[saved[1]:], machine.holders[saved[2]:], machine.violations[saved[3]:]
-                raise _refuse(problems)
-        payload: dict[str, Any] = {"eblPlatform": signer.platform, "transportDocumentChecksum": self.td_checksum}
-        if self._last_checksum is not None:
-            payload["previousEnvelopeTransferChainEntrySignedContentChecksum"] = self._last_checksum
-        if issuance is not None:
-            payload["issuanceManifestSignedContent"] = issuance
-        if ctr is not None:
-            payload["controlTrackingRegistry"] = ctr
-        payload["transactions"] = [tx.to_dict() for tx in transactions]
-        token = sign_compact(canonical_json(payload), signer.key, x5c=signer.x5c)
+        try:
+            for t, tx in enumerate(transactions):
+                problems = machine.feed(index, t, signer.platform, tx)
+                if problems and any(not v.warning for v in problems):
+                    raise _refuse(problems)
+            body = _entry_json(signer.platform, self.td_checksum, self._last_checksum, issuance, ctr, transactions,
+                               self._party_json)
+            raw = sign_compact_bytes(body, signer.key, x5c=signer.x5c)
+        except BaseException:  # nothing was signed: the machine forgets what it was fed
+            machine.state, machine._seen_any = saved[0], saved[4]
+            del machine.steps[saved[1]:], machine.holders[saved[2]:], machine.violations[saved[3]:]
+            raise
+        token = raw.decode("ascii")
         self.chain.append(token)
         self.platforms.append(signer.platform)
-        self._last_checksum = sha256_hex(token.encode("ascii"))
+        self._last_checksum = hashlib.sha256(raw).hexdigest()
         self._signer = signer
         return token
 
@@ -373,7 +416,7 @@ class ChainBuilder:
             if signer is None:
                 raise TransferRefused("no key to sign the manifest with", code="PINT-MALFORMED")
             key, x5c = signer.key, signer.x5c if x5c is None else x5c
-        token = sign_compact(canonical_json(manifest.to_dict()), key, x5c=x5c)
+        token = sign_compact(jcs(manifest.to_dict()), key, x5c=x5c)
         return {"transportDocument": self.transport_document, "envelopeManifestSignedContent": token,
                 "envelopeTransferChain": list(self.chain)}
 

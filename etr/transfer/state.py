@@ -81,7 +81,15 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
-from .model import REASON_CODES, ActionCode, Party, Transaction, TransferChainEntry, parse_datetime
+from .model import (
+    LEGACY_ACTION_CODES,
+    REASON_CODES,
+    ActionCode,
+    Party,
+    Transaction,
+    TransferChainEntry,
+    parse_datetime,
+)
 
 __all__ = ["ChainResult", "ChainState", "Endorsement", "StateMachine", "Step", "Violation", "replay"]
 
@@ -89,6 +97,8 @@ _ENDORSEMENTS = frozenset({ActionCode.ENDORSE, ActionCode.ENDORSE_TO_ORDER, Acti
 _SURRENDERS = frozenset({ActionCode.SURRENDER_FOR_DELIVERY, ActionCode.SURRENDER_FOR_AMENDMENT})
 _NEEDS_RECIPIENT = frozenset({ActionCode.ISSUE, ActionCode.TRANSFER, ActionCode.ENDORSE, ActionCode.ENDORSE_TO_ORDER})
 _NO_RECIPIENT = frozenset({ActionCode.BLANK_ENDORSE, ActionCode.SIGN})
+#: ``actionCode`` (current or legacy) -> action, as :attr:`Transaction.action` resolves it.
+_ACTIONS = {**{code: action for code, action in LEGACY_ACTION_CODES.items()}, **{a.value: a for a in ActionCode}}
 
 
 class Endorsement(enum.StrEnum):
@@ -205,15 +215,18 @@ class StateMachine:
 
     def feed_entry(self, index: int, entry: TransferChainEntry) -> list[Violation]:
         """Apply every transaction of chain entry ``index``; return the violations found."""
+        txs = entry.transactions
+        if len(txs) == 1:
+            return self.feed(index, 0, entry.ebl_platform, txs[0])
         found: list[Violation] = []
-        for t, tx in enumerate(entry.transactions):
+        for t, tx in enumerate(txs):
             found.extend(self.feed(index, t, entry.ebl_platform, tx))
         return found
 
     def feed(self, entry: int, index: int, platform: str, tx: Transaction) -> list[Violation]:
         """Check one transaction and apply it when it breaks no rule; return the violations."""
         problems = self.check(entry, index, platform, tx)
-        if not any(not v.warning for v in problems):
+        if not problems or all(v.warning for v in problems):
             self._apply(entry, index, tx)
         elif not self._seen_any:
             # The start of the chain is unusable: assume a plausible first holder so the rest can be told.
@@ -224,19 +237,19 @@ class StateMachine:
                                  endorsee=first if negotiable else None)
             self.holders.append(first)
         self._seen_any = True
-        self.violations.extend(problems)
+        if problems:
+            self.violations.extend(problems)
         return problems
 
     def check(self, entry: int, index: int, platform: str, tx: Transaction) -> list[Violation]:
         """The violations ``tx`` would raise in the current state (the state is not changed)."""
         out: list[Violation] = []
-        base = f"/transactions/{index}"
 
         def bad(code: str, message: str, where: str = "", warning: bool = False) -> None:
-            out.append(Violation(code, message, entry, index, base + where, warning))
+            out.append(Violation(code, message, entry, index, f"/transactions/{index}{where}", warning))
 
         st = self.state
-        action = tx.action
+        action = _ACTIONS.get(tx.action_code)
         first = not self._seen_any
         if st.accomplished:
             bad("PINT-STATE-AFTER-SACC", "no transaction may follow SACC (surrender accepted)", "/actionCode")
@@ -252,9 +265,10 @@ class StateMachine:
             bad("PINT-STATE-ISSUE-REPEATED",
                 "ISSUE appears only once, as the first transaction of the first entry", "/actionCode")
             return out
-        if tx.actor.ebl_platform != platform:
+        actor, recipient = tx.actor, tx.recipient
+        if actor.ebl_platform != platform:
             bad("PINT-STATE-ACTOR-PLATFORM",
-                f"actor is on platform {tx.actor.ebl_platform!r} but the entry is signed by {platform!r}",
+                f"actor is on platform {actor.ebl_platform!r} but the entry is signed by {platform!r}",
                 "/actor/eblPlatform")
         self._check_time(tx, bad)
         if tx.reason_code is not None:
@@ -264,28 +278,31 @@ class StateMachine:
             elif tx.reason_code not in REASON_CODES:
                 bad("PINT-STATE-REASON-CODE", f"reasonCode {tx.reason_code[:8]!r} is not one of SWTP, COD, SWI",
                     "/reasonCode")
-        if action in _NEEDS_RECIPIENT and tx.recipient is None:
-            bad("PINT-STATE-RECIPIENT-REQUIRED", f"{action.value} needs a recipient", "/recipient")
-        if action in _NO_RECIPIENT and tx.recipient is not None:
+        if recipient is None:
+            if action in _NEEDS_RECIPIENT:
+                bad("PINT-STATE-RECIPIENT-REQUIRED", f"{action.value} needs a recipient", "/recipient")
+        elif action in _NO_RECIPIENT:
             bad("PINT-STATE-RECIPIENT-UNEXPECTED", f"{action.value} has no recipient", "/recipient")
         if action is ActionCode.ISSUE:
             return out
-        if not tx.actor.same_as(st.holder):
+        if actor is not st.holder and not actor.same_as(st.holder):
             holder = st.holder.describe() if st.holder else "nobody"
             bad("PINT-STATE-NOT-POSSESSOR",
-                f"{action.value} by {tx.actor.describe()}, who does not hold the eBL (holder: {holder})", "/actor")
+                f"{action.value} by {actor.describe()}, who does not hold the eBL (holder: {holder})", "/actor")
+        if action is ActionCode.TRANSFER and st.surrender is None:
+            return out  # the common case: none of the checks below applies
         if st.surrender is not None and action not in (ActionCode.SACC, ActionCode.SREJ):
             bad("PINT-STATE-SURRENDER-PENDING",
                 f"{action.value} while a surrender awaits the carrier's SACC or SREJ", "/actionCode")
         if action in (ActionCode.SACC, ActionCode.SREJ) and st.surrender is None:
             bad("PINT-STATE-NO-SURRENDER", f"{action.value} answers a surrender, but none is pending", "/actionCode")
-        if action is ActionCode.SREJ and tx.recipient is not None and not tx.recipient.same_as(st.surrendered_by):
+        if action is ActionCode.SREJ and recipient is not None and not recipient.same_as(st.surrendered_by):
             bad("PINT-STATE-SREJ-RECIPIENT", "SREJ returns the eBL to the party that surrendered it", "/recipient")
-        if action in _SURRENDERS and tx.recipient is not None and st.carrier is not None \
-                and tx.recipient.ebl_platform != st.carrier.ebl_platform:
+        if action in _SURRENDERS and recipient is not None and st.carrier is not None \
+                and recipient.ebl_platform != st.carrier.ebl_platform:
             bad("PINT-STATE-SURRENDER-RECIPIENT",
                 f"surrender must be addressed to the issuing carrier on {st.carrier.ebl_platform!r}, "
-                f"not to {tx.recipient.describe()}", "/recipient")
+                f"not to {recipient.describe()}", "/recipient")
         if action in _ENDORSEMENTS:
             self._check_endorser(tx, action, bad)
         return out

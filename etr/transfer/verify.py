@@ -66,6 +66,25 @@ are errors. ``legacy`` (Conformance Gateway compatible) accepts them with
 ``PINT-LEGACY-…`` warnings; where CG sends both ``action`` and a hard-coded
 ``actionCode``, ``action`` wins.
 
+**Threads.** ``cryptography`` releases the GIL while it verifies a signature,
+so the signatures of a long chain can be checked on **one** worker thread (one
+per process, started on first use, restarted in a forked child) while the
+calling thread parses, schema-checks, links and replays the following entries.
+One thread, never more: throughput can then not exceed the single-thread rate
+of raw signature verification, the bound ``benchmarks/verify_pint.py``
+measures. The worker must take the GIL back after each signature, so the
+calling thread lends it after each entry; that costs two thread wake-ups,
+about 10 µs on a usual machine but 50–100 µs where waking a sleeping virtual
+CPU is slow — more than the overlap saves. ``signature_threads=None`` (the
+default) therefore times the first entries and the wake-up round trip, and
+overlaps only when the arithmetic says it pays; 0 never overlaps, 1 always
+does (chains of :data:`OVERLAP_MIN_ENTRIES` entries or more). When several
+threads verify at once, each checks its own signatures (in parallel, the GIL
+being released) rather than queueing them all on the one worker: with
+``None``, a chain overlaps only while no other does. The result —
+findings and their order, entry results, outcome — is the same in every case:
+outcomes are applied in entry order once all signatures are known.
+
 Each finding has ``location.pointer`` (``/envelopeTransferChain/3``,
 ``/envelopeManifestSignedContent`` …) and ``detail`` with the PINT
 ``responseCode`` a receiving platform would answer (BSIG, BENV, INCD, MDOC,
@@ -77,13 +96,26 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import threading
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from ..crypto.digests import jcs_sha256, sha256_hex
-from ..crypto.jws import DEFAULT_ALLOWED, JwsError, ParsedJws, parse_compact, payload_json, verify_compact
+from ..crypto.jws import (
+    DEFAULT_ALLOWED,
+    JwsError,
+    ParsedJws,
+    bad_signature,
+    check_key_fit,
+    parse_compact,
+    payload_json,
+    signature_valid,
+)
 from ..crypto.keys import PublicKey
 from ..crypto.trust import KeyResolution, TrustStore
 from ..errors import DocumentError, UsageError
@@ -95,6 +127,7 @@ from .model import (
     EnvelopeManifest,
     IssuanceManifest,
     Party,
+    PartyMemo,
     PintModelError,
     TransferChainEntry,
     format_datetime,
@@ -344,13 +377,12 @@ class VerificationResult:
 
 @dataclass
 class _Entry:
+    """What the checks after the chain loop need of the first and the last entry."""
+
     index: int
-    token: str
     checksum: str
-    parsed: ParsedJws | None = None
     data: dict[str, Any] | None = None
     model: TransferChainEntry | None = None
-    schema_ok: bool = False
 
 
 @dataclass
@@ -361,11 +393,18 @@ class _Verifier:
     allowed: frozenset[str]
     findings: list[Finding] = field(default_factory=list)
     bindings: set[str] = field(default_factory=set)
+    #: Error findings recorded so far (an entry is ok when it adds none).
+    errors: int = 0
+    #: TrustStore.resolve_memo's memo: the entries of a chain share a header and a few platforms.
+    resolved: dict[Any, Any] = field(default_factory=dict)
+    #: id(KeyResolution) -> (resolution, alg, platform, the SignatureCheck of a good signature, subject).
+    checks: dict[int, tuple[KeyResolution, str, str | None, SignatureCheck]] = field(default_factory=dict)
 
     # -- recording
 
-    def add(self, code: str, message: str, response: str, *, pointer: str | None = None, entry: int | None = None,
-            payload_pointer: str | None = None, severity: Severity = Severity.ERROR, **extra: Any) -> None:
+    def finding(self, code: str, message: str, response: str, *, pointer: str | None = None,
+                entry: int | None = None, payload_pointer: str | None = None, severity: Severity = Severity.ERROR,
+                **extra: Any) -> Finding:
         detail: dict[str, Any] = {"responseCode": response}
         if entry is not None:
             detail["entry"] = entry
@@ -374,8 +413,15 @@ class _Verifier:
         if payload_pointer is not None:
             detail["payloadPointer"] = payload_pointer
         detail.update(extra)
-        self.findings.append(Finding(code, severity, message, Location(pointer=pointer) if pointer is not None
-                                     else None, _REFERENCE, detail))
+        return Finding(code, severity, message, Location(pointer=pointer) if pointer is not None else None,
+                       _REFERENCE, detail)
+
+    def add(self, code: str, message: str, response: str, *, pointer: str | None = None, entry: int | None = None,
+            payload_pointer: str | None = None, severity: Severity = Severity.ERROR, **extra: Any) -> None:
+        if severity is Severity.ERROR:
+            self.errors += 1
+        self.findings.append(self.finding(code, message, response, pointer=pointer, entry=entry,
+                                          payload_pointer=payload_pointer, severity=severity, **extra))
 
     def legacy(self, code: str, message: str, *, pointer: str, entry: int | None = None,
                payload_pointer: str | None = None) -> None:
@@ -417,6 +463,20 @@ class _Verifier:
             return parsed, None
         return parsed, data
 
+    def parse_entry(self, token: str, i: int) -> tuple[ParsedJws | None, dict[str, Any] | None]:
+        """:meth:`parse` for chain entry ``i`` (the header shared, never mutated; messages built on failure only)."""
+        try:
+            parsed = parse_compact(token, share_header=True)
+            data = payload_json(parsed)
+        except JwsError as exc:
+            self._jws_error(exc, pointer=f"/envelopeTransferChain/{i}", entry=i, part=f"entry {i}")
+            return (None, None) if exc.code != "JWS-PAYLOAD" else (parsed, None)
+        if data.__class__ is not dict:
+            self.add("PINT-JWS-PAYLOAD", f"the entry {i} payload is not a JSON object", "BENV",
+                     pointer=f"/envelopeTransferChain/{i}", entry=i, part=f"entry {i}")
+            return parsed, None
+        return parsed, data
+
     def _jws_error(self, exc: JwsError, *, pointer: str, entry: int | None, part: str) -> None:
         if exc.detail == "LOAD-JSON-DUPLICATE-KEY":
             where = "header" if exc.code == "JWS-HEADER" else "payload"
@@ -426,44 +486,77 @@ class _Verifier:
         code, response = _JWS_CODES.get(exc.code, ("PINT-JWS-MALFORMED", "BSIG"))
         self.add(code, f"{part}: {exc}", response, pointer=pointer, entry=entry, part=part)
 
-    def signature(self, parsed: ParsedJws, *, platform: str | None, at: datetime, pointer: str, entry: int | None,
-                  part: str, mismatch_code: str | None = None) -> tuple[SignatureCheck, PublicKey | None]:
-        """Resolve the key for ``platform`` at ``at`` and verify; record failures."""
+    def key_for(self, parsed: ParsedJws, *, platform: str | None, at: datetime, pointer: str | None,
+                entry: int | None, part: str | None, mismatch_code: str | None = None,
+                ) -> tuple[SignatureCheck, PublicKey | None]:
+        """The key that must verify ``parsed`` (``platform`` at ``at``) and the :class:`SignatureCheck` of a
+        good signature with it; or, recorded as findings, why there is none (the check then says so).
+        ``pointer`` and ``part`` default to those of chain entry ``entry`` (built only for a finding)."""
         header = parsed.header
         alg = header.get("alg")
         kid = header.get("kid") if isinstance(header.get("kid"), str) else None
         if not isinstance(alg, str) or alg.lower() == "none" or alg.upper().startswith("HS") or alg not in self.allowed:
             code = "PINT-JWS-ALG-FORBIDDEN"
+            part = part or f"entry {entry}"
             self.add(code, f"{part}: algorithm {str(alg)[:20]!r} is never accepted (allowed: "
                            f"{', '.join(sorted(self.allowed))})", "BSIG", pointer=pointer, entry=entry, part=part)
             return SignatureCheck(False, alg if isinstance(alg, str) else None, kid, platform=platform, code=code), None
-        resolution: KeyResolution = self.trust.resolve(header, platform=platform, at=at)
+        resolution: KeyResolution = self.trust.resolve_memo(header, platform=platform, at=at, memo=self.resolved)
         if resolution.key is None or resolution.code is not None:
             trust_code = resolution.code or "TRUST-UNKNOWN-KEY"
             code = _TRUST_CODES.get(trust_code, "PINT-KEY-UNKNOWN")
             if mismatch_code and trust_code == "TRUST-PLATFORM-MISMATCH":
                 code = mismatch_code
+            part = part or f"entry {entry}"
             self.add(code, f"{part}: {resolution.message or 'no trusted key'}", "BSIG", pointer=pointer, entry=entry,
                      part=part, trustCode=trust_code)
             return SignatureCheck(False, alg, kid, platform=platform, platform_binding=resolution.platform_binding,
                                   code=code), None
         key = resolution.key
+        if resolution.platform_binding in ("unknown", "not-checked") and platform is not None:
+            self.bindings.add(platform)
+        try:
+            check_key_fit(alg, key)
+        except JwsError as exc:
+            failed, response = _JWS_CODES.get(exc.code, ("PINT-JWS-BAD-SIGNATURE", "BSIG"))
+            part = part or f"entry {entry}"
+            self.add(failed, f"{part}: {exc}", response, pointer=pointer, entry=entry, part=part)
+            return self._check(resolution, alg, kid, platform, failed), key
+        return self._check(resolution, alg, kid, platform, None), key
+
+    def _check(self, resolution: KeyResolution, alg: str, kid: str | None, platform: str | None,
+               failed: str | None) -> SignatureCheck:
+        """The SignatureCheck for a resolved key (one object per resolution for good signatures)."""
+        if failed is None:
+            hit = self.checks.get(id(resolution))
+            if hit is not None and hit[0] is resolution and hit[1] == alg and hit[2] == platform:
+                return hit[3]
+        key = resolution.key
+        assert key is not None
         subject = None
         if resolution.chain:
             try:
                 subject = resolution.chain[0].subject.rfc4514_string()[:120]
             except ValueError:
                 subject = None
-        if resolution.platform_binding in ("unknown", "not-checked") and platform is not None:
-            self.bindings.add(platform)
-        failed: str | None = None
-        try:
-            verify_compact(parsed, key, allowed=self.allowed)
-        except JwsError as exc:
-            failed, response = _JWS_CODES.get(exc.code, ("PINT-JWS-BAD-SIGNATURE", "BSIG"))
-            self.add(failed, f"{part}: {exc}", response, pointer=pointer, entry=entry, part=part)
-        return SignatureCheck(failed is None, alg, kid, resolution.how, key.kid, key.thumbprint, platform,
-                              resolution.platform_binding, failed, subject), key
+        check = SignatureCheck(failed is None, alg, kid, resolution.how, key.kid, key.thumbprint, platform,
+                               resolution.platform_binding, failed, subject)
+        if failed is None:  # the resolution is kept in the value, so its id is not reused meanwhile
+            self.checks[id(resolution)] = (resolution, alg, platform, check)
+        return check
+
+    def signature(self, parsed: ParsedJws, *, platform: str | None, at: datetime, pointer: str, entry: int | None,
+                  part: str, mismatch_code: str | None = None) -> tuple[SignatureCheck, PublicKey | None]:
+        """Resolve the key for ``platform`` at ``at`` and verify; record failures."""
+        check, key = self.key_for(parsed, platform=platform, at=at, pointer=pointer, entry=entry, part=part,
+                                  mismatch_code=mismatch_code)
+        if not check.verified or key is None:
+            return check, key
+        if signature_valid(check.alg or "", key, parsed.signing_input, parsed.signature):
+            return check, key
+        self.add("PINT-JWS-BAD-SIGNATURE", f"{part}: {bad_signature(check.alg or '', key)}", "BSIG", pointer=pointer,
+                 entry=entry, part=part)
+        return replace(check, verified=False, code="PINT-JWS-BAD-SIGNATURE"), key
 
     # -- legacy normalisation
 
@@ -585,7 +678,7 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
                     at: datetime | str | None = None, carrier_platform: str | None = None,
                     issue_to: Mapping[str, Any] | None = None, validate_document: bool = True,
                     allowed_algorithms: frozenset[str] = DEFAULT_ALLOWED, source: str = "<envelope>",
-                    ) -> VerificationResult:
+                    signature_threads: int | None = None) -> VerificationResult:
     """Verify a PINT envelope; see the module docstring for the checks and the outcome.
 
     ``envelope`` is the raw bytes (preferred: duplicate keys are then
@@ -597,15 +690,23 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
     ``at`` is the verification time (default now): the manifest's certificates
     must be valid then, and no transaction may claim a later time. ``issue_to``
     is the Issuance API ``IssueToParty`` to check ``issueToChecksum`` against.
+    ``signature_threads``: 0 checks everything on the calling thread; 1 checks
+    the signatures of a chain of at least :data:`OVERLAP_MIN_ENTRIES` entries on
+    one worker thread while this one goes on with the other checks; ``None``
+    (default) does the latter, for chains of at least 32 entries, only when it
+    measures that it pays (see the module docstring). The result is the same either way.
 
     Problems in the envelope are findings, never exceptions.
 
     Raises:
         UsageError: ``mode`` is unknown, ``at`` is not a date-time, a party is
-            malformed, or ``allowed_algorithms`` names a forbidden algorithm.
+            malformed, ``allowed_algorithms`` names a forbidden algorithm, or
+            ``signature_threads`` is not None, 0 or 1.
     """
     if mode not in ("strict", "legacy"):
         raise UsageError(f"unknown mode {mode!r}; choose strict or legacy", code="PINT-MODE")
+    if signature_threads is not None and (signature_threads not in (0, 1) or signature_threads.__class__ is bool):
+        raise UsageError(f"signature_threads must be None, 0 or 1, not {signature_threads!r}", code="PINT-THREADS")
     when = _coerce_time(at)
     recipient_party = expected_recipient if isinstance(expected_recipient, str) else \
         _coerce_party(expected_recipient, "expected recipient")
@@ -647,103 +748,20 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
     td_report = _validate_td(td, source, v) if validate_document else None
 
     # 2. The chain entries: hash every JWS as received first (links may point anywhere).
-    entries = [_Entry(i, t, sha256_hex(t.encode("utf-8")) if isinstance(t, str) else "")
-               for i, t in enumerate(chain)]
-    index_of: dict[str, int] = {}
-    for e in entries:
-        index_of.setdefault(e.checksum, e.index)
-    machine = StateMachine.for_document(td)
-    machine_on = True
-    seen_payloads: dict[str, int] = {}
-    seen_previous: dict[str, int] = {}
-    results: list[EntryResult] = []
-    signers: list[PublicKey | None] = []
-    ctr: str | None = None
-    for e in entries:
-        i = e.index
-        ptr = f"/envelopeTransferChain/{i}"
-        if not isinstance(e.token, str):
-            machine_on = _stop(v, machine_on, i)
-            results.append(EntryResult(i, "", None, None, SignatureCheck(False), (), None, None, False))
-            signers.append(None)
-            continue
-        first = index_of[e.checksum]
-        if first != i:
-            v.add("PINT-CHAIN-REPLAY", f"entry {i} repeats entry {first} (same JWS): a replayed entry", "DISE",
-                  entry=i, duplicateOf=first)
-        errors_before = len(v.findings)
-        got = v.parse(e.token, pointer=ptr, entry=i, part=f"entry {i}")
-        data = None
-        if got is not None:
-            e.parsed, data = got
-        if e.parsed is not None and first == i:
-            payload_sum = sha256_hex(e.parsed.payload)
-            earlier = seen_payloads.setdefault(payload_sum, i)
-            if earlier != i:
-                v.add("PINT-CHAIN-REPLAY", f"entry {i} repeats the payload of entry {earlier} (re-signed): "
-                                           "a replayed entry", "DISE", entry=i, duplicateOf=earlier)
-        platform = None
-        if data is None:
-            signed_at_dt, signed_at = when, None
-        else:
-            data = v.normalise_entry(data, i)
-            e.data = data
-            e.schema_ok = v.schema("EnvelopeTransferChainEntry", data, pointer=ptr, entry=i)
-            signed_at_dt, signed_at = _entry_time(data, when)
-            platform = data.get("eblPlatform") if isinstance(data.get("eblPlatform"), str) else None
-            _check_links(v, e, data, entries, index_of, seen_previous)
-            doc_sum = data.get("transportDocumentChecksum")
-            if isinstance(doc_sum, str) and doc_sum != td_checksum:
-                v.add("PINT-TD-CHECKSUM-ENTRY", f"entry {i} is for another transport document (checksum "
-                                                f"{doc_sum[:12]}…, the TD's is {td_checksum[:12]}…)", "BENV", entry=i,
-                      payload_pointer="/transportDocumentChecksum")
-            if i > 0 and _ISSUANCE in data:
-                v.add("PINT-ISSUANCE-MISPLACED", f"entry {i} carries an issuance manifest; only the first entry may",
-                      "BENV", entry=i, payload_pointer=f"/{_ISSUANCE}")
-            if "controlTrackingRegistry" in data:
-                if i == 0:
-                    ctr = str(data["controlTrackingRegistry"])
-                else:
-                    v.add("PINT-CTR-MISPLACED", f"entry {i} names a controlTrackingRegistry; only the first entry may",
-                          "BENV", entry=i, payload_pointer="/controlTrackingRegistry")
-            if signed_at is not None and signed_at_dt > when + CLOCK_SKEW:
-                v.add("PINT-TIME-FUTURE", f"entry {i} claims {signed_at}, later than the verification time {stamp}",
-                      "BENV", entry=i, severity=Severity.WARNING, payload_pointer="/transactions")
-        sig = SignatureCheck(False)
-        key = None
-        if e.parsed is not None:
-            sig, key = v.signature(e.parsed, platform=platform, at=signed_at_dt, pointer=ptr, entry=i,
-                                   part=f"entry {i}")
-        signers.append(key)
-        # The story: only entries that were read and are well formed feed the machine.
-        holder = None
-        actions: tuple[str, ...] = ()
-        if data is not None and e.schema_ok:
-            try:
-                e.model = TransferChainEntry.from_dict(data, f"entry {i}")
-            except PintModelError as exc:  # the schema should have caught it; be safe
-                v.add("PINT-SCHEMA-TYPE", f"entry {i}: {exc}", "BENV", entry=i)
-        if e.model is not None:
-            actions = tuple(t.action_code for t in e.model.transactions)
-            if machine_on:
-                for viol in machine.feed_entry(i, e.model):
-                    v.add(viol.code, f"entry {i} transaction {viol.transaction}: {viol.message}", "BENV", entry=i,
-                          payload_pointer=viol.field, transaction=viol.transaction,
-                          severity=Severity.WARNING if viol.warning else Severity.ERROR)
-                holder = machine.state.holder
-        else:
-            if data is not None and isinstance(data.get("transactions"), list):
-                actions = tuple(str(t.get("actionCode")) for t in data["transactions"] if isinstance(t, dict))
-            machine_on = _stop(v, machine_on, i)
-        if 0 < i < len(entries) - 1:
-            e.parsed = e.data = e.model = None  # only the first and last entries are needed later
-        ok = not any(f.severity is Severity.ERROR for f in v.findings[errors_before:])
-        previous = data.get(_PREV) if data else None
-        results.append(EntryResult(i, e.checksum, platform, previous if isinstance(previous, str) else None, sig,
-                                   actions, signed_at, holder, ok and sig.verified))
+    n = len(chain)
+    checksums = [sha256_hex(t.encode("utf-8")) if isinstance(t, str) else "" for t in chain]
+    index_of = dict(zip(reversed(checksums), range(n - 1, -1, -1), strict=True))  # the first index of each
+    entries = [_Entry(0, checksums[0])] + ([_Entry(n - 1, checksums[-1])] if n > 1 else [])
+    jobs = _Signatures(signature_threads, n)
+    try:
+        results, first_key, ctr, machine = _check_entries(v, chain, checksums, index_of, entries, td, td_checksum,
+                                                          jobs)
+        jobs.finish(v, results)
+    finally:
+        jobs.close()
 
     # 3. Issuance manifest (carrier-signed, entry 0).
-    issuance = _check_issuance(v, env, entries[0], signers[0], td_checksum, carrier_platform, issue_to)
+    issuance = _check_issuance(v, env, entries[0], first_key, td_checksum, carrier_platform, issue_to)
 
     # 5. Envelope manifest (sending platform = platform of the last entry).
     last = entries[-1]
@@ -780,9 +798,323 @@ def _stop(v: _Verifier, machine_on: bool, index: int) -> bool:
     return False
 
 
-def _check_links(v: _Verifier, e: _Entry, data: Mapping[str, Any], entries: list[_Entry], index_of: dict[str, int],
+_UNCHECKED = SignatureCheck(False)
+#: Chains shorter than this are checked on the calling thread only.
+OVERLAP_MIN_ENTRIES = 16
+#: With ``signature_threads=None``, chains of at least this many entries are timed to decide: the entries
+#: from :data:`_TIMED_FROM` (the first ones are slower, caches being cold) up to :data:`_TIMED_TO`.
+_AUTO_MIN_ENTRIES = 32
+_TIMED_FROM, _TIMED_TO = 4, 12
+#: Signatures per task given to the worker thread: the first tasks are small so that it starts early.
+_BATCH_FIRST, _BATCH_MAX = 4, 32
+#: How long the calling thread lends the GIL to the worker at most, per entry (seconds).
+_HANDOFF_TIMEOUT = 0.002
+#: How long a measured thread hand-off time is trusted (seconds): it changes with the machine's load.
+_HANDOFF_TTL = 10.0
+
+_EXECUTOR: ThreadPoolExecutor | None = None
+_EXECUTOR_LOCK = threading.Lock()
+_HANDOFF: tuple[float, float] | None = None  # (round trip to the worker in seconds, when measured)
+_OVERLAPPING: set[int] = set()  # id() of the chains using the worker now (signature_threads=None: only alone)
+
+
+def _executor() -> ThreadPoolExecutor:
+    """The one signature thread of the process, started on first use (and again in a forked child)."""
+    global _EXECUTOR
+    with _EXECUTOR_LOCK:
+        if _EXECUTOR is None:
+            _EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="etr-signatures")
+        return _EXECUTOR
+
+
+def _forget_executor() -> None:
+    """After fork: the child has none of the parent's threads, so it must start its own worker."""
+    global _EXECUTOR, _EXECUTOR_LOCK, _HANDOFF
+    _EXECUTOR, _EXECUTOR_LOCK, _HANDOFF = None, threading.Lock(), None
+    _OVERLAPPING.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_executor)
+
+
+def _handoff_time() -> float:
+    """The median time of a lock ping-pong with the worker thread (two thread wake-ups, as in a GIL
+    hand-off), measured once every :data:`_HANDOFF_TTL` seconds: about 10 µs with a spare core on a
+    usual machine, 50–100 µs where waking a sleeping (virtual) CPU is slow."""
+    global _HANDOFF
+    now = time.perf_counter()
+    if _HANDOFF is not None and now - _HANDOFF[1] < _HANDOFF_TTL:
+        return _HANDOFF[0]
+    ping, pong = threading.Lock(), threading.Lock()
+    ping.acquire()
+    pong.acquire()
+    rounds = 9
+
+    def worker() -> None:
+        for _ in range(rounds):
+            if not ping.acquire(timeout=0.01):
+                return
+            pong.release()
+
+    future = _executor().submit(worker)
+    trips = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        ping.release()
+        if not pong.acquire(timeout=0.01):  # the worker is busy elsewhere: take that as a slow hand-off
+            trips.append(0.01)
+            break
+        trips.append(time.perf_counter() - start)
+    future.cancel()
+    _HANDOFF = (sorted(trips)[len(trips) // 2], now)
+    return _HANDOFF[0]
+
+
+def _overlap_pays(python: float, signature: float) -> bool:
+    """Whether checking signatures on the worker beats checking them inline, given the seconds per entry
+    of the Python checks and of one signature, measured on the first entries of the chain.
+
+    Inline an entry costs ``python + signature``. Overlapped, the calling thread pays a GIL hand-off per
+    entry (measured: about three worker round trips) and the worker waits about two round trips for the
+    GIL after each signature, so an entry costs the larger of the two sums. 10% margin."""
+    trip = _handoff_time()
+    return max(python + 3 * trip, signature + 2 * trip) < 0.9 * (python + signature)
+
+
+class _Signatures:
+    """The signature arithmetic of the chain entries: done inline, or handed in batches to the one worker
+    thread while the calling thread goes on with the next entries.
+
+    ``cryptography`` releases the GIL while it verifies, but the worker must take the GIL back between two
+    signatures, and a thread busy with Python code gives it up only every few milliseconds (the switch
+    interval). So after each entry the calling thread lends the GIL (:meth:`entry_done`) while the worker
+    is in one of this chain's batches. Each lending costs thread wake-ups, so overlapping pays only when
+    they are cheap next to the work per entry; ``threads=None`` times the first entries and decides
+    (:func:`_overlap_pays`). Outcomes are applied in entry order by :meth:`finish`: a bad signature's
+    finding goes where the inline path records it, and the entry result is corrected.
+    """
+
+    def __init__(self, threads: int | None, entries: int) -> None:
+        self.overlap = threads == 1 and entries >= OVERLAP_MIN_ENTRIES
+        self.timing = threads is None and entries >= _AUTO_MIN_ENTRIES
+        self.started = 0.0
+        self.signature_time = 0.0
+        self.signatures = 0
+        self.queued: list[tuple[int, int, str, PublicKey]] = []  # (entry, findings slot, alg, key)
+        self.batch: list[tuple[str, PublicKey, bytes, bytes]] = []
+        self.futures: list[Future[list[bool]]] = []
+        self.limit = _BATCH_FIRST
+        self.running = False  # the worker is inside one of this chain's batches
+        self.waiting = False  # the calling thread waits for the worker to take the GIL
+        self.gate = threading.Lock()
+        self.gate.acquire()
+        if self.overlap:
+            _OVERLAPPING.add(id(self))
+
+    def check(self, v: _Verifier, i: int, sig: SignatureCheck, key: PublicKey, parsed: ParsedJws) -> SignatureCheck:
+        """The entry's SignatureCheck: checked now, or queued (the check of a good signature, corrected by
+        :meth:`finish` if it is not)."""
+        alg = sig.alg or ""
+        if self.overlap:
+            self.queued.append((i, len(v.findings), alg, key))
+            self.batch.append((alg, key, parsed.signing_input, parsed.signature))
+            if len(self.batch) >= self.limit:
+                self._submit()
+            return sig
+        if self.timing:
+            start = time.perf_counter()
+            ok = signature_valid(alg, key, parsed.signing_input, parsed.signature)
+            self.signature_time += time.perf_counter() - start
+            self.signatures += 1
+        else:
+            ok = signature_valid(alg, key, parsed.signing_input, parsed.signature)
+        if ok:
+            return sig
+        v.add("PINT-JWS-BAD-SIGNATURE", f"entry {i}: {bad_signature(alg, key)}", "BSIG", entry=i,
+              pointer=f"/envelopeTransferChain/{i}", part=f"entry {i}")
+        return replace(sig, verified=False, code="PINT-JWS-BAD-SIGNATURE")
+
+    def entry_done(self, i: int) -> None:
+        """After entry ``i``: lend the GIL to the worker, or decide whether to start it."""
+        if self.overlap:
+            if self.running:
+                self._pause()
+        elif self.timing:
+            if i == _TIMED_FROM - 1:
+                self.started, self.signature_time, self.signatures = time.perf_counter(), 0.0, 0
+            elif i == _TIMED_TO - 1:
+                self.timing = False
+                if self.signatures and not _OVERLAPPING:  # several threads verifying: each checks its own
+                    elapsed = time.perf_counter() - self.started - self.signature_time
+                    self.overlap = _overlap_pays(elapsed / (_TIMED_TO - _TIMED_FROM),
+                                                 self.signature_time / self.signatures)
+                    if self.overlap:
+                        _OVERLAPPING.add(id(self))
+
+    def _submit(self) -> None:
+        batch, self.batch = self.batch, []
+        self.limit = min(self.limit * 2, _BATCH_MAX)
+        try:
+            self.futures.append(_executor().submit(self._run, batch))
+        except RuntimeError:  # interpreter shutting down: no new threads
+            done: Future[list[bool]] = Future()
+            done.set_result([signature_valid(*item) for item in batch])
+            self.futures.append(done)
+
+    def _run(self, batch: list[tuple[str, PublicKey, bytes, bytes]]) -> list[bool]:
+        """On the worker thread."""
+        self.running = True
+        out = []
+        try:
+            for item in batch:
+                out.append(signature_valid(*item))  # the GIL is released inside
+                if self.waiting:
+                    self.waiting = False
+                    self.gate.release()
+        finally:
+            self.running = False
+            if self.waiting:
+                self.waiting = False
+                self.gate.release()
+        return out
+
+    def _pause(self) -> None:
+        self.waiting = True
+        if not self.gate.acquire(timeout=_HANDOFF_TIMEOUT) and not self.waiting:
+            self.gate.acquire()  # released just after the time-out: take it back
+        self.waiting = False
+
+    def finish(self, v: _Verifier, results: list[EntryResult]) -> None:
+        """Wait for the queued signatures and apply their outcomes as the inline path would."""
+        if self.batch:
+            self._submit()
+        outcomes: list[bool] = []
+        for future in self.futures:
+            outcomes.extend(future.result())
+        for (i, slot, alg, key), ok in reversed(list(zip(self.queued, outcomes, strict=True))):
+            if ok:
+                continue
+            v.errors += 1
+            v.findings.insert(slot, v.finding("PINT-JWS-BAD-SIGNATURE", f"entry {i}: {bad_signature(alg, key)}",
+                                              "BSIG", entry=i, pointer=f"/envelopeTransferChain/{i}",
+                                              part=f"entry {i}"))
+            entry = results[i]
+            results[i] = replace(entry, signature=replace(entry.signature, verified=False,
+                                                          code="PINT-JWS-BAD-SIGNATURE"), ok=False)
+
+    def close(self) -> None:
+        for future in self.futures:
+            future.cancel()
+        _OVERLAPPING.discard(id(self))
+
+
+def _check_entries(v: _Verifier, chain: list[Any], checksums: list[str], index_of: dict[str, int],
+                   entries: list[_Entry], td: Mapping[str, Any], td_checksum: str, jobs: _Signatures,
+                   ) -> tuple[list[EntryResult], PublicKey | None, str | None, StateMachine]:
+    """Step 2, entry by entry (see the module docstring); returns the entry results, the key of entry 0,
+    entry 0's control tracking registry and the state machine. Messages and pointers are built only for
+    findings; the signature arithmetic goes to ``jobs``."""
+    when = v.at
+    stamp: str | None = None
+    n = len(chain)
+    machine = StateMachine.for_document(td)
+    machine_on = True
+    validator = _schema.validator("EnvelopeTransferChainEntry")
+    memo: PartyMemo = {}
+    seen_payloads: dict[bytes, int] = {}
+    seen_previous: dict[str, int] = {}
+    results: list[EntryResult] = []
+    first_key: PublicKey | None = None
+    ctr: str | None = None
+    for i, token in enumerate(chain):
+        if not isinstance(token, str):
+            machine_on = _stop(v, machine_on, i)
+            results.append(EntryResult(i, "", None, None, _UNCHECKED, (), None, None, False))
+            continue
+        checksum = checksums[i]
+        first = index_of[checksum]
+        if first != i:
+            v.add("PINT-CHAIN-REPLAY", f"entry {i} repeats entry {first} (same JWS): a replayed entry", "DISE",
+                  entry=i, duplicateOf=first)
+        errors_before = v.errors
+        parsed, data = v.parse_entry(token, i)
+        if parsed is not None and first == i:
+            earlier = seen_payloads.setdefault(parsed.payload, i)
+            if earlier != i:
+                v.add("PINT-CHAIN-REPLAY", f"entry {i} repeats the payload of entry {earlier} (re-signed): "
+                                           "a replayed entry", "DISE", entry=i, duplicateOf=earlier)
+        platform = None
+        schema_ok = False
+        if data is None:
+            signed_at_dt, signed_at = when, None
+        else:
+            data = v.normalise_entry(data, i)
+            schema_ok = validator.is_valid(data) or v.schema("EnvelopeTransferChainEntry", data,
+                                                              pointer=f"/envelopeTransferChain/{i}", entry=i)
+            signed_at_dt, signed_at = _entry_time(data, when)
+            platform = data.get("eblPlatform")
+            if platform.__class__ is not str:
+                platform = platform if isinstance(platform, str) else None
+            _check_links(v, i, data, checksums, index_of, seen_previous)
+            doc_sum = data.get("transportDocumentChecksum")
+            if doc_sum != td_checksum and isinstance(doc_sum, str):
+                v.add("PINT-TD-CHECKSUM-ENTRY", f"entry {i} is for another transport document (checksum "
+                                                f"{doc_sum[:12]}…, the TD's is {td_checksum[:12]}…)", "BENV", entry=i,
+                      payload_pointer="/transportDocumentChecksum")
+            if i > 0 and _ISSUANCE in data:
+                v.add("PINT-ISSUANCE-MISPLACED", f"entry {i} carries an issuance manifest; only the first entry may",
+                      "BENV", entry=i, payload_pointer=f"/{_ISSUANCE}")
+            if "controlTrackingRegistry" in data:
+                if i == 0:
+                    ctr = str(data["controlTrackingRegistry"])
+                else:
+                    v.add("PINT-CTR-MISPLACED", f"entry {i} names a controlTrackingRegistry; only the first entry may",
+                          "BENV", entry=i, payload_pointer="/controlTrackingRegistry")
+            if signed_at is not None and signed_at_dt > when + CLOCK_SKEW:
+                stamp = stamp or format_datetime(when)
+                v.add("PINT-TIME-FUTURE", f"entry {i} claims {signed_at}, later than the verification time {stamp}",
+                      "BENV", entry=i, severity=Severity.WARNING, payload_pointer="/transactions")
+        sig = _UNCHECKED
+        if parsed is not None:
+            sig, key = v.key_for(parsed, platform=platform, at=signed_at_dt, pointer=None, entry=i, part=None)
+            if i == 0:
+                first_key = key
+            if sig.verified and key is not None:
+                sig = jobs.check(v, i, sig, key, parsed)
+        # The story: only entries that were read and are well formed feed the machine.
+        holder = None
+        actions: tuple[str, ...] = ()
+        model = None
+        if schema_ok and data is not None:
+            try:
+                model = TransferChainEntry.from_dict(data, f"entry {i}", memo=memo)
+            except PintModelError as exc:  # the schema should have caught it; be safe
+                v.add("PINT-SCHEMA-TYPE", f"entry {i}: {exc}", "BENV", entry=i)
+        if model is not None:
+            txs = model.transactions
+            actions = (txs[0].action_code,) if len(txs) == 1 else tuple([t.action_code for t in txs])
+            if machine_on:
+                for viol in machine.feed_entry(i, model):
+                    v.add(viol.code, f"entry {i} transaction {viol.transaction}: {viol.message}", "BENV", entry=i,
+                          payload_pointer=viol.field, transaction=viol.transaction,
+                          severity=Severity.WARNING if viol.warning else Severity.ERROR)
+                holder = machine.state.holder
+        else:
+            if data is not None and isinstance(data.get("transactions"), list):
+                actions = tuple(str(t.get("actionCode")) for t in data["transactions"] if isinstance(t, dict))
+            machine_on = _stop(v, machine_on, i)
+        if i == 0 or i == n - 1:  # only the first and last entries are needed later
+            entries[0 if i == 0 else -1].data, entries[0 if i == 0 else -1].model = data, model
+        previous = data.get(_PREV) if data else None
+        results.append(EntryResult(i, checksum, platform, previous if isinstance(previous, str) else None, sig,
+                                   actions, signed_at, holder, v.errors == errors_before and sig.verified))
+        jobs.entry_done(i)
+    return results, first_key, ctr, machine
+
+
+def _check_links(v: _Verifier, i: int, data: Mapping[str, Any], checksums: list[str], index_of: dict[str, int],
                  seen_previous: dict[str, int]) -> None:
-    i = e.index
     prev = data.get(_PREV)
     if i == 0:
         if prev is not None:
@@ -794,7 +1126,7 @@ def _check_links(v: _Verifier, e: _Entry, data: Mapping[str, Any], entries: list
         v.add("PINT-CHAIN-LINK-MISSING", f"entry {i} does not name the checksum of entry {i - 1}", "BENV", entry=i,
               payload_pointer=f"/{_PREV}")
         return
-    expected = entries[i - 1].checksum
+    expected = checksums[i - 1]
     earlier_user = seen_previous.setdefault(prev, i)
     if prev == expected and earlier_user == i:
         return

@@ -7,8 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
+import rfc8785
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from etr.crypto.digests import CanonicalizationError, jcs, jcs_sha256, sha256_hex
+from etr.crypto.digests import CanonicalizationError, _plain, jcs, jcs_sha256, sha256_hex
 
 REPO = Path(__file__).parents[2]
 SHARED_DATA = Path(os.environ.get("ETR_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -43,3 +46,75 @@ def test_jcs_sha256_matches_pint_demo_transport_document_checksum() -> None:
     envelope = json.loads(envelope_path.read_bytes())
     assert jcs_sha256(envelope["transportDocument"]) == \
         "8f765417773a026d4f9ead6187d961d28dffbb7d0a11dda9ba6fee16423bc05a"
+
+
+# --------------------------------------------------------------------------- the fast path of jcs() vs rfc8785
+
+_SAFE = 2**53 - 1
+_ASCII_KEYS = st.text(st.characters(max_codepoint=0x7F), max_size=8)
+_ANY_KEYS = st.text(max_size=6)  # non-ASCII, astral (UTF-16 order), lone surrogates: the reference path
+_STRINGS = st.text(max_size=12) | st.sampled_from(["", "\x00\x1f\x7f\"\\/\b\f\n\r\t", "\u2028\u2029é𝄞", "\ud800"])
+
+
+def _reference(value: object) -> bytes | None:
+    try:
+        return rfc8785.dumps(value)  # type: ignore[no-any-return]
+    except (rfc8785.CanonicalizationError, TypeError, ValueError):
+        return None
+
+
+def _json(keys: st.SearchStrategy[str], scalars: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
+    return st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4),
+                        max_leaves=20)
+
+
+_PLAIN_SCALARS = st.none() | st.booleans() | st.integers(-_SAFE, _SAFE) | _STRINGS
+_ANY_SCALARS = _PLAIN_SCALARS | st.integers() | st.floats() | st.sampled_from([2**53, -(2**53), 10**30])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_json(_ASCII_KEYS, _PLAIN_SCALARS))
+def test_fast_path_writes_exactly_rfc8785(value: object) -> None:
+    expected = _reference(value)
+    if expected is None:  # only a lone surrogate can make a plain value unrepresentable
+        with pytest.raises(CanonicalizationError):
+            jcs(value)
+    else:
+        assert jcs(value) == expected
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_json(_ANY_KEYS | _ASCII_KEYS, _ANY_SCALARS))
+def test_jcs_agrees_with_rfc8785_on_any_json(value: object) -> None:
+    expected = _reference(value)
+    if expected is None:
+        with pytest.raises(CanonicalizationError):
+            jcs(value)
+    else:
+        assert jcs(value) == expected
+
+
+@pytest.mark.parametrize("value", [
+    1.0, {"a": 0.5}, [2**53], [-(2**53)], {"é": 1}, {"\U0001f600": 1, "\uff61": 2}, {1: 2}, (1, 2),
+    type("S", (str,), {})("str subclass"), {"a": {"b": [1, 2, 3.0]}},
+])
+def test_what_does_not_take_the_fast_path(value: object) -> None:
+    assert not _plain(value)
+
+
+def test_plain_values_take_the_fast_path() -> None:
+    assert _plain({"a": [1, -(2**53) + 1, 2**53 - 1, True, None, "é\ud800", {}, [[]]]})
+
+
+def test_deep_and_cyclic_values_leave_the_fast_path() -> None:
+    deep: list[object] = []
+    cur = deep
+    for _ in range(100):
+        nxt: list[object] = []
+        cur.append(nxt)
+        cur = nxt
+    assert not _plain(deep)
+    assert jcs(deep) == rfc8785.dumps(deep)
+    cyclic: list[object] = []
+    cyclic.append(cyclic)
+    assert not _plain(cyclic)  # no endless walk; the reference implementation decides

@@ -100,6 +100,57 @@ def test_joserfc_verifies_our_tokens(keys: dict[str, SigningKey], alg: str) -> N
     assert result.payload == PAYLOAD
 
 
+@pytest.mark.parametrize("alg", ALGORITHMS)
+@pytest.mark.parametrize(("x5c", "include_kid"), [(None, False), (["AAAA", "BBBB"], True), (["QUJD"], False)])
+def test_joserfc_agrees_with_our_signer(keys: dict[str, SigningKey], alg: str, x5c: list[str] | None,
+                                        include_kid: bool) -> None:
+    """Signing no longer goes through joserfc: it must still verify every token, whose header and
+    payload segments it would have written byte for byte (and, for the deterministic EdDSA and RS256,
+    the whole token)."""
+    import warnings
+
+    from joserfc import jwk, jws
+
+    key = keys[alg]
+    token = sign_compact(PAYLOAD, key, x5c=x5c, include_kid=include_kid)
+    header: dict[str, object] = {"alg": alg, **({"kid": key.kid} if include_kid else {}),
+                                 **({"x5c": x5c} if x5c else {})}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # joserfc: "EdDSA is deprecated via RFC 9864"
+        result = jws.deserialize_compact(token, jwk.import_key(key.public.jwk()), algorithms=[alg])
+        theirs = jws.serialize_compact(header, PAYLOAD, jwk.import_key({**key.private_jwk()}), algorithms=[alg])
+    assert result.payload == PAYLOAD and result.headers() == header
+    assert token.rsplit(".", 1)[0] == theirs.rsplit(".", 1)[0]
+    if alg in ("EdDSA", "RS256"):
+        assert token == theirs
+
+
+def test_es256_der_to_r_s_agrees_with_the_der_decoder(keys: dict[str, SigningKey]) -> None:
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
+
+    from etr.crypto.jws import _ECDSA, _raw_r_s
+
+    def reference(der: bytes) -> bytes:
+        r, s = decode_dss_signature(der)
+        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+
+    native = keys["ES256"].key
+    ders = [native.sign(i.to_bytes(4, "big"), _ECDSA) for i in range(300)]  # type: ignore[call-arg, arg-type]
+    edges = [(1, 2**256 - 1), (2**255, 1), (2**248 - 1, 2**247), (0x80, 0x7F)]  # 33-byte, short, leading zeros
+    ders += [encode_dss_signature(r, s) for r, s in edges]
+    for der in ders:
+        assert _raw_r_s(der) == reference(der)
+    with pytest.raises(ValueError):
+        _raw_r_s(b"\x30\x03\x02")
+
+
+def test_header_escapes_non_ascii_kid_like_joserfc() -> None:
+    key = SigningKey(generate_key("EdDSA").key, "EdDSA", "clé-\u2028")
+    head = base64.urlsafe_b64decode(sign_compact(PAYLOAD, key).split(".")[0] + "==")
+    assert head == b'{"alg":"EdDSA","kid":"cl\\u00e9-\\u2028"}'
+    verify_compact(sign_compact(PAYLOAD, key), key.public)
+
+
 # --------------------------------------------------------------------------- failures
 
 @pytest.mark.parametrize("alg", ALGORITHMS)

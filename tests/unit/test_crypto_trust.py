@@ -490,3 +490,30 @@ def test_pint_demo_envelopes_resolve_and_verify(trust: tuple[str, ...]) -> None:
             verify_compact(parsed, result.key_or_raise())
             seen += 1
     assert seen == 4
+
+
+def test_resolve_memo_answers_as_resolve_at_every_time(pki: Pki) -> None:
+    """A remembered success is reused only while the certificates it rests on stay valid."""
+    anchored = pki.store()
+    leaf_in_store = TrustStore()
+    leaf_in_store.add_certificate(pki.leaf)
+    bare = TrustStore()
+    bare.add_key(pki.leaf_key.public)
+    cases = [(anchored, {"alg": "ES256", "x5c": x5c(pki.leaf, pki.inter)}),
+             (leaf_in_store, {"alg": "ES256", "kid": pki.leaf_key.public.thumbprint}),
+             (bare, {"alg": "ES256", "kid": "leaf-1"}),
+             (bare, {"alg": "ES256", "kid": "nobody"}),
+             (bare, {"alg": "ES256", "kid": 7}),
+             (anchored, {"alg": "ES256", "x5c": "not a list"})]
+    times = [AT, START - timedelta(days=1), AT + timedelta(days=1), END + timedelta(seconds=1), START, END, AT]
+    for store, header in cases:
+        memo: dict[object, object] = {}
+        for when in times:
+            for platform in (None, "P1"):
+                expected = store.resolve(header, platform=platform, at=when)
+                got = store.resolve_memo(header, platform=platform, at=when, memo=memo)
+                assert (got.key, got.how, got.code, got.message, got.platform_binding, got.chain) == \
+                    (expected.key, expected.how, expected.code, expected.message, expected.platform_binding,
+                     expected.chain), (header, when, platform)
+    with pytest.raises(UsageError):
+        bare.resolve_memo({"kid": "leaf-1"}, platform=None, at=datetime(2026, 1, 1), memo={})

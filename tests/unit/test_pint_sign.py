@@ -4,14 +4,28 @@ payloads are JCS; manifests are fresh; the visualisation is carried forward."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import pytest
+import rfc8785
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pint_simulator import ALGS, World, party, payload_of, sample_td
 
-from etr.crypto.digests import jcs, jcs_sha256, sha256_hex
+from etr.crypto.digests import CanonicalizationError, jcs, jcs_sha256, sha256_hex
 from etr.model import Outcome
-from etr.transfer.model import ActionCode
-from etr.transfer.sign import ChainBuilder, TransferRefused, append, append_entry, issue, transaction
+from etr.transfer.model import ActionCode, IdentifyingCode, Party, Transaction
+from etr.transfer.sign import (
+    ChainBuilder,
+    TransferRefused,
+    _entry_dict,
+    _entry_json,
+    append,
+    append_entry,
+    issue,
+    transaction,
+)
 
 FULL_LIFE: list[tuple[str, str, str | None]] = [
     ("SIGN", "alice", None),
@@ -163,3 +177,56 @@ def test_x5c_in_headers() -> None:
     result = verify_envelope(builder.envelope(), store, validate_document=False)  # signed now
     assert result.outcome is Outcome.PASS, result.codes
     assert {e.signature.how for e in result.entries} == {"x5c"}
+
+
+# --------------------------------------------------------------------------- the direct entry writer
+
+_TEXT = st.text(max_size=10) | st.sampled_from(["", "\x00\x1f\"\\\u2028é𝄞", "\ud800"])
+_FREE = st.dictionaries(st.text(max_size=5), st.none() | st.booleans() | st.integers() | st.floats() | _TEXT,
+                        max_size=2)  # free-form members: any JSON, non-ASCII keys, floats, bad values
+_CODES = st.builds(IdentifyingCode, _TEXT, _TEXT, st.none() | _TEXT, st.just({}) | _FREE)
+_PARTIES = st.builds(Party, _TEXT, _TEXT, st.lists(_CODES, max_size=2).map(tuple),
+                     st.just(()) | st.lists(_FREE, max_size=1).map(tuple), st.none() | _FREE, st.just({}) | _FREE)
+_TRANSACTIONS = st.builds(Transaction, _TEXT | st.sampled_from(["TRANSFER", 7]), _PARTIES, _TEXT,
+                          st.none() | _PARTIES, st.none() | _TEXT, st.none() | _TEXT, st.none() | _TEXT,
+                          st.just({}) | _FREE)
+
+
+def _as_written(write: Callable[[], bytes]) -> bytes | str:
+    try:
+        return write()
+    except (rfc8785.CanonicalizationError, TypeError, ValueError):
+        return "refused"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_TEXT, st.none() | _TEXT, st.none() | _TEXT, st.none() | _TEXT, st.lists(_TRANSACTIONS, min_size=1, max_size=3),
+       st.booleans())
+def test_entry_json_is_byte_for_byte_rfc8785(platform: str, previous: str | None, issuance: str | None,
+                                              ctr: str | None, transactions: list[Transaction], shared: bool) -> None:
+    td_checksum = "0" * 64
+    cache: dict[int, Any] = {}
+    if shared:  # the same party objects again: the second write comes from the cache
+        transactions = [*transactions, Transaction("TRANSFER", transactions[0].actor, "t", transactions[0].actor)]
+    expected = _as_written(lambda: rfc8785.dumps(
+        _entry_dict(platform, td_checksum, previous, issuance, ctr, transactions)))
+    if expected != "refused":
+        for _ in range(2):
+            assert _entry_json(platform, td_checksum, previous, issuance, ctr, transactions, cache) == expected
+    else:
+        with pytest.raises(CanonicalizationError):
+            _entry_json(platform, td_checksum, previous, issuance, ctr, transactions, cache)
+
+
+def test_state_machine_is_rolled_back_when_signing_fails() -> None:
+    world = World()
+    builder = ChainBuilder(sample_td())
+    builder.issue(party("alice"), world.key("CAR1"), "CAR1", carrier=party("carrier"))
+    when = transaction("TRANSFER", party("alice"), party("bob")).action_date_time
+    odd = Transaction("TRANSFER", party("alice"), when, party("bob"), extra={"bad": float("nan")})  # no RFC 8785 form
+    before = builder.machine.state
+    with pytest.raises(CanonicalizationError):
+        builder.append_entry([odd], world.key("EBL1"), "EBL1")
+    assert builder.machine.state is before and len(builder.chain) == 1 and len(builder.machine.steps) == 1
+    builder.append_entry([transaction("TRANSFER", party("alice"), party("bob"))], world.key("EBL1"), "EBL1")
+    assert world.verify(builder.envelope(), at=None).outcome is Outcome.PASS

@@ -478,7 +478,9 @@ def load_signing_key(source: KeySource, *, alg: str | None = None, kid: str | No
 
     The algorithm is ``alg``, else the JWK's ``alg``, else inferred from the key:
     EC P-256 → ES256, Ed25519 → EdDSA, RSA → PS256. The key id is ``kid``,
-    else the JWK's ``kid``, else the RFC 7638 thumbprint.
+    else the JWK's ``kid``, else the RFC 7638 thumbprint. For a PEM file named
+    ``<stem>.private.pem`` (as ``etr keys generate`` writes), ``kid`` and ``alg``
+    come from the ``<stem>.public.jwk`` beside it when that holds the same key.
 
     Raises:
         KeyFileError: see its codes; RSA below 2048 bits is ``KEY-TOO-WEAK``.
@@ -498,6 +500,7 @@ def load_signing_key(source: KeySource, *, alg: str | None = None, kid: str | No
         key = _private_from_jwk(jwk, where)
     else:
         key = _load_private_pem_or_der(data, name)
+        file_kid, file_alg = _companion_params(source, key)
     _check_key(key, name)
     assert isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey))
     allowed = algorithms_for(key)
@@ -513,6 +516,29 @@ def load_signing_key(source: KeySource, *, alg: str | None = None, kid: str | No
     if kid is None:
         kid = file_kid or PublicKey(key.public_key(), "-").thumbprint
     return SigningKey(key, chosen, kid)
+
+
+def _companion_params(source: KeySource, key: object) -> tuple[str | None, str | None]:
+    """``kid`` and ``alg`` of a PEM private key written by :func:`write_signing_key`.
+
+    A PEM file cannot carry them, so they are read from the ``<stem>.public.jwk``
+    beside ``<stem>.private.pem`` — and only when that JWK holds this key's public
+    half. Anything else (no such file, another key, unreadable) gives ``(None, None)``.
+    """
+    if isinstance(source, bytes):
+        return None, None
+    path = os.fspath(source)
+    if not path.endswith(".private.pem"):
+        return None, None
+    companion = path[: -len(".private.pem")] + ".public.jwk"
+    try:
+        publics = load_public_keys(companion)
+    except (KeyFileError, OSError):
+        return None, None
+    public = getattr(key, "public_key", None)
+    if public is None or len(publics) != 1 or not publics[0].same_key(public_key_from_native(public())):
+        return None, None
+    return publics[0].kid, publics[0].alg
 
 
 def _load_private_pem_or_der(data: bytes, name: str) -> object:

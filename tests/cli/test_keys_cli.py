@@ -37,7 +37,7 @@ def test_generate_writes_private_0600_and_prints_no_secret(alg: str, tmp_path: P
     assert stat.S_IMODE(private.stat().st_mode) == 0o600
     assert "PRIVATE KEY" not in out and not PRIVATE_MEMBERS.search(out)
     key = load_signing_key(private)
-    assert key.alg == (alg if alg != "RS256" else "PS256")  # PEM carries no alg; RSA infers PS256
+    assert key.alg == alg  # read from the public JWK written beside the PEM
     assert f"kid:         {key.kid}" in out and key.public.thumbprint in out
     assert str(private) in out and str(public) in out
     [pub] = load_public_keys(public)

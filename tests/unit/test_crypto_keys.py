@@ -263,3 +263,15 @@ def test_public_key_equality_and_hash(generated: dict[str, SigningKey]) -> None:
     same = PublicKey(public.key, public.kid, public.alg)
     assert same == public and hash(same) == hash(public)
     assert PublicKey(public.key, "other", None) != public
+
+
+@pytest.mark.parametrize("alg", ["RS256", "PS256", "ES256", "EdDSA"])
+def test_generated_pem_key_keeps_its_kid_and_alg(tmp_path: Path, alg: str) -> None:
+    from etr.crypto.keys import generate_key, load_signing_key, write_signing_key
+
+    private, _ = write_signing_key(generate_key(alg, kid=f"team-{alg.lower()}"), tmp_path)
+    loaded = load_signing_key(private)
+    assert (loaded.kid, loaded.alg) == (f"team-{alg.lower()}", alg)
+    other = tmp_path / "copy.private.pem"  # no companion JWK: thumbprint kid, inferred alg
+    other.write_bytes(private.read_bytes())
+    assert load_signing_key(other).kid == loaded.public.thumbprint

@@ -73,17 +73,20 @@ calling thread parses, schema-checks, links and replays the following entries.
 One thread, never more: throughput can then not exceed the single-thread rate
 of raw signature verification, the bound ``benchmarks/verify_pint.py``
 measures. The worker must take the GIL back after each signature, so the
-calling thread lends it after each entry; that costs two thread wake-ups,
-about 10 µs on a usual machine but 50–100 µs where waking a sleeping virtual
-CPU is slow — more than the overlap saves. ``signature_threads=None`` (the
-default) therefore times the first entries and the wake-up round trip, and
-overlaps only when the arithmetic says it pays; 0 never overlaps, 1 always
-does (chains of :data:`OVERLAP_MIN_ENTRIES` entries or more). When several
-threads verify at once, each checks its own signatures (in parallel, the GIL
-being released) rather than queueing them all on the one worker: with
-``None``, a chain overlaps only while no other does. The result —
-findings and their order, entry results, outcome — is the same in every case:
-outcomes are applied in entry order once all signatures are known.
+calling thread lends it after each entry; that costs two thread wake-ups
+(measured on a 2-vCPU VM: a lock round trip between two threads takes ~12 µs
+while the other CPU is busy, 50–100 µs when it has gone idle), which can eat
+the gain: there, EdDSA and ES256 chains mostly gained, RSA ones never did
+(their signatures are shorter than the Python work per entry), and results
+swung with the host's load. So ``signature_threads=None`` (the default) measures: per
+algorithm, it times whole chains both ways, goes on with the faster way and
+now and then re-times the slower one; 0 never overlaps, 1 always does (chains
+of :data:`OVERLAP_MIN_ENTRIES` entries or more). When several threads verify
+at once, each checks its own signatures (in parallel, the GIL being released)
+rather than queueing them all on the one worker: with ``None``, a chain
+overlaps only while no other does. The result — findings and their order,
+entry results, outcome — is the same in every case: outcomes are applied in
+entry order once all signatures are known.
 
 Each finding has ``location.pointer`` (``/envelopeTransferChain/3``,
 ``/envelopeManifestSignedContent`` …) and ``detail`` with the PINT
@@ -95,6 +98,7 @@ the JWS payload.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import os
 import threading
@@ -693,8 +697,8 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
     ``signature_threads``: 0 checks everything on the calling thread; 1 checks
     the signatures of a chain of at least :data:`OVERLAP_MIN_ENTRIES` entries on
     one worker thread while this one goes on with the other checks; ``None``
-    (default) does the latter, for chains of at least 32 entries, only when it
-    measures that it pays (see the module docstring). The result is the same either way.
+    (default) picks the way measured faster on earlier chains (see the module
+    docstring). The result is the same either way.
 
     Problems in the envelope are findings, never exceptions.
 
@@ -801,21 +805,22 @@ def _stop(v: _Verifier, machine_on: bool, index: int) -> bool:
 _UNCHECKED = SignatureCheck(False)
 #: Chains shorter than this are checked on the calling thread only.
 OVERLAP_MIN_ENTRIES = 16
-#: With ``signature_threads=None``, chains of at least this many entries are timed to decide: the entries
-#: from :data:`_TIMED_FROM` (the first ones are slower, caches being cold) up to :data:`_TIMED_TO`.
-_AUTO_MIN_ENTRIES = 32
-_TIMED_FROM, _TIMED_TO = 4, 12
 #: Signatures per task given to the worker thread: the first tasks are small so that it starts early.
 _BATCH_FIRST, _BATCH_MAX = 4, 32
 #: How long the calling thread lends the GIL to the worker at most, per entry (seconds).
 _HANDOFF_TIMEOUT = 0.002
-#: How long a measured thread hand-off time is trusted (seconds): it changes with the machine's load.
-_HANDOFF_TTL = 10.0
+#: With ``signature_threads=None``, one chain in ``_EXPLORE * (slower / faster) ** 2`` is checked the
+#: way that measured slower, so that the measurements follow the machine's load (at most about 1.6%
+#: lost to it).
+_EXPLORE = 16
 
 _EXECUTOR: ThreadPoolExecutor | None = None
 _EXECUTOR_LOCK = threading.Lock()
-_HANDOFF: tuple[float, float] | None = None  # (round trip to the worker in seconds, when measured)
 _OVERLAPPING: set[int] = set()  # id() of the chains using the worker now (signature_threads=None: only alone)
+_SERVING: list[int | None] = [None]  # id() of the chain whose batch the worker is in
+#: (algorithm of the chain's first signature, overlapped) -> seconds per entry, smoothed over chains.
+_COSTS: dict[tuple[str, bool], float] = {}
+_CHOICES = itertools.count()
 
 
 def _executor() -> ThreadPoolExecutor:
@@ -829,57 +834,34 @@ def _executor() -> ThreadPoolExecutor:
 
 def _forget_executor() -> None:
     """After fork: the child has none of the parent's threads, so it must start its own worker."""
-    global _EXECUTOR, _EXECUTOR_LOCK, _HANDOFF
-    _EXECUTOR, _EXECUTOR_LOCK, _HANDOFF = None, threading.Lock(), None
+    global _EXECUTOR, _EXECUTOR_LOCK
+    _EXECUTOR, _EXECUTOR_LOCK = None, threading.Lock()
     _OVERLAPPING.clear()
+    _SERVING[0] = None
 
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_executor)
 
 
-def _handoff_time() -> float:
-    """The median time of a lock ping-pong with the worker thread (two thread wake-ups, as in a GIL
-    hand-off), measured once every :data:`_HANDOFF_TTL` seconds: about 10 µs with a spare core on a
-    usual machine, 50–100 µs where waking a sleeping (virtual) CPU is slow."""
-    global _HANDOFF
-    now = time.perf_counter()
-    if _HANDOFF is not None and now - _HANDOFF[1] < _HANDOFF_TTL:
-        return _HANDOFF[0]
-    ping, pong = threading.Lock(), threading.Lock()
-    ping.acquire()
-    pong.acquire()
-    rounds = 9
-
-    def worker() -> None:
-        for _ in range(rounds):
-            if not ping.acquire(timeout=0.01):
-                return
-            pong.release()
-
-    future = _executor().submit(worker)
-    trips = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        ping.release()
-        if not pong.acquire(timeout=0.01):  # the worker is busy elsewhere: take that as a slow hand-off
-            trips.append(0.01)
-            break
-        trips.append(time.perf_counter() - start)
-    future.cancel()
-    _HANDOFF = (sorted(trips)[len(trips) // 2], now)
-    return _HANDOFF[0]
+def _choose_overlap(alg: str) -> bool:
+    """``signature_threads=None``: whether this chain overlaps. Inline until that was measured for
+    ``alg``, then overlapped once, then the faster way, now and then the slower one (see
+    :data:`_EXPLORE`); inline while another chain uses the worker."""
+    if _OVERLAPPING:
+        return False
+    inline, overlapped = _COSTS.get((alg, False)), _COSTS.get((alg, True))
+    if inline is None or overlapped is None:
+        return inline is not None
+    faster, slower = sorted((inline, overlapped))
+    explore = next(_CHOICES) % max(1, int(_EXPLORE * (slower / faster) ** 2)) == 0
+    return (overlapped < inline) != explore
 
 
-def _overlap_pays(python: float, signature: float) -> bool:
-    """Whether checking signatures on the worker beats checking them inline, given the seconds per entry
-    of the Python checks and of one signature, measured on the first entries of the chain.
-
-    Inline an entry costs ``python + signature``. Overlapped, the calling thread pays a GIL hand-off per
-    entry (measured: about three worker round trips) and the worker waits about two round trips for the
-    GIL after each signature, so an entry costs the larger of the two sums. 10% margin."""
-    trip = _handoff_time()
-    return max(python + 3 * trip, signature + 2 * trip) < 0.9 * (python + signature)
+def _record(alg: str, overlapped: bool, seconds_per_entry: float) -> None:
+    key = (alg, overlapped)
+    old = _COSTS.get(key)
+    _COSTS[key] = seconds_per_entry if old is None else old + (seconds_per_entry - old) / 4
 
 
 class _Signatures:
@@ -889,23 +871,25 @@ class _Signatures:
     ``cryptography`` releases the GIL while it verifies, but the worker must take the GIL back between two
     signatures, and a thread busy with Python code gives it up only every few milliseconds (the switch
     interval). So after each entry the calling thread lends the GIL (:meth:`entry_done`) while the worker
-    is in one of this chain's batches. Each lending costs thread wake-ups, so overlapping pays only when
-    they are cheap next to the work per entry; ``threads=None`` times the first entries and decides
-    (:func:`_overlap_pays`). Outcomes are applied in entry order by :meth:`finish`: a bad signature's
+    is in one of this chain's batches. Each lending costs two thread wake-ups, so overlapping pays only
+    when they are cheap next to the work per entry; ``threads=None`` measures both ways on whole chains
+    (:func:`_choose_overlap`). Outcomes are applied in entry order by :meth:`finish`: a bad signature's
     finding goes where the inline path records it, and the entry result is corrected.
     """
 
     def __init__(self, threads: int | None, entries: int) -> None:
         self.overlap = threads == 1 and entries >= OVERLAP_MIN_ENTRIES
-        self.timing = threads is None and entries >= _AUTO_MIN_ENTRIES
+        self.choose = threads is None and entries >= OVERLAP_MIN_ENTRIES  # at the first signature
+        self.measure = entries >= OVERLAP_MIN_ENTRIES  # every way feeds the automatic choice
+        self.alg: str | None = None  # when measured: the algorithm of the first signature
         self.started = 0.0
-        self.signature_time = 0.0
-        self.signatures = 0
+        self.entries = entries
+        self.first = 0  # index of the entry of the first signature
         self.queued: list[tuple[int, int, str, PublicKey]] = []  # (entry, findings slot, alg, key)
         self.batch: list[tuple[str, PublicKey, bytes, bytes]] = []
         self.futures: list[Future[list[bool]]] = []
         self.limit = _BATCH_FIRST
-        self.running = False  # the worker is inside one of this chain's batches
+        self.submitted = self.completed = 0  # batches (each counter written by one thread only)
         self.waiting = False  # the calling thread waits for the worker to take the GIL
         self.gate = threading.Lock()
         self.gate.acquire()
@@ -916,64 +900,55 @@ class _Signatures:
         """The entry's SignatureCheck: checked now, or queued (the check of a good signature, corrected by
         :meth:`finish` if it is not)."""
         alg = sig.alg or ""
+        if self.measure:
+            self.measure = False
+            self.alg, self.first, self.started = alg, i, time.perf_counter()
+            if self.choose:
+                self.overlap = _choose_overlap(alg)
+                if self.overlap:
+                    _OVERLAPPING.add(id(self))
         if self.overlap:
             self.queued.append((i, len(v.findings), alg, key))
             self.batch.append((alg, key, parsed.signing_input, parsed.signature))
             if len(self.batch) >= self.limit:
                 self._submit()
             return sig
-        if self.timing:
-            start = time.perf_counter()
-            ok = signature_valid(alg, key, parsed.signing_input, parsed.signature)
-            self.signature_time += time.perf_counter() - start
-            self.signatures += 1
-        else:
-            ok = signature_valid(alg, key, parsed.signing_input, parsed.signature)
-        if ok:
+        if signature_valid(alg, key, parsed.signing_input, parsed.signature):
             return sig
         v.add("PINT-JWS-BAD-SIGNATURE", f"entry {i}: {bad_signature(alg, key)}", "BSIG", entry=i,
               pointer=f"/envelopeTransferChain/{i}", part=f"entry {i}")
         return replace(sig, verified=False, code="PINT-JWS-BAD-SIGNATURE")
 
-    def entry_done(self, i: int) -> None:
-        """After entry ``i``: lend the GIL to the worker, or decide whether to start it."""
-        if self.overlap:
-            if self.running:
-                self._pause()
-        elif self.timing:
-            if i == _TIMED_FROM - 1:
-                self.started, self.signature_time, self.signatures = time.perf_counter(), 0.0, 0
-            elif i == _TIMED_TO - 1:
-                self.timing = False
-                if self.signatures and not _OVERLAPPING:  # several threads verifying: each checks its own
-                    elapsed = time.perf_counter() - self.started - self.signature_time
-                    self.overlap = _overlap_pays(elapsed / (_TIMED_TO - _TIMED_FROM),
-                                                 self.signature_time / self.signatures)
-                    if self.overlap:
-                        _OVERLAPPING.add(id(self))
+    def entry_done(self) -> None:
+        """After each entry: lend the GIL to the worker if it has work of this chain and is free for it."""
+        if self.submitted != self.completed and _SERVING[0] in (None, id(self)):
+            self._pause()
 
     def _submit(self) -> None:
         batch, self.batch = self.batch, []
         self.limit = min(self.limit * 2, _BATCH_MAX)
+        self.submitted += 1
         try:
             self.futures.append(_executor().submit(self._run, batch))
         except RuntimeError:  # interpreter shutting down: no new threads
             done: Future[list[bool]] = Future()
             done.set_result([signature_valid(*item) for item in batch])
             self.futures.append(done)
+            self.completed += 1
 
     def _run(self, batch: list[tuple[str, PublicKey, bytes, bytes]]) -> list[bool]:
-        """On the worker thread."""
-        self.running = True
+        """On the worker thread: each signature, after giving the GIL back if it was lent."""
+        _SERVING[0] = id(self)
         out = []
         try:
             for item in batch:
-                out.append(signature_valid(*item))  # the GIL is released inside
                 if self.waiting:
                     self.waiting = False
                     self.gate.release()
+                out.append(signature_valid(*item))  # the GIL is released inside
         finally:
-            self.running = False
+            _SERVING[0] = None
+            self.completed += 1
             if self.waiting:
                 self.waiting = False
                 self.gate.release()
@@ -992,6 +967,8 @@ class _Signatures:
         outcomes: list[bool] = []
         for future in self.futures:
             outcomes.extend(future.result())
+        if self.alg is not None and self.entries > self.first:
+            _record(self.alg, self.overlap, (time.perf_counter() - self.started) / (self.entries - self.first))
         for (i, slot, alg, key), ok in reversed(list(zip(self.queued, outcomes, strict=True))):
             if ok:
                 continue
@@ -1109,7 +1086,7 @@ def _check_entries(v: _Verifier, chain: list[Any], checksums: list[str], index_o
         previous = data.get(_PREV) if data else None
         results.append(EntryResult(i, checksum, platform, previous if isinstance(previous, str) else None, sig,
                                    actions, signed_at, holder, v.errors == errors_before and sig.verified))
-        jobs.entry_done(i)
+        jobs.entry_done()
     return results, first_key, ctr, machine
 
 

@@ -89,14 +89,13 @@ CASES: list[tuple[Callable[[World], dict[str, Any]], set[str]]] = [
 
 def _all_ways(envelope: dict[str, Any], trust: TrustStore, monkeypatch: pytest.MonkeyPatch,
               **kwargs: Any) -> list[dict[str, Any]]:
-    """to_dict() inline, overlapped from the first entry, and overlapped from where the automatic
-    choice starts (forced to say yes)."""
+    """to_dict() inline, overlapped, and with the automatic choice made either way."""
     raw = json.dumps(envelope).encode()
     out = [verify_envelope(raw, trust, signature_threads=threads, **kwargs).to_dict() for threads in (0, 1)]
-    with monkeypatch.context() as m:
-        m.setattr(verify_module, "_overlap_pays", lambda python, signature: True)
-        m.setattr(verify_module, "_AUTO_MIN_ENTRIES", OVERLAP_MIN_ENTRIES)
-        out.append(verify_envelope(raw, trust, **kwargs).to_dict())
+    for choice in (True, False):
+        with monkeypatch.context() as m:
+            m.setattr(verify_module, "_choose_overlap", lambda alg: choice)  # noqa: B023
+            out.append(verify_envelope(raw, trust, **kwargs).to_dict())
     return out
 
 
@@ -105,10 +104,11 @@ def _all_ways(envelope: dict[str, Any], trust: TrustStore, monkeypatch: pytest.M
 def test_threaded_and_inline_results_are_identical(build: Callable[[World], dict[str, Any]], codes: set[str],
                                                     alg: str, monkeypatch: pytest.MonkeyPatch) -> None:
     world = World(alg)
-    inline, threaded, auto = _all_ways(build(world), world.trust, monkeypatch, at=VERIFY_AT,
-                                       validate_document=False)
+    inline, threaded, auto_overlapped, auto_inline = _all_ways(build(world), world.trust, monkeypatch, at=VERIFY_AT,
+                                                    validate_document=False)
     assert threaded == inline
-    assert auto == inline
+    assert auto_overlapped == inline
+    assert auto_inline == inline
     found = {f["code"] for f in inline["findings"]}
     assert codes <= found
     assert (inline["outcome"] == "PASS") == (not codes)
@@ -125,8 +125,9 @@ def test_certificates_expiring_mid_chain_give_the_same_result(monkeypatch: pytes
     chains["EBL2"] = pki.leaf("ebl2.example", world.key("EBL2"), not_before=T0 - timedelta(days=1),
                               not_after=at(LENGTH // 2))  # bob's certificate expires half way
     envelope = _long(world, **chains).envelope(x5c_chain=chains["EBL1"], platform="EBL1")
-    inline, threaded, auto = _all_ways(envelope, store, monkeypatch, at=VERIFY_AT, validate_document=False)
-    assert threaded == inline == auto
+    inline, threaded, auto_overlapped, auto_inline = _all_ways(envelope, store, monkeypatch, at=VERIFY_AT,
+                                                    validate_document=False)
+    assert threaded == inline == auto_overlapped == auto_inline
     expired = [f["detail"]["entry"] for f in inline["findings"] if f["code"] == "PINT-KEY-X5C-EXPIRED"]
     assert expired and min(expired) > LENGTH // 2 - 2
     assert [e["signature"]["how"] for e in inline["entries"][:LENGTH // 2]] == ["x5c"] * (LENGTH // 2)
@@ -163,3 +164,17 @@ def test_worker_thread_is_restarted_in_a_forked_child() -> None:
     finally:
         os.close(read)
         os.waitpid(pid, 0)
+
+
+def test_automatic_choice_follows_the_measurements(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(verify_module, "_COSTS", {})
+    monkeypatch.setattr(verify_module, "_OVERLAPPING", set())
+    choose = verify_module._choose_overlap
+    assert choose("EdDSA") is False  # nothing measured: inline first
+    verify_module._record("EdDSA", False, 100e-6)
+    assert choose("EdDSA") is True  # then the other way once
+    verify_module._record("EdDSA", True, 80e-6)
+    picks = [choose("EdDSA") for _ in range(200)]
+    assert 0 < picks.count(False) < 20  # mostly the faster way, now and then the other
+    verify_module._OVERLAPPING.add(1)
+    assert choose("EdDSA") is False  # the worker is busy with another chain

@@ -163,7 +163,8 @@ def render_text(result: VerificationResult) -> list[str]:
             for text in applied:
                 lines.append(f"        {text}")
         elif e.actions:
-            lines.append(f"        {', '.join(e.actions)} (not applied)")
+            why = "not applied" if e.signature.verified else "unverified: not applied"
+            lines.append(f"        {', '.join(e.actions)} ({why})")
         if e.holder_after is not None:
             lines.append(f"        holder after: {e.holder_after.describe()}")
     m = result.manifest

@@ -776,7 +776,7 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
         issuance = _check_visualisation(v, issuance, manifest)
 
     # 6. Expected recipient and documents.
-    chain_result = machine.result()
+    results, chain_result = _story_of_verified_entries(v, results, machine.result())
     if expected_recipient is not None:
         _check_recipient(v, entries[-1], chain_result, expected_recipient if isinstance(expected_recipient, str)
                          else recipient_party)
@@ -793,6 +793,30 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
               severity=Severity.INFO, payload_pointer="/controlTrackingRegistry")
     return done(td_checksum=td_checksum, entries=tuple(results), manifest=manifest_result, issuance=issuance,
                 chain=chain_result, td_report=td_report, ctr=ctr)
+
+
+def _story_of_verified_entries(v: _Verifier, results: list[EntryResult], chain: ChainResult,
+                               ) -> tuple[list[EntryResult], ChainResult]:
+    """Tell who held the eBL only as far as the signatures hold.
+
+    An entry whose signature does not verify says nothing trustworthy about
+    possession, nor does any entry after it: the holders are cut before it
+    (``PINT-STATE-UNVERIFIED``, info; the signature failure itself is the error).
+    """
+    bad = next((r.index for r in results if not r.signature.verified), None)
+    if bad is None:
+        return results, chain
+    steps = tuple(step for step in chain.steps if step.entry < bad)
+    holders: list[Party] = []
+    for step in steps:
+        if step.holder is not None and (not holders or not step.holder.same_as(holders[-1])):
+            holders.append(step.holder)
+    current = steps[-1].holder if steps else None
+    v.add("PINT-STATE-UNVERIFIED", f"the holder is told only up to entry {bad - 1}: entry {bad}'s signature "
+                                   "does not verify, so it and what follows prove nothing about possession", "BSIG",
+          entry=bad, severity=Severity.INFO)
+    results = [replace(r, holder_after=None) if r.index >= bad else r for r in results]
+    return results, replace(chain, steps=steps, holders=tuple(holders), state=replace(chain.state, holder=current))
 
 
 def _stop(v: _Verifier, machine_on: bool, index: int) -> bool:

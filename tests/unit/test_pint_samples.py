@@ -39,3 +39,11 @@ def test_invalid_samples_fail_with_their_code(path: Path, trust: TrustStore) -> 
     result = verify_envelope(path.read_bytes(), trust, at=AT)
     assert result.outcome is Outcome.FAIL
     assert path.stem in result.codes
+
+
+def test_an_unverified_entry_says_nothing_about_the_holder(trust: TrustStore) -> None:
+    result = verify_envelope((SAMPLES / "invalid" / "PINT-JWS-BAD-SIGNATURE.json").read_bytes(), trust, at=AT)
+    assert [p.party_name for p in result.holders] == ["Nordic Timber AB"]  # not the edited recipient
+    assert result.current_holder is not None and result.current_holder.party_name == "Nordic Timber AB"
+    assert result.entries[1].holder_after is None
+    assert "PINT-STATE-UNVERIFIED" in result.codes

@@ -61,10 +61,16 @@ def in_process(seconds: float) -> None:
                                          validate_formats=True)
     assert engine.is_valid(doc)
 
-    raw_rate = rate(lambda: engine.is_valid(doc), seconds)
-    iter_rate = rate(lambda: list(engine.iter_errors(doc)), seconds)
-    bytes_rate = rate(lambda: etr.validate(raw), seconds)
-    dict_rate = rate(lambda: etr.validate(doc), seconds)
+    # The host's speed drifts: measure in interleaved rounds and keep each one's best, so the
+    # bound and etr see the same conditions.
+    rounds = 5
+    best = {"raw": 0.0, "iter": 0.0, "bytes": 0.0, "dict": 0.0}
+    for _ in range(rounds):
+        best["raw"] = max(best["raw"], rate(lambda: engine.is_valid(doc), seconds / rounds))
+        best["iter"] = max(best["iter"], rate(lambda: list(engine.iter_errors(doc)), seconds / rounds))
+        best["bytes"] = max(best["bytes"], rate(lambda: etr.validate(raw), seconds / rounds))
+        best["dict"] = max(best["dict"], rate(lambda: etr.validate(doc), seconds / rounds))
+    raw_rate, iter_rate, bytes_rate, dict_rate = best["raw"], best["iter"], best["bytes"], best["dict"]
     print(f"document: {path.name} ({len(raw):,} bytes)")
     print(f"raw jsonschema-rs is_valid (bound):      {raw_rate:>10,.0f} docs/s")
     print(f"raw jsonschema-rs iter_errors:           {iter_rate:>10,.0f} docs/s")
@@ -103,7 +109,7 @@ def batch(files_dir: Path, jobs: int) -> tuple[float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=2.0, help="time per in-process measurement")
+    parser.add_argument("--seconds", type=float, default=5.0, help="time per in-process figure (over 5 rounds)")
     parser.add_argument("--files", type=int, default=5000, help="files in the batch")
     args = parser.parse_args()
     if not REGULAR.exists():
@@ -123,8 +129,11 @@ def main() -> None:
             for i in range(count):
                 src = sources[i % len(sources)]
                 (folder / f"{i:06d}-{src.name}").write_bytes(src.read_bytes())
-            for jobs in (1, 2):
-                results[(count, jobs)] = batch(folder, jobs)
+            for _ in range(3):  # interleaved, best of three: the host's speed drifts
+                for jobs in (1, 2):
+                    elapsed, peak = batch(folder, jobs)
+                    best = results.get((count, jobs))
+                    results[(count, jobs)] = (min(elapsed, best[0]), max(peak, best[1])) if best else (elapsed, peak)
         n = args.files
         t1, _ = results[(n, 1)]
         t2, _ = results[(n, 2)]

@@ -235,7 +235,7 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 def json_depth_exceeds(data: bytes, max_depth: int) -> bool:
     """True when the JSON text nests deeper than ``max_depth`` (cheap, no parse)."""
-    if data.count(b"[") + data.count(b"{") <= max_depth:
+    if len(data) - len(data.translate(None, b"[{")) <= max_depth:  # one pass counts both
         return False  # cannot nest deeper than it has brackets
     skeleton = _STRING.sub(b"", data).translate(None, _NOT_BRACKET)
     skeleton = skeleton.replace(b"{", b"[").replace(b"}", b"]")
@@ -283,7 +283,7 @@ def load_json(data: bytes, source: str = "<bytes>", limits: Limits | None = None
         raise LoadError("LOAD-JSON-DEPTH", "JSON nests too deeply to parse") from None
     except ValueError as exc:  # e.g. an integer literal beyond Python's digit limit
         raise LoadError("LOAD-JSON-NUMBER", f"number cannot be read: {str(exc)[:80]}") from None
-    if _SURROGATE_ESCAPE.search(text):
+    if b"\\" in data and _SURROGATE_ESCAPE.search(text):  # no backslash, no escape: skip the regex
         try:
             json.dumps(value, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:

@@ -136,15 +136,18 @@ def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     return tuple(sorted(findings, key=lambda f: _SEVERITY_ORDER[f.severity]))
 
 
+def run_head(tool_version: str) -> dict[str, Any]:
+    """The members that open the top-level JSON document of ``--format json``."""
+    return {"format": "etr-report", "formatVersion": REPORT_FORMAT_VERSION, "etrVersion": tool_version}
+
+
+def run_tail(inputs: int, failed: int) -> dict[str, Any]:
+    """The members that close it: the summary and the bottom line."""
+    return {"summary": {"inputs": inputs, "passed": inputs - failed, "failed": failed}, "valid": failed == 0}
+
+
 def reports_to_dict(reports: Iterable[Report], *, tool_version: str) -> dict[str, Any]:
     """The top-level JSON document for ``--format json`` (an input fails when it has an error)."""
     items = [r.to_dict() for r in reports]
     failed = sum(1 for r in items if not r["valid"])
-    return {
-        "format": "etr-report",
-        "formatVersion": REPORT_FORMAT_VERSION,
-        "etrVersion": tool_version,
-        "reports": items,
-        "summary": {"inputs": len(items), "passed": len(items) - failed, "failed": failed},
-        "valid": failed == 0,
-    }
+    return {**run_head(tool_version), "reports": items, **run_tail(len(items), failed)}

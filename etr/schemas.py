@@ -41,12 +41,17 @@ def load_schema(relpath: str) -> Mapping[str, Any]:
     return loaded
 
 
+def compile_schema(schema: dict[str, Any]) -> Any:
+    """A jsonschema-rs validator for ``schema``, formats checked. Callers cache the result."""
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(schema, validate_formats=True)
+
+
 @functools.cache
 def compiled(relpath: str) -> Any:
     """A jsonschema-rs validator for the schema at ``relpath``, built once per process."""
-    import jsonschema_rs
-
-    return jsonschema_rs.validator_for(dict(load_schema(relpath)), validate_formats=True)
+    return compile_schema(dict(load_schema(relpath)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import IO
 
-from ..model import REPORT_FORMAT_VERSION, Report, Severity
+from ..model import REPORT_FORMAT_VERSION, Report, Severity, run_head, run_tail
 
 
 class Renderer:
@@ -86,16 +86,14 @@ class JsonRenderer(Renderer):
         self.tool_version = tool_version
 
     def start(self) -> None:
-        head = {"format": "etr-report", "formatVersion": REPORT_FORMAT_VERSION, "etrVersion": self.tool_version}
-        self.out.write(json.dumps(head)[:-1] + ', "reports": [')
+        self.out.write(json.dumps(run_head(self.tool_version))[:-1] + ', "reports": [')
 
     def write(self, report: Report) -> None:
         sep = "\n" if self.total == 1 else ",\n"
         self.out.write(sep + json.dumps(report.to_dict(), ensure_ascii=False))
 
     def finish(self) -> None:
-        summary = {"inputs": self.total, "passed": self.total - self.failed, "failed": self.failed}
-        self.out.write(f'\n], "summary": {json.dumps(summary)}, "valid": {json.dumps(self.failed == 0)}}}\n')
+        self.out.write("\n], " + json.dumps(run_tail(self.total, self.failed))[1:] + "\n")
 
 
 def make_renderer(fmt: str, out: IO[str], *, quiet: bool, fail_on: Severity, tool_version: str) -> Renderer:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..model import Finding
-from ..schemas import load_schema, schema_findings
+from ..schemas import compile_schema, load_schema, schema_findings
 
 SCHEMA_FILE = "dcsa-pint/pint-3.0.schema.json"
 REFERENCE = "DCSA PINT 3.0 (EBL_PINT_v3.0.0.yaml)"
@@ -23,11 +23,9 @@ DEFINITIONS = ("EblEnvelope", "EnvelopeManifest", "EnvelopeTransferChainEntry", 
 @functools.cache
 def validator(definition: str) -> Any:
     """A jsonschema-rs validator for ``#/$defs/<definition>``, built once per process."""
-    import jsonschema_rs
-
     schema = dict(load_schema(SCHEMA_FILE))
     schema["$ref"] = f"#/$defs/{definition}"
-    return jsonschema_rs.validator_for(schema, validate_formats=True)
+    return compile_schema(schema)
 
 
 def findings(definition: str, instance: Any) -> Iterator[Finding]:

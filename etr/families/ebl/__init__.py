@@ -23,7 +23,7 @@ from typing import Any
 
 from ...load import Document
 from ...model import Finding, Location, Severity
-from ...schemas import load_schema, pointer, schema_findings
+from ...schemas import compile_schema, load_schema, pointer, schema_findings
 from .rules import run_rules
 
 SCHEMA_FILE = "dcsa-ebl/transport-document.schema.json"
@@ -84,13 +84,7 @@ def _validator(version: str) -> Any:
     schema = _variant(copy.deepcopy(dict(base)), _version_key(version))
     # The variant keeps the base $id; give it its own so both may be compiled.
     schema["$id"] = f"urn:etr:dcsa-ebl:transport-document:variant:{version}"
-    return compiled_variant(schema)
-
-
-def compiled_variant(schema: dict[str, Any]) -> Any:
-    import jsonschema_rs
-
-    return jsonschema_rs.validator_for(schema, validate_formats=True)
+    return compile_schema(schema)
 
 
 def _since_of(path: list[str | int]) -> str | None:

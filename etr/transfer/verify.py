@@ -66,27 +66,17 @@ are errors. ``legacy`` (Conformance Gateway compatible) accepts them with
 ``PINT-LEGACY-…`` warnings; where CG sends both ``action`` and a hard-coded
 ``actionCode``, ``action`` wins.
 
-**Threads.** ``cryptography`` releases the GIL while it verifies a signature,
-so the signatures of a long chain can be checked on **one** worker thread (one
-per process, started on first use, restarted in a forked child) while the
-calling thread parses, schema-checks, links and replays the following entries.
-One thread, never more: throughput can then not exceed the single-thread rate
-of raw signature verification, the bound ``benchmarks/verify_pint.py``
-measures. The worker must take the GIL back after each signature, so the
-calling thread lends it after each entry; that costs two thread wake-ups
-(measured on a 2-vCPU VM: a lock round trip between two threads takes ~12 µs
-while the other CPU is busy, 50–100 µs when it has gone idle), which can eat
-the gain: there, EdDSA and ES256 chains mostly gained, RSA ones never did
-(their signatures are shorter than the Python work per entry), and results
-swung with the host's load. So ``signature_threads=None`` (the default) measures: per
-algorithm, it times whole chains both ways, goes on with the faster way and
-now and then re-times the slower one; 0 never overlaps, 1 always does (chains
-of :data:`OVERLAP_MIN_ENTRIES` entries or more). When several threads verify
-at once, each checks its own signatures (in parallel, the GIL being released)
-rather than queueing them all on the one worker: with ``None``, a chain
-overlaps only while no other does. The result — findings and their order,
-entry results, outcome — is the same in every case: outcomes are applied in
-entry order once all signatures are known.
+**Parallel signatures.** The signatures of a long chain are checked in a
+worker process (:mod:`etr.crypto.worker`) while this one parses, schema-checks,
+links and replays the entries: ``parallel=None`` (the default) does so for
+chains of :data:`~etr.crypto.worker.MIN_ENTRIES` entries or more on a machine
+with two or more usable CPUs; ``True`` for any chain of two or more; ``False``
+never. The worker checks one signature at a time, so a chain is never checked
+faster than one core verifies signatures (the bound
+``benchmarks/verify_pint.py`` measures). The result — findings and their
+order, entry results, outcome — is the same in every case: outcomes are
+applied in entry order once all signatures are known, and whatever the worker
+fails to answer is checked here.
 
 Each finding has ``location.pointer`` (``/envelopeTransferChain/3``,
 ``/envelopeManifestSignedContent`` …) and ``detail`` with the PINT
@@ -98,17 +88,13 @@ the JWS payload.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import logging
-import os
-import threading
-import time
 from collections.abc import Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+from ..crypto import worker
 from ..crypto.digests import jcs_sha256, sha256_hex
 from ..crypto.jws import (
     DEFAULT_ALLOWED,
@@ -682,7 +668,7 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
                     at: datetime | str | None = None, carrier_platform: str | None = None,
                     issue_to: Mapping[str, Any] | None = None, validate_document: bool = True,
                     allowed_algorithms: frozenset[str] = DEFAULT_ALLOWED, source: str = "<envelope>",
-                    signature_threads: int | None = None) -> VerificationResult:
+                    parallel: bool | None = None) -> VerificationResult:
     """Verify a PINT envelope; see the module docstring for the checks and the outcome.
 
     ``envelope`` is the raw bytes (preferred: duplicate keys are then
@@ -694,23 +680,23 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
     ``at`` is the verification time (default now): the manifest's certificates
     must be valid then, and no transaction may claim a later time. ``issue_to``
     is the Issuance API ``IssueToParty`` to check ``issueToChecksum`` against.
-    ``signature_threads``: 0 checks everything on the calling thread; 1 checks
-    the signatures of a chain of at least :data:`OVERLAP_MIN_ENTRIES` entries on
-    one worker thread while this one goes on with the other checks; ``None``
-    (default) picks the way measured faster on earlier chains (see the module
-    docstring). The result is the same either way.
+    ``parallel``: whether the entries' signatures are checked in the worker
+    process while this one checks the rest (see the module docstring):
+    ``None`` (default) for chains of :data:`etr.crypto.worker.MIN_ENTRIES`
+    entries or more when two CPUs are usable, ``True`` for any chain of two or
+    more, ``False`` never. The result is the same either way.
 
     Problems in the envelope are findings, never exceptions.
 
     Raises:
         UsageError: ``mode`` is unknown, ``at`` is not a date-time, a party is
             malformed, ``allowed_algorithms`` names a forbidden algorithm, or
-            ``signature_threads`` is not None, 0 or 1.
+            ``parallel`` is not None, True or False.
     """
     if mode not in ("strict", "legacy"):
         raise UsageError(f"unknown mode {mode!r}; choose strict or legacy", code="PINT-MODE")
-    if signature_threads is not None and (signature_threads not in (0, 1) or signature_threads.__class__ is bool):
-        raise UsageError(f"signature_threads must be None, 0 or 1, not {signature_threads!r}", code="PINT-THREADS")
+    if parallel is not None and parallel.__class__ is not bool:
+        raise UsageError(f"parallel must be None, True or False, not {parallel!r}", code="PINT-PARALLEL")
     when = _coerce_time(at)
     recipient_party = expected_recipient if isinstance(expected_recipient, str) else \
         _coerce_party(expected_recipient, "expected recipient")
@@ -756,7 +742,7 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
     checksums = [sha256_hex(t.encode("utf-8")) if isinstance(t, str) else "" for t in chain]
     index_of = dict(zip(reversed(checksums), range(n - 1, -1, -1), strict=True))  # the first index of each
     entries = [_Entry(0, checksums[0])] + ([_Entry(n - 1, checksums[-1])] if n > 1 else [])
-    jobs = _Signatures(signature_threads, n)
+    jobs = _Signatures(parallel, n)
     try:
         results, first_key, ctr, machine = _check_entries(v, chain, checksums, index_of, entries, td, td_checksum,
                                                           jobs)
@@ -827,115 +813,25 @@ def _stop(v: _Verifier, machine_on: bool, index: int) -> bool:
 
 
 _UNCHECKED = SignatureCheck(False)
-#: Chains shorter than this are checked on the calling thread only.
-OVERLAP_MIN_ENTRIES = 16
-#: Signatures per task given to the worker thread: the first tasks are small so that it starts early.
-_BATCH_FIRST, _BATCH_MAX = 4, 32
-#: How long the calling thread lends the GIL to the worker at most, per entry (seconds).
-_HANDOFF_TIMEOUT = 0.002
-#: With ``signature_threads=None``, one chain in ``_EXPLORE * (slower / faster) ** 2`` is checked the
-#: way that measured slower, so that the measurements follow the machine's load (at most about 1.6%
-#: lost to it).
-_EXPLORE = 16
-
-_EXECUTOR: ThreadPoolExecutor | None = None
-_EXECUTOR_LOCK = threading.Lock()
-_OVERLAPPING: set[int] = set()  # id() of the chains using the worker now (signature_threads=None: only alone)
-_SERVING: list[int | None] = [None]  # id() of the chain whose batch the worker is in
-#: (algorithm of the chain's first signature, overlapped) -> seconds per entry, smoothed over chains.
-_COSTS: dict[tuple[str, bool], float] = {}
-_CHOICES = itertools.count()
-
-
-def _executor() -> ThreadPoolExecutor:
-    """The one signature thread of the process, started on first use (and again in a forked child)."""
-    global _EXECUTOR
-    with _EXECUTOR_LOCK:
-        if _EXECUTOR is None:
-            _EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="etr-signatures")
-        return _EXECUTOR
-
-
-def _forget_executor() -> None:
-    """After fork: the child has none of the parent's threads, so it must start its own worker."""
-    global _EXECUTOR, _EXECUTOR_LOCK
-    _EXECUTOR, _EXECUTOR_LOCK = None, threading.Lock()
-    _OVERLAPPING.clear()
-    _SERVING[0] = None
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_executor)
-
-
-def _choose_overlap(alg: str) -> bool:
-    """``signature_threads=None``: whether this chain overlaps. Inline until that was measured for
-    ``alg``, then overlapped once, then the faster way, now and then the slower one (see
-    :data:`_EXPLORE`); inline while another chain uses the worker."""
-    if _OVERLAPPING:
-        return False
-    inline, overlapped = _COSTS.get((alg, False)), _COSTS.get((alg, True))
-    if inline is None or overlapped is None:
-        return inline is not None
-    faster, slower = sorted((inline, overlapped))
-    explore = next(_CHOICES) % max(1, int(_EXPLORE * (slower / faster) ** 2)) == 0
-    return (overlapped < inline) != explore
-
-
-def _record(alg: str, overlapped: bool, seconds_per_entry: float) -> None:
-    key = (alg, overlapped)
-    old = _COSTS.get(key)
-    _COSTS[key] = seconds_per_entry if old is None else old + (seconds_per_entry - old) / 4
 
 
 class _Signatures:
-    """The signature arithmetic of the chain entries: done inline, or handed in batches to the one worker
-    thread while the calling thread goes on with the next entries.
+    """The signature arithmetic of the chain entries: checked at once, or queued for the worker process
+    (:mod:`etr.crypto.worker`) while the entries after it are checked. :meth:`finish` applies the queued
+    outcomes in entry order, as the immediate path records them: a bad signature's finding goes where it
+    would have been added, and the entry result is corrected."""
 
-    ``cryptography`` releases the GIL while it verifies, but the worker must take the GIL back between two
-    signatures, and a thread busy with Python code gives it up only every few milliseconds (the switch
-    interval). So after each entry the calling thread lends the GIL (:meth:`entry_done`) while the worker
-    is in one of this chain's batches. Each lending costs two thread wake-ups, so overlapping pays only
-    when they are cheap next to the work per entry; ``threads=None`` measures both ways on whole chains
-    (:func:`_choose_overlap`). Outcomes are applied in entry order by :meth:`finish`: a bad signature's
-    finding goes where the inline path records it, and the entry result is corrected.
-    """
-
-    def __init__(self, threads: int | None, entries: int) -> None:
-        self.overlap = threads == 1 and entries >= OVERLAP_MIN_ENTRIES
-        self.choose = threads is None and entries >= OVERLAP_MIN_ENTRIES  # at the first signature
-        self.measure = entries >= OVERLAP_MIN_ENTRIES  # every way feeds the automatic choice
-        self.alg: str | None = None  # when measured: the algorithm of the first signature
-        self.started = 0.0
-        self.entries = entries
-        self.first = 0  # index of the entry of the first signature
+    def __init__(self, parallel: bool | None, entries: int) -> None:
+        self.batches = worker.open_batches(signature_valid, entries, parallel)
         self.queued: list[tuple[int, int, str, PublicKey]] = []  # (entry, findings slot, alg, key)
-        self.batch: list[tuple[str, PublicKey, bytes, bytes]] = []
-        self.futures: list[Future[list[bool]]] = []
-        self.limit = _BATCH_FIRST
-        self.submitted = self.completed = 0  # batches (each counter written by one thread only)
-        self.waiting = False  # the calling thread waits for the worker to take the GIL
-        self.gate = threading.Lock()
-        self.gate.acquire()
-        if self.overlap:
-            _OVERLAPPING.add(id(self))
 
     def check(self, v: _Verifier, i: int, sig: SignatureCheck, key: PublicKey, parsed: ParsedJws) -> SignatureCheck:
         """The entry's SignatureCheck: checked now, or queued (the check of a good signature, corrected by
         :meth:`finish` if it is not)."""
         alg = sig.alg or ""
-        if self.measure:
-            self.measure = False
-            self.alg, self.first, self.started = alg, i, time.perf_counter()
-            if self.choose:
-                self.overlap = _choose_overlap(alg)
-                if self.overlap:
-                    _OVERLAPPING.add(id(self))
-        if self.overlap:
+        if self.batches.parallel:
             self.queued.append((i, len(v.findings), alg, key))
-            self.batch.append((alg, key, parsed.signing_input, parsed.signature))
-            if len(self.batch) >= self.limit:
-                self._submit()
+            self.batches.add(alg, key, parsed.signing_input, parsed.signature)
             return sig
         if signature_valid(alg, key, parsed.signing_input, parsed.signature):
             return sig
@@ -943,56 +839,11 @@ class _Signatures:
               pointer=f"/envelopeTransferChain/{i}", part=f"entry {i}")
         return replace(sig, verified=False, code="PINT-JWS-BAD-SIGNATURE")
 
-    def entry_done(self) -> None:
-        """After each entry: lend the GIL to the worker if it has work of this chain and is free for it."""
-        if self.submitted != self.completed and _SERVING[0] in (None, id(self)):
-            self._pause()
-
-    def _submit(self) -> None:
-        batch, self.batch = self.batch, []
-        self.limit = min(self.limit * 2, _BATCH_MAX)
-        self.submitted += 1
-        try:
-            self.futures.append(_executor().submit(self._run, batch))
-        except RuntimeError:  # interpreter shutting down: no new threads
-            done: Future[list[bool]] = Future()
-            done.set_result([signature_valid(*item) for item in batch])
-            self.futures.append(done)
-            self.completed += 1
-
-    def _run(self, batch: list[tuple[str, PublicKey, bytes, bytes]]) -> list[bool]:
-        """On the worker thread: each signature, after giving the GIL back if it was lent."""
-        _SERVING[0] = id(self)
-        out = []
-        try:
-            for item in batch:
-                if self.waiting:
-                    self.waiting = False
-                    self.gate.release()
-                out.append(signature_valid(*item))  # the GIL is released inside
-        finally:
-            _SERVING[0] = None
-            self.completed += 1
-            if self.waiting:
-                self.waiting = False
-                self.gate.release()
-        return out
-
-    def _pause(self) -> None:
-        self.waiting = True
-        if not self.gate.acquire(timeout=_HANDOFF_TIMEOUT) and not self.waiting:
-            self.gate.acquire()  # released just after the time-out: take it back
-        self.waiting = False
-
     def finish(self, v: _Verifier, results: list[EntryResult]) -> None:
-        """Wait for the queued signatures and apply their outcomes as the inline path would."""
-        if self.batch:
-            self._submit()
-        outcomes: list[bool] = []
-        for future in self.futures:
-            outcomes.extend(future.result())
-        if self.alg is not None and self.entries > self.first:
-            _record(self.alg, self.overlap, (time.perf_counter() - self.started) / (self.entries - self.first))
+        """Wait for the queued signatures and apply their outcomes as the immediate path would."""
+        if not self.queued:
+            return
+        outcomes = self.batches.results()
         for (i, slot, alg, key), ok in reversed(list(zip(self.queued, outcomes, strict=True))):
             if ok:
                 continue
@@ -1005,9 +856,7 @@ class _Signatures:
                                                           code="PINT-JWS-BAD-SIGNATURE"), ok=False)
 
     def close(self) -> None:
-        for future in self.futures:
-            future.cancel()
-        _OVERLAPPING.discard(id(self))
+        self.batches.close()
 
 
 def _check_entries(v: _Verifier, chain: list[Any], checksums: list[str], index_of: dict[str, int],
@@ -1110,7 +959,6 @@ def _check_entries(v: _Verifier, chain: list[Any], checksums: list[str], index_o
         previous = data.get(_PREV) if data else None
         results.append(EntryResult(i, checksum, platform, previous if isinstance(previous, str) else None, sig,
                                    actions, signed_at, holder, v.errors == errors_before and sig.verified))
-        jobs.entry_done()
     return results, first_key, ctr, machine
 
 

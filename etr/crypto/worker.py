@@ -1,0 +1,398 @@
+"""The signature worker: a child process that checks JWS signatures, one after another, while the
+calling process does every other check of a chain.
+
+Why a process and not a thread: ``cryptography`` releases the GIL while it computes, but a second
+*thread* must take the GIL back between two signatures, and a thread busy with Python code gives it up
+only every few milliseconds (the switch interval); lending it by hand costs two thread wake-ups per
+entry, about as much as an RSA verification. A child process shares no GIL: while it verifies the
+signatures of one batch of entries, the calling process parses, links and replays the next. The child
+checks one signature at a time, so a chain is never verified faster than one core verifies signatures.
+
+How it runs:
+
+- The child is ``python -m etr.crypto.worker`` started with the same interpreter and the same ``etr``
+  (a clean interpreter: no fork of a process that may have threads, and no re-import of the caller's
+  ``__main__``). It starts in the background on first use; until it says it is ready, batches are checked
+  in the calling process, so starting it never makes a chain slower to verify.
+- One child per process, lent to one chain at a time: :func:`open_batches` gives a chain that finds it
+  busy (another thread is using it) an in-process :class:`Batches`.
+- Frames on its stdin and stdout: a 4-byte big-endian length, then a pickle. Only the parent writes to
+  the child, so the child unpickles only what the same ``etr`` wrote. Each request carries the DER public
+  keys the child has not seen yet (by RFC 7638 thumbprint) and the batch: (thumbprint, alg, signing
+  input, signature) per signature. The answer is one byte per signature (1: valid).
+- Anything that goes wrong with the child (it cannot start, dies, answers out of turn or later than
+  :data:`REPLY_TIMEOUT`) ends it; the batches it held are checked in the calling process and this process
+  does not start another. The results never depend on the worker.
+- The child ends when its stdin closes (its parent exited) or at the parent's exit; it ignores Ctrl-C,
+  which is the parent's to handle.
+
+POSIX only (it waits on pipes with ``select``); elsewhere every signature is checked in the calling
+process.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import pickle
+import select
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .keys import PublicKey
+
+#: A chain of at least this many entries uses the worker by default (``parallel=None``).
+MIN_ENTRIES = 32
+#: Signatures per request: the first is small, so that the child starts early; then this many.
+BATCH_FIRST, BATCH = 8, 64
+#: Requests sent and not yet answered, at most (keeps both pipes from filling up).
+MAX_OUTSTANDING = 4
+#: Seconds to wait for the child to answer a request (or to take one) before giving up on it.
+REPLY_TIMEOUT = 30.0
+#: Public keys the child keeps; past this, the parent tells it to forget them all and sends them again.
+MAX_KEYS = 1024
+
+_HEADER = struct.Struct(">I")
+_READY = b"R"
+_Item = tuple[str, str, bytes, bytes]  # (thumbprint, alg, signing input, signature)
+
+
+class WorkerError(Exception):
+    """The child failed (internal: callers see the batch checked in-process instead)."""
+
+
+class _Child:
+    """The parent's end of one child process."""
+
+    def __init__(self) -> None:
+        root = str(Path(__file__).resolve().parents[2])  # the directory that holds this ``etr``
+        env = dict(os.environ)
+        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        to_child_r, self.wfd = os.pipe()
+        self.rfd, from_child_w = os.pipe()
+        try:
+            self.process = subprocess.Popen([sys.executable, "-m", "etr.crypto.worker"], stdin=to_child_r,
+                                            stdout=from_child_w, stderr=subprocess.DEVNULL, env=env, close_fds=True)
+        except BaseException:
+            for fd in (self.wfd, self.rfd):
+                os.close(fd)
+            raise
+        finally:
+            os.close(to_child_r)
+            os.close(from_child_w)
+        os.set_blocking(self.wfd, False)
+        self.ready = False
+        self.sequence = 0
+        self.keys: set[str] = set()  # thumbprints the child holds
+
+    def is_ready(self) -> bool:
+        """Whether the child said it is ready (never waits)."""
+        if not self.ready and select.select([self.rfd], [], [], 0)[0]:
+            if os.read(self.rfd, 1) != _READY:
+                raise WorkerError("the signature worker did not start")
+            self.ready = True
+        return self.ready
+
+    def send(self, message: object) -> None:
+        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        view = memoryview(_HEADER.pack(len(data)) + data)
+        deadline = time.monotonic() + REPLY_TIMEOUT
+        while view:
+            if not select.select([], [self.wfd], [], max(0.0, deadline - time.monotonic()))[1]:
+                raise WorkerError("the signature worker takes no more work")
+            try:
+                view = view[os.write(self.wfd, view):]
+            except BlockingIOError:
+                continue
+            except OSError as exc:  # EPIPE: it died
+                raise WorkerError(f"the signature worker is gone ({exc})") from None
+
+    def receive(self) -> Any:
+        size = _HEADER.unpack(self._read(_HEADER.size))[0]
+        return pickle.loads(self._read(size))
+
+    def _read(self, size: int) -> bytes:
+        deadline = time.monotonic() + REPLY_TIMEOUT
+        chunks: list[bytes] = []
+        while size:
+            if not select.select([self.rfd], [], [], max(0.0, deadline - time.monotonic()))[0]:
+                raise WorkerError("the signature worker does not answer")
+            chunk = os.read(self.rfd, min(size, 1 << 20))
+            if not chunk:
+                raise WorkerError("the signature worker is gone")
+            chunks.append(chunk)
+            size -= len(chunk)
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.wfd)  # the child sees EOF and ends
+        with contextlib.suppress(OSError):
+            os.close(self.rfd)
+        with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait(timeout=5)
+
+
+_LOCK = threading.Lock()  # held by the chain using the child
+_STATE: dict[str, Any] = {"child": None, "failed": False}
+_INHERITED: list[_Child] = []  # a forked process keeps its parent's child object, unused (see _forget)
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # type: ignore[attr-defined,unused-ignore]
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _child() -> _Child | None:
+    """The running child, started if needed; None when there cannot be one."""
+    child: _Child | None = _STATE["child"]
+    if child is None and not _STATE["failed"]:
+        try:
+            child = _STATE["child"] = _Child()
+        except (OSError, ValueError, subprocess.SubprocessError):
+            _STATE["failed"] = True
+    return child
+
+
+def _give_up(child: _Child) -> None:
+    """The child misbehaved: end it, and do not start another in this process."""
+    child.close()
+    _STATE["child"], _STATE["failed"] = None, True
+
+
+def shutdown() -> None:
+    """End the child, if any (at exit; tests). A later chain may start a new one."""
+    child = _STATE["child"]
+    _STATE["child"] = None
+    if child is not None:
+        child.close()
+
+
+def _forget() -> None:
+    """In a forked process: the parent's child is not ours to talk to (its pipes are shared)."""
+    global _LOCK
+    if _STATE["child"] is not None:
+        _INHERITED.append(_STATE["child"])  # kept, never closed: closing would end the parent's child
+    _STATE["child"] = None
+    _LOCK = threading.Lock()
+
+
+atexit.register(shutdown)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget)
+
+
+def available() -> bool:
+    """Whether this process can use a worker at all (POSIX, 2 or more usable CPUs, not given up)."""
+    return os.name == "posix" and not _STATE["failed"] and _usable_cpus() >= 2
+
+
+class Batches:
+    """The signatures of one chain: :meth:`add` them in order, then :meth:`results` gives one bool each,
+    in the same order. With a child, batches go to it once it is ready; otherwise (or meanwhile) they are
+    checked here with ``check``. Use as a context manager: leaving it lends the child to the next chain."""
+
+    def __init__(self, check: Callable[[str, PublicKey, bytes, bytes], bool], child: _Child | None = None) -> None:
+        self._check = check
+        self._child = child
+        self._pending: list[tuple[str, PublicKey, bytes, bytes]] = []
+        self._size = BATCH_FIRST
+        #: Per batch, in order: its results, or (sequence, items) while the child has it.
+        self._slots: list[list[bool] | tuple[int, list[tuple[str, PublicKey, bytes, bytes]]]] = []
+        self._outstanding: list[int] = []  # slot indexes the child has, oldest first
+        self._der: dict[str, bytes] = {}
+
+    @property
+    def parallel(self) -> bool:
+        """Whether a child was lent to this chain (it may still check everything here)."""
+        return self._child is not None
+
+    def __enter__(self) -> Batches:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def add(self, alg: str, key: PublicKey, signing_input: bytes, signature: bytes) -> None:
+        self._pending.append((alg, key, signing_input, signature))
+        if len(self._pending) >= self._size:
+            self._flush()
+
+    def results(self) -> list[bool]:
+        """Every signature's outcome, in the order added (waits for the child)."""
+        if self._pending:
+            self._flush()
+        while self._outstanding:
+            self._collect()
+        out: list[bool] = []
+        for slot in self._slots:
+            assert isinstance(slot, list)
+            out.extend(slot)
+        return out
+
+    def close(self) -> None:
+        child, self._child = self._child, None
+        if child is None:
+            return
+        if self._outstanding and _STATE["child"] is child:  # left half-way (an exception): answers would be stale
+            _give_up(child)
+            _STATE["failed"] = False  # not the child's fault: the next chain may start a new one
+        _LOCK.release()
+
+    # -- internals
+
+    def _flush(self) -> None:
+        items, self._pending = self._pending, []
+        self._size = BATCH
+        child = self._child
+        if child is not None:
+            try:
+                if child.is_ready():
+                    if len(self._outstanding) >= MAX_OUTSTANDING:
+                        self._collect()
+                    self._send(child, items)
+                    return
+            except (WorkerError, OSError, pickle.PickleError, EOFError):
+                self._fail(child)
+        self._slots.append([self._check(*item) for item in items])
+
+    def _send(self, child: _Child, items: list[tuple[str, PublicKey, bytes, bytes]]) -> None:
+        reset = len(child.keys) > MAX_KEYS
+        if reset:
+            child.keys.clear()
+        new: list[tuple[str, bytes]] = []
+        wire: list[_Item] = []
+        for alg, key, signing_input, signature in items:
+            thumb = key.thumbprint
+            if thumb not in child.keys:
+                child.keys.add(thumb)
+                new.append((thumb, self._der_of(thumb, key)))
+            wire.append((thumb, alg, signing_input, signature))
+        child.sequence += 1
+        self._slots.append((child.sequence, items))
+        self._outstanding.append(len(self._slots) - 1)
+        child.send((child.sequence, reset, new, wire))
+
+    def _der_of(self, thumb: str, key: PublicKey) -> bytes:
+        der = self._der.get(thumb)
+        if der is None:
+            from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+            der = self._der[thumb] = key.key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+        return der
+
+    def _collect(self) -> None:
+        """Take the child's answer to the oldest outstanding batch."""
+        index = self._outstanding[0]
+        slot = self._slots[index]
+        assert isinstance(slot, tuple)
+        sequence, items = slot
+        child = self._child
+        try:
+            if child is None:
+                raise WorkerError("no child")
+            answer = child.receive()
+            if not (isinstance(answer, tuple) and len(answer) == 2 and answer[0] == sequence
+                    and isinstance(answer[1], bytes) and len(answer[1]) == len(items)):
+                raise WorkerError("the signature worker answered out of turn")
+        except (WorkerError, OSError, pickle.PickleError, EOFError, struct.error):
+            if child is not None:
+                self._fail(child)
+            return
+        self._outstanding.pop(0)
+        self._slots[index] = [byte == 1 for byte in answer[1]]
+
+    def _fail(self, child: _Child) -> None:
+        """Check here everything the child held; use it no more."""
+        if _STATE["child"] is child:
+            _give_up(child)
+        for index in self._outstanding:
+            slot = self._slots[index]
+            assert isinstance(slot, tuple)
+            self._slots[index] = [self._check(*item) for item in slot[1]]
+        self._outstanding.clear()
+        if self._child is child:
+            self._child = None
+            _LOCK.release()
+
+
+def open_batches(check: Callable[[str, PublicKey, bytes, bytes], bool], entries: int,
+                 parallel: bool | None) -> Batches:
+    """The :class:`Batches` for a chain of ``entries`` signatures: lent the child when ``parallel`` is
+    True (chains of 2 or more) or None (chains of :data:`MIN_ENTRIES` or more) and the worker is
+    :func:`available` and free; else checked with ``check`` in this process."""
+    if parallel is False or entries < (2 if parallel else MIN_ENTRIES) or not available():
+        return Batches(check)
+    if not _LOCK.acquire(blocking=False):
+        return Batches(check)  # another thread's chain has it
+    child = _child()
+    if child is None:
+        _LOCK.release()
+        return Batches(check)
+    return Batches(check, child)
+
+
+# --------------------------------------------------------------------------- the child
+
+
+def _serve() -> int:
+    import signal
+
+    from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+    from .jws import _signature_ok
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    rfd, wfd = 0, os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)  # nothing printed by accident can corrupt the frames
+    keys: dict[str, Any] = {}
+
+    def read(size: int) -> bytes | None:
+        chunks = []
+        while size:
+            chunk = os.read(rfd, min(size, 1 << 20))
+            if not chunk:
+                return None
+            chunks.append(chunk)
+            size -= len(chunk)
+        return b"".join(chunks)
+
+    def write(data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(wfd, view):]
+
+    write(_READY)
+    while True:
+        head = read(_HEADER.size)
+        body = read(_HEADER.unpack(head)[0]) if head is not None else None
+        if body is None:
+            return 0  # the parent closed the pipe
+        sequence, reset, new, items = pickle.loads(body)
+        if reset:
+            keys.clear()
+        for thumb, der in new:
+            keys[thumb] = load_der_public_key(der)
+        out = bytearray(len(items))
+        for i, (thumb, alg, signing_input, signature) in enumerate(items):
+            key = keys.get(thumb)
+            out[i] = key is not None and _signature_ok(alg, key, signing_input, signature)
+        answer = pickle.dumps((sequence, bytes(out)), protocol=pickle.HIGHEST_PROTOCOL)
+        write(_HEADER.pack(len(answer)) + answer)
+
+
+if __name__ == "__main__":
+    sys.exit(_serve())

@@ -144,7 +144,7 @@ class _Child:
 
 
 _LOCK = threading.Lock()  # held by the chain using the child
-_STATE: dict[str, Any] = {"child": None, "failed": False}
+_STATE: dict[str, Any] = {"child": None, "failed": False, "answered": 0}
 _INHERITED: list[_Child] = []  # a forked process keeps its parent's child object, unused (see _forget)
 
 
@@ -192,6 +192,33 @@ def _forget() -> None:
 atexit.register(shutdown)
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget)
+
+
+def start(timeout: float = 0.0) -> bool:
+    """Start the worker now (a long-running service may do so at start-up, so that its first long chain
+    finds it ready) and wait up to ``timeout`` seconds for it; return whether it is ready. Never raises."""
+    if not available():
+        return False
+    with _LOCK:
+        child = _child()
+        deadline = time.monotonic() + timeout
+        while child is not None:
+            try:
+                if child.is_ready():
+                    return True
+                if time.monotonic() >= deadline:
+                    return False
+                select.select([child.rfd], [], [], max(0.0, min(0.05, deadline - time.monotonic())))
+            except (WorkerError, OSError):
+                _give_up(child)
+                return False
+    return False
+
+
+def answered() -> int:
+    """How many signatures the worker has checked for this process so far (tests; diagnostics)."""
+    count: int = _STATE["answered"]
+    return count
 
 
 def available() -> bool:
@@ -281,9 +308,9 @@ class Batches:
                 new.append((thumb, self._der_of(thumb, key)))
             wire.append((thumb, alg, signing_input, signature))
         child.sequence += 1
+        child.send((child.sequence, reset, new, wire))  # raises before anything is recorded: checked here then
         self._slots.append((child.sequence, items))
         self._outstanding.append(len(self._slots) - 1)
-        child.send((child.sequence, reset, new, wire))
 
     def _der_of(self, thumb: str, key: PublicKey) -> bytes:
         der = self._der.get(thumb)
@@ -313,6 +340,7 @@ class Batches:
             return
         self._outstanding.pop(0)
         self._slots[index] = [byte == 1 for byte in answer[1]]
+        _STATE["answered"] += len(items)
 
     def _fail(self, child: _Child) -> None:
         """Check here everything the child held; use it no more."""

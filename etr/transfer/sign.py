@@ -111,13 +111,13 @@ _PartyCache = dict[int, tuple[Party, str]]
 
 
 def _party_json(party: Party, cache: _PartyCache) -> str:
+    hit = cache.get(id(party))
+    if hit is not None and hit[0] is party:
+        return hit[1]  # cached only when plain: a frozen Party of str and a tuple, its JSON cannot have changed
     codes = party.identifying_codes
     if party.extra or party.tax_legal_references or party.represented_party is not None \
             or any([c.extra for c in codes]):
         return jcs(party.to_dict()).decode("utf-8")  # free-form members: the general path, never cached
-    hit = cache.get(id(party))
-    if hit is not None and hit[0] is party:
-        return hit[1]  # the rest of a frozen Party is str and a tuple: its JSON cannot have changed
     text = ('{"eblPlatform":' + _STR(party.ebl_platform) + ',"identifyingCodes":['
             + ",".join([_code_json(c) for c in codes]) + '],"partyName":' + _STR(party.party_name) + "}")
     if codes.__class__ is tuple:  # not a list someone could still change
@@ -130,6 +130,9 @@ def _party_json(party: Party, cache: _PartyCache) -> str:
 def _transaction_json(tx: Transaction, cache: _PartyCache) -> str:
     if tx.extra:
         return jcs(tx.to_dict()).decode("utf-8")
+    if tx.audit_reference is None and tx.comments is None and tx.reason_code is None and tx.recipient is not None:
+        return (f'{{"actionCode":{_STR(tx.action_code)},"actionDateTime":{_STR(tx.action_date_time)},"actor":'
+                f'{_party_json(tx.actor, cache)},"recipient":{_party_json(tx.recipient, cache)}}}')  # the usual
     out = ['{"actionCode":', _STR(tx.action_code), ',"actionDateTime":', _STR(tx.action_date_time),
            ',"actor":', _party_json(tx.actor, cache)]
     if tx.audit_reference is not None:
@@ -163,13 +166,17 @@ def _entry_json(platform: str, td_checksum: str, previous: str | None, issuance:
     code-unit order) instead of through a dict: byte for byte ``jcs(_entry_dict(...))``, which stays
     the path for values that are not plain strings (and reports what has no canonical form)."""
     try:
+        parties = {} if cache is None else cache
+        if ctr is None and issuance is None and previous is not None and len(transactions) == 1:  # the usual
+            return (f'{{"eblPlatform":{_STR(platform)},"previousEnvelopeTransferChainEntrySignedContentChecksum":'
+                    f'{_STR(previous)},"transactions":[{_transaction_json(transactions[0], parties)}],'
+                    f'"transportDocumentChecksum":{_STR(td_checksum)}}}').encode()
         out = ['{"controlTrackingRegistry":' + _STR(ctr) + "," if ctr is not None else "{",
                '"eblPlatform":', _STR(platform)]
         if issuance is not None:
             out += ',"issuanceManifestSignedContent":', _STR(issuance)
         if previous is not None:
             out += ',"previousEnvelopeTransferChainEntrySignedContentChecksum":', _STR(previous)
-        parties = {} if cache is None else cache
         out += (',"transactions":[', ",".join([_transaction_json(tx, parties) for tx in transactions]),
                 '],"transportDocumentChecksum":', _STR(td_checksum), "}")
         return "".join(out).encode("utf-8")
@@ -373,7 +380,7 @@ class ChainBuilder:
                 ctr: str | None = None) -> str:
         index = len(self.chain)
         machine = self.machine
-        saved = (machine.state, len(machine.steps), len(machine.holders), len(machine.violations), machine._seen_any)
+        saved = machine.mark()
         try:
             for t, tx in enumerate(transactions):
                 problems = machine.feed(index, t, signer.platform, tx)
@@ -383,8 +390,7 @@ class ChainBuilder:
                                self._party_json)
             raw = sign_compact_bytes(body, signer.key, x5c=signer.x5c)
         except BaseException:  # nothing was signed: the machine forgets what it was fed
-            machine.state, machine._seen_any = saved[0], saved[4]
-            del machine.steps[saved[1]:], machine.holders[saved[2]:], machine.violations[saved[3]:]
+            machine.rollback(saved)
             raise
         token = raw.decode("ascii")
         self.chain.append(token)

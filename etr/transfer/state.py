@@ -77,9 +77,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from .model import (
     LEGACY_ACTION_CODES,
@@ -183,7 +183,6 @@ class ChainResult:
         return not any(not v.warning for v in self.violations)
 
 
-@dataclass
 class StateMachine:
     """Feed transactions in chain order; see the module docstring for the rules.
 
@@ -191,15 +190,41 @@ class StateMachine:
     as to-order). ``blank_endorsed`` is true for a to-order TD that names no
     endorsee (DCSA's definition of a blank-endorsed eBL): after issuance any
     holder may endorse it. Use :meth:`for_document` to derive both from a TD.
+
+    The live state is kept in plain attributes (a chain of a thousand entries
+    is replayed for every verification and every signature): :attr:`state`
+    and :attr:`steps` are built from them when asked for.
     """
 
-    to_order: bool | None = None
-    blank_endorsed: bool = False
-    state: ChainState = field(default_factory=ChainState)
-    steps: list[Step] = field(default_factory=list)
-    holders: list[Party] = field(default_factory=list)
-    violations: list[Violation] = field(default_factory=list)
-    _seen_any: bool = False
+    __slots__ = (
+        "_accomplished",
+        "_carrier",
+        "_endorsee",
+        "_endorsement",
+        "_holder",
+        "_issued",
+        "_last_time",
+        "_seen_any",
+        "_snapshot",
+        "_steps",
+        "_surrender",
+        "_surrendered_by",
+        "blank_endorsed",
+        "holders",
+        "to_order",
+        "violations",
+    )
+
+    _snapshot: ChainState | None
+
+    def __init__(self, to_order: bool | None = None, blank_endorsed: bool = False) -> None:
+        self.to_order = to_order
+        self.blank_endorsed = blank_endorsed
+        self.holders: list[Party] = []
+        self.violations: list[Violation] = []
+        self._seen_any = False
+        self._steps: list[tuple[Any, ...]] = []  # Step fields, made Steps by :attr:`steps`
+        self._set(ChainState())
 
     @classmethod
     def for_document(cls, transport_document: object) -> StateMachine:
@@ -210,6 +235,48 @@ class StateMachine:
         has_endorsee = isinstance(parties, dict) and parties.get("endorsee") is not None
         return cls(to_order=to_order if isinstance(to_order, bool) else None,
                    blank_endorsed=to_order is True and not has_endorsee)
+
+    # -- the state, as snapshots
+
+    @property
+    def state(self) -> ChainState:
+        """The state now (a frozen snapshot)."""
+        snap = self._snapshot
+        if snap is None:
+            snap = self._snapshot = ChainState(self._issued, self._carrier, self._holder, self._endorsement,
+                                               self._endorsee, self._surrendered_by, self._surrender,
+                                               self._accomplished, self._last_time)
+        return snap
+
+    @property
+    def holder(self) -> Party | None:
+        """Who holds the eBL now (``state.holder`` without building a snapshot)."""
+        return self._holder
+
+    @property
+    def steps(self) -> list[Step]:
+        """Every applied transaction so far."""
+        return [Step(*fields) for fields in self._steps]
+
+    def _set(self, st: ChainState) -> None:
+        self._issued, self._carrier, self._holder = st.issued, st.carrier, st.holder
+        self._endorsement, self._endorsee = st.endorsement, st.endorsee
+        self._surrendered_by, self._surrender = st.surrendered_by, st.surrender
+        self._accomplished, self._last_time = st.accomplished, st.last_time
+        self._snapshot = st
+
+    def mark(self) -> tuple[Any, ...]:
+        """A bookmark for :meth:`rollback` (a signer marks before it feeds what it may not sign)."""
+        return (self._issued, self._carrier, self._holder, self._endorsement, self._endorsee, self._surrendered_by,
+                self._surrender, self._accomplished, self._last_time, self._snapshot, self._seen_any,
+                len(self._steps), len(self.holders), len(self.violations))
+
+    def rollback(self, mark: tuple[Any, ...]) -> None:
+        """Forget everything fed since :meth:`mark` returned ``mark``."""
+        (self._issued, self._carrier, self._holder, self._endorsement, self._endorsee, self._surrendered_by,
+         self._surrender, self._accomplished, self._last_time, self._snapshot, self._seen_any,
+         steps, holders, violations) = mark
+        del self._steps[steps:], self.holders[holders:], self.violations[violations:]
 
     # -- public doors
 
@@ -225,6 +292,8 @@ class StateMachine:
 
     def feed(self, entry: int, index: int, platform: str, tx: Transaction) -> list[Violation]:
         """Check one transaction and apply it when it breaks no rule; return the violations."""
+        if tx.action_code == "TRANSFER" and self._transfer(entry, index, platform, tx):
+            return []
         problems = self.check(entry, index, platform, tx)
         if not problems or all(v.warning for v in problems):
             self._apply(entry, index, tx)
@@ -232,14 +301,38 @@ class StateMachine:
             # The start of the chain is unusable: assume a plausible first holder so the rest can be told.
             first = tx.recipient if tx.action is ActionCode.ISSUE and tx.recipient is not None else tx.actor
             negotiable = self.to_order is not False
-            self.state = replace(self.state, issued=True, holder=first, carrier=tx.actor,
-                                 endorsement=Endorsement.ORDER if negotiable else Endorsement.STRAIGHT,
-                                 endorsee=first if negotiable else None)
+            self._issued, self._holder, self._carrier = True, first, tx.actor
+            self._endorsement = Endorsement.ORDER if negotiable else Endorsement.STRAIGHT
+            self._endorsee = first if negotiable else None
+            self._snapshot = None
             self.holders.append(first)
         self._seen_any = True
         if problems:
             self.violations.extend(problems)
         return problems
+
+    def _transfer(self, entry: int, index: int, platform: str, tx: Transaction) -> bool:
+        """The common step, a TRANSFER by the holder to someone, checked and applied in one go; False
+        (nothing done) when any rule needs a closer look: :meth:`check` then says which."""
+        actor, recipient, holder = tx.actor, tx.recipient, self._holder
+        if recipient is None or tx.reason_code is not None or self._surrender is not None or self._accomplished \
+                or not self._seen_any or actor.ebl_platform != platform \
+                or (actor is not holder and not actor.same_as(holder)):
+            return False
+        try:
+            when = parse_datetime(tx.action_date_time)
+        except ValueError:
+            return False
+        last = self._last_time
+        if last is not None and when < last:
+            return False
+        self._holder, self._last_time, self._snapshot = recipient, when, None
+        holders = self.holders
+        if not holders or (recipient is not holders[-1] and not recipient.same_as(holders[-1])):
+            holders.append(recipient)
+        self._steps.append((entry, index, ActionCode.TRANSFER, actor, recipient, tx.action_date_time, recipient,
+                            self._endorsement, self._endorsee))
+        return True
 
     def check(self, entry: int, index: int, platform: str, tx: Transaction) -> list[Violation]:
         """The violations ``tx`` would raise in the current state (the state is not changed)."""
@@ -248,10 +341,9 @@ class StateMachine:
         def bad(code: str, message: str, where: str = "", warning: bool = False) -> None:
             out.append(Violation(code, message, entry, index, f"/transactions/{index}{where}", warning))
 
-        st = self.state
         action = _ACTIONS.get(tx.action_code)
         first = not self._seen_any
-        if st.accomplished:
+        if self._accomplished:
             bad("PINT-STATE-AFTER-SACC", "no transaction may follow SACC (surrender accepted)", "/actionCode")
             return out
         if action is None:
@@ -285,23 +377,25 @@ class StateMachine:
             bad("PINT-STATE-RECIPIENT-UNEXPECTED", f"{action.value} has no recipient", "/recipient")
         if action is ActionCode.ISSUE:
             return out
-        if actor is not st.holder and not actor.same_as(st.holder):
-            holder = st.holder.describe() if st.holder else "nobody"
+        holder, surrender = self._holder, self._surrender
+        if actor is not holder and not actor.same_as(holder):
+            described = holder.describe() if holder else "nobody"
             bad("PINT-STATE-NOT-POSSESSOR",
-                f"{action.value} by {actor.describe()}, who does not hold the eBL (holder: {holder})", "/actor")
-        if action is ActionCode.TRANSFER and st.surrender is None:
-            return out  # the common case: none of the checks below applies
-        if st.surrender is not None and action not in (ActionCode.SACC, ActionCode.SREJ):
+                f"{action.value} by {actor.describe()}, who does not hold the eBL (holder: {described})", "/actor")
+        if action is ActionCode.TRANSFER and surrender is None:
+            return out  # none of the checks below applies
+        if surrender is not None and action not in (ActionCode.SACC, ActionCode.SREJ):
             bad("PINT-STATE-SURRENDER-PENDING",
                 f"{action.value} while a surrender awaits the carrier's SACC or SREJ", "/actionCode")
-        if action in (ActionCode.SACC, ActionCode.SREJ) and st.surrender is None:
+        if action in (ActionCode.SACC, ActionCode.SREJ) and surrender is None:
             bad("PINT-STATE-NO-SURRENDER", f"{action.value} answers a surrender, but none is pending", "/actionCode")
-        if action is ActionCode.SREJ and recipient is not None and not recipient.same_as(st.surrendered_by):
+        if action is ActionCode.SREJ and recipient is not None and not recipient.same_as(self._surrendered_by):
             bad("PINT-STATE-SREJ-RECIPIENT", "SREJ returns the eBL to the party that surrendered it", "/recipient")
-        if action in _SURRENDERS and recipient is not None and st.carrier is not None \
-                and recipient.ebl_platform != st.carrier.ebl_platform:
+        carrier = self._carrier
+        if action in _SURRENDERS and recipient is not None and carrier is not None \
+                and recipient.ebl_platform != carrier.ebl_platform:
             bad("PINT-STATE-SURRENDER-RECIPIENT",
-                f"surrender must be addressed to the issuing carrier on {st.carrier.ebl_platform!r}, "
+                f"surrender must be addressed to the issuing carrier on {carrier.ebl_platform!r}, "
                 f"not to {recipient.describe()}", "/recipient")
         if action in _ENDORSEMENTS:
             self._check_endorser(tx, action, bad)
@@ -318,39 +412,38 @@ class StateMachine:
             when = parse_datetime(tx.action_date_time)
         except ValueError:
             return  # the schema check reports the format
-        last = self.state.last_time
+        last = self._last_time
         if last is not None and when < last:
             bad("PINT-STATE-TIME-ORDER", f"actionDateTime {tx.action_date_time} is earlier than the one before",
                 "/actionDateTime", True)
 
     def _check_endorser(self, tx: Transaction, action: ActionCode, bad: _Bad) -> None:
-        st = self.state
-        if st.endorsement is Endorsement.STRAIGHT:
+        endorsement, endorsee = self._endorsement, self._endorsee
+        if endorsement is Endorsement.STRAIGHT:
             bad("PINT-STATE-NOT-NEGOTIABLE", f"{action.value} on a straight (not to-order) eBL", "/actionCode")
-        elif st.endorsement is Endorsement.FINAL:
+        elif endorsement is Endorsement.FINAL:
             bad("PINT-STATE-ENDORSE-FINAL",
                 "the eBL was endorsed (not to order); its endorsee cannot endorse it further", "/actionCode")
-        elif st.endorsement is Endorsement.ORDER and not tx.actor.same_as(st.endorsee):
-            endorsee = st.endorsee.describe() if st.endorsee else "nobody"
+        elif endorsement is Endorsement.ORDER and not tx.actor.same_as(endorsee):
+            described = endorsee.describe() if endorsee else "nobody"
             bad("PINT-STATE-NOT-ENDORSEE",
-                f"{action.value} by {tx.actor.describe()}, who is not the current endorsee ({endorsee})", "/actor")
+                f"{action.value} by {tx.actor.describe()}, who is not the current endorsee ({described})", "/actor")
 
     def _apply(self, entry: int, index: int, tx: Transaction) -> None:
-        st = self.state
         action = tx.action
         assert action is not None  # checked
+        last = self._last_time
         try:
             when: datetime | None = parse_datetime(tx.action_date_time)
         except ValueError:
-            when = st.last_time
-        if st.last_time is not None and (when is None or when < st.last_time):
-            when = st.last_time
-        issued, carrier, holder = st.issued, st.carrier, st.holder
-        endorsement, endorsee = st.endorsement, st.endorsee
-        surrendered_by, surrender, accomplished = st.surrendered_by, st.surrender, st.accomplished
+            when = last
+        if last is not None and (when is None or when < last):
+            when = last
+        carrier, holder = self._carrier, self._holder
+        endorsement, endorsee = self._endorsement, self._endorsee
         if action is ActionCode.ISSUE:
             negotiable = self.to_order is not False
-            issued, carrier, holder = True, tx.actor, tx.recipient
+            self._issued, carrier, holder = True, tx.actor, tx.recipient
             if not negotiable:
                 endorsement, endorsee = Endorsement.STRAIGHT, None
             elif self.blank_endorsed:
@@ -367,17 +460,17 @@ class StateMachine:
             endorsement, endorsee = Endorsement.BLANK, None
         elif action in _SURRENDERS:
             holder = tx.recipient or carrier
-            surrendered_by, surrender = tx.actor, action
+            self._surrendered_by, self._surrender = tx.actor, action
         elif action is ActionCode.SREJ:
-            holder, surrendered_by, surrender = surrendered_by, None, None
+            holder, self._surrendered_by, self._surrender = self._surrendered_by, None, None
         elif action is ActionCode.SACC:
-            accomplished = True
-        self.state = ChainState(issued, carrier, holder, endorsement, endorsee, surrendered_by, surrender,
-                                accomplished, when)
+            self._accomplished = True
+        self._carrier, self._holder, self._endorsement, self._endorsee = carrier, holder, endorsement, endorsee
+        self._last_time, self._snapshot = when, None
         if holder is not None and (not self.holders or not holder.same_as(self.holders[-1])):
             self.holders.append(holder)
-        self.steps.append(Step(entry, index, action, tx.actor, tx.recipient, tx.action_date_time, holder,
-                               endorsement, endorsee))
+        self._steps.append((entry, index, action, tx.actor, tx.recipient, tx.action_date_time, holder,
+                            endorsement, endorsee))
 
 
 def replay(entries: Iterable[TransferChainEntry] | Sequence[TransferChainEntry], *,

@@ -949,7 +949,7 @@ def _check_entries(v: _Verifier, chain: list[Any], checksums: list[str], index_o
                     v.add(viol.code, f"entry {i} transaction {viol.transaction}: {viol.message}", "BENV", entry=i,
                           payload_pointer=viol.field, transaction=viol.transaction,
                           severity=Severity.WARNING if viol.warning else Severity.ERROR)
-                holder = machine.state.holder
+                holder = machine.holder
         else:
             if data is not None and isinstance(data.get("transactions"), list):
                 actions = tuple(str(t.get("actionCode")) for t in data["transactions"] if isinstance(t, dict))

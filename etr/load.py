@@ -196,6 +196,8 @@ def sniff(data: bytes) -> tuple[Syntax, int]:
 
 # ---- JSON
 
+_DEFAULT_LIMITS = Limits()
+
 class _Reject(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -257,21 +259,34 @@ def _line_col(text: bytes | str, offset: int) -> tuple[int, int]:
 
 def load_json(data: bytes, source: str = "<bytes>", limits: Limits | None = None, *, _start: int = 0) -> Document:
     """Parse strict JSON. See :func:`load_bytes` for what it raises."""
-    limits = limits or Limits()
-    _check_size(len(data), limits)
+    value = json_value(data, limits or _DEFAULT_LIMITS, _start)
+    findings: tuple[Finding, ...] = ()
+    if _start:
+        findings = (Finding("LOAD-BOM", Severity.INFO, "UTF-8 byte order mark ignored", reference="RFC 8259 §8.1"),)
+    return Document(source, "json", value, data, findings)
+
+
+def json_value(data: bytes, limits: Limits, start: int = 0) -> Any:
+    """The value of strict JSON ``data`` (from byte ``start``, after a BOM): :func:`load_json` without the
+    :class:`Document` around it, for callers that parse many small texts (JWS payloads).
+
+    Raises:
+        LoadError: as :func:`load_bytes`.
+    """
+    if len(data) > limits.max_bytes:
+        _check_size(len(data), limits)
     try:
-        text = data[_start:].decode("utf-8") if _start else data.decode("utf-8")
+        text = data[start:].decode("utf-8") if start else data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line, col = _line_col(data, exc.start + _start)
-        raise LoadError("LOAD-ENCODING", f"invalid UTF-8 at byte {exc.start + _start}", line=line, column=col) from None
+        line, col = _line_col(data, exc.start + start)
+        raise LoadError("LOAD-ENCODING", f"invalid UTF-8 at byte {exc.start + start}", line=line, column=col) from None
     if json_depth_exceeds(data, limits.max_depth):
         raise LoadError("LOAD-JSON-DEPTH", f"JSON nests deeper than the limit of {limits.max_depth}")
     try:
         # JSONDecoder.decode without its Python wrappers: the C scanner, then "only whitespace may follow".
         value, end = _SCAN(text, _SPACE.match(text, 0).end())  # type: ignore[union-attr]
-        end = _SPACE.match(text, end).end()  # type: ignore[union-attr]
-        if end != len(text):
-            raise json.JSONDecodeError("Extra data", text, end)
+        if end != len(text) and _SPACE.match(text, end).end() != len(text):  # type: ignore[union-attr]
+            raise json.JSONDecodeError("Extra data", text, _SPACE.match(text, end).end())  # type: ignore[union-attr]
     except StopIteration as exc:
         line, col = _line_col(text, exc.value)
         raise LoadError("LOAD-JSON-SYNTAX", "malformed JSON: expecting a value", line=line, column=col) from None
@@ -288,10 +303,7 @@ def load_json(data: bytes, source: str = "<bytes>", limits: Limits | None = None
             json.dumps(value, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
             raise LoadError("LOAD-JSON-SURROGATE", "string contains a lone UTF-16 surrogate escape") from None
-    findings: tuple[Finding, ...] = ()
-    if _start:
-        findings = (Finding("LOAD-BOM", Severity.INFO, "UTF-8 byte order mark ignored", reference="RFC 8259 §8.1"),)
-    return Document(source, "json", value, data, findings)
+    return value
 
 
 # ---- XML

@@ -243,21 +243,21 @@ def payload_json(parsed: ParsedJws) -> object:
     """
     loader = _LOADER or _loader()
     try:
-        return loader[0](parsed.payload, "JWS payload", loader[2]).content
+        return loader[0](parsed.payload, loader[2])
     except loader[1] as exc:
         raise JwsError(f"the JWS payload is not acceptable JSON ({exc.code}: {exc})", code="JWS-PAYLOAD",
                        detail=exc.code) from None
 
 
-#: (load_json, LoadError, default Limits), imported on first use (the CLI imports modules lazily).
+#: (json_value, LoadError, default Limits), imported on first use (the CLI imports modules lazily).
 _LOADER: tuple[Any, Any, Any] | None = None
 
 
 def _loader() -> tuple[Any, Any, Any]:
     global _LOADER
-    from ..load import Limits, LoadError, load_json
+    from ..load import Limits, LoadError, json_value
 
-    _LOADER = (load_json, LoadError, Limits())
+    _LOADER = (json_value, LoadError, Limits())
     return _LOADER
 
 

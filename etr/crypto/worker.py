@@ -51,7 +51,8 @@ if TYPE_CHECKING:
 
 #: A chain of at least this many entries uses the worker by default (``parallel=None``).
 MIN_ENTRIES = 32
-#: Signatures per request: the first is small, so that the child starts early; then this many.
+#: Signatures per request: the first is small, so that the child starts early; then up to this many
+#: (fewer towards the end of the chain).
 BATCH_FIRST, BATCH = 8, 64
 #: Requests sent and not yet answered, at most (keeps both pipes from filling up).
 MAX_OUTSTANDING = 4
@@ -231,11 +232,13 @@ class Batches:
     in the same order. With a child, batches go to it once it is ready; otherwise (or meanwhile) they are
     checked here with ``check``. Use as a context manager: leaving it lends the child to the next chain."""
 
-    def __init__(self, check: Callable[[str, PublicKey, bytes, bytes], bool], child: _Child | None = None) -> None:
+    def __init__(self, check: Callable[[str, PublicKey, bytes, bytes], bool], child: _Child | None = None,
+                 expected: int = 0) -> None:
         self._check = check
         self._child = child
         self._pending: list[tuple[str, PublicKey, bytes, bytes]] = []
         self._size = BATCH_FIRST
+        self._left = expected  # signatures still to come (about): the last requests are made smaller
         #: Per batch, in order: its results, or (sequence, items) while the child has it.
         self._slots: list[list[bool] | tuple[int, list[tuple[str, PublicKey, bytes, bytes]]]] = []
         self._outstanding: list[int] = []  # slot indexes the child has, oldest first
@@ -282,7 +285,10 @@ class Batches:
 
     def _flush(self) -> None:
         items, self._pending = self._pending, []
-        self._size = BATCH
+        # Full requests while many signatures are to come; then smaller ones, so that the child's work
+        # left when the last entry has been read (which the caller waits for) is a few signatures.
+        self._left -= len(items)
+        self._size = max(BATCH_FIRST, min(BATCH, self._left // 4))
         child = self._child
         if child is not None:
             try:
@@ -369,7 +375,7 @@ def open_batches(check: Callable[[str, PublicKey, bytes, bytes], bool], entries:
     if child is None:
         _LOCK.release()
         return Batches(check)
-    return Batches(check, child)
+    return Batches(check, child, entries)
 
 
 # --------------------------------------------------------------------------- the child

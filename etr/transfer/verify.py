@@ -725,19 +725,15 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
     if not isinstance(env, Mapping):
         v.add("PINT-ENVELOPE-UNREADABLE", "the envelope is not a JSON object", "BENV", pointer="")
         return done()
-    v.schema("EblEnvelope", env if isinstance(env, dict) else dict(env), pointer="")
     td = env.get("transportDocument")
     chain = env.get("envelopeTransferChain")
     if not isinstance(td, Mapping) or not isinstance(chain, list) or not chain:
+        _check_envelope(v, env)
         return done()
-    if _ISSUANCE in env:
-        v.legacy("PINT-LEGACY-ROOT-ISSUANCE-MANIFEST", "issuanceManifestSignedContent at the envelope root (older "
-                                                       "beta layout); PINT 3.0 puts it in the first chain entry",
-                 pointer=f"/{_ISSUANCE}")
     td_checksum = jcs_sha256(td)
-    td_report = _validate_td(td, source, v) if validate_document else None
 
-    # 2. The chain entries: hash every JWS as received first (links may point anywhere).
+    # 2. The chain entries: hash every JWS as received first (links may point anywhere). The entries are
+    # read first, so that the worker (if any) gets their signatures as early as possible.
     n = len(chain)
     checksums = [sha256_hex(t.encode("utf-8")) if isinstance(t, str) else "" for t in chain]
     index_of = dict(zip(reversed(checksums), range(n - 1, -1, -1), strict=True))  # the first index of each
@@ -746,20 +742,27 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
     try:
         results, first_key, ctr, machine = _check_entries(v, chain, checksums, index_of, entries, td, td_checksum,
                                                           jobs)
-        jobs.finish(v, results)
+        # Then what needs no entry's signature, while the worker checks the last ones. 1. The envelope
+        # shape and the embedded TD: their findings go before the entries' (the order of the checks).
+        entry_findings, v.findings = v.findings, []
+        _check_envelope(v, env)
+        td_report = _validate_td(td, source, v) if validate_document else None
+        front, v.findings = v.findings, entry_findings
+
+        # 3. Issuance manifest (carrier-signed, entry 0).
+        issuance = _check_issuance(v, env, entries[0], first_key, td_checksum, carrier_platform, issue_to)
+
+        # 5. Envelope manifest (sending platform = platform of the last entry).
+        last = entries[-1]
+        sender = last.data.get("eblPlatform") if last.data is not None else None
+        manifest_result, manifest = _check_manifest(v, env, last, sender if isinstance(sender, str) else None,
+                                                    td_checksum)
+        if issuance is not None and manifest is not None:
+            issuance = _check_visualisation(v, issuance, manifest)
+        jobs.finish(v, results)  # the entries' signature findings go where the entry-by-entry order puts them
     finally:
         jobs.close()
-
-    # 3. Issuance manifest (carrier-signed, entry 0).
-    issuance = _check_issuance(v, env, entries[0], first_key, td_checksum, carrier_platform, issue_to)
-
-    # 5. Envelope manifest (sending platform = platform of the last entry).
-    last = entries[-1]
-    sender = last.data.get("eblPlatform") if last.data is not None else None
-    manifest_result, manifest = _check_manifest(v, env, last, sender if isinstance(sender, str) else None,
-                                                td_checksum)
-    if issuance is not None and manifest is not None:
-        issuance = _check_visualisation(v, issuance, manifest)
+    v.findings[0:0] = front
 
     # 6. Expected recipient and documents.
     results, chain_result = _story_of_verified_entries(v, results, machine.result())
@@ -779,6 +782,15 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
               severity=Severity.INFO, payload_pointer="/controlTrackingRegistry")
     return done(td_checksum=td_checksum, entries=tuple(results), manifest=manifest_result, issuance=issuance,
                 chain=chain_result, td_report=td_report, ctr=ctr)
+
+
+def _check_envelope(v: _Verifier, env: Mapping[str, Any]) -> None:
+    """Step 1 (after the load): the ``EblEnvelope`` shape, and the legacy root issuance manifest."""
+    v.schema("EblEnvelope", env if isinstance(env, dict) else dict(env), pointer="")
+    if _ISSUANCE in env:
+        v.legacy("PINT-LEGACY-ROOT-ISSUANCE-MANIFEST", "issuanceManifestSignedContent at the envelope root (older "
+                                                       "beta layout); PINT 3.0 puts it in the first chain entry",
+                 pointer=f"/{_ISSUANCE}")
 
 
 def _story_of_verified_entries(v: _Verifier, results: list[EntryResult], chain: ChainResult,

@@ -54,8 +54,9 @@ MIN_ENTRIES = 32
 #: Signatures per request: the first is small, so that the child starts early; then up to this many
 #: (fewer towards the end of the chain).
 BATCH_FIRST, BATCH = 8, 64
-#: Requests sent and not yet answered, at most (keeps both pipes from filling up).
-MAX_OUTSTANDING = 4
+#: Requests sent and not yet answered, at most: the calling process may run far ahead of the child (it
+#: has other checks to do meanwhile); the child's answers to these many never fill the pipe back.
+MAX_OUTSTANDING = 256
 #: Seconds to wait for the child to answer a request (or to take one) before giving up on it.
 REPLY_TIMEOUT = 30.0
 #: Public keys the child keeps; past this, the parent tells it to forget them all and sends them again.
@@ -90,6 +91,7 @@ class _Child:
             os.close(to_child_r)
             os.close(from_child_w)
         os.set_blocking(self.wfd, False)
+        _widen(self.wfd)
         self.ready = False
         self.sequence = 0
         self.keys: set[str] = set()  # thumbprints the child holds
@@ -142,6 +144,17 @@ class _Child:
             if self.process.poll() is None:
                 self.process.kill()
                 self.process.wait(timeout=5)
+
+
+def _widen(fd: int) -> None:
+    """Let the pipe to the child hold every outstanding request (Linux; elsewhere a no-op): with the default
+    64 KiB, writing a request would wait until the child has finished the one before and read it."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20)  # type: ignore[attr-defined,unused-ignore]
+    except (ImportError, AttributeError, OSError):
+        pass
 
 
 _LOCK = threading.Lock()  # held by the chain using the child

@@ -237,7 +237,7 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 def json_depth_exceeds(data: bytes, max_depth: int) -> bool:
     """True when the JSON text nests deeper than ``max_depth`` (cheap, no parse)."""
-    if len(data) - len(data.translate(None, b"[{")) <= max_depth:  # one pass counts both
+    if data.count(b"{") + data.count(b"[") <= max_depth:
         return False  # cannot nest deeper than it has brackets
     skeleton = _STRING.sub(b"", data).translate(None, _NOT_BRACKET)
     skeleton = skeleton.replace(b"{", b"[").replace(b"}", b"]")
@@ -298,7 +298,7 @@ def json_value(data: bytes, limits: Limits, start: int = 0) -> Any:
         raise LoadError("LOAD-JSON-DEPTH", "JSON nests too deeply to parse") from None
     except ValueError as exc:  # e.g. an integer literal beyond Python's digit limit
         raise LoadError("LOAD-JSON-NUMBER", f"number cannot be read: {str(exc)[:80]}") from None
-    if b"\\" in data and _SURROGATE_ESCAPE.search(text):  # no backslash, no escape: skip the regex
+    if b"\\u" in data and _SURROGATE_ESCAPE.search(text):  # no \u, no surrogate escape: skip the regex
         try:
             json.dumps(value, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:

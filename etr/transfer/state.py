@@ -312,15 +312,21 @@ class StateMachine:
         return problems
 
     def _transfer(self, entry: int, index: int, platform: str, tx: Transaction) -> bool:
-        """The common step, a TRANSFER by the holder to someone, checked and applied in one go; False
-        (nothing done) when any rule needs a closer look: :meth:`check` then says which."""
-        actor, recipient, holder = tx.actor, tx.recipient, self._holder
-        if recipient is None or tx.reason_code is not None or self._surrender is not None or self._accomplished \
-                or not self._seen_any or actor.ebl_platform != platform \
+        if tx.recipient is None or tx.reason_code is not None:
+            return False
+        return self.transfer(entry, index, platform, tx.actor, tx.recipient, tx.action_date_time)
+
+    def transfer(self, entry: int, index: int, platform: str, actor: Party, recipient: Party,
+                 action_date_time: str) -> bool:
+        """The common step — a ``TRANSFER`` (no ``reasonCode``) by the holder to ``recipient`` — checked and
+        applied in one go, without a :class:`Transaction`; False (nothing done) when any rule needs a closer
+        look: :meth:`feed` the transaction then, which says which."""
+        holder = self._holder
+        if self._surrender is not None or self._accomplished or not self._seen_any or actor.ebl_platform != platform \
                 or (actor is not holder and not actor.same_as(holder)):
             return False
         try:
-            when = parse_datetime(tx.action_date_time)
+            when = parse_datetime(action_date_time)
         except ValueError:
             return False
         last = self._last_time
@@ -330,7 +336,7 @@ class StateMachine:
         holders = self.holders
         if not holders or (recipient is not holders[-1] and not recipient.same_as(holders[-1])):
             holders.append(recipient)
-        self._steps.append((entry, index, ActionCode.TRANSFER, actor, recipient, tx.action_date_time, recipient,
+        self._steps.append((entry, index, ActionCode.TRANSFER, actor, recipient, action_date_time, recipient,
                             self._endorsement, self._endorsee))
         return True
 

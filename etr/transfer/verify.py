@@ -969,33 +969,64 @@ def _check_entries(v: _Verifier, chain: list[Any], checksums: list[str], index_o
             if sig.verified and key is not None:
                 sig = jobs.check(v, i, sig, key, parsed)
         # The story: only entries that were read and are well formed feed the machine.
-        holder = None
-        actions: tuple[str, ...] = ()
         model = None
-        if schema_ok and data is not None:
-            try:
-                model = TransferChainEntry.from_dict(data, f"entry {i}", memo=memo)
-            except PintModelError as exc:  # the schema should have caught it; be safe
-                v.add("PINT-SCHEMA-TYPE", f"entry {i}: {exc}", "BENV", entry=i)
-        if model is not None:
-            txs = model.transactions
-            actions = (txs[0].action_code,) if len(txs) == 1 else tuple([t.action_code for t in txs])
-            if machine_on:
-                for viol in machine.feed_entry(i, model):
-                    v.add(viol.code, f"entry {i} transaction {viol.transaction}: {viol.message}", "BENV", entry=i,
-                          payload_pointer=viol.field, transaction=viol.transaction,
-                          severity=Severity.WARNING if viol.warning else Severity.ERROR)
-                holder = machine.holder
+        if schema_ok and data is not None and machine_on and 0 < i < n - 1 \
+                and _transfer(machine, i, platform, data, memo):
+            actions, holder = _TRANSFER, machine.holder  # the usual entry, told without building its model
         else:
-            if data is not None and isinstance(data.get("transactions"), list):
-                actions = tuple(str(t.get("actionCode")) for t in data["transactions"] if isinstance(t, dict))
-            machine_on = _stop(v, machine_on, i)
+            actions, holder, model, machine_on = _tell(v, machine, machine_on, i, data, schema_ok, memo)
         if i == 0 or i == n - 1:  # only the first and last entries are needed later
             entries[0 if i == 0 else -1].data, entries[0 if i == 0 else -1].model = data, model
         previous = data.get(_PREV) if data else None
         results.append(EntryResult(i, checksum, platform, previous if isinstance(previous, str) else None, sig,
                                    actions, signed_at, holder, v.errors == errors_before and sig.verified))
     return results, first_key, ctr, machine
+
+
+def _tell(v: _Verifier, machine: StateMachine, machine_on: bool, i: int, data: dict[str, Any] | None,
+          schema_ok: bool, memo: PartyMemo,
+          ) -> tuple[tuple[str, ...], Party | None, TransferChainEntry | None, bool]:
+    """Feed entry ``i`` to the machine through its model; return its actions, the holder after it, the
+    model, and whether the machine can go on (only entries that were read and are well formed feed it)."""
+    model = None
+    if schema_ok and data is not None:
+        try:
+            model = TransferChainEntry.from_dict(data, f"entry {i}", memo=memo)
+        except PintModelError as exc:  # the schema should have caught it; be safe
+            v.add("PINT-SCHEMA-TYPE", f"entry {i}: {exc}", "BENV", entry=i)
+    if model is None:
+        actions: tuple[str, ...] = ()
+        if data is not None and isinstance(data.get("transactions"), list):
+            actions = tuple(str(t.get("actionCode")) for t in data["transactions"] if isinstance(t, dict))
+        return actions, None, None, _stop(v, machine_on, i)
+    txs = model.transactions
+    actions = (txs[0].action_code,) if len(txs) == 1 else tuple([t.action_code for t in txs])
+    if not machine_on:
+        return actions, None, model, False
+    for viol in machine.feed_entry(i, model):
+        v.add(viol.code, f"entry {i} transaction {viol.transaction}: {viol.message}", "BENV", entry=i,
+              payload_pointer=viol.field, transaction=viol.transaction,
+              severity=Severity.WARNING if viol.warning else Severity.ERROR)
+    return actions, machine.holder, model, True
+
+
+_TRANSFER: tuple[str, ...] = ("TRANSFER",)
+
+
+def _transfer(machine: StateMachine, i: int, platform: str | None, data: dict[str, Any], memo: PartyMemo) -> bool:
+    """Feed a schema-valid entry that holds one plain TRANSFER (actionCode, actionDateTime, actor and
+    recipient only) straight to the machine; False (nothing done) for any other entry."""
+    txs = data["transactions"]
+    if platform is None:
+        return False
+    if len(txs) != 1:
+        return False
+    tx = txs[0]
+    if len(tx) != 4 or tx.get("actionCode") != "TRANSFER" or "recipient" not in tx:
+        return False
+    actor = Party.from_dict(tx["actor"], memo=memo)
+    return machine.transfer(i, 0, platform, actor, Party.from_dict(tx["recipient"], memo=memo),
+                            tx["actionDateTime"])
 
 
 def _check_links(v: _Verifier, i: int, data: Mapping[str, Any], checksums: list[str], index_of: dict[str, int],

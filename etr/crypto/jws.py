@@ -123,7 +123,13 @@ class ParsedJws:
     header: dict[str, Any]
     payload: bytes
     signing_input: bytes
-    signature: bytes
+    #: The signature as received: checked base64url (ASCII), decoded by :attr:`signature` when needed.
+    signature_segment: bytes
+
+    @property
+    def signature(self) -> bytes:
+        """The signature bytes."""
+        return b64url_segment_bytes(self.signature_segment)
 
     @property
     def alg(self) -> str:
@@ -141,6 +147,16 @@ class ParsedJws:
 # --------------------------------------------------------------------------- parsing
 
 def _decode_segment(segment: str, what: str) -> bytes:
+    return b64url_segment_bytes(_checked_segment(segment, what))
+
+
+def b64url_segment_bytes(raw: bytes) -> bytes:
+    """The bytes of a base64url segment (no padding) that :func:`parse_compact` has checked."""
+    return binascii.a2b_base64(raw.translate(_TO_STANDARD) + b"=" * (-len(raw) % 4))
+
+
+def _checked_segment(segment: str, what: str) -> bytes:
+    """``segment`` as ASCII bytes once it is canonical base64url without padding. Raises JwsError."""
     try:
         raw = segment.encode("ascii")
     except UnicodeEncodeError:
@@ -156,7 +172,7 @@ def _decode_segment(segment: str, what: str) -> bytes:
     # token, and every checksum over it, could change while the signature still verifies).
     if rest and _ALPHABET.index(segment[-1]) & (0x0F if rest == 2 else 0x03):
         raise JwsError(f"the JWS {what} is not canonical base64url", code="JWS-MALFORMED")
-    return binascii.a2b_base64(raw.translate(_TO_STANDARD) + b"=" * (-rest % 4))
+    return raw
 
 
 def parse_compact(token: str, *, share_header: bool = False) -> ParsedJws:
@@ -185,7 +201,7 @@ def parse_compact(token: str, *, share_header: bool = False) -> ParsedJws:
         raise JwsError(f"the JWS header is longer than {MAX_HEADER_CHARS} characters", code="JWS-HEADER")
     header = _parse_header(head)
     payload = _decode_segment(body, "payload")
-    signature = _decode_segment(sig, "signature")
+    signature = _checked_segment(sig, "signature")  # decoded when needed, maybe by the signature worker
     # Three ASCII parts (checked above), so the signing input is the token up to the last dot.
     return ParsedJws(token, header if share_header else _copy_json(header), payload,
                      token[:len(head) + len(body) + 1].encode("ascii"), signature)
@@ -360,6 +376,11 @@ def signature_valid(alg: str, key: PublicKey, signing_input: bytes, signature: b
     the allow-list and :func:`check_key_fit`. Releases the GIL while ``cryptography`` computes, so it
     may run on another thread."""
     return _signature_ok(alg, key.key, signing_input, signature)
+
+
+def signature_segment_valid(alg: str, key: PublicKey, signing_input: bytes, signature_segment: bytes) -> bool:
+    """:func:`signature_valid` for a signature as it stands in the token (:attr:`ParsedJws.signature_segment`)."""
+    return _signature_ok(alg, key.key, signing_input, b64url_segment_bytes(signature_segment))
 
 
 def bad_signature(alg: str, key: PublicKey) -> JwsError:

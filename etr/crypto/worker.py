@@ -19,7 +19,7 @@ How it runs:
 - Frames on its stdin and stdout: a 4-byte big-endian length, then a pickle. Only the parent writes to
   the child, so the child unpickles only what the same ``etr`` wrote. Each request carries the DER public
   keys the child has not seen yet (by RFC 7638 thumbprint) and the batch: (thumbprint, alg, signing
-  input, signature) per signature. The answer is one byte per signature (1: valid).
+  input, signature as it stands in the token) per signature. The answer is one byte per signature (1: valid).
 - Anything that goes wrong with the child (it cannot start, dies, answers out of turn or later than
   :data:`REPLY_TIMEOUT`) ends it; the batches it held are checked in the calling process and this process
   does not start another. The results never depend on the worker.
@@ -399,7 +399,7 @@ def _serve() -> int:
 
     from cryptography.hazmat.primitives.serialization import load_der_public_key
 
-    from .jws import _signature_ok
+    from .jws import _signature_ok, b64url_segment_bytes
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     rfd, wfd = 0, os.dup(1)
@@ -436,7 +436,7 @@ def _serve() -> int:
         out = bytearray(len(items))
         for i, (thumb, alg, signing_input, signature) in enumerate(items):
             key = keys.get(thumb)
-            out[i] = key is not None and _signature_ok(alg, key, signing_input, signature)
+            out[i] = key is not None and _signature_ok(alg, key, signing_input, b64url_segment_bytes(signature))
         answer = pickle.dumps((sequence, bytes(out)), protocol=pickle.HIGHEST_PROTOCOL)
         write(_HEADER.pack(len(answer)) + answer)
 

@@ -79,7 +79,7 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from .model import (
     LEGACY_ACTION_CODES,
@@ -142,9 +142,9 @@ class ChainState:
     last_time: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One applied transaction and what it left behind."""
+class Step(NamedTuple):
+    """One applied transaction and what it left behind (a named tuple: a chain of a thousand entries has a
+    thousand of them, made each time a result is)."""
 
     entry: int
     transaction: int
@@ -256,7 +256,7 @@ class StateMachine:
     @property
     def steps(self) -> list[Step]:
         """Every applied transaction so far."""
-        return [Step(*fields) for fields in self._steps]
+        return list(map(Step._make, self._steps))
 
     def _set(self, st: ChainState) -> None:
         self._issued, self._carrier, self._holder = st.issued, st.carrier, st.holder

@@ -104,6 +104,7 @@ from ..crypto.jws import (
     check_key_fit,
     parse_compact,
     payload_json,
+    signature_segment_valid,
     signature_valid,
 )
 from ..crypto.keys import PublicKey
@@ -857,7 +858,7 @@ class _Signatures:
     would have been added, and the entry result is corrected."""
 
     def __init__(self, parallel: bool | None, entries: int) -> None:
-        self.batches = worker.open_batches(signature_valid, entries, parallel)
+        self.batches = worker.open_batches(signature_segment_valid, entries, parallel)
         self.queued: list[tuple[int, int, str, PublicKey]] = []  # (entry, findings slot, alg, key)
 
     def check(self, v: _Verifier, i: int, sig: SignatureCheck, key: PublicKey, parsed: ParsedJws) -> SignatureCheck:
@@ -866,7 +867,7 @@ class _Signatures:
         alg = sig.alg or ""
         if self.batches.parallel:
             self.queued.append((i, len(v.findings), alg, key))
-            self.batches.add(alg, key, parsed.signing_input, parsed.signature)
+            self.batches.add(alg, key, parsed.signing_input, parsed.signature_segment)
             return sig
         if signature_valid(alg, key, parsed.signing_input, parsed.signature):
             return sig

@@ -9,7 +9,7 @@ For each key type and chain length (1, 10, 100, 1,000 entries) it prints, measur
   envelopes (so both see the same load; each rate is the best of five rounds) — and the ratio per
   entry. Three figures per length: ``inline`` (``parallel=False``: everything in this process),
   ``worker`` (``parallel=True``: the entries' signatures checked by the worker process while this one
-  does the rest) and ``default`` (``parallel=None``: the worker for chains of 32 entries or more). The
+  does the rest) and ``default`` (``parallel=None``: the worker for chains of 32 entries or more, once started). The
   worker checks the entries' signatures one at a time, so entries/s cannot exceed the single-core raw
   rate (only the manifest's and the issuance manifest's signatures are checked in this process,
   meanwhile): the bound stays a true bound;

@@ -26,7 +26,7 @@ How it runs:
 - The child ends when its stdin closes (its parent exited) or at the parent's exit; it ignores Ctrl-C,
   which is the parent's to handle.
 
-POSIX only (it waits on pipes with ``select``); elsewhere every signature is checked in the calling
+POSIX only (it waits on pipes with ``poll``); elsewhere every signature is checked in the calling
 process.
 """
 
@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import logging
 import os
 import pickle
 import select
@@ -49,8 +50,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .keys import PublicKey
 
-#: A chain of at least this many entries uses the worker by default (``parallel=None``).
+#: A chain of at least this many entries uses the worker by default (``parallel=None``) once it runs;
+#: one of at least :data:`START_ENTRIES` starts it (it takes about 0.1 s to be ready, in which a one-off
+#: command could check a few thousand signatures itself). :func:`start` starts it at once.
 MIN_ENTRIES = 32
+START_ENTRIES = 512
 #: Signatures per request: the first is small, so that the child starts early; then up to this many
 #: (fewer towards the end of the chain).
 BATCH_FIRST, BATCH = 8, 64
@@ -61,6 +65,8 @@ MAX_OUTSTANDING = 256
 REPLY_TIMEOUT = 30.0
 #: Public keys the child keeps; past this, the parent tells it to forget them all and sends them again.
 MAX_KEYS = 1024
+
+log = logging.getLogger("etr.crypto.worker")
 
 _HEADER = struct.Struct(">I")
 _READY = b"R"
@@ -98,7 +104,7 @@ class _Child:
 
     def is_ready(self) -> bool:
         """Whether the child said it is ready (never waits)."""
-        if not self.ready and select.select([self.rfd], [], [], 0)[0]:
+        if not self.ready and _wait(self.rfd, select.POLLIN, 0.0):
             if os.read(self.rfd, 1) != _READY:
                 raise WorkerError("the signature worker did not start")
             self.ready = True
@@ -109,7 +115,7 @@ class _Child:
         view = memoryview(_HEADER.pack(len(data)) + data)
         deadline = time.monotonic() + REPLY_TIMEOUT
         while view:
-            if not select.select([], [self.wfd], [], max(0.0, deadline - time.monotonic()))[1]:
+            if not _wait(self.wfd, select.POLLOUT, deadline - time.monotonic()):
                 raise WorkerError("the signature worker takes no more work")
             try:
                 view = view[os.write(self.wfd, view):]
@@ -126,7 +132,7 @@ class _Child:
         deadline = time.monotonic() + REPLY_TIMEOUT
         chunks: list[bytes] = []
         while size:
-            if not select.select([self.rfd], [], [], max(0.0, deadline - time.monotonic()))[0]:
+            if not _wait(self.rfd, select.POLLIN, deadline - time.monotonic()):
                 raise WorkerError("the signature worker does not answer")
             chunk = os.read(self.rfd, min(size, 1 << 20))
             if not chunk:
@@ -144,6 +150,14 @@ class _Child:
             if self.process.poll() is None:
                 self.process.kill()
                 self.process.wait(timeout=5)
+
+
+def _wait(fd: int, event: int, seconds: float) -> bool:
+    """Whether ``fd`` is ready for ``event`` (or closed) within ``seconds``. ``poll``, not ``select``: a
+    service may hold more than FD_SETSIZE descriptors."""
+    poller = select.poll()
+    poller.register(fd, event)
+    return bool(poller.poll(max(0, int(seconds * 1000 + 0.999))))
 
 
 def _widen(fd: int) -> None:
@@ -180,8 +194,9 @@ def _child() -> _Child | None:
     return child
 
 
-def _give_up(child: _Child) -> None:
+def _give_up(child: _Child, why: object = None) -> None:
     """The child misbehaved: end it, and do not start another in this process."""
+    log.debug("signature worker given up: %s", why)
     child.close()
     _STATE["child"], _STATE["failed"] = None, True
 
@@ -222,9 +237,9 @@ def start(timeout: float = 0.0) -> bool:
                     return True
                 if time.monotonic() >= deadline:
                     return False
-                select.select([child.rfd], [], [], max(0.0, min(0.05, deadline - time.monotonic())))
-            except (WorkerError, OSError):
-                _give_up(child)
+                _wait(child.rfd, select.POLLIN, min(0.05, deadline - time.monotonic()))
+            except (WorkerError, OSError, ValueError) as exc:
+                _give_up(child, exc)
                 return False
     return False
 
@@ -290,7 +305,7 @@ class Batches:
         if child is None:
             return
         if self._outstanding and _STATE["child"] is child:  # left half-way (an exception): answers would be stale
-            _give_up(child)
+            _give_up(child, "a chain was left half-way")
             _STATE["failed"] = False  # not the child's fault: the next chain may start a new one
         _LOCK.release()
 
@@ -310,8 +325,8 @@ class Batches:
                         self._collect()
                     self._send(child, items)
                     return
-            except (WorkerError, OSError, pickle.PickleError, EOFError):
-                self._fail(child)
+            except (WorkerError, OSError, ValueError, pickle.PickleError, EOFError) as exc:
+                self._fail(child, exc)
         self._slots.append([self._check(*item) for item in items])
 
     def _send(self, child: _Child, items: list[tuple[str, PublicKey, bytes, bytes]]) -> None:
@@ -353,18 +368,18 @@ class Batches:
             if not (isinstance(answer, tuple) and len(answer) == 2 and answer[0] == sequence
                     and isinstance(answer[1], bytes) and len(answer[1]) == len(items)):
                 raise WorkerError("the signature worker answered out of turn")
-        except (WorkerError, OSError, pickle.PickleError, EOFError, struct.error):
+        except (WorkerError, OSError, ValueError, pickle.PickleError, EOFError, struct.error) as exc:
             if child is not None:
-                self._fail(child)
+                self._fail(child, exc)
             return
         self._outstanding.pop(0)
         self._slots[index] = [byte == 1 for byte in answer[1]]
         _STATE["answered"] += len(items)
 
-    def _fail(self, child: _Child) -> None:
+    def _fail(self, child: _Child, why: object) -> None:
         """Check here everything the child held; use it no more."""
         if _STATE["child"] is child:
-            _give_up(child)
+            _give_up(child, why)
         for index in self._outstanding:
             slot = self._slots[index]
             assert isinstance(slot, tuple)
@@ -378,10 +393,13 @@ class Batches:
 def open_batches(check: Callable[[str, PublicKey, bytes, bytes], bool], entries: int,
                  parallel: bool | None) -> Batches:
     """The :class:`Batches` for a chain of ``entries`` signatures: lent the child when ``parallel`` is
-    True (chains of 2 or more) or None (chains of :data:`MIN_ENTRIES` or more) and the worker is
-    :func:`available` and free; else checked with ``check`` in this process."""
+    True (chains of 2 or more) or None (chains of :data:`MIN_ENTRIES` or more while it runs, of
+    :data:`START_ENTRIES` or more to start it) and the worker is :func:`available` and free; else checked
+    with ``check`` in this process."""
     if parallel is False or entries < (2 if parallel else MIN_ENTRIES) or not available():
         return Batches(check)
+    if parallel is None and entries < START_ENTRIES and _STATE["child"] is None:
+        return Batches(check)  # not worth starting one for this chain
     if not _LOCK.acquire(blocking=False):
         return Batches(check)  # another thread's chain has it
     child = _child()

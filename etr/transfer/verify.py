@@ -69,14 +69,17 @@ are errors. ``legacy`` (Conformance Gateway compatible) accepts them with
 **Parallel signatures.** The signatures of a long chain are checked in a
 worker process (:mod:`etr.crypto.worker`) while this one parses, schema-checks,
 links and replays the entries: ``parallel=None`` (the default) does so for
-chains of :data:`~etr.crypto.worker.MIN_ENTRIES` entries or more on a machine
-with two or more usable CPUs; ``True`` for any chain of two or more; ``False``
-never. The worker checks one signature at a time, so a chain is never checked
-faster than one core verifies signatures (the bound
+chains of :data:`~etr.crypto.worker.MIN_ENTRIES` entries or more once the
+worker runs (a chain of :data:`~etr.crypto.worker.START_ENTRIES` or more
+starts it), on a machine with two or more usable CPUs; ``True`` for any chain
+of two or more; ``False`` never. The worker checks one signature at a time, so
+a chain is never checked faster than one core verifies signatures (the bound
 ``benchmarks/verify_pint.py`` measures). The result — findings and their
 order, entry results, outcome — is the same in every case: outcomes are
 applied in entry order once all signatures are known, and whatever the worker
-fails to answer is checked here.
+fails to answer is checked here. Meanwhile this process checks what needs no
+entry signature (the envelope's shape, the TD, the issuance manifest and the
+manifest), whose findings keep their place in the order of the checks.
 
 Each finding has ``location.pointer`` (``/envelopeTransferChain/3``,
 ``/envelopeManifestSignedContent`` …) and ``detail`` with the PINT
@@ -700,8 +703,8 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
     is the Issuance API ``IssueToParty`` to check ``issueToChecksum`` against.
     ``parallel``: whether the entries' signatures are checked in the worker
     process while this one checks the rest (see the module docstring):
-    ``None`` (default) for chains of :data:`etr.crypto.worker.MIN_ENTRIES`
-    entries or more when two CPUs are usable, ``True`` for any chain of two or
+    ``None`` (default) for long chains when two CPUs are usable (see
+    :func:`etr.crypto.worker.open_batches`), ``True`` for any chain of two or
     more, ``False`` never. The result is the same either way.
 
     Problems in the envelope are findings, never exceptions.

@@ -248,3 +248,48 @@ def test_a_forked_process_does_not_use_its_parents_worker() -> None:
     assert verify_envelope(raw, world.trust, at=VERIFY_AT, validate_document=False, parallel=True).outcome.value \
         == "PASS"
     assert worker.answered() > before and worker._STATE["child"] is parent_child  # the parent's still works
+
+
+@needs_worker
+def test_etr_verify_of_a_long_chain_uses_the_worker_and_exits_cleanly(tmp_path: Any) -> None:
+    """The command line, in its own process: the worker starts for a long chain, a tampered signature is
+    still caught, and the process ends (the worker with it) with the usual exit code."""
+    import subprocess
+
+    world = World("ES256")
+    clean_raw = json.dumps(_long(world).envelope()).encode()
+    bad_raw = json.dumps(bad_signature_in_the_middle(world)).encode()
+    (tmp_path / "clean.json").write_bytes(clean_raw)
+    (tmp_path / "bad.json").write_bytes(bad_raw)
+    trust = tmp_path / "trust"
+    trust.mkdir()
+    for platform, key in world.keys.items():
+        (trust / f"{platform}.public.jwk").write_text(json.dumps(key.public.jwk()))
+    (trust / "registry.csv").write_bytes(registry_csv(world.keys))
+    probe = ("import sys, runpy; from etr.crypto import worker; sys.argv = ['etr'] + sys.argv[1:]\n"
+             "try:\n    runpy.run_module('etr', run_name='__main__')\n"
+             "finally:\n    sys.stderr.write(f'answered={worker.answered()}')")
+    for name, code in (("clean.json", 0), ("bad.json", 1)):
+        done = subprocess.run([sys.executable, "-c", probe, "verify", str(tmp_path / name), "--trust", str(trust),
+                               "--at", "2026-07-01T00:00:00Z", "--no-td"], capture_output=True, text=True, timeout=120)
+        assert done.returncode == code, done.stdout + done.stderr
+        assert "Traceback" not in done.stderr
+        assert ("BSIG" in done.stdout) == (code == 1), done.stdout
+        assert "answered=" in done.stderr  # the finally ran: the process was not killed
+
+
+@needs_worker
+def test_a_worker_is_started_for_long_chains_and_used_by_shorter_ones_once_running() -> None:
+    assert worker._STATE["child"] is None
+    with worker.open_batches(lambda *a: True, worker.START_ENTRIES - 1, None) as batches:
+        assert not batches.parallel and worker._STATE["child"] is None  # not worth a process for one chain
+    with worker.open_batches(lambda *a: True, worker.START_ENTRIES, None) as batches:
+        assert batches.parallel
+    with worker.open_batches(lambda *a: True, worker.MIN_ENTRIES, None) as batches:
+        assert batches.parallel  # running now: shorter chains use it too
+    with worker.open_batches(lambda *a: True, worker.MIN_ENTRIES - 1, None) as batches:
+        assert not batches.parallel
+    with worker.open_batches(lambda *a: True, 2, True) as batches:
+        assert batches.parallel
+    with worker.open_batches(lambda *a: True, 10_000, False) as batches:
+        assert not batches.parallel

@@ -288,10 +288,14 @@ class Batches:
         if len(self._pending) >= self._size:
             self._flush()
 
-    def results(self) -> list[bool]:
-        """Every signature's outcome, in the order added (waits for the child)."""
+    def flush(self) -> None:
+        """Hand over the signatures added since the last request (the caller has no more for a while)."""
         if self._pending:
             self._flush()
+
+    def results(self) -> list[bool]:
+        """Every signature's outcome, in the order added (waits for the child)."""
+        self.flush()
         while self._outstanding:
             self._collect()
         out: list[bool] = []

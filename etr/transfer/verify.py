@@ -763,6 +763,7 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
     try:
         results, first_key, ctr, machine = _check_entries(v, chain, checksums, index_of, entries, td, td_checksum,
                                                           jobs)
+        jobs.batches.flush()  # the last signatures go to the worker now, not when their outcome is needed
         # Then what needs no entry's signature, while the worker checks the last ones. 1. The envelope
         # shape and the embedded TD: their findings go before the entries' (the order of the checks).
         entry_findings, v.findings = v.findings, []

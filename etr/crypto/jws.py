@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
@@ -253,27 +254,42 @@ def _check_header(header: object) -> None:
 def payload_json(parsed: ParsedJws) -> object:
     """The payload parsed with the hardened JSON loader.
 
+    Compact payloads (what signers write: DCSA's own demo envelopes, and etr's RFC 8785 ones) take a
+    short cut: parsed with ``orjson`` and accepted only when ``orjson`` writes the value back byte for
+    byte as received. Equal bytes mean the text had no duplicate key (the value would have fewer
+    members than the text), no NaN, no number that does not round-trip, no surrogate escape; the depth
+    limit is checked first. Anything else goes through the hardened loader, which decides and names the
+    problem: the value, and every error, are the loader's.
+
     Raises:
         JwsError: ``JWS-PAYLOAD``; ``detail`` holds the loader's code (e.g.
             ``LOAD-JSON-DUPLICATE-KEY``).
     """
     loader = _LOADER or _loader()
+    payload = parsed.payload
     try:
-        return loader[0](parsed.payload, loader[2])
+        value = orjson.loads(payload)
+        if orjson.dumps(value) == payload and not loader[3](payload, loader[2].max_depth):
+            return value
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError, TypeError):
+        pass
+    try:
+        return loader[0](payload, loader[2])
     except loader[1] as exc:
         raise JwsError(f"the JWS payload is not acceptable JSON ({exc.code}: {exc})", code="JWS-PAYLOAD",
                        detail=exc.code) from None
 
 
-#: (json_value, LoadError, default Limits), imported on first use (the CLI imports modules lazily).
-_LOADER: tuple[Any, Any, Any] | None = None
+#: (json_value, LoadError, default Limits, json_depth_exceeds), imported on first use (the CLI imports
+#: modules lazily).
+_LOADER: tuple[Any, Any, Any, Any] | None = None
 
 
-def _loader() -> tuple[Any, Any, Any]:
+def _loader() -> tuple[Any, Any, Any, Any]:
     global _LOADER
-    from ..load import Limits, LoadError, json_value
+    from ..load import Limits, LoadError, json_depth_exceeds, json_value
 
-    _LOADER = (json_value, LoadError, Limits())
+    _LOADER = (json_value, LoadError, Limits(), json_depth_exceeds)
     return _LOADER
 
 

@@ -81,3 +81,36 @@ def test_examples_named_in_the_docstring() -> None:
     assert fast == ("error", "LOAD-JSON-DUPLICATE-KEY")
     fast, _ = _both(b'{"big":123456789012345678901234567890}')
     assert fast == ("value", ("dict", '{"big": 123456789012345678901234567890}'))  # exact, not a float
+
+
+# --------------------------------------------------------------------------- base64url segments
+
+_B64_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def _reference_segment(segment: str) -> bytes | None:
+    """Strict base64url without padding, by the book: the alphabet only, a possible length, canonical
+    trailing bits; None when refused."""
+    import base64
+
+    if not segment or any(c not in _B64_CHARS for c in segment) or len(segment) % 4 == 1:
+        return None
+    data = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    if base64.urlsafe_b64encode(data).decode().rstrip("=") != segment:
+        return None  # non-zero unused bits: another encoding of the same bytes
+    return data
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet=_B64_CHARS + "+/= .\n\x00é", max_size=12) | st.binary(max_size=9).map(
+    lambda b: __import__("base64").urlsafe_b64encode(b).decode().rstrip("=")))
+def test_segments_decode_exactly_as_strict_base64url(segment: str) -> None:
+    from etr.crypto.jws import _decode_segment
+
+    expected = _reference_segment(segment)
+    try:
+        got: bytes | None = _decode_segment(segment, "payload")
+    except JwsError as exc:
+        assert exc.code == "JWS-MALFORMED"
+        got = None
+    assert got == expected, segment

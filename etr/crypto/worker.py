@@ -57,7 +57,7 @@ MIN_ENTRIES = 32
 START_ENTRIES = 512
 #: Signatures per request: the first is small, so that the child starts early; then up to this many
 #: (fewer towards the end of the chain).
-BATCH_FIRST, BATCH = 8, 64
+BATCH_FIRST, BATCH = 4, 64
 #: Requests sent and not yet answered, at most: the calling process may run far ahead of the child (it
 #: has other checks to do meanwhile); the child's answers to these many never fill the pipe back.
 MAX_OUTSTANDING = 256
@@ -320,7 +320,7 @@ class Batches:
         # Full requests while many signatures are to come; then smaller ones, so that the child's work
         # left when the last entry has been read (which the caller waits for) is a few signatures.
         self._left -= len(items)
-        self._size = max(BATCH_FIRST, min(BATCH, self._left // 4))
+        self._size = max(BATCH_FIRST, min(self._size * 2, BATCH, self._left // 4))
         child = self._child
         if child is not None:
             try:

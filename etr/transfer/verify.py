@@ -756,13 +756,11 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
     # 2. The chain entries: hash every JWS as received first (links may point anywhere). The entries are
     # read first, so that the worker (if any) gets their signatures as early as possible.
     n = len(chain)
-    checksums = [sha256_hex(t.encode("utf-8")) if isinstance(t, str) else "" for t in chain]
-    index_of = dict(zip(reversed(checksums), range(n - 1, -1, -1), strict=True))  # the first index of each
-    entries = [_Entry(0, checksums[0])] + ([_Entry(n - 1, checksums[-1])] if n > 1 else [])
+    sums = _Checksums(chain)
+    entries = [_Entry(0, "")] + ([_Entry(n - 1, "")] if n > 1 else [])  # checksums set by the loop
     jobs = _Signatures(parallel, n)
     try:
-        results, first_key, ctr, machine = _check_entries(v, chain, checksums, index_of, entries, td, td_checksum,
-                                                          jobs)
+        results, first_key, ctr, machine = _check_entries(v, chain, sums, entries, td, td_checksum, jobs)
         jobs.batches.flush()  # the last signatures go to the worker now, not when their outcome is needed
         # Then what needs no entry's signature, while the worker checks the last ones. 1. The envelope
         # shape and the embedded TD: their findings go before the entries' (the order of the checks).
@@ -899,7 +897,32 @@ class _Signatures:
         self.batches.close()
 
 
-def _check_entries(v: _Verifier, chain: list[Any], checksums: list[str], index_of: dict[str, int],
+class _Checksums:
+    """The SHA-256 of each chain entry's JWS as received: computed as the entry loop reaches each entry
+    (so that the first signatures reach the worker sooner), all of them only when a link that does not
+    follow must be explained (:meth:`first_index`)."""
+
+    def __init__(self, chain: list[Any]) -> None:
+        self.chain = chain
+        self.of: list[str] = []  # "" for an entry that is not a string
+        self._first: dict[str, int] | None = None
+
+    def at(self, i: int) -> str:
+        of, chain = self.of, self.chain
+        while len(of) <= i:
+            token = chain[len(of)]
+            of.append(sha256_hex(token.encode("utf-8")) if isinstance(token, str) else "")
+        return of[i]
+
+    def first_index(self) -> dict[str, int]:
+        """checksum -> the index of the first entry with it."""
+        if self._first is None:
+            self.at(len(self.chain) - 1)
+            self._first = dict(zip(reversed(self.of), range(len(self.of) - 1, -1, -1), strict=True))
+        return self._first
+
+
+def _check_entries(v: _Verifier, chain: list[Any], sums: _Checksums,
                    entries: list[_Entry], td: Mapping[str, Any], td_checksum: str, jobs: _Signatures,
                    ) -> tuple[list[EntryResult], PublicKey | None, str | None, StateMachine]:
     """Step 2, entry by entry (see the module docstring); returns the entry results, the key of entry 0,
@@ -914,6 +937,7 @@ def _check_entries(v: _Verifier, chain: list[Any], checksums: list[str], index_o
     memo: PartyMemo = {}
     seen_payloads: dict[bytes, int] = {}
     seen_previous: dict[str, int] = {}
+    first_seen: dict[str, int] = {}  # checksum -> the first entry with it
     results: list[EntryResult] = []
     first_key: PublicKey | None = None
     ctr: str | None = None
@@ -923,8 +947,8 @@ def _check_entries(v: _Verifier, chain: list[Any], checksums: list[str], index_o
             machine_on = _stop(v, machine_on, i)
             results.append(EntryResult(i, "", None, None, _UNCHECKED, (), None, None, False))
             continue
-        checksum = checksums[i]
-        first = index_of[checksum]
+        checksum = sums.at(i)
+        first = first_seen.setdefault(checksum, i)
         if first != i:
             v.add("PINT-CHAIN-REPLAY", f"entry {i} repeats entry {first} (same JWS): a replayed entry", "DISE",
                   entry=i, duplicateOf=first)
@@ -947,7 +971,7 @@ def _check_entries(v: _Verifier, chain: list[Any], checksums: list[str], index_o
             platform = data.get("eblPlatform")
             if platform.__class__ is not str:
                 platform = platform if isinstance(platform, str) else None
-            _check_links(v, i, data, checksums, index_of, seen_previous)
+            _check_links(v, i, data, sums, seen_previous)
             doc_sum = data.get("transportDocumentChecksum")
             if doc_sum != td_checksum and isinstance(doc_sum, str):
                 v.add("PINT-TD-CHECKSUM-ENTRY", f"entry {i} is for another transport document (checksum "
@@ -981,7 +1005,8 @@ def _check_entries(v: _Verifier, chain: list[Any], checksums: list[str], index_o
         else:
             actions, holder, model, machine_on = _tell(v, machine, machine_on, i, data, schema_ok, memo)
         if i == 0 or i == n - 1:  # only the first and last entries are needed later
-            entries[0 if i == 0 else -1].data, entries[0 if i == 0 else -1].model = data, model
+            entry = entries[0 if i == 0 else -1]
+            entry.checksum, entry.data, entry.model = checksum, data, model
         previous = data.get(_PREV) if data else None
         results.append(EntryResult(i, checksum, platform, previous if isinstance(previous, str) else None, sig,
                                    actions, signed_at, holder, v.errors == errors_before and sig.verified))
@@ -1034,7 +1059,7 @@ def _transfer(machine: StateMachine, i: int, platform: str | None, data: dict[st
                             tx["actionDateTime"])
 
 
-def _check_links(v: _Verifier, i: int, data: Mapping[str, Any], checksums: list[str], index_of: dict[str, int],
+def _check_links(v: _Verifier, i: int, data: Mapping[str, Any], sums: _Checksums,
                  seen_previous: dict[str, int]) -> None:
     prev = data.get(_PREV)
     if i == 0:
@@ -1047,11 +1072,11 @@ def _check_links(v: _Verifier, i: int, data: Mapping[str, Any], checksums: list[
         v.add("PINT-CHAIN-LINK-MISSING", f"entry {i} does not name the checksum of entry {i - 1}", "BENV", entry=i,
               payload_pointer=f"/{_PREV}")
         return
-    expected = checksums[i - 1]
+    expected = sums.at(i - 1)
     earlier_user = seen_previous.setdefault(prev, i)
     if prev == expected and earlier_user == i:
         return
-    target = index_of.get(prev)
+    target = sums.first_index().get(prev)
     if earlier_user != i:
         v.add("PINT-CHAIN-FORK", f"entries {earlier_user} and {i} both follow the same entry: the chain forks", "DISE",
               entry=i, payload_pointer=f"/{_PREV}", forkOf=earlier_user)

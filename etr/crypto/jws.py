@@ -76,7 +76,6 @@ _HEADER_DEPTH = 8
 
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _ALPHABET_BYTES = _ALPHABET.encode("ascii")
-_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
 _STANDARD_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 
@@ -438,10 +437,9 @@ def _header_segment(alg: str, kid: str | None, x5c: tuple[str, ...] | None) -> b
 
 
 def _b64url(data: bytes) -> bytes:
-    return binascii.b2a_base64(data, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
+    return pybase64.b64encode(data, altchars=b"-_").rstrip(b"=")
 
 
-_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
 
 
 def _raw_r_s(der: bytes) -> bytes:

@@ -97,8 +97,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+import orjson
+
 from ..crypto import worker
-from ..crypto.digests import jcs_sha256, sha256_hex
+from ..crypto.digests import CanonicalizationError, jcs_sha256, sha256_hex
 from ..crypto.jws import (
     DEFAULT_ALLOWED,
     JwsError,
@@ -689,7 +691,7 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
                     at: datetime | str | None = None, carrier_platform: str | None = None,
                     issue_to: Mapping[str, Any] | None = None, validate_document: bool = True,
                     allowed_algorithms: frozenset[str] = DEFAULT_ALLOWED, source: str = "<envelope>",
-                    parallel: bool | None = None) -> VerificationResult:
+                    parallel: bool | None = None, _optimistic: bool = True) -> VerificationResult:
     """Verify a PINT envelope; see the module docstring for the checks and the outcome.
 
     ``envelope`` is the raw bytes (preferred: duplicate keys are then
@@ -731,17 +733,33 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
     def done(**parts: Any) -> VerificationResult:
         return _finish(v, source, stamp, **parts)
 
-    # 1. The envelope itself.
+    def again() -> VerificationResult:
+        """Start again, the envelope read by the hardened loader first (see _confirm)."""
+        return verify_envelope(confirm or b"", trust, mode=mode, expected_recipient=expected_recipient,
+                               supporting_documents=supporting_documents, require_documents=require_documents,
+                               at=at, carrier_platform=carrier_platform, issue_to=issue_to,
+                               validate_document=validate_document, allowed_algorithms=allowed_algorithms,
+                               source=source, parallel=parallel, _optimistic=False)
+
+    # 1. The envelope itself. Bytes are read at once by orjson, so that the entries' signatures reach the
+    # worker sooner; the hardened loader confirms the reading after the chain loop (see _confirm).
+    confirm: bytes | None = None
+    env: Any = None
     if isinstance(envelope, bytes | bytearray):
         from ..load import LoadError, load_json
 
+        data = bytes(envelope)
+        env = _optimistic_json(data) if _optimistic else None
+        if env is not None:
+            confirm = data
+    if confirm is None and isinstance(envelope, bytes | bytearray):
         try:
-            env: Any = load_json(bytes(envelope), source).content
+            env = load_json(bytes(envelope), source).content
         except LoadError as exc:
             code = "PINT-DUPLICATE-KEY" if exc.code == "LOAD-JSON-DUPLICATE-KEY" else "PINT-ENVELOPE-UNREADABLE"
             v.add(code, f"envelope: {exc}", "BENV", pointer="", loadCode=exc.code)
             return done()
-    else:
+    elif confirm is None:
         env = envelope
     if not isinstance(env, Mapping):
         v.add("PINT-ENVELOPE-UNREADABLE", "the envelope is not a JSON object", "BENV", pointer="")
@@ -749,9 +767,20 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
     td = env.get("transportDocument")
     chain = env.get("envelopeTransferChain")
     if not isinstance(td, Mapping) or not isinstance(chain, list) or not chain:
+        if confirm is not None:  # nothing to gain: the hardened loader reads it first
+            return again()
         _check_envelope(v, env)
         return done()
-    td_checksum = jcs_sha256(td)
+    try:
+        td_checksum = jcs_sha256(td)
+    except CanonicalizationError as exc:
+        if confirm is not None:
+            return again()
+        _check_envelope(v, env)
+        v.add("PINT-TD-UNREPRESENTABLE", f"the transport document has no RFC 8785 form ({exc}): its checksum, "
+                                         "which the manifest and every entry name, cannot be computed", "BENV",
+              pointer="/transportDocument")
+        return done()
 
     # 2. The chain entries: hash every JWS as received first (links may point anywhere). The entries are
     # read first, so that the worker (if any) gets their signatures as early as possible.
@@ -762,6 +791,12 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
     try:
         results, first_key, ctr, machine = _check_entries(v, chain, sums, entries, td, td_checksum, jobs)
         jobs.batches.flush()  # the last signatures go to the worker now, not when their outcome is needed
+        if confirm is not None:
+            env = _confirm(confirm, source, chain, td_checksum)
+            if env is None:  # the hardened loader refuses the envelope, or reads it otherwise: start again
+                jobs.batches.results()  # (the worker finishes this chain's requests first)
+                return again()
+            td = env["transportDocument"]
         # Then what needs no entry's signature, while the worker checks the last ones. 1. The envelope
         # shape and the embedded TD: their findings go before the entries' (the order of the checks).
         entry_findings, v.findings = v.findings, []
@@ -895,6 +930,41 @@ class _Signatures:
 
     def close(self) -> None:
         self.batches.close()
+
+
+def _optimistic_json(data: bytes) -> dict[str, Any] | None:
+    """The envelope as orjson reads it (a JSON object within the default size limit), else None."""
+    from ..load import DEFAULT_MAX_BYTES
+
+    if len(data) > DEFAULT_MAX_BYTES:
+        return None
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    return value if value.__class__ is dict else None
+
+
+def _confirm(data: bytes, source: str, chain: list[Any], td_checksum: str) -> dict[str, Any] | None:
+    """The envelope as the hardened loader reads it, when that reading agrees with what the chain loop
+    used (the same chain, a transport document with the same RFC 8785 checksum); else None. Everything
+    after the loop uses this reading, so the result is the hardened loader's (orjson reads some numbers
+    differently, and takes duplicate keys, NaN, lone surrogates and deep nesting the loader refuses)."""
+    from ..load import LoadError, load_json
+
+    try:
+        env = load_json(data, source).content
+    except LoadError:
+        return None
+    if env.__class__ is not dict or env.get("envelopeTransferChain") != chain:
+        return None
+    td = env.get("transportDocument")
+    try:
+        if not isinstance(td, dict) or jcs_sha256(td) != td_checksum:
+            return None
+    except CanonicalizationError:  # the hardened path says so
+        return None
+    return env
 
 
 class _Checksums:
@@ -1161,16 +1231,21 @@ def _check_issuance(v: _Verifier, env: Mapping[str, Any], first: _Entry, entry_k
 def _issue_to(v: _Verifier, manifest: IssuanceManifest, first: _Entry, issue_to: Mapping[str, Any] | None,
               pointer: str, entry: int | None) -> tuple[bool | None, str | None]:
     if issue_to is not None:
-        if jcs_sha256(issue_to) == manifest.issue_to_checksum:
+        try:
+            given = jcs_sha256(issue_to)
+        except CanonicalizationError as exc:
+            raise UsageError(f"issue_to has no RFC 8785 form: {exc}", code="PINT-ISSUE-TO") from None
+        if given == manifest.issue_to_checksum:
             return True, "given"
         v.add("PINT-ISSUETO-CHECKSUM", "issueToChecksum does not match the IssueToParty given", "BENV",
               pointer=pointer, entry=entry, payload_pointer="/issueToChecksum")
         return False, "given"
     model = first.model
     tx = model.transactions[0] if model is not None and model.transactions else None
-    if tx is not None and tx.action is ActionCode.ISSUE and tx.recipient is not None \
-            and jcs_sha256(tx.recipient.to_issue_to()) == manifest.issue_to_checksum:
-        return True, "issue-recipient"
+    if tx is not None and tx.action is ActionCode.ISSUE and tx.recipient is not None:
+        with contextlib.suppress(CanonicalizationError):  # free-form members without an RFC 8785 form: no match
+            if jcs_sha256(tx.recipient.to_issue_to()) == manifest.issue_to_checksum:
+                return True, "issue-recipient"
     v.add("PINT-ISSUETO-UNVERIFIED", "issueToChecksum covers the Issuance API IssueToParty, which the envelope does "
                                      "not carry, and the ISSUE recipient does not reproduce it: not verified", "BENV",
           pointer=pointer, entry=entry, payload_pointer="/issueToChecksum", severity=Severity.INFO)

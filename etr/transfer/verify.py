@@ -79,7 +79,11 @@ order, entry results, outcome — is the same in every case: outcomes are
 applied in entry order once all signatures are known, and whatever the worker
 fails to answer is checked here. Meanwhile this process checks what needs no
 entry signature (the envelope's shape, the TD, the issuance manifest and the
-manifest), whose findings keep their place in the order of the checks.
+manifest), whose findings keep their place in the order of the checks. So that
+the loop starts sooner, envelope bytes are first read by orjson; the hardened
+loader reads them after the loop, and when it refuses them or reads them
+otherwise (numbers orjson reads differently), the verification starts again
+from its reading: the result is always the hardened loader's.
 
 Each finding has ``location.pointer`` (``/envelopeTransferChain/3``,
 ``/envelopeManifestSignedContent`` …) and ``detail`` with the PINT

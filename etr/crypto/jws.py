@@ -283,8 +283,10 @@ def payload_json(parsed: ParsedJws) -> object:
     payload = parsed.payload
     try:
         value = orjson.loads(payload)
-        if orjson.dumps(value) == payload and not loader[3](payload, loader[2].max_depth):
-            return value
+        if orjson.dumps(value) == payload:
+            depth = loader[2].max_depth
+            if payload.count(b"{") + payload.count(b"[") <= depth or not loader[3](payload, depth):
+                return value
     except (orjson.JSONDecodeError, orjson.JSONEncodeError, TypeError):
         pass
     try:

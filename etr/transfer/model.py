@@ -164,7 +164,7 @@ def _optional(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], 
 
 _NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
 #: What :meth:`Party.from_dict` remembers parties in (see its ``memo``).
-PartyMemo = dict[Any, "Party"]
+PartyMemo = dict[Any, Any]
 
 
 def _extra(data: Mapping[str, Any], known: frozenset[str]) -> Mapping[str, Any]:
@@ -286,13 +286,25 @@ class Party:
         if data.__class__ is dict and len(data) == 3:  # the common shape, built without re-checks
             name, platform, codes = data.get("partyName"), data.get("eblPlatform"), data.get("identifyingCodes")
             if name.__class__ is str and platform.__class__ is str and codes.__class__ is list:
+                seen: list[tuple[dict[str, Any], Party]] | None = \
+                    memo.get((name, platform, len(codes))) if memo is not None else None
+                if seen is not None:
+                    for known, same in seen:  # an equal object seen before (compared in C, exactly)
+                        if known == data:
+                            return same
                 keys = _plain_codes(codes)
                 if keys is not None:
                     if memo is None:
                         return cls._plain(name, platform, keys)
-                    party = memo.get((name, platform, keys))
+                    party: Party | None = memo.get((name, platform, keys))
                     if party is None:
                         party = memo[(name, platform, keys)] = cls._plain(name, platform, keys)
+                    if seen is None:
+                        seen = memo[(name, platform, len(codes))] = []
+                    if len(seen) < 8:  # a copy of a plain object (all strings, so == is exact), never the caller's
+                        seen.append(({"partyName": name, "eblPlatform": platform, "identifyingCodes": [
+                            {"codeListProvider": p, "partyCode": c} if n is None else
+                            {"codeListProvider": p, "partyCode": c, "codeListName": n} for p, c, n in keys]}, party))
                     return party
         if not isinstance(data, Mapping):
             raise PintModelError(f"{where} is not a JSON object")

@@ -266,6 +266,25 @@ def load_json(data: bytes, source: str = "<bytes>", limits: Limits | None = None
     return Document(source, "json", value, data, findings)
 
 
+def has_duplicate_key(data: bytes) -> bool:
+    """Whether the JSON text ``data`` has an object with a key twice: the strict scan of
+    :func:`json_value` alone, its value discarded, for a text another parser has already read.
+
+    Raises:
+        LoadError: ``data`` is not strict UTF-8 JSON after all.
+    """
+    try:
+        text = data.decode("utf-8")
+        _SCAN(text, _SPACE.match(text, 0).end())  # type: ignore[union-attr]
+    except _Reject as exc:
+        if exc.code == "LOAD-JSON-DUPLICATE-KEY":
+            return True
+        raise LoadError(exc.code, str(exc)) from None
+    except (StopIteration, ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError included
+        raise LoadError("LOAD-JSON-SYNTAX", "malformed JSON") from None
+    return False
+
+
 def json_value(data: bytes, limits: Limits, start: int = 0) -> Any:
     """The value of strict JSON ``data`` (from byte ``start``, after a BOM): :func:`load_json` without the
     :class:`Document` around it, for callers that parse many small texts (JWS payloads).

@@ -80,10 +80,12 @@ applied in entry order once all signatures are known, and whatever the worker
 fails to answer is checked here. Meanwhile this process checks what needs no
 entry signature (the envelope's shape, the TD, the issuance manifest and the
 manifest), whose findings keep their place in the order of the checks. So that
-the loop starts sooner, envelope bytes are first read by orjson; the hardened
-loader reads them after the loop, and when it refuses them or reads them
-otherwise (numbers orjson reads differently), the verification starts again
-from its reading: the result is always the hardened loader's.
+the loop starts sooner, envelope bytes are first read by orjson, which refuses
+what the hardened loader refuses but for three things, checked after the loop:
+nesting deeper than the limit, integers beyond 64 bits (orjson makes them
+floats) and duplicate keys (the loader's own scan). When any is found, the
+verification starts again from the loader's reading: the result is always the
+hardened loader's.
 
 Each finding has ``location.pointer`` (``/envelopeTransferChain/3``,
 ``/envelopeManifestSignedContent`` …) and ``detail`` with the PINT
@@ -795,12 +797,9 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
     try:
         results, first_key, ctr, machine = _check_entries(v, chain, sums, entries, td, td_checksum, jobs)
         jobs.batches.flush()  # the last signatures go to the worker now, not when their outcome is needed
-        if confirm is not None:
-            env = _confirm(confirm, source, chain, td_checksum)
-            if env is None:  # the hardened loader refuses the envelope, or reads it otherwise: start again
-                jobs.batches.results()  # (the worker finishes this chain's requests first)
-                return again()
-            td = env["transportDocument"]
+        if confirm is not None and not _confirm(confirm, env):
+            jobs.batches.results()  # the hardened loader refuses the envelope, or reads it otherwise: the
+            return again()          # worker finishes this chain's requests, then start again
         # Then what needs no entry's signature, while the worker checks the last ones. 1. The envelope
         # shape and the embedded TD: their findings go before the entries' (the order of the checks).
         entry_findings, v.findings = v.findings, []
@@ -949,26 +948,28 @@ def _optimistic_json(data: bytes) -> dict[str, Any] | None:
     return value if value.__class__ is dict else None
 
 
-def _confirm(data: bytes, source: str, chain: list[Any], td_checksum: str) -> dict[str, Any] | None:
-    """The envelope as the hardened loader reads it, when that reading agrees with what the chain loop
-    used (the same chain, a transport document with the same RFC 8785 checksum); else None. Everything
-    after the loop uses this reading, so the result is the hardened loader's (orjson reads some numbers
-    differently, and takes duplicate keys, NaN, lone surrogates and deep nesting the loader refuses)."""
-    from ..load import LoadError, load_json
+def _confirm(data: bytes, env: Mapping[str, Any]) -> bool:
+    """Whether the hardened loader reads ``data`` exactly as orjson read it (``env``). orjson already
+    refuses what the loader refuses but for three things, checked here: nesting deeper than the
+    limit, integers beyond 64 bits (orjson reads them as floats: any integral float that large sends
+    the envelope to the loader), and duplicate keys (the loader's own scan)."""
+    from ..load import DEFAULT_MAX_DEPTH, LoadError, has_duplicate_key
 
+    todo: list[tuple[Any, int]] = [(env, 1)]
+    while todo:
+        value, depth = todo.pop()
+        if depth > DEFAULT_MAX_DEPTH:
+            return False
+        for item in (value.values() if value.__class__ is dict else value):
+            kind = item.__class__
+            if kind is dict or kind is list:
+                todo.append((item, depth + 1))
+            elif kind is float and abs(item) >= 2.0**63 and item.is_integer():
+                return False
     try:
-        env = load_json(data, source).content
+        return not has_duplicate_key(data)
     except LoadError:
-        return None
-    if env.__class__ is not dict or env.get("envelopeTransferChain") != chain:
-        return None
-    td = env.get("transportDocument")
-    try:
-        if not isinstance(td, dict) or jcs_sha256(td) != td_checksum:
-            return None
-    except CanonicalizationError:  # the hardened path says so
-        return None
-    return env
+        return False
 
 
 class _Checksums:

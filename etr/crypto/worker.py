@@ -276,6 +276,7 @@ class Batches:
         self._pending: list[tuple[str, PublicKey, bytes, bytes]] = []
         self._size = BATCH_FIRST
         self._left = expected  # signatures still to come (about): the last requests are made smaller
+        self._sent = 0
         #: Per batch, in order: its results, or (sequence, items) while the child has it.
         self._slots: list[list[bool] | tuple[int, list[tuple[str, PublicKey, bytes, bytes]]]] = []
         self._outstanding: list[int] = []  # slot indexes the child has, oldest first
@@ -326,10 +327,13 @@ class Batches:
 
     def _flush(self) -> None:
         items, self._pending = self._pending, []
-        # Full requests while many signatures are to come; then smaller ones, so that the child's work
-        # left when the last entry has been read (which the caller waits for) is a few signatures.
+        # Requests grow with what was sent (a quarter of it: the child, which may check a signature in
+        # about the time this process reads an entry, is never left waiting for a big one) up to BATCH,
+        # and shrink towards the end, so that the child's work left when the last entry has been read
+        # (which the caller waits for) is a few signatures.
         self._left -= len(items)
-        self._size = max(BATCH_FIRST, min(self._size * 2, BATCH, self._left // 4))
+        self._sent += len(items)
+        self._size = max(BATCH_FIRST, min(self._sent // 4, BATCH, self._left // 4))
         child = self._child
         if child is not None:
             try:

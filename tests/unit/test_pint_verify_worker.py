@@ -21,7 +21,7 @@ from etr.crypto.trust import TrustStore
 from etr.errors import UsageError
 from etr.transfer.verify import verify_envelope
 
-LENGTH = worker.BATCH_FIRST + worker.BATCH + 9  # three requests: the small first one, a full one, the rest
+LENGTH = worker.BATCH_FIRST + worker.BATCH + 9  # several requests, small ones first and last
 
 needs_worker = pytest.mark.skipif(not worker.available(), reason="the worker needs POSIX and two usable CPUs")
 

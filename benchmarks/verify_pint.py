@@ -16,7 +16,8 @@ For each key type and chain length (1, 10, 100, 1,000 entries) it prints, measur
   meanwhile): the bound stays a true bound;
 * signing: entries signed/s through ``ChainBuilder.append_entry`` (state machine check, JCS, JWS, hash;
   the ``Transaction`` objects are built before the clock starts), next to raw signatures with
-  ``cryptography`` timed in between the chains (so both see the same load), and the ratio;
+  ``cryptography`` timed in between the chains (so both see the same load; each rate is the best of
+  five rounds, as for verification), and the ratio;
 * linearity: the cost per entry at 1,000 entries over that at 100, per verification mode (1.00 = flat).
 
 Targets (reported, never asserted): verification >= 70% of raw per entry at 100 and 1,000 entries, cost
@@ -243,16 +244,18 @@ def main() -> None:
             if n < 10:
                 continue
             gc.collect()
-            spent, done, raw_spent = 0.0, 0, 0.0
-            while spent < args.seconds:  # chains and raw signatures interleaved: both see the same machine load
-                _, seconds = setup.build(td, n)
-                spent += seconds
-                done += n - 1
-                start = time.perf_counter()
-                for _ in range(n - 1):
-                    sign_raw(message)
-                raw_spent += time.perf_counter() - start
-            rate, raw_rate = done / spent, done / raw_spent
+            rate = raw_rate = 0.0
+            for _ in range(5):  # rounds; chains and raw signatures interleaved: both see the same machine load
+                spent, done, raw_spent = 0.0, 0, 0.0
+                while spent < args.seconds / 5:
+                    _, seconds = setup.build(td, n)
+                    spent += seconds
+                    done += n - 1
+                    start = time.perf_counter()
+                    for _ in range(n - 1):
+                        sign_raw(message)
+                    raw_spent += time.perf_counter() - start
+                rate, raw_rate = max(rate, done / spent), max(raw_rate, done / raw_spent)  # each its best round
             print(f"  sign    {n:>5} entries: {rate:>10,.0f} entries signed/s  ratio {rate / raw_rate:6.1%} of raw "
                   f"({1e6 / rate:,.1f} us/entry; raw {1e6 / raw_rate:,.1f} us, interleaved)")
         if 100 in lengths and 1000 in lengths:

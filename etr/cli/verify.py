@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from ..transfer.verify import VerificationResult
 
 VERIFY_FORMAT_VERSION = "1.0"
+#: The text output names at most this many holders (the first and the last half).
+_HOLDERS_SHOWN = 10
 
 
 @click.command("verify", epilog=EXIT_CODES_HELP + """
@@ -179,7 +181,13 @@ def render_text(result: VerificationResult) -> list[str]:
             bits.append("documents " + ", ".join(f"{n} {status}" for status, n in counts.items()))
         lines.append("  manifest: " + "; ".join(bits))
     if result.holders:
-        lines.append("  holders: " + " → ".join(h.describe() for h in result.holders))
+        holders = [h.describe() for h in result.holders]
+        head = "  holders: "
+        if len(holders) > _HOLDERS_SHOWN:  # a long chain: its ends (every holder is in the entries above)
+            half = _HOLDERS_SHOWN // 2
+            head = f"  holders ({len(holders):,}): "
+            holders = [*holders[:half], f"… {len(holders) - 2 * half:,} more …", *holders[-half:]]
+        lines.append(head + " → ".join(holders))
     lines.append(f"  current holder: {result.current_holder.describe() if result.current_holder else 'unknown'}")
     for f in result.findings:
         detail = f.detail or {}

@@ -159,3 +159,28 @@ def test_help_is_cheap_and_lists_commands() -> None:
     out = run(["--help"]).output
     assert "pint" in out and "verify" in out
     assert "BSIG" in run(["verify", "--help"]).output
+
+
+def test_a_long_chain_names_the_first_and_last_holders_only(tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(REPO / "tests"))
+    from pint_simulator import VERIFY_AT, RawChain, World, registry_csv
+
+    world = World()
+    chain = RawChain(world).issue()
+    holder, other = "alice", "bob"
+    for _ in range(24):
+        chain.add("TRANSFER", holder, other)
+        holder, other = other, holder
+    (tmp_path / "env.json").write_text(json.dumps(chain.envelope()))
+    trust = tmp_path / "trust"
+    trust.mkdir()
+    for platform, k in world.keys.items():
+        (trust / f"{platform}.public.jwk").write_text(json.dumps(k.public.jwk()))
+    (trust / "registry.csv").write_bytes(registry_csv(world.keys))
+    out = run(["verify", str(tmp_path / "env.json"), "--trust", str(trust), "--at", VERIFY_AT.isoformat(),
+               "--no-td"]).output
+    line = next(x for x in out.splitlines() if x.startswith("  holders"))
+    assert line.startswith("  holders (25): ") and "… 15 more …" in line
+    assert line.count("→") == 10

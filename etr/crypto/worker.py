@@ -16,10 +16,11 @@ How it runs:
   in the calling process, so starting it never makes a chain slower to verify.
 - One child per process, lent to one chain at a time: :func:`open_batches` gives a chain that finds it
   busy (another thread is using it) an in-process :class:`Batches`.
-- Frames on its stdin and stdout: a 4-byte big-endian length, then a pickle. Only the parent writes to
-  the child, so the child unpickles only what the same ``etr`` wrote. Each request carries the DER public
-  keys the child has not seen yet (by RFC 7638 thumbprint) and the batch: (thumbprint, alg, signing
-  input, signature as it stands in the token) per signature. The answer is one byte per signature (1: valid).
+- Requests on its stdin: a 4-byte big-endian length, then a pickle (only the parent writes to the
+  child, so the child unpickles only what the same ``etr`` wrote): the DER public keys the child has not
+  seen yet (by RFC 7638 thumbprint) and the batch, (thumbprint, alg, signing input, signature as it
+  stands in the token) per signature. Answers on its stdout: the count and the request number (4 bytes
+  each), then one byte per signature (1: valid); the parent unpickles nothing.
 - Anything that goes wrong with the child (it cannot start, dies, answers out of turn or later than
   :data:`REPLY_TIMEOUT`) ends it; the batches it held are checked in the calling process and this process
   does not start another. The results never depend on the worker.
@@ -70,7 +71,8 @@ MAX_KEYS = 1024
 
 log = logging.getLogger("etr.crypto.worker")
 
-_HEADER = struct.Struct(">I")
+_HEADER = struct.Struct(">I")  # a request: its length, then a pickle
+_ANSWER = struct.Struct(">II")  # an answer: how many signatures, the request number, then a byte each
 _READY = b"R"
 _Item = tuple[str, str, bytes, bytes]  # (thumbprint, alg, signing input, signature)
 
@@ -126,9 +128,13 @@ class _Child:
             except OSError as exc:  # EPIPE: it died
                 raise WorkerError(f"the signature worker is gone ({exc})") from None
 
-    def receive(self) -> Any:
-        size = _HEADER.unpack(self._read(_HEADER.size))[0]
-        return pickle.loads(self._read(size))
+    def receive(self) -> tuple[int, bytes]:
+        """The next answer: (request number, one byte per signature). Never unpickled: the parent trusts
+        nothing the child sends beyond these bytes."""
+        size, sequence = _ANSWER.unpack(self._read(_ANSWER.size))
+        if size > 1 << 24:
+            raise WorkerError("the signature worker sent a malformed answer")
+        return sequence, self._read(size)
 
     def _read(self, size: int) -> bytes:
         deadline = time.monotonic() + REPLY_TIMEOUT
@@ -382,8 +388,7 @@ class Batches:
             if child is None:
                 raise WorkerError("no child")
             answer = child.receive()
-            if not (isinstance(answer, tuple) and len(answer) == 2 and answer[0] == sequence
-                    and isinstance(answer[1], bytes) and len(answer[1]) == len(items)):
+            if answer[0] != sequence & 0xFFFFFFFF or len(answer[1]) != len(items) or answer[1].strip(b"\x00\x01"):
                 raise WorkerError("the signature worker answered out of turn")
         except (WorkerError, OSError, ValueError, pickle.PickleError, EOFError, struct.error) as exc:
             if child is not None:
@@ -480,8 +485,7 @@ def _serve() -> int:
         for i, (thumb, alg, signing_input, signature) in enumerate(items):
             key = keys.get(thumb)
             out[i] = key is not None and _signature_ok(alg, key, signing_input, b64url_segment_bytes(signature))
-        answer = pickle.dumps((sequence, bytes(out)), protocol=pickle.HIGHEST_PROTOCOL)
-        write(_HEADER.pack(len(answer)) + answer)
+        write(_ANSWER.pack(len(out), sequence & 0xFFFFFFFF) + bytes(out))
 
 
 def _await(poller: select.poll, spin: float = SPIN) -> None:

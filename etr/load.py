@@ -198,6 +198,7 @@ def sniff(data: bytes) -> tuple[Syntax, int]:
 
 _DEFAULT_LIMITS = Limits()
 
+
 class _Reject(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)

@@ -749,8 +749,8 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
 
     # 1. The envelope itself. Bytes are read at once by orjson, so that the entries' signatures reach the
     # worker sooner; the hardened loader confirms the reading after the chain loop (see _confirm).
-    confirm: bytes | None = None
-    env: Any = None
+    confirm: bytes | None = None  # the bytes orjson read, to confirm
+    env: Any = envelope
     if isinstance(envelope, bytes | bytearray):
         from ..load import LoadError, load_json
 
@@ -758,15 +758,13 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
         env = _optimistic_json(data) if _optimistic else None
         if env is not None:
             confirm = data
-    if confirm is None and isinstance(envelope, bytes | bytearray):
-        try:
-            env = load_json(bytes(envelope), source).content
-        except LoadError as exc:
-            code = "PINT-DUPLICATE-KEY" if exc.code == "LOAD-JSON-DUPLICATE-KEY" else "PINT-ENVELOPE-UNREADABLE"
-            v.add(code, f"envelope: {exc}", "BENV", pointer="", loadCode=exc.code)
-            return done()
-    elif confirm is None:
-        env = envelope
+        else:
+            try:
+                env = load_json(data, source).content
+            except LoadError as exc:
+                code = "PINT-DUPLICATE-KEY" if exc.code == "LOAD-JSON-DUPLICATE-KEY" else "PINT-ENVELOPE-UNREADABLE"
+                v.add(code, f"envelope: {exc}", "BENV", pointer="", loadCode=exc.code)
+                return done()
     if not isinstance(env, Mapping):
         v.add("PINT-ENVELOPE-UNREADABLE", "the envelope is not a JSON object", "BENV", pointer="")
         return done()
@@ -788,8 +786,8 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
               pointer="/transportDocument")
         return done()
 
-    # 2. The chain entries: hash every JWS as received first (links may point anywhere). The entries are
-    # read first, so that the worker (if any) gets their signatures as early as possible.
+    # 2. The chain entries, oldest first (each JWS hashed as received, as the loop reaches it; see
+    # _Checksums), before anything else, so that the worker (if any) gets their signatures early.
     n = len(chain)
     sums = _Checksums(chain)
     entries = [_Entry(0, "")] + ([_Entry(n - 1, "")] if n > 1 else [])  # checksums set by the loop

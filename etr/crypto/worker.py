@@ -286,7 +286,6 @@ class Batches:
         #: Per batch, in order: its results, or (sequence, items) while the child has it.
         self._slots: list[list[bool] | tuple[int, list[tuple[str, PublicKey, bytes, bytes]]]] = []
         self._outstanding: list[int] = []  # slot indexes the child has, oldest first
-        self._der: dict[str, bytes] = {}
 
     @property
     def parallel(self) -> bool:
@@ -362,20 +361,12 @@ class Batches:
             thumb = key.thumbprint
             if thumb not in child.keys:
                 child.keys.add(thumb)
-                new.append((thumb, self._der_of(thumb, key)))
+                new.append((thumb, _der(key)))
             wire.append((thumb, alg, signing_input, signature))
         child.sequence += 1
         child.send((child.sequence, reset, new, wire))  # raises before anything is recorded: checked here then
         self._slots.append((child.sequence, items))
         self._outstanding.append(len(self._slots) - 1)
-
-    def _der_of(self, thumb: str, key: PublicKey) -> bytes:
-        der = self._der.get(thumb)
-        if der is None:
-            from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
-            der = self._der[thumb] = key.key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
-        return der
 
     def _collect(self) -> None:
         """Take the child's answer to the oldest outstanding batch."""
@@ -390,7 +381,7 @@ class Batches:
             answer = child.receive()
             if answer[0] != sequence & 0xFFFFFFFF or len(answer[1]) != len(items) or answer[1].strip(b"\x00\x01"):
                 raise WorkerError("the signature worker answered out of turn")
-        except (WorkerError, OSError, ValueError, pickle.PickleError, EOFError, struct.error) as exc:
+        except (WorkerError, OSError, ValueError, struct.error) as exc:
             if child is not None:
                 self._fail(child, exc)
             return
@@ -410,6 +401,13 @@ class Batches:
         if self._child is child:
             self._child = None
             _LOCK.release()
+
+
+def _der(key: PublicKey) -> bytes:
+    """The SubjectPublicKeyInfo DER of ``key``, as the child loads it (once per key per child)."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    return key.key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
 
 
 def open_batches(check: Callable[[str, PublicKey, bytes, bytes], bool], entries: int,

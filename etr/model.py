@@ -10,11 +10,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
-#: Version of the JSON shape produced by :meth:`Report.to_dict`. Bumped on any
-#: breaking change of that shape; additions of optional keys keep it.
-REPORT_FORMAT_VERSION = "1.0"
+#: Version of the JSON run document (``--format json``) and of each result's
+#: ``to_dict()`` (``schemas/report/``). Bumped on any breaking change of that
+#: shape; additions of optional keys keep it. 2.0: one run document for every
+#: command (``outcome`` is its bottom line), ``kind`` and ``outcome`` on every result.
+REPORT_FORMAT_VERSION = "2.0"
 
 
 class Severity(enum.StrEnum):
@@ -47,12 +49,17 @@ class Location:
     xpath: str | None = None
     line: int | None = None
     column: int | None = None
+    #: The container member the finding is in (a PDF attachment's file name, e.g. ``factur-x.xml``).
+    attachment: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k in ("pointer", "xpath", "line", "column") if (v := getattr(self, k)) is not None}
+        return {k: v for k in ("attachment", "pointer", "xpath", "line", "column")
+                if (v := getattr(self, k)) is not None}
 
     def __str__(self) -> str:
         where = self.pointer if self.pointer is not None else self.xpath or ""
+        if self.attachment is not None:
+            where = f"{self.attachment}:{where}" if where else self.attachment
         if self.line is not None:
             pos = f"{self.line}:{self.column}" if self.column is not None else f"{self.line}"
             return f"{where} (line {pos})" if where else f"line {pos}"
@@ -102,6 +109,15 @@ class Report:
     family: str | None = None
     version: str | None = None
     findings: tuple[Finding, ...] = field(default_factory=tuple)
+    #: The profile or customization the family detected (a UBL ``CustomizationID``, a CII guideline id).
+    profile: str | None = None
+
+    kind = "validation"
+
+    @property
+    def outcome(self) -> Outcome:
+        """FAIL with an error finding, WARN with a warning, else PASS."""
+        return outcome_of(self.findings)
 
     @property
     def valid(self) -> bool:
@@ -121,14 +137,19 @@ class Report:
         return not any(f.severity in bad for f in self.findings)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
+            "kind": self.kind,
             "source": self.source,
+            "outcome": self.outcome.value,
             "family": self.family,
             "version": self.version,
-            "valid": self.valid,
-            "counts": {s.value: self.count(s) for s in Severity},
-            "findings": [f.to_dict() for f in self.findings],
         }
+        if self.profile is not None:
+            out["profile"] = self.profile
+        out["valid"] = self.valid
+        out["counts"] = counts(self.findings)
+        out["findings"] = [f.to_dict() for f in self.findings]
+        return out
 
 
 def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
@@ -136,18 +157,112 @@ def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     return tuple(sorted(findings, key=lambda f: _SEVERITY_ORDER[f.severity]))
 
 
-def run_head(tool_version: str) -> dict[str, Any]:
-    """The members that open the top-level JSON document of ``--format json``."""
-    return {"format": "etr-report", "formatVersion": REPORT_FORMAT_VERSION, "etrVersion": tool_version}
+@runtime_checkable
+class Result(Protocol):
+    """What every command's per-input result offers: a validation :class:`Report`, a PINT
+    ``VerificationResult``, later an assessment. Renderers, the batch driver and the run
+    document read only this.
+
+    ``kind`` names the result type (``"validation"``, ``"verification"``); ``outcome`` is its
+    bottom line; ``to_dict()`` gives the JSON shape published in ``schemas/report/`` and
+    starts with ``kind``, ``source`` and ``outcome``.
+    """
+
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def outcome(self) -> Outcome: ...
+
+    @property
+    def findings(self) -> tuple[Finding, ...]: ...
+
+    def to_dict(self) -> dict[str, Any]: ...
 
 
-def run_tail(inputs: int, failed: int) -> dict[str, Any]:
-    """The members that close it: the summary and the bottom line."""
-    return {"summary": {"inputs": inputs, "passed": inputs - failed, "failed": failed}, "valid": failed == 0}
+def outcome_of(findings: Iterable[Finding]) -> Outcome:
+    """FAIL when a finding is an error, WARN when one is a warning, else PASS."""
+    worst = Outcome.PASS
+    for f in findings:
+        if f.severity is Severity.ERROR:
+            return Outcome.FAIL
+        if f.severity is Severity.WARNING:
+            worst = Outcome.WARN
+    return worst
 
 
-def reports_to_dict(reports: Iterable[Report], *, tool_version: str) -> dict[str, Any]:
-    """The top-level JSON document for ``--format json`` (an input fails when it has an error)."""
-    items = [r.to_dict() for r in reports]
-    failed = sum(1 for r in items if not r["valid"])
-    return {**run_head(tool_version), "reports": items, **run_tail(len(items), failed)}
+def counts(findings: Iterable[Finding]) -> dict[str, int]:
+    """``{"error": n, "warning": n, "info": n}``."""
+    out = {s.value: 0 for s in Severity}
+    for f in findings:
+        out[f.severity.value] += 1
+    return out
+
+
+def fails(result: Result, fail_on: Severity = Severity.ERROR) -> bool:
+    """Whether ``result`` fails the run: its outcome is FAIL, or it has a finding at
+    ``fail_on`` or worse (``--fail-on`` / ``--strict``)."""
+    if result.outcome is Outcome.FAIL:
+        return True
+    limit = _SEVERITY_ORDER[fail_on]
+    return any(_SEVERITY_ORDER[f.severity] <= limit for f in result.findings)
+
+
+def run_head(tool_version: str, command: str) -> dict[str, Any]:
+    """The members that open the top-level JSON run document (``--format json``)."""
+    return {"format": "etr-report", "formatVersion": REPORT_FORMAT_VERSION, "etrVersion": tool_version,
+            "command": command}
+
+
+class Summary:
+    """Running totals of a batch: inputs, passed/failed, finding counts, the most frequent codes.
+
+    ``add(result, failed)`` once per result; ``to_dict()`` is the run document's ``summary``.
+    """
+
+    TOP_CODES = 5
+
+    def __init__(self) -> None:
+        self.inputs = 0
+        self.failed = 0
+        self.counts = {s.value: 0 for s in Severity}
+        self.codes: dict[str, int] = {}
+
+    def add(self, result: Result, failed: bool) -> None:
+        self.inputs += 1
+        self.failed += failed
+        for f in result.findings:
+            self.counts[f.severity.value] += 1
+            if f.severity is not Severity.INFO:
+                self.codes[f.code] = self.codes.get(f.code, 0) + 1
+
+    @property
+    def passed(self) -> int:
+        return self.inputs - self.failed
+
+    def top_codes(self) -> list[tuple[str, int]]:
+        """The most frequent error and warning codes, most frequent first (ties by code)."""
+        return sorted(self.codes.items(), key=lambda kv: (-kv[1], kv[0]))[: self.TOP_CODES]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"inputs": self.inputs, "passed": self.passed, "failed": self.failed, "findings": dict(self.counts),
+                "topCodes": [{"code": c, "count": n} for c, n in self.top_codes()]}
+
+
+def run_tail(summary: Summary) -> dict[str, Any]:
+    """The members that close the run document: the summary and the bottom line, ``outcome``."""
+    return {"summary": summary.to_dict(), "outcome": (Outcome.FAIL if summary.failed else Outcome.PASS).value}
+
+
+def run_document(results: Iterable[Result], *, tool_version: str, command: str,
+                 fail_on: Severity = Severity.ERROR) -> dict[str, Any]:
+    """The whole run document for ``results`` (for the library; the CLI streams the same shape)."""
+    summary = Summary()
+    items = []
+    for r in results:
+        summary.add(r, fails(r, fail_on))
+        items.append(r.to_dict())
+    return {**run_head(tool_version, command), "reports": items, **run_tail(summary)}

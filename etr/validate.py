@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .errors import UsageError, ValidationFailed
-from .families import FAMILY_NAMES, Family, detect, get_family
+from .families import FAMILY_NAMES, Family, Match, detect, get_family
 from .load import Document, Limits, LoadError, Source, expand_inputs, load_bytes
 from .model import Finding, Report, Severity
 
@@ -52,7 +52,14 @@ class Options:
 def validate_document(document: Document, options: Options | None = None) -> Report:
     """Check an already loaded document."""
     options = options or Options()
-    family: Family | None = get_family(options.family) if options.family else detect(document)
+    family: Family | None
+    match: Match | None
+    if options.family:
+        family = get_family(options.family)
+        match = family.detect(document)
+    else:
+        found = detect(document)
+        family, match = found if found is not None else (None, None)
     if family is None:
         finding = Finding("DETECT-UNKNOWN", Severity.ERROR,
                           "not a document of any known family; use --family to force one",
@@ -67,7 +74,7 @@ def validate_document(document: Document, options: Options | None = None) -> Rep
         findings.append(Finding("ETR-INTERNAL", Severity.ERROR,
                                 f"internal error while checking ({type(exc).__name__}); please report it",
                                 reference="etr"))
-    return Report(document.source, family.name, version, tuple(findings))
+    return Report(document.source, family.name, version, tuple(findings), match.profile if match else None)
 
 
 def _load(item: Input, options: Options, name: str | None) -> Document:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import importlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Protocol
 
 from ..errors import UsageError
@@ -17,8 +18,28 @@ from ..load import Document
 from ..model import Finding
 
 
+@dataclass(frozen=True, slots=True)
+class Match:
+    """What :meth:`Family.detect` found: the document is this family's.
+
+    ``version`` is the version the document declares (a UBL ``CustomizationID``'s
+    version, a JSON-LD ``@context`` version), or ``None`` when it declares none
+    (the family's default is then used). ``profile`` is a finer profile or
+    customization (EN 16931 CIUS, Factur-X level), when the family has one.
+    ``evidence`` says in a few words what was recognised (for ``-v`` and reports).
+    """
+
+    family: str
+    version: str | None = None
+    profile: str | None = None
+    evidence: str = ""
+
+
 class Family(Protocol):
-    """What the validation driver needs from a document family."""
+    """What the validation driver needs from a document family.
+
+    Families are listed in :data:`_REGISTRY` (data: a new family adds one line).
+    """
 
     name: str
     title: str
@@ -26,12 +47,14 @@ class Family(Protocol):
     default_version: str
     schema_files: tuple[str, ...]
 
-    def detect(self, document: Document) -> bool:
-        """True when ``document`` (already parsed) belongs to this family; must be cheap."""
+    def detect(self, document: Document) -> Match | None:
+        """A :class:`Match` when ``document`` (already parsed) belongs to this family, else ``None``;
+        must be cheap and must never raise."""
         ...
 
     def check(self, document: Document, version: str) -> Iterator[Finding]:
-        """Findings for ``document``: schema first, then business rules."""
+        """Findings for ``document`` under ``version`` (one of :attr:`versions`): schema first,
+        then business rules."""
         ...
 
 
@@ -60,10 +83,11 @@ def get_family(name: str) -> Family:
     return family
 
 
-def detect(document: Document) -> Family | None:
-    """The first family that recognises ``document`` by content, or ``None``."""
+def detect(document: Document) -> tuple[Family, Match] | None:
+    """The first family that recognises ``document`` by content, with its match, or ``None``."""
     for name in FAMILY_NAMES:
         family = get_family(name)
-        if family.detect(document):
-            return family
+        match = family.detect(document)
+        if match is not None:
+            return family, match
     return None

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from ..load import Document
+from . import Match
 from ..model import Finding, Location, Severity
 from ..transfer._schema import REFERENCE, findings
 
@@ -26,11 +27,13 @@ class PintEnvelopeFamily:
     default_version = "3.0.0"
     schema_files = ("dcsa-pint/pint-3.0.schema.json",)
 
-    def detect(self, document: Document) -> bool:
+    def detect(self, document: Document) -> Match | None:
         content = document.content
-        return (document.syntax == "json" and isinstance(content, dict)
+        if (document.syntax == "json" and isinstance(content, dict)
                 and "envelopeTransferChain" in content
-                and ("envelopeManifestSignedContent" in content or "transportDocument" in content))
+                and ("envelopeManifestSignedContent" in content or "transportDocument" in content)):
+            return Match(self.name, None, None, "EblEnvelope members")
+        return None
 
     def check(self, document: Document, version: str) -> Iterator[Finding]:
         from .ebl import FAMILY as EBL

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import IO
 
-from ..model import REPORT_FORMAT_VERSION, Report, Severity, run_head, run_tail
+from ..model import REPORT_FORMAT_VERSION, Report, Severity, Summary, run_head, run_tail
 
 
 class Renderer:
@@ -20,6 +20,7 @@ class Renderer:
         self.fail_on = fail_on
         self.total = 0
         self.failed = 0
+        self.summary = Summary()
 
     def fails(self, report: Report) -> bool:
         return not report.passes(strict=self.fail_on is not Severity.ERROR) or (
@@ -30,8 +31,10 @@ class Renderer:
 
     def add(self, report: Report) -> None:
         self.total += 1
-        if self.fails(report):
+        failed = self.fails(report)
+        if failed:
             self.failed += 1
+        self.summary.add(report, failed)
         self.write(report)
 
     def write(self, report: Report) -> None:
@@ -86,14 +89,14 @@ class JsonRenderer(Renderer):
         self.tool_version = tool_version
 
     def start(self) -> None:
-        self.out.write(json.dumps(run_head(self.tool_version))[:-1] + ', "reports": [')
+        self.out.write(json.dumps(run_head(self.tool_version, "validate"))[:-1] + ', "reports": [')
 
     def write(self, report: Report) -> None:
         sep = "\n" if self.total == 1 else ",\n"
         self.out.write(sep + json.dumps(report.to_dict(), ensure_ascii=False))
 
     def finish(self) -> None:
-        self.out.write("\n], " + json.dumps(run_tail(self.total, self.failed))[1:] + "\n")
+        self.out.write("\n], " + json.dumps(run_tail(self.summary))[1:] + "\n")
 
 
 def make_renderer(fmt: str, out: IO[str], *, quiet: bool, fail_on: Severity, tool_version: str) -> Renderer:

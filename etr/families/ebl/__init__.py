@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ...load import Document
+from .. import Match
 from ...model import Finding, Location, Severity
 from ...schemas import compile_schema, load_schema, pointer, schema_findings
 from .rules import run_rules
@@ -121,11 +122,14 @@ class EblFamily:
     default_version = DEFAULT_VERSION
     schema_files = (SCHEMA_FILE,)
 
-    def detect(self, document: Document) -> bool:
+    def detect(self, document: Document) -> Match | None:
         content = document.content
-        return (document.syntax == "json" and isinstance(content, dict)
+        if (document.syntax == "json" and isinstance(content, dict)
                 and "transportDocumentReference" in content
-                and any(key in content for key in _DETECT_KEYS))
+                and any(key in content for key in _DETECT_KEYS)):
+            # A TransportDocument does not declare its version: the caller's or the default applies.
+            return Match(self.name, None, None, "TransportDocument members")
+        return None
 
     def check(self, document: Document, version: str) -> Iterator[Finding]:
         content = document.content

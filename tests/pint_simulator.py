@@ -68,6 +68,14 @@ def registry_csv(keys: Mapping[str, SigningKey]) -> bytes:
     return ("Code,Site,jwks_endpoint,manual_key_id\n" + rows).encode()
 
 
+def thumbprint_registry_csv(keys: Mapping[str, SigningKey]) -> bytes:
+    """A registry listing each platform's key by its RFC 7638 thumbprint: it binds certificates (x5c) that
+    carry that key, which a kid alone (:func:`registry_csv`) does not when the store holds only a CA."""
+    rows = "".join(f"{platform},https://{platform.lower()}.example,,{key.public.thumbprint}\n"
+                   for platform, key in keys.items())
+    return ("Code,Site,jwks_endpoint,manual_key_id\n" + rows).encode()
+
+
 def sample_td(*, to_order: bool = True, blank: bool = False, reference: str = "SIM0000001") -> dict[str, Any]:
     """A small transport document: enough for checksums and ``isToOrder`` (not a valid eBL).
 

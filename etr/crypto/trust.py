@@ -1,4 +1,4 @@
-"""Trust stores: which keys may sign, decided offline, and key resolution from a JWS header.
+"""Trust stores: which keys may sign, and for which platform, decided offline; key resolution from a JWS header.
 
 A :class:`TrustStore` is built from any mix of
 
@@ -7,66 +7,140 @@ A :class:`TrustStore` is built from any mix of
   cA=TRUE`` is a **trust anchor**: every CA certificate given is an anchor,
   intermediates included (like OpenSSL's partial-chain mode), so trusting an
   intermediate trusts only what it issued. Any other certificate is a **leaf**
-  whose key is trusted as is, within the certificate's validity period;
-- a DCSA platform registry CSV (``Code,Site,jwks_endpoint,manual_key_id``)
-  that binds platform codes to key ids. The ``jwks_endpoint`` is **never
-  fetched**: etr is offline.
+  whose key is trusted as is, within the certificate's validity period (a leaf
+  that may not sign documents — see the X.509 profile below — is refused when
+  loaded, ``KEY-CERT-UNUSABLE``);
+- platform registry CSVs (below) that bind platform codes to keys.
 
 Private keys are **refused** (``KEY-PRIVATE``), in named files and in
 directories alike: a trust store holds public material only, and a private key
 in a trust directory is a mistake worth stopping for.
 
+Platform registry CSV
+---------------------
+
+The DCSA columns ``Code,Site,jwks_endpoint,manual_key_id`` work as they are,
+and optional pin columns extend them (column names are case-insensitive, in any
+order; ``Code`` and at least one of ``manual_key_id``, ``cert_sha256``,
+``key_thumbprint``, ``subject``, ``san`` are required)::
+
+    Code,Site,jwks_endpoint,manual_key_id,cert_sha256,key_thumbprint,subject,san
+    EBL1,https://ebl1.example,,ebl1-2026,,,,
+    EBL2,https://ebl2.example,,,9f86d0…(64 hex),,,
+    CAR1,https://car1.example,,,,"CN=car1.example,O=Carrier One",DNS:car1.example
+
+- ``manual_key_id``: key ids, separated by spaces, ``;`` or ``|``. A kid
+  binds the stored key (JWK/JWKS/PEM/leaf certificate) that declares it, or —
+  when it is the key's RFC 7638 thumbprint or a prefix of it of at least
+  :data:`MIN_THUMBPRINT_PREFIX` characters (pint-demo's convention) — the key
+  with that thumbprint, whether stored or presented in an anchored ``x5c``.
+- ``cert_sha256``: SHA-256 fingerprints of DER certificates (64 hex digits,
+  colons and case ignored), several separated as above.
+- ``key_thumbprint``: RFC 7638 SHA-256 thumbprints (43 base64url characters).
+- ``subject``: one distinguished name in RFC 4514 form (as
+  ``openssl x509 -noout -subject -nameopt RFC2253`` prints it), compared
+  attribute by attribute; quote the cell, since it contains commas.
+- ``san``: subjectAltName entries ``DNS:name``, ``URI:uri``, ``email:addr`` or
+  ``IP:addr`` (an entry without a type is a DNS name), separated as above. DNS
+  names and e-mail addresses are compared case-insensitively, literally: no
+  wildcard matching. A certificate matches when it carries one of them.
+
+A row without any of these (e.g. only a ``jwks_endpoint``, which is **never
+fetched**: etr is offline) names a platform without binding any key to it.
+A platform may appear in several rows or files only with the same kids and pins.
+
+Platform binding
+----------------
+
+A key counts as a platform's key only when the store binds it to that platform
+(:attr:`KeyResolution.platform_binding` ``"registered"``, and
+:attr:`KeyResolution.bound_by` says how): the platform's own stored key under a
+kid its row lists (``kid``); a key whose thumbprint a listed kid is
+(``thumbprint``); a key whose thumbprint is pinned (``key-thumbprint``); a
+certificate whose fingerprint is pinned (``cert-sha256``); or a certificate
+whose subject and/or SAN match the row's ``subject`` and ``san`` (both when
+both are given: ``subject``, ``san`` or ``subject+san``). Name pins are matched
+against certificates of the store and against an ``x5c`` leaf whose chain
+reaches an anchor: they trust every anchor of the store to name platforms
+correctly, so prefer fingerprint or thumbprint pins when several CAs are
+trusted. A pin binds; it never makes a certificate trusted (its chain must
+still reach an anchor, or its key be stored).
+
+A certificate that merely chains to a trusted CA, with a kid copied from the
+registry into the JWS header, proves nothing about which platform holds the
+key: when the platform's row binds keys and none of its kids and pins matches,
+the answer is ``TRUST-PLATFORM-UNBOUND`` for an anchored ``x5c`` leaf (no kid,
+or the row's kid) and ``TRUST-PLATFORM-MISMATCH`` otherwise (a stored key, or
+a header kid the row does not list). The header's kid never relabels a key.
+
+``platform_binding`` is ``"unknown"`` when the platform has no row, or a row
+that binds nothing: the key is accepted and the caller must report it (the PINT
+verifier does, ``PINT-PLATFORM-UNBOUND``); ``"not-checked"`` when no platform
+was asked for.
+
+Resolution
+----------
+
 :meth:`TrustStore.resolve` picks the key for a JWS header at a given time (the
-transaction time, supplied by the caller so results are reproducible):
+time of the event the JWS signs, supplied by the caller so results are
+reproducible):
 
 1. ``x5c`` present (standard base64 DER, leaf first): a path is built from the
    leaf upwards — each issuer found among the other x5c certificates or the
    anchors by subject name *and* signature (``verify_directly_issued_by``) —
    until it reaches an anchor of the store. No path: ``TRUST-X5C-UNTRUSTED``.
-   Structural faults are ``TRUST-X5C-INVALID``: undecodable certificates, a
-   CA or non-signing leaf, an issuer without ``cA=TRUE`` or ``keyCertSign``,
-   an exceeded path length, an unknown critical extension, SHA-1/MD5
-   signatures. Then every certificate of the path must be valid at ``at``
-   (``TRUST-X5C-EXPIRED`` / ``TRUST-X5C-NOT-YET-VALID``). A leaf whose own key
-   is in the store is accepted even when its chain is not anchored (the chain
-   is then ignored). A ``kid`` that names a stored key other than the leaf's
-   is ``TRUST-X5C-INVALID``.
+   A certificate unfit for its place (the X.509 profile below) is
+   ``TRUST-X5C-INVALID``. Then every certificate of the path must be valid at
+   ``at`` (``TRUST-X5C-EXPIRED`` / ``TRUST-X5C-NOT-YET-VALID``). A leaf whose
+   own key is in the store is accepted even when its chain is not anchored (the
+   chain is then ignored). A ``kid`` that names a stored key other than the
+   leaf's is ``TRUST-X5C-INVALID``; a ``kid`` that has the shape of a
+   thumbprint — 43 base64url characters, or 16+ base64url characters that a
+   registry lists (a thumbprint prefix) — and is not the leaf key's thumbprint
+   (or a prefix of it) nor a stored name of that key is ``TRUST-KID-MISMATCH``.
+   Other kids are labels: a kid that is no registry's and names no stored key
+   does not change the answer.
 2. Else ``kid``: a stored key whose kid or RFC 7638 thumbprint equals it, or
-   whose thumbprint starts with it when it has at least 16 characters (the
-   pint-demo convention: kid = the thumbprint's first 16 characters).
-3. Else, when the registry binds the platform to key ids: those keys; else the
+   whose thumbprint starts with it when it has at least 16 characters.
+3. Else, when the registry binds keys to the platform: those keys; else the
    store's only key. Otherwise ``TRUST-UNKNOWN-KEY``.
+
+X.509 profile (RFC 5280 §4.2, §6.1)
+-----------------------------------
+
+- A critical extension other than basicConstraints, keyUsage,
+  extendedKeyUsage and subjectAltName (the ones etr processes) makes a
+  certificate unusable, on the leaf, on issuers and on anchors alike (e.g. a
+  critical nameConstraints or certificatePolicies, which etr does not enforce).
+- The signing (leaf) certificate must not be a CA; when it has keyUsage, it must
+  include digitalSignature (contentCommitment alone is not enough).
+- Every issuer must have basicConstraints ``cA=TRUE``; when it has keyUsage, it
+  must include keyCertSign; its pathLenConstraint bounds the CA certificates
+  below it in the path.
+- extendedKeyUsage, where present on any certificate of the path, must include
+  anyExtendedKeyUsage or id-kp-documentSigning (RFC 9336), the purposes of a
+  JWS over a document (:data:`SIGNING_EKUS`); a certificate restricted to TLS,
+  code signing, e-mail or time stamping may not sign transfers. An absent
+  extendedKeyUsage does not restrict.
+- Certificates signed with MD5, SHA-1 or SHA-224 are refused.
 
 ``cryptography.x509.verification`` is not used: its web-PKI profile requires
 subjectAltName on leaves and forbids Ed25519 throughout the chain, and the
 DCSA PINT demo chains are Ed25519-signed without SAN. The walk above is
 written out instead.
-
-Platform binding (:attr:`KeyResolution.platform_binding`), when ``platform``
-is given:
-
-- ``registered`` — the registry lists one of the key's names (kid,
-  thumbprint, or a thumbprint prefix of 16+ characters) for that platform;
-- ``claimed`` — the key came from an anchored ``x5c``; the header's ``kid`` is
-  the one registered, but the store holds no key under that kid to compare
-  material with, so the binding rests on the kid claim;
-- ``unknown`` — no registry, the platform is not in it, or its row lists no
-  key id (e.g. only a JWKS endpoint, which is never fetched). The key is
-  accepted; callers that need a binding must check this flag;
-- ``not-checked`` — no platform was asked for.
-
-When the registry does list key ids for the platform and the key matches none
-of them, the answer is ``TRUST-PLATFORM-MISMATCH``.
 """
 
 from __future__ import annotations
 
 import binascii
 import csv
+import dataclasses
 import functools
 import io
+import ipaddress
+import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -81,7 +155,8 @@ if TYPE_CHECKING:
 
     from .keys import PublicKey
 
-__all__ = ["TRUST_SUFFIXES", "KeyResolution", "TrustError", "TrustStore", "trust_options"]
+__all__ = ["BINDING_CODES", "SIGNING_EKUS", "TRUST_SUFFIXES", "KeyResolution", "PlatformRegistration", "TrustError",
+           "TrustStore", "trust_options"]
 
 #: File name endings loaded from a trust directory (non-recursive, hidden files skipped).
 TRUST_SUFFIXES = frozenset({".jwk", ".json", ".pem", ".crt", ".cer", ".der", ".csv"})
@@ -92,8 +167,24 @@ _CHAIN_CACHE_SIZE = 256
 #: A kid of at least this many characters that starts a key's RFC 7638 thumbprint names that key
 #: (the DCSA pint-demo convention: kid = first 16 characters of the thumbprint; 96 bits).
 MIN_THUMBPRINT_PREFIX = 16
+#: The length of an RFC 7638 SHA-256 thumbprint in base64url without padding.
+THUMBPRINT_LENGTH = 43
+#: Resolution codes that say a key is not the platform's (as opposed to not trusted at all).
+BINDING_CODES = frozenset({"TRUST-PLATFORM-MISMATCH", "TRUST-PLATFORM-UNBOUND", "TRUST-KID-MISMATCH"})
+#: extendedKeyUsage purposes with which a certificate may sign a JWS (dotted OID -> name).
+SIGNING_EKUS = {"2.5.29.37.0": "anyExtendedKeyUsage", "1.3.6.1.5.5.7.3.36": "id-kp-documentSigning"}
+_EKU_NAMES = {"1.3.6.1.5.5.7.3.1": "serverAuth", "1.3.6.1.5.5.7.3.2": "clientAuth", "1.3.6.1.5.5.7.3.3": "codeSigning",
+              "1.3.6.1.5.5.7.3.4": "emailProtection", "1.3.6.1.5.5.7.3.8": "timeStamping",
+              "1.3.6.1.5.5.7.3.9": "OCSPSigning", **SIGNING_EKUS}
+#: Extensions etr processes (basicConstraints, keyUsage, extendedKeyUsage, subjectAltName): any other one
+#: marked critical makes a certificate unusable (RFC 5280 §4.2).
+_PROCESSED_CRITICAL = frozenset({"2.5.29.19", "2.5.29.15", "2.5.29.37", "2.5.29.17"})
 _KID_SPLIT = re.compile(r"[\s;|]+")
+_B64URL = re.compile(r"[A-Za-z0-9_-]+")
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _WEAK_HASHES = ("md5", "sha1", "sha224")
+_PIN_COLUMNS = ("manual_key_id", "cert_sha256", "key_thumbprint", "subject", "san")
+_SAN_TYPES = {"dns": "DNS", "uri": "URI", "email": "email", "ip": "IP"}
 
 
 class TrustError(DocumentError):
@@ -101,7 +192,8 @@ class TrustError(DocumentError):
 
     Codes: ``TRUST-UNKNOWN-KEY``, ``TRUST-AMBIGUOUS-KEY``, ``TRUST-X5C-UNTRUSTED``,
     ``TRUST-X5C-EXPIRED``, ``TRUST-X5C-NOT-YET-VALID``, ``TRUST-X5C-INVALID``,
-    ``TRUST-KEY-EXPIRED``, ``TRUST-KEY-NOT-YET-VALID``, ``TRUST-PLATFORM-MISMATCH``.
+    ``TRUST-KEY-EXPIRED``, ``TRUST-KEY-NOT-YET-VALID``, ``TRUST-PLATFORM-MISMATCH``,
+    ``TRUST-PLATFORM-UNBOUND``, ``TRUST-KID-MISMATCH``.
     """
 
     code = "TRUST-UNKNOWN-KEY"
@@ -111,13 +203,19 @@ class TrustError(DocumentError):
 class KeyResolution:
     """Which key verifies a JWS, and how it was found; or why none does.
 
-    ``key`` is set and ``code`` is ``None`` on success. ``how`` is ``"x5c"``
-    (anchored certificate chain), ``"kid"``, ``"thumbprint"`` (the kid is the
-    key's RFC 7638 thumbprint, or an unanchored x5c leaf whose key is stored),
-    ``"platform"`` (no kid; the registry's key for the platform) or
-    ``"only-key"`` (no kid; the store holds one key). ``chain`` is the
-    validated path (leaf first, through the anchor) when ``how == "x5c"``.
-    ``candidates`` lists the keys when ``code == "TRUST-AMBIGUOUS-KEY"``.
+    ``key`` is set and ``code`` is ``None`` on success; the key keeps its own
+    kid (the one the store gave it, else its thumbprint), never the header's.
+    ``how`` is ``"x5c"`` (anchored certificate chain), ``"kid"``,
+    ``"thumbprint"`` (the kid is the key's RFC 7638 thumbprint, or an
+    unanchored x5c leaf whose key is stored), ``"platform"`` (no kid; the
+    registry's key for the platform) or ``"only-key"`` (no kid; the store holds
+    one key). ``chain`` is the validated path (leaf first, through the anchor)
+    when ``how == "x5c"``. ``platform_binding`` is ``"registered"``,
+    ``"unknown"`` or ``"not-checked"`` (see the module docstring) and
+    ``bound_by`` how a registered key is bound (``kid``, ``thumbprint``,
+    ``key-thumbprint``, ``cert-sha256``, ``subject``, ``san``,
+    ``subject+san``). ``candidates`` lists the keys when
+    ``code == "TRUST-AMBIGUOUS-KEY"``.
     """
 
     key: PublicKey | None
@@ -127,6 +225,7 @@ class KeyResolution:
     platform_binding: str = "not-checked"
     chain: tuple[x509.Certificate, ...] = ()
     candidates: tuple[PublicKey, ...] = ()
+    bound_by: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -136,9 +235,73 @@ class KeyResolution:
     def key_or_raise(self) -> PublicKey:
         """The key, or raise :class:`TrustError` with :attr:`code`."""
         if self.key is None or self.code is not None:
-            raise TrustError(self.message or "no trusted key", code=self.code or "TRUST-UNKNOWN-KEY",
-                             hint="is the trust store (--trust) the one this platform publishes?")
+            hint = ("bind the key to the platform in the trust store's registry (see `etr keys show` for a "
+                    "certificate's pins)" if self.code in BINDING_CODES
+                    else "is the trust store (--trust) the one this platform publishes?")
+            raise TrustError(self.message or "no trusted key", code=self.code or "TRUST-UNKNOWN-KEY", hint=hint)
         return self.key
+
+
+@dataclass(frozen=True)
+class PlatformRegistration:
+    """One platform's registry row: the kids and pins that bind keys to it (see the module docstring).
+
+    ``cert_sha256`` holds lowercase hex fingerprints, ``key_thumbprints`` RFC 7638
+    thumbprints, ``sans`` (type, value) pairs with DNS names and e-mail addresses
+    lowercased.
+    """
+
+    code: str
+    site: str = ""
+    kids: tuple[str, ...] = ()
+    cert_sha256: frozenset[str] = frozenset()
+    key_thumbprints: frozenset[str] = frozenset()
+    subject: x509.Name | None = None
+    sans: frozenset[tuple[str, str]] = frozenset()
+
+    @property
+    def binds(self) -> bool:
+        """True when the row lists any kid or pin (else it names the platform and binds no key)."""
+        return bool(self.kids or self.cert_sha256 or self.key_thumbprints or self.subject is not None or self.sans)
+
+    def bound_by(self, key: PublicKey, names: Iterable[str] = (),
+                 certificates: Sequence[x509.Certificate] = ()) -> str | None:
+        """How this row binds ``key`` — known to the store under ``names`` and presented with (or stored
+        as) ``certificates`` of that key, which the caller has found trustworthy — or ``None``."""
+        names = set(names)
+        if any(kid in names for kid in self.kids):
+            return "kid"
+        thumbprint = key.thumbprint
+        if any(_is_thumbprint_of(kid, thumbprint) for kid in self.kids):
+            return "thumbprint"
+        if thumbprint in self.key_thumbprints:
+            return "key-thumbprint"
+        for cert in certificates:
+            if self.cert_sha256 and _sha256_hex(cert) in self.cert_sha256:
+                return "cert-sha256"
+            by_name = self._named(cert)
+            if by_name is not None:
+                return by_name
+        return None
+
+    def _named(self, cert: x509.Certificate) -> str | None:
+        if self.subject is None and not self.sans:
+            return None
+        if self.subject is not None and cert.subject != self.subject:
+            return None
+        if self.sans and not self.sans & _sans_of(cert):
+            return None
+        return "subject+san" if self.subject is not None and self.sans else "san" if self.sans else "subject"
+
+    def describe(self) -> str:
+        """What the row binds, for messages: ``kid 'a', cert_sha256 9f86d081…``."""
+        bits = [f"kid {k!r}" for k in self.kids]
+        bits += [f"cert_sha256 {h[:16]}…" for h in sorted(self.cert_sha256)]
+        bits += [f"key_thumbprint {t!r}" for t in sorted(self.key_thumbprints)]
+        if self.subject is not None:
+            bits.append(f"subject {self.subject.rfc4514_string()!r}")
+        bits += [f"san {t}:{v}" for t, v in sorted(self.sans)]
+        return ", ".join(bits) or "nothing"
 
 
 @dataclass
@@ -152,8 +315,7 @@ class _TrustedKey:
     def named_by(self, kids: Iterable[str]) -> bool:
         """True when one of ``kids`` is a name of this key, its thumbprint, or a thumbprint prefix."""
         tp = self.public.thumbprint
-        return any(k in self.names or k == tp or (len(k) >= MIN_THUMBPRINT_PREFIX and tp.startswith(k))
-                   for k in kids)
+        return any(k in self.names or _is_thumbprint_of(k, tp) for k in kids)
 
 
 @dataclass(frozen=True)
@@ -164,6 +326,37 @@ class _Chain:
     message: str
     path: tuple[x509.Certificate, ...] = ()
     leaf: PublicKey | None = None
+
+
+def _is_thumbprint_of(kid: str, thumbprint: str) -> bool:
+    """True when ``kid`` is ``thumbprint`` or a prefix of it of at least :data:`MIN_THUMBPRINT_PREFIX` characters."""
+    return kid == thumbprint or (len(kid) >= MIN_THUMBPRINT_PREFIX and thumbprint.startswith(kid))
+
+
+def _sha256_hex(cert: x509.Certificate) -> str:
+    from cryptography.hazmat.primitives import hashes
+
+    return cert.fingerprint(hashes.SHA256()).hex()
+
+
+def _sans_of(cert: x509.Certificate) -> frozenset[tuple[str, str]]:
+    """The certificate's subjectAltName entries as registry pins compare them; empty when absent or unreadable."""
+    from cryptography import x509
+
+    try:
+        names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except (x509.ExtensionNotFound, ValueError):
+        return frozenset()
+    out: set[tuple[str, str]] = set()
+    for value in names.get_values_for_type(x509.DNSName):
+        out.add(("DNS", value.lower()))
+    for value in names.get_values_for_type(x509.RFC822Name):
+        out.add(("email", value.lower()))
+    for value in names.get_values_for_type(x509.UniformResourceIdentifier):
+        out.add(("URI", value))
+    for address in names.get_values_for_type(x509.IPAddress):
+        out.add(("IP", str(address)))
+    return frozenset(out)
 
 
 def _fail(code: str, message: str, *, binding: str = "not-checked",
@@ -228,24 +421,25 @@ class TrustStore:
         self._names: dict[str, list[str]] = {}  # kid -> thumbprints
         self._anchors: dict[bytes, x509.Certificate] = {}  # DER -> CA certificate
         self._anchors_by_subject: dict[bytes, list[x509.Certificate]] = {}
-        self._registry: dict[str, tuple[str, ...]] = {}
-        self._sites: dict[str, str] = {}
+        self._platforms: dict[str, PlatformRegistration] = {}
+        self._registered_kids: set[str] = set()  # every kid some registry row lists
         self._chains: dict[tuple[str, ...], _Chain] = {}
-        self._bound: dict[tuple[tuple[str, ...], str | None], PublicKey] = {}  # x5c leaf key under a header kid
         self.sources: list[str] = []
 
     # ------------------------------------------------------------------ building
 
     @classmethod
-    def from_paths(cls, paths: Iterable[Path | str]) -> TrustStore:
-        """A store from files and directories (see :meth:`add_path`).
+    def from_paths(cls, paths: Iterable[Path | str] | Path | str) -> TrustStore:
+        """A store from files and directories (see :meth:`add_path`); one path may be given alone.
 
         Raises:
             KeyFileError: a path is missing, unreadable, malformed, holds a
-                private key, or a directory holds no trust material.
+                private key or an unusable certificate, or a directory holds no
+                trust material.
         """
         store = cls()
-        for path in paths:
+        # A str is an iterable of one-character "paths": take it, and any path-like, as one path.
+        for path in [paths] if isinstance(paths, (str, os.PathLike)) else paths:
             store.add_path(path)
         return store
 
@@ -337,20 +531,31 @@ class TrustStore:
         """Add a CA certificate as an anchor, or trust a leaf certificate's key within its validity.
 
         Raises:
-            KeyFileError: a leaf's key type is not supported.
+            KeyFileError: ``KEY-CERT-UNUSABLE`` when a leaf may not sign documents
+                (see the module docstring's X.509 profile) or its extensions
+                cannot be read; or a leaf's key type is not supported.
         """
         from cryptography.hazmat.primitives import serialization
 
-        from .keys import public_key_from_native
+        from .keys import KeyFileError, public_key_from_native
 
-        if _is_ca(cert):
+        try:
+            is_ca = _is_ca(cert)
+            problem = None if is_ca else _leaf_problem(cert)
+        except ValueError as exc:  # malformed or duplicate extensions
+            raise KeyFileError(f"{source}: certificate {_cn(cert)} cannot be processed: {exc}",
+                               code="KEY-CERT-UNUSABLE") from None
+        if is_ca:
             der = cert.public_bytes(serialization.Encoding.DER)
             if der not in self._anchors:
                 self._anchors[der] = cert
                 self._anchors_by_subject.setdefault(cert.subject.public_bytes(), []).append(cert)
                 self._chains.clear()
-                self._bound.clear()
             return
+        if problem:
+            raise KeyFileError(f"{source}: certificate {_cn(cert)} may not sign documents: {problem}",
+                               code="KEY-CERT-UNUSABLE",
+                               hint="a trust store holds CA certificates and signing (leaf) certificates only")
         self._add(public_key_from_native(cert.public_key(), where=source), source, cert=cert)
 
     def _add(self, key: PublicKey, source: str, cert: x509.Certificate | None) -> None:
@@ -370,18 +575,18 @@ class TrustStore:
             entry.names.add(key.kid)
             self._names.setdefault(key.kid, []).append(key.thumbprint)
         self._chains.clear()
-        self._bound.clear()
 
     def add_registry(self, data: bytes, name: str = "<registry>") -> None:
-        """Read a platform registry CSV (``Code,Site,jwks_endpoint,manual_key_id``).
+        """Read a platform registry CSV (see the module docstring for its columns).
 
         ``manual_key_id`` may list several kids separated by spaces, ``;`` or
-        ``|``; an empty one leaves the platform known but unbound. The
-        ``jwks_endpoint`` is recorded, never fetched.
+        ``|``; a row without kid or pin leaves the platform known but unbound.
+        The ``jwks_endpoint`` is never fetched.
 
         Raises:
-            KeyFileError: ``KEY-REGISTRY`` when the CSV lacks the columns, or
-                names one platform twice with different kids.
+            KeyFileError: ``KEY-REGISTRY`` when the CSV lacks the columns, a pin
+                is malformed (the message names the line), or one platform is
+                registered twice with different kids or pins.
         """
         from .keys import KeyFileError
 
@@ -391,25 +596,36 @@ class TrustStore:
             raise KeyFileError(f"{name}: a registry CSV must be UTF-8", code="KEY-REGISTRY") from None
         reader = csv.DictReader(io.StringIO(text, newline=""))
         columns = {c.strip().lower(): c for c in (reader.fieldnames or []) if c}
-        if "code" not in columns or "manual_key_id" not in columns:
-            raise KeyFileError(f"{name}: a registry CSV needs columns Code and manual_key_id "
-                               f"(found: {', '.join(columns) or 'none'})", code="KEY-REGISTRY")
+        if "code" not in columns or not any(c in columns for c in _PIN_COLUMNS):
+            raise KeyFileError(f"{name}: a registry CSV needs columns Code and manual_key_id (or a pin column: "
+                               f"{', '.join(_PIN_COLUMNS[1:])}); found: {', '.join(columns) or 'none'}",
+                               code="KEY-REGISTRY")
+
+        def cell(row: dict[str, str | None], column: str) -> str:
+            return (row.get(columns[column]) or "").strip() if column in columns else ""
+
         try:
-            for n, row in enumerate(reader, start=2):
+            for n, row in enumerate(reader, start=1):
+                line = reader.line_num
                 if n > MAX_REGISTRY_ROWS:
                     raise KeyFileError(f"{name}: more than {MAX_REGISTRY_ROWS} rows", code="KEY-REGISTRY")
-                code = (row.get(columns["code"]) or "").strip()
+                code = cell(row, "code")
                 if not code:
                     continue
-                kids = tuple(k for k in _KID_SPLIT.split((row.get(columns["manual_key_id"]) or "").strip()) if k)
-                if code in self._registry and self._registry[code] != kids:
-                    raise KeyFileError(f"{name} line {n}: platform {code!r} is already registered with other kids",
-                                       code="KEY-REGISTRY")
-                self._registry[code] = kids
-                site = row.get(columns.get("site", ""), "") if "site" in columns else ""
-                self._sites[code] = (site or "").strip()
+                try:
+                    registration = _registration(code, {c: cell(row, c) for c in ("site", *_PIN_COLUMNS)})
+                except ValueError as exc:
+                    raise KeyFileError(f"{name} line {line}: platform {code!r}: {exc}", code="KEY-REGISTRY") from None
+                known = self._platforms.get(code)
+                if known is not None and dataclasses.replace(known, site="") != dataclasses.replace(registration,
+                                                                                                     site=""):
+                    raise KeyFileError(f"{name} line {line}: platform {code!r} is already registered with other "
+                                       f"kids or pins ({known.describe()})", code="KEY-REGISTRY")
+                self._platforms[code] = registration
+                self._registered_kids.update(registration.kids)
         except csv.Error as exc:
             raise KeyFileError(f"{name}: malformed CSV: {exc}", code="KEY-REGISTRY") from None
+        self._chains.clear()
 
     # ------------------------------------------------------------------ queries
 
@@ -428,15 +644,21 @@ class TrustStore:
 
     @property
     def registry(self) -> dict[str, tuple[str, ...]]:
-        """Platform code -> registered key ids (empty tuple: platform known, no kid)."""
-        return dict(self._registry)
+        """Platform code -> registered key ids (empty tuple: no kid; the row may still pin certificates)."""
+        return {code: reg.kids for code, reg in self._platforms.items()}
+
+    def platform(self, code: str) -> PlatformRegistration | None:
+        """The registry row of platform ``code``, or ``None``."""
+        return self._platforms.get(code)
 
     def is_empty(self) -> bool:
         """True when the store holds no key, no anchor and no registry row."""
-        return not (self._keys or self._anchors or self._registry)
+        return not (self._keys or self._anchors or self._platforms)
 
-    def _registered(self, platform: str | None) -> tuple[str, ...]:
-        return self._registry.get(platform, ()) if platform is not None else ()
+    def _binding_row(self, platform: str | None) -> PlatformRegistration | None:
+        """The platform's row when it binds keys; ``None`` when nothing is bound (binding "unknown")."""
+        reg = self._platforms.get(platform) if platform is not None else None
+        return reg if reg is not None and reg.binds else None
 
     def _lookup(self, kid: str) -> list[_TrustedKey]:
         found = [self._keys[tp] for tp in self._names.get(kid, ())]
@@ -446,19 +668,48 @@ class TrustStore:
             found = [e for tp, e in self._keys.items() if tp.startswith(kid)]
         return found
 
+    def _claims_thumbprint(self, kid: str) -> bool:
+        """True when ``kid`` reads as a thumbprint: 43 base64url characters, or a registered kid of 16+ of them.
+
+        Shorter or unregistered labels (``ebl1-signing-key-2026``) are names, not claims about key material.
+        """
+        if not _B64URL.fullmatch(kid):
+            return False
+        return len(kid) == THUMBPRINT_LENGTH or (len(kid) >= MIN_THUMBPRINT_PREFIX and kid in self._registered_kids)
+
     def keys_for(self, *, kid: str | None, platform: str | None) -> list[PublicKey]:
         """Trusted keys matching ``kid`` (kid or thumbprint; any when ``None``).
 
-        When the registry lists key ids for ``platform``, only keys named by one
-        of them are returned. A platform unknown to the registry (or listed
-        without a kid) does not filter; :meth:`resolve` reports that as
+        When the registry binds keys to ``platform``, only keys it binds are
+        returned. A platform unknown to the registry (or listed without kid or
+        pin) does not filter; :meth:`resolve` reports that as
         ``platform_binding == "unknown"``.
         """
         entries = self._lookup(kid) if kid is not None else list(self._keys.values())
-        registered = self._registered(platform)
-        if registered:
-            entries = [e for e in entries if e.named_by(registered)]
+        reg = self._binding_row(platform)
+        if reg is not None:
+            entries = [e for e in entries if reg.bound_by(e.public, e.names, e.certificates)]
         return [e.public for e in entries]
+
+    def platforms_binding(self, key: PublicKey, *, certificate: x509.Certificate | None = None) -> list[str]:
+        """The platform codes whose registry rows bind ``key`` (sorted), e.g. to refuse signing for another.
+
+        The key's stored names and certificates count, and ``certificate`` — one the
+        key will be presented with — when it holds this key (its trust is not
+        checked here; :meth:`resolve` does that).
+        """
+        from .keys import KeyFileError, public_key_from_native
+
+        entry = self._keys.get(key.thumbprint)
+        names = set(entry.names) if entry else set()
+        certificates = list(entry.certificates) if entry else []
+        if certificate is not None:
+            try:
+                if public_key_from_native(certificate.public_key()).thumbprint == key.thumbprint:
+                    certificates.append(certificate)
+            except (KeyFileError, ValueError):
+                pass  # not a key etr can use: it cannot be this key's certificate
+        return sorted(code for code, reg in self._platforms.items() if reg.bound_by(key, names, certificates))
 
     # ------------------------------------------------------------------ resolution
 
@@ -466,9 +717,10 @@ class TrustStore:
         """Pick the key that must verify a JWS with this protected ``header``.
 
         ``platform`` is the platform code the signer claims (e.g. a PINT
-        ``eblPlatform``), or ``None``; ``at`` is the (timezone-aware) time at
-        which certificates must be valid. Never raises for a bad header:
-        failures come back with a ``code`` (see :class:`TrustError`).
+        ``eblPlatform``), or ``None``; ``at`` is the (timezone-aware) time of
+        the event the JWS signs, at which certificates must be valid. Never
+        raises for a bad header: failures come back with a ``code`` (see
+        :class:`TrustError`).
 
         Raises:
             UsageError: ``at`` is naive.
@@ -513,29 +765,29 @@ class TrustStore:
             return _fail("TRUST-UNKNOWN-KEY", "the JWS header 'kid' is not a non-empty string"), None
         if x5c is not None:
             return self._resolve_x5c(x5c, kid, platform, at)
+        reg = self._binding_row(platform)
         if kid is not None:
             entries = self._lookup(kid)
             if not entries:
                 return _fail("TRUST-UNKNOWN-KEY", f"no trusted key has kid {kid[:80]!r}"), None
             how = "kid" if kid in self._names else "thumbprint"
+        elif reg is not None:
+            entries = [e for e in self._keys.values() if reg.bound_by(e.public, e.names, e.certificates)]
+            how = "platform"
+            if not entries:
+                return _fail("TRUST-UNKNOWN-KEY", f"the JWS names no key and the store holds none of the keys "
+                                                  f"registered for platform {platform!r} ({reg.describe()})"), None
+        elif len(self._keys) == 1:
+            entries, how = list(self._keys.values()), "only-key"
         else:
-            registered = self._registered(platform)
-            if registered:
-                entries = [e for e in self._keys.values() if e.named_by(registered)]
-                how = "platform"
-                if not entries:
-                    return _fail("TRUST-UNKNOWN-KEY", f"the JWS names no key and the store holds none of the kids "
-                                                      f"registered for platform {platform!r}"), None
-            elif len(self._keys) == 1:
-                entries, how = list(self._keys.values()), "only-key"
-            else:
-                return _fail("TRUST-UNKNOWN-KEY", f"the JWS header names no key (no kid, no x5c) and the store "
-                                                  f"holds {len(self._keys)} keys"), None
-        binding = self._binding(entries, platform, kid, claimed_ok=False)
-        if binding is None:
-            return _fail("TRUST-PLATFORM-MISMATCH", self._mismatch_message(kid, platform)), None
-        if binding == "registered":
-            entries = [e for e in entries if e.named_by(self._registered(platform))]
+            return _fail("TRUST-UNKNOWN-KEY", f"the JWS header names no key (no kid, no x5c) and the store "
+                                              f"holds {len(self._keys)} keys"), None
+        binding, bound_by = "not-checked" if platform is None else "unknown", None
+        if reg is not None:
+            bound = [(e, by) for e in entries if (by := reg.bound_by(e.public, e.names, e.certificates))]
+            if not bound:
+                return _fail("TRUST-PLATFORM-MISMATCH", _mismatch_message(kid, reg)), None
+            entries, bound_by, binding = [e for e, _ in bound], bound[0][1], "registered"
         if len(entries) > 1:
             return _fail("TRUST-AMBIGUOUS-KEY", f"{len(entries)} trusted keys match; the header must name one",
                          binding=binding, candidates=tuple(e.public for e in entries)), None
@@ -543,8 +795,8 @@ class TrustStore:
         problem = self._entry_validity(entry, at)
         if problem:
             return _fail(*problem, binding=binding), None
-        return (KeyResolution(entry.public, how, None, f"key {entry.public.kid!r} found by {how}", binding),
-                _entry_window(entry, at))
+        return (KeyResolution(entry.public, how, None, f"key {entry.public.kid!r} found by {how}", binding,
+                              bound_by=bound_by), _entry_window(entry, at))
 
     def _entry_validity(self, entry: _TrustedKey, at: datetime) -> tuple[str, str] | None:
         if entry.bare or not entry.certificates:
@@ -553,24 +805,6 @@ class TrustStore:
         if any(p is None for p in problems):
             return None  # at least one stored certificate for this key is valid at `at`
         return problems[0]
-
-    def _binding(self, entries: list[_TrustedKey], platform: str | None, kid: str | None, *,
-                 claimed_ok: bool) -> str | None:
-        """The platform binding of the candidate keys, or ``None`` for a mismatch."""
-        if platform is None:
-            return "not-checked"
-        registered = self._registered(platform)
-        if not registered:
-            return "unknown"
-        if any(e.named_by(registered) for e in entries):
-            return "registered"
-        if claimed_ok and kid is not None and kid in registered and kid not in self._names:
-            return "claimed"
-        return None
-
-    def _mismatch_message(self, kid: str | None, platform: str | None) -> str:
-        listed = ", ".join(self._registered(platform))
-        return f"key {kid!r} is not registered for platform {platform!r} (registered: {listed})"
 
     def _resolve_x5c(self, x5c: object, kid: str | None, platform: str | None, at: datetime,
                      ) -> tuple[KeyResolution, tuple[datetime | None, datetime | None] | None]:
@@ -582,7 +816,6 @@ class TrustStore:
             chain = self._build_chain(chain_key)
             if len(self._chains) >= _CHAIN_CACHE_SIZE:
                 self._chains.clear()
-                self._bound.clear()
             self._chains[chain_key] = chain
         if chain.leaf is None:
             return _fail(chain.code or "TRUST-X5C-INVALID", chain.message), None
@@ -591,34 +824,45 @@ class TrustStore:
         if named and not any(e.public.thumbprint == leaf.thumbprint for e in named):
             return _fail("TRUST-X5C-INVALID", f"kid {kid!r} names a trusted key other than the x5c certificate's"), None
         direct = self._keys.get(leaf.thumbprint)
+        if kid is not None and not (direct is not None and kid in direct.names) and self._claims_thumbprint(kid) \
+                and not _is_thumbprint_of(kid, leaf.thumbprint):
+            return _fail("TRUST-KID-MISMATCH", f"kid {kid[:80]!r} has the form of an RFC 7638 key thumbprint (or a "
+                                               f"registered prefix of one), but the x5c certificate's key has "
+                                               f"thumbprint {leaf.thumbprint!r}: the header names another key than "
+                                               f"the one that signed"), None
+        names: set[str] = set(direct.names) if direct is not None else set()
+        certificates: list[x509.Certificate] = list(direct.certificates) if direct is not None else []
         if chain.code is None:
             problem = _validity(chain.path, at, "TRUST-X5C-EXPIRED", "TRUST-X5C-NOT-YET-VALID")
             if problem:
                 return _fail(*problem), None
             window: tuple[datetime | None, datetime | None] = (
                 max(c.not_valid_before_utc for c in chain.path), min(c.not_valid_after_utc for c in chain.path))
-            entries = [direct] if direct else []
-            if direct:
-                key = direct.public
-            else:
-                bound = self._bound.get((chain_key, kid))
-                key = bound if bound is not None else self._bound.setdefault((chain_key, kid), _with_kid(leaf, kid))
+            key = direct.public if direct is not None else leaf
+            certificates.insert(0, chain.path[0])  # anchored: its names may be matched against name pins
             how, path = "x5c", chain.path
         elif direct is not None:
             # The chain does not reach an anchor, but the leaf's key is itself trusted; the
-            # certificates then add nothing (their dates are unanchored claims) and are ignored.
+            # certificates then add nothing (their dates and names are unanchored claims) and are ignored.
             problem = self._entry_validity(direct, at)
             if problem:
                 return _fail(*problem), None
             window = _entry_window(direct, at)
-            entries, key, path = [direct], direct.public, ()
+            key, path = direct.public, ()
             how = "kid" if kid is not None and kid in direct.names else "thumbprint"
         else:
             return _fail(chain.code, chain.message), None
-        binding = self._binding(entries or [_TrustedKey(key, set(), [])], platform, kid, claimed_ok=how == "x5c")
-        if binding is None:
-            return _fail("TRUST-PLATFORM-MISMATCH", self._mismatch_message(kid, platform)), None
-        return KeyResolution(key, how, None, f"key {key.kid!r} found by {how}", binding, chain=path), window
+        binding, bound_by = "not-checked" if platform is None else "unknown", None
+        reg = self._binding_row(platform)
+        if reg is not None:
+            bound_by = reg.bound_by(key, names, certificates)
+            if bound_by is None:
+                if how == "x5c" and direct is None and (kid is None or kid in reg.kids):
+                    return _fail("TRUST-PLATFORM-UNBOUND", _unbound_message(chain.path[0], leaf, kid, reg)), None
+                return _fail("TRUST-PLATFORM-MISMATCH", _mismatch_message(kid, reg)), None
+            binding = "registered"
+        return (KeyResolution(key, how, None, f"key {key.kid!r} found by {how}", binding, chain=path,
+                              bound_by=bound_by), window)
 
     def _build_path(self, certs: list[x509.Certificate]) -> tuple[list[x509.Certificate] | None, str | None]:
         """Walk up from the leaf to an anchor; return (path, None), (None, None) when no anchor is
@@ -675,16 +919,12 @@ class TrustStore:
             except (ValueError, binascii.Error):
                 return _Chain(invalid, f"x5c[{i}] is not a base64 DER certificate")
         try:
-            for i, cert in enumerate(certs):
-                for ext in cert.extensions:
-                    if ext.critical and isinstance(ext.value, x509.UnrecognizedExtension):
-                        return _Chain(invalid, f"x5c[{i}] has an unknown critical extension {ext.oid.dotted_string}")
             leaf = certs[0]
             if _is_ca(leaf):
                 return _Chain(invalid, "x5c[0] is a CA certificate, not a signing (end-entity) certificate")
-            usage = _key_usage(leaf)
-            if usage is not None and not (usage.digital_signature or usage.content_commitment):
-                return _Chain(invalid, "x5c[0] key usage does not allow digital signatures")
+            problem = _leaf_problem(leaf)
+            if problem:
+                return _Chain(invalid, f"x5c[0] {_cn(leaf)} may not sign documents: {problem}")
             try:
                 leaf_key = public_key_from_native(leaf.public_key(), where="x5c[0]")
             except (KeyFileError, UnsupportedAlgorithm) as exc:
@@ -695,6 +935,8 @@ class TrustStore:
             if path is None:
                 return _Chain("TRUST-X5C-UNTRUSTED", f"no path from {_cn(leaf)} to a trust anchor in the store",
                               tuple(certs), leaf_key)
+            # pathLenConstraint: the number of CA certificates below an issuer in the path (RFC 5280 §4.2.1.9;
+            # self-issued certificates are counted too, which is stricter than §6.1.4 (l)).
             for idx, cert in enumerate(path[1:], start=1):
                 limit = _path_length(cert)
                 if limit is not None and idx - 1 > limit:
@@ -708,10 +950,70 @@ class TrustStore:
         return _Chain(None, "", tuple(path), leaf_key)
 
 
-def _with_kid(key: PublicKey, kid: str | None) -> PublicKey:
-    from .keys import PublicKey
+def _registration(code: str, cells: dict[str, str]) -> PlatformRegistration:
+    """A :class:`PlatformRegistration` from one row's cells. Raises ``ValueError`` naming the bad pin."""
+    from cryptography import x509
 
-    return PublicKey(key.key, kid, key.alg) if kid else key
+    kids = tuple(k for k in _KID_SPLIT.split(cells["manual_key_id"]) if k)
+    fingerprints = set()
+    for item in _KID_SPLIT.split(cells["cert_sha256"]):
+        if item:
+            value = item.replace(":", "").lower()
+            if not _SHA256_HEX.fullmatch(value):
+                raise ValueError(f"cert_sha256 {item[:80]!r} is not a SHA-256 fingerprint (64 hex digits)")
+            fingerprints.add(value)
+    thumbprints = set()
+    for item in _KID_SPLIT.split(cells["key_thumbprint"]):
+        if item:
+            if len(item) != THUMBPRINT_LENGTH or not _B64URL.fullmatch(item):
+                raise ValueError(f"key_thumbprint {item[:80]!r} is not an RFC 7638 SHA-256 thumbprint "
+                                 f"({THUMBPRINT_LENGTH} base64url characters)")
+            thumbprints.add(item)
+    subject = None
+    if cells["subject"]:
+        try:
+            subject = x509.Name.from_rfc4514_string(cells["subject"])
+        except ValueError:
+            subject = None
+        if subject is None or not len(subject):
+            raise ValueError(f"subject {cells['subject'][:120]!r} is not an RFC 4514 distinguished name "
+                             "(e.g. \"CN=ebl1.example,O=Platform One\")")
+    sans = {_san(item) for item in _KID_SPLIT.split(cells["san"]) if item}
+    return PlatformRegistration(code, cells["site"], kids, frozenset(fingerprints), frozenset(thumbprints), subject,
+                                frozenset(sans))
+
+
+def _san(item: str) -> tuple[str, str]:
+    """A registry ``san`` entry as (type, comparable value). Raises ``ValueError``."""
+    kind, sep, value = item.partition(":")
+    if not sep:
+        kind, value = "dns", item
+    canonical = _SAN_TYPES.get(kind.lower())
+    if canonical is None or not value:
+        raise ValueError(f"san {item[:120]!r} is not DNS:name, URI:uri, email:address or IP:address")
+    if canonical == "IP":
+        try:
+            return canonical, str(ipaddress.ip_address(value))
+        except ValueError:
+            raise ValueError(f"san {item[:120]!r}: {value[:60]!r} is not an IP address") from None
+    return canonical, value if canonical == "URI" else value.lower()
+
+
+def _mismatch_message(kid: str | None, reg: PlatformRegistration) -> str:
+    what = f"key {kid!r}" if kid is not None else "the key"
+    return (f"{what} is not bound to platform {reg.code!r} by the trust store (its registry row binds "
+            f"{reg.describe()}); if the key is {reg.code}'s, list it in that row")
+
+
+def _unbound_message(cert: x509.Certificate, leaf: PublicKey, kid: str | None, reg: PlatformRegistration) -> str:
+    claim = ""
+    if kid is not None:
+        claim = (f"; kid {kid!r} is registered for {reg.code}, but the store holds no key under it, and a kid "
+                 "copied into a header proves nothing")
+    return (f"the x5c certificate {_cn(cert)} chains to a trust anchor, but the trust store does not bind it to "
+            f"platform {reg.code!r}{claim}. If it is {reg.code}'s certificate, pin it in the registry row of "
+            f"{reg.code} (cert_sha256 {_sha256_hex(cert)}, or key_thumbprint {leaf.thumbprint}, or its subject or "
+            f"san), or add {reg.code}'s public key to the store under its registered kid")
 
 
 def _key_usage(cert: x509.Certificate) -> x509.KeyUsage | None:
@@ -732,6 +1034,43 @@ def _path_length(cert: x509.Certificate) -> int | None:
         return None
 
 
+def _unprocessed_critical(cert: x509.Certificate) -> str | None:
+    """Why ``cert`` has a critical extension etr does not process (RFC 5280 §4.2), or ``None``."""
+    for ext in cert.extensions:
+        if ext.critical and ext.oid.dotted_string not in _PROCESSED_CRITICAL:
+            known = getattr(ext.oid, "_name", None)
+            label = f"{known} ({ext.oid.dotted_string})" if known and known != "Unknown OID" else ext.oid.dotted_string
+            return f"it has a critical extension etr does not process: {label}"
+    return None
+
+
+def _eku_problem(cert: x509.Certificate) -> str | None:
+    """Why ``cert``'s extendedKeyUsage excludes signing documents, or ``None`` (absent: no restriction)."""
+    from cryptography import x509
+
+    try:
+        usages = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    except x509.ExtensionNotFound:
+        return None
+    purposes = [oid.dotted_string for oid in usages]
+    if any(p in SIGNING_EKUS for p in purposes):
+        return None
+    listed = ", ".join(_EKU_NAMES.get(p, p) for p in purposes) or "none"
+    return (f"its extendedKeyUsage ({listed}) allows none of {', '.join(SIGNING_EKUS.values())}")
+
+
+def _leaf_problem(cert: x509.Certificate) -> str | None:
+    """Why ``cert`` may not sign a JWS as an end-entity certificate, or ``None``. Raises ``ValueError`` for
+    unreadable extensions."""
+    problem = _unprocessed_critical(cert)
+    if problem:
+        return problem
+    usage = _key_usage(cert)
+    if usage is not None and not usage.digital_signature:
+        return "its key usage does not include digitalSignature"
+    return _eku_problem(cert)
+
+
 def _signed_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
     """True when ``parent``'s key signed ``child`` (names are compared by the caller)."""
     from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -744,13 +1083,13 @@ def _signed_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
 
 
 def _ca_problem(cert: x509.Certificate) -> str | None:
-    """Why ``cert`` may not issue certificates, or ``None``."""
+    """Why ``cert`` may not issue certificates in a document-signing path, or ``None``."""
     if not _is_ca(cert):
         return "that is not a CA certificate (basicConstraints cA=TRUE)"
     usage = _key_usage(cert)
     if usage is not None and not usage.key_cert_sign:
-        return "its key usage does not allow certificate signing"
-    return None
+        return "its key usage does not allow certificate signing (keyCertSign)"
+    return _unprocessed_critical(cert) or _eku_problem(cert)
 
 
 # --------------------------------------------------------------------------- CLI option

@@ -115,7 +115,8 @@ def test_chain_to_root_verifies_and_signs(pki: Pki) -> None:
     result = resolve(store, parsed.header)
     assert result.ok and result.how == "x5c" and result.code is None
     assert [c.subject for c in result.chain] == [pki.leaf.subject, pki.inter.subject, pki.root.subject]
-    assert result.key is not None and result.key.kid == "leaf-1"
+    # the key keeps its own name (its thumbprint), never the header's kid
+    assert result.key is not None and result.key.kid == pki.leaf_key.public.thumbprint
     verify_compact(parsed, result.key_or_raise())
 
 
@@ -321,16 +322,19 @@ def test_header_without_kid(keyed: tuple[TrustStore, dict[str, SigningKey]]) -> 
     assert resolve(single, {"alg": "EdDSA"}).how == "only-key"
 
 
-def test_x5c_platform_binding_claimed_or_registered(pki: Pki) -> None:
+def test_x5c_platform_binding_rests_on_the_store_not_on_the_header(pki: Pki) -> None:
     store = pki.store()
     store.add_registry(b"Code,Site,jwks_endpoint,manual_key_id\nP1,,,leaf-1\nP2,,,other\nP3,,," +
                        pki.leaf_key.public.thumbprint[:16].encode() + b"\n")
     header = {"kid": "leaf-1", "x5c": x5c(pki.leaf, pki.inter)}
-    assert resolve(store, header, platform="P1").platform_binding == "claimed"
+    # The registered kid in the header, with no key stored under it, binds nothing (it was "claimed" before).
+    assert resolve(store, header, platform="P1").code == "TRUST-PLATFORM-UNBOUND"
     assert resolve(store, header, platform="P2").code == "TRUST-PLATFORM-MISMATCH"
-    assert resolve(store, header, platform="P3").platform_binding == "registered"
+    p3 = resolve(store, header, platform="P3")
+    assert p3.platform_binding == "registered" and p3.bound_by == "thumbprint"
     store.add_key(pki.leaf_key.public)
-    assert resolve(store, header, platform="P1").platform_binding == "registered"
+    p1 = resolve(store, header, platform="P1")
+    assert p1.platform_binding == "registered" and p1.bound_by == "kid"
 
 
 def test_leaf_certificate_in_store_is_trusted_within_its_validity(pki: Pki) -> None:

@@ -160,7 +160,7 @@ def test_default_carrier_comes_from_the_td() -> None:
 
 
 def test_x5c_in_headers() -> None:
-    from pint_simulator import Pki, registry_csv
+    from pint_simulator import Pki, thumbprint_registry_csv
 
     from etr.crypto.trust import TrustStore
     from etr.transfer.verify import verify_envelope
@@ -173,7 +173,7 @@ def test_x5c_in_headers() -> None:
                          x5c=chains["EBL1"])
     store = TrustStore()
     store.add_certificate(pki.root)
-    store.add_registry(registry_csv(world.keys))
+    store.add_registry(thumbprint_registry_csv(world.keys))  # a kid alone does not bind a certificate
     result = verify_envelope(builder.envelope(), store, validate_document=False)  # signed now
     assert result.outcome is Outcome.PASS, result.codes
     assert {e.signature.how for e in result.entries} == {"x5c"}

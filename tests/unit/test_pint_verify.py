@@ -272,11 +272,11 @@ def pki() -> Pki:
 def _x5c_world(pki: Pki) -> tuple[World, TrustStore]:
     """A world whose platforms sign with x5c chains; the store trusts only the root and the registry."""
     world = World()
-    from pint_simulator import registry_csv
+    from pint_simulator import thumbprint_registry_csv
 
     store = TrustStore()
     store.add_certificate(pki.root)
-    store.add_registry(registry_csv(world.keys))
+    store.add_registry(thumbprint_registry_csv(world.keys))  # a kid alone does not bind a certificate
     return world, store
 
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from pint_simulator import T0, VERIFY_AT, Pki, RawChain, World, at, payload_of, registry_csv
+from pint_simulator import T0, VERIFY_AT, Pki, RawChain, World, at, payload_of, registry_csv, thumbprint_registry_csv
 
 from etr.crypto import worker
 from etr.crypto.keys import generate_key
@@ -132,7 +132,7 @@ def test_certificates_expiring_mid_chain_give_the_same_result() -> None:
     world = World()
     store = TrustStore()
     store.add_certificate(pki.root)
-    store.add_registry(registry_csv(world.keys))
+    store.add_registry(thumbprint_registry_csv(world.keys))
     chains = {p: pki.leaf(f"{p.lower()}.example", world.key(p)) for p in world.keys}
     chains["EBL2"] = pki.leaf("ebl2.example", world.key("EBL2"), not_before=T0 - timedelta(days=1),
                               not_after=at(LENGTH // 2))  # bob's certificate expires half way

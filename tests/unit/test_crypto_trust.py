@@ -376,6 +376,20 @@ def test_from_paths_mixed_directory(pki: Pki, tmp_path: Path) -> None:
     assert resolve(store, {"x5c": x5c(pki.leaf)}).ok
 
 
+def test_from_paths_takes_one_path_given_alone(pki: Pki, tmp_path: Path) -> None:
+    """A str is iterable (of characters): given alone it is one path, as a Path is."""
+    (tmp_path / "root.crt").write_bytes(pem(pki.root))
+    (tmp_path / "registry.csv").write_bytes(REGISTRY)
+    for given in (str(tmp_path), tmp_path, str(tmp_path / "root.crt"), tmp_path / "root.crt"):
+        store = TrustStore.from_paths(given)
+        assert len(store.anchors) == 1 and store.sources[0].startswith(str(tmp_path)), given
+    assert "EBL1" in TrustStore.from_paths(str(tmp_path)).registry
+    assert len(TrustStore.from_paths([str(tmp_path), str(tmp_path / "root.crt")]).anchors) == 1
+    with pytest.raises(KeyFileError) as info:
+        TrustStore.from_paths(str(tmp_path / "missing"))
+    assert "missing: no such file" in str(info.value)
+
+
 def test_private_keys_are_refused(tmp_path: Path) -> None:
     key = generate_key("EdDSA")
     (tmp_path / "leaked.pem").write_bytes(key.private_pem())

@@ -9,13 +9,33 @@ Parties are given with options — ``--actor-name``, ``--actor-platform``,
 ``--actor-code PROVIDER[/LIST]:CODE`` (repeatable) — or as a PINT party JSON
 file (``--actor-file``); the same for the recipient (``--to-…``). Without
 ``--…-code`` a party is identified by ``PLATFORM:NAME``.
+
+Refusals before anything is signed or written:
+
+- with ``--trust``, a signing key that the trust store binds to another
+  platform than the acting one (``PINT-SIGN-KEY-PLATFORM``), or that the acting
+  platform's registry row does not bind while it binds other keys
+  (``PINT-SIGN-KEY-UNBOUND``): usage errors, exit 2. A key the store cannot
+  resolve otherwise is signed with, and a warning says the entry will not
+  verify with that store. An ``--x5c`` chain whose leaf does not hold ``--key``
+  is ``PINT-X5C`` (exit 2);
+- ``issue``: a transport document with error findings (the DCSA eBL family of
+  ``etr validate``, at ``--schema-version``), ``PINT-ISSUE-TD-INVALID``, exit 1,
+  unless ``--allow-invalid-document`` is given (then a warning on stderr);
+- ``-o FILE`` onto an existing file without ``--force``: ``PINT-OUTPUT-EXISTS``,
+  exit 1, as ``etr keys generate`` refuses to overwrite a key file. The file is
+  written through a temporary file beside it; without ``--force`` it is linked
+  into place only if the name is still free;
+- ``--at`` that is not an RFC 3339 date-time: ``PINT-AT``, exit 2.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import os
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +44,8 @@ import click
 from . import EXIT_CODES_HELP
 
 if TYPE_CHECKING:
+    from cryptography import x509
+
     from ..crypto.keys import SigningKey
     from ..crypto.trust import TrustStore
     from ..transfer.model import Party
@@ -56,8 +78,9 @@ def _party_options(prefix: str, role: str, *, required: bool) -> Callable[[F], F
 
 def _signing_options(command: F) -> F:
     options = [
+        click.option("--force", is_flag=True, help="Let -o replace an existing file."),
         click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path),
-                     help="Write the new envelope here (default: stdout)."),
+                     help="Write the new envelope here (default: stdout); an existing file needs --force."),
         click.option("--at", "at", metavar="TIME",
                      help="actionDateTime (RFC 3339, e.g. 2026-05-01T12:00:00Z); default now."),
         click.option("--x5c", "x5c_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -129,21 +152,110 @@ def _key(key_file: Path, alg: str | None, kid: str | None) -> SigningKey:
     return load_signing_key(key_file, alg=alg, kid=kid)
 
 
-def _x5c(path: Path | None) -> list[str] | None:
+def _x5c(path: Path | None, key: SigningKey) -> tuple[list[str] | None, x509.Certificate | None]:
+    """The ``x5c`` header value of a PEM chain (leaf first) and its leaf; refuse a leaf that does not hold ``key``."""
     if path is None:
-        return None
+        return None, None
     import base64
 
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
 
+    from ..crypto.keys import KeyFileError, public_key_from_native
     from ..errors import UsageError
 
     try:
         certs = x509.load_pem_x509_certificates(path.read_bytes())
     except (OSError, ValueError) as exc:
         raise UsageError(f"--x5c {path}: not a PEM certificate chain ({exc})", code="PINT-X5C") from None
-    return [base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode("ascii") for c in certs]
+    try:
+        leaf_key = public_key_from_native(certs[0].public_key(), where=f"--x5c {path}")
+    except KeyFileError as exc:
+        raise UsageError(str(exc), code="PINT-X5C") from None
+    if not leaf_key.same_key(key.public):
+        raise UsageError(f"--x5c {path}: the first certificate holds key {leaf_key.thumbprint}, not the signing key "
+                         f"{key.public.thumbprint}", code="PINT-X5C",
+                         hint="the chain starts with the signing key's own certificate")
+    return [base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode("ascii") for c in certs], certs[0]
+
+
+def _when(at: str | None) -> datetime:
+    """The actionDateTime to sign: ``--at`` (RFC 3339) or now; the same time checks the signing key."""
+    if at is None:
+        return datetime.now(UTC)
+    from ..errors import UsageError
+    from ..transfer.model import parse_datetime
+
+    try:
+        return parse_datetime(at)
+    except ValueError:
+        raise UsageError(f"--at {at[:60]!r} is not an RFC 3339 date-time", code="PINT-AT",
+                         hint="e.g. --at 2026-05-01T12:00:00Z") from None
+
+
+def _check_out(out: Path | None, force: bool) -> None:
+    """Refuse, before any work, to replace an existing ``-o`` file without ``--force``."""
+    if out is not None and not force and os.path.lexists(out):
+        _refuse_existing(out)
+
+
+def _refuse_existing(out: Path) -> None:
+    from ..errors import EnvironmentProblem
+
+    raise EnvironmentProblem(f"{out}: already exists; refusing to overwrite it", code="PINT-OUTPUT-EXISTS",
+                             hint="add --force to replace it, or choose another -o")
+
+
+def _check_signing_key(trust: TrustStore, key: SigningKey, platform: str, x5c: list[str] | None,
+                       leaf: x509.Certificate | None, when: datetime) -> None:
+    """Refuse to sign for ``platform`` with a key the trust store binds to another platform, or that the
+    platform's registry row does not bind; warn when the store cannot resolve the key at all."""
+    if trust.is_empty():
+        return
+    from ..crypto.trust import BINDING_CODES
+    from ..errors import UsageError
+
+    bound = trust.platforms_binding(key.public, certificate=leaf)
+    if bound and platform not in bound:
+        raise UsageError(f"the trust store binds signing key {key.kid!r} (thumbprint {key.public.thumbprint}) to "
+                         f"platform {', '.join(bound)}, not to {platform}, for which this entry is signed",
+                         code="PINT-SIGN-KEY-PLATFORM",
+                         hint=f"sign with {platform}'s key, or act for {' or '.join(bound)} (--platform / --actor-…)")
+    header: dict[str, Any] = {"alg": key.alg, "kid": key.kid}
+    if x5c is not None:
+        header["x5c"] = x5c
+    resolution = trust.resolve(header, platform=platform, at=when)
+    if resolution.code in BINDING_CODES:
+        raise UsageError(f"signing key {key.kid!r} does not speak for platform {platform}: {resolution.code}: "
+                         f"{resolution.message}", code="PINT-SIGN-KEY-UNBOUND",
+                         hint=f"sign with the key the registry binds to {platform}, or bind this one in the registry")
+    if not resolution.ok:
+        click.echo(f"etr: warning: the trust store cannot resolve signing key {key.kid!r} ({resolution.code}: "
+                   f"{resolution.message}); the new entry will not verify with it", err=True)
+    elif resolution.key is not None and not resolution.key.same_key(key.public):
+        click.echo(f"etr: warning: in the trust store, kid {key.kid!r} names another key than the signing key; "
+                   "the new entry will not verify with it", err=True)
+
+
+def _check_document(td: dict[str, Any], name: str, version: str | None, allow_invalid: bool) -> None:
+    """Refuse to issue a transport document with error findings, unless ``allow_invalid`` (then say so)."""
+    from ..errors import DocumentError
+    from ..model import Severity
+    from ..validate import validate
+
+    report = validate(td, family="dcsa-ebl", version=version, name=name)
+    errors = [f for f in report.findings if f.severity is Severity.ERROR]
+    if not errors:
+        return
+    codes = sorted({f.code for f in errors})
+    listed = ", ".join(codes[:5]) + (f" and {len(codes) - 5} more" if len(codes) > 5 else "")
+    what = f"{len(errors)} error finding(s) under DCSA eBL {report.version} ({listed})"
+    if not allow_invalid:
+        raise DocumentError(f"{name}: the transport document has {what}; refusing to issue it",
+                            code="PINT-ISSUE-TD-INVALID",
+                            hint=f"see: etr validate {name}; --allow-invalid-document issues it anyway")
+    click.echo(f"etr: warning: issuing a transport document with {what}, as --allow-invalid-document asks",
+               err=True)
 
 
 def _documents(paths: tuple[Path, ...]) -> list[tuple[str, bytes]] | None:
@@ -184,15 +296,43 @@ def _check_input(envelope: dict[str, Any], trust: TrustStore, name: str, mode: s
                             code=first.code, hint=f"see: etr verify {name} --trust …")
 
 
-def _emit(envelope: dict[str, Any], out: Path | None, summary: str) -> None:
+def _emit(envelope: dict[str, Any], out: Path | None, summary: str, *, force: bool) -> None:
     text = json.dumps(envelope, ensure_ascii=False, indent=2) + "\n"
     if out is None:
         click.echo(text, nl=False)
     else:
-        tmp = out.with_name(f".{out.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(out)
+        _write(out, text.encode("utf-8"), force=force)
     click.echo(summary + (f" -> {out}" if out else ""), err=True)
+
+
+def _write(out: Path, data: bytes, *, force: bool) -> None:
+    """Write ``out`` whole or not at all (through a temporary file beside it); without ``force`` never replace
+    a file, not even one created since :func:`_check_out` looked."""
+    from ..errors import EnvironmentProblem
+
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        try:
+            tmp.unlink(missing_ok=True)  # a leftover of an interrupted run of this process id
+            with open(tmp, "xb") as fh:
+                fh.write(data)
+            if force:
+                tmp.replace(out)
+            else:
+                try:
+                    os.link(tmp, out)  # atomic, and fails when the name is taken
+                except FileExistsError:
+                    raise
+                except OSError:  # a file system without hard links: create exclusively instead
+                    with open(out, "xb") as fh:
+                        fh.write(data)
+        finally:
+            tmp.unlink(missing_ok=True)
+    except FileExistsError:
+        _refuse_existing(out)
+    except OSError as exc:
+        raise EnvironmentProblem(f"{out}: cannot write: {exc.strerror or exc}",
+                                 code="PINT-OUTPUT-UNWRITABLE") from None
 
 
 def _append(envelope_path: str, actions: list[tuple[str, Party | None, str | None]], actor: Party | None,
@@ -200,9 +340,12 @@ def _append(envelope_path: str, actions: list[tuple[str, Party | None, str | Non
     from ..errors import UsageError
     from ..transfer.sign import ChainBuilder, transaction
 
+    _check_out(kwargs["out"], kwargs["force"])
+    when = _when(kwargs["at"])
     envelope = _read_json(envelope_path, "envelope")
     _check_input(envelope, trust, envelope_path, "strict")
     key = _key(kwargs["key_file"], kwargs["alg"], kwargs["kid"])
+    x5c, leaf = _x5c(kwargs["x5c_file"], key)
     builder = ChainBuilder.from_envelope(envelope)
     if actor is None:  # only the holder may act: default to them
         actor = builder.machine.state.holder
@@ -210,16 +353,17 @@ def _append(envelope_path: str, actions: list[tuple[str, Party | None, str | Non
             raise UsageError("nobody holds the eBL in this envelope; give the acting party with --actor-…",
                              code="PINT-PARTY")
     platform = kwargs["platform"] or actor.ebl_platform
-    txs = [transaction(action, actor, recipient, at=kwargs["at"], reason_code=reason, comments=kwargs.get("comment"))
+    _check_signing_key(trust, key, platform, x5c, leaf, when)
+    txs = [transaction(action, actor, recipient, at=when, reason_code=reason, comments=kwargs.get("comment"))
            for action, recipient, reason in actions]
-    builder.append_entry(txs, key, platform, x5c=_x5c(kwargs["x5c_file"]))
+    builder.append_entry(txs, key, platform, x5c=x5c)
     new = builder.envelope(supporting_documents=_documents(kwargs.get("documents", ())))
     holder = builder.machine.state.holder
     what = " + ".join(a for a, _, _ in actions)
     to = next((r for _, r, _ in actions if r is not None), None)
     summary = (f"entry {len(builder.chain) - 1} signed by {platform} (kid {key.kid}): {what} by {actor.describe()}"
                + (f" to {to.describe()}" if to else "") + f"; holder: {holder.describe() if holder else 'nobody'}")
-    _emit(new, kwargs["out"], summary)
+    _emit(new, kwargs["out"], summary, force=kwargs["force"])
 
 
 def _common(command: F) -> F:
@@ -258,14 +402,22 @@ def pint_cmd() -> None:
               help="The carrier's eBL visualisation (e.g. a PDF); its SHA-256 is signed in the issuance manifest.")
 @click.option("--ctr", "ctr", metavar="URI", help="controlTrackingRegistry to name in the first entry.")
 @click.option("--comment", help="Free-text comments of the ISSUE transaction.")
+@click.option("--allow-invalid-document", is_flag=True,
+              help="Issue the transport document even when it has error findings (a warning says so).")
+@click.option("--schema-version", metavar="VERSION",
+              help="DCSA eBL version to validate the transport document against (default: the latest etr knows).")
 @_documents_option
 @_signing_options
-def issue_cmd(transport_document: str, **kwargs: Any) -> None:
+@_with_trust
+def issue_cmd(transport_document: str, trust_store: TrustStore, **kwargs: Any) -> None:
     """Issue an eBL: TRANSPORT_DOCUMENT (JSON, or - for stdin) becomes a new envelope.
 
+    The transport document is validated first (as `etr validate` does); one
+    with error findings is refused unless --allow-invalid-document is given.
     The carrier signs the issuance manifest (documentChecksum, issueToChecksum,
     visualisation checksum) and the first chain entry (ISSUE) with --key, for
-    platform --platform (required).
+    platform --platform (required). With --trust, a key the trust store binds
+    to another platform is refused.
     """
     from ..errors import UsageError
     from ..transfer.sign import ChainBuilder
@@ -275,16 +427,22 @@ def issue_cmd(transport_document: str, **kwargs: Any) -> None:
     if not kwargs["platform"]:
         raise UsageError("issue needs --platform (the carrier's eBL platform code)", code="PINT-PLATFORM")
     assert recipient is not None
+    _check_out(kwargs["out"], kwargs["force"])
+    when = _when(kwargs["at"])
     td = _read_json(transport_document, "transport document")
+    name = "<stdin>" if transport_document == "-" else transport_document
+    _check_document(td, name, kwargs["schema_version"], kwargs["allow_invalid_document"])
     key = _key(kwargs["key_file"], kwargs["alg"], kwargs["kid"])
+    x5c, leaf = _x5c(kwargs["x5c_file"], key)
+    _check_signing_key(trust_store, key, kwargs["platform"], x5c, leaf, when)
     vis = kwargs["visualisation"]
     builder = ChainBuilder(td)
-    builder.issue(recipient, key, kwargs["platform"], carrier=carrier, at=kwargs["at"], comments=kwargs["comment"],
+    builder.issue(recipient, key, kwargs["platform"], carrier=carrier, at=when, comments=kwargs["comment"],
                   visualisation=(vis.name, vis.read_bytes()) if vis is not None else None,
-                  control_tracking_registry=kwargs["ctr"], x5c=_x5c(kwargs["x5c_file"]))
+                  control_tracking_registry=kwargs["ctr"], x5c=x5c)
     envelope = builder.envelope(supporting_documents=_documents(kwargs["documents"]))
     _emit(envelope, kwargs["out"], f"issued by {kwargs['platform']} (kid {key.kid}) to {recipient.describe()}; "
-                                   f"TD checksum {builder.td_checksum}")
+                                   f"TD checksum {builder.td_checksum}", force=kwargs["force"])
 
 
 def _appender(name: str, help_text: str, *, recipient: str | None, extra: list[Callable[[F], F]] | None = None,

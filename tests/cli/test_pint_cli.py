@@ -41,9 +41,10 @@ def world(tmp_path: Path) -> dict[str, Any]:
         (trust / f"{kid}.public.jwk").write_bytes((keys / f"{kid}.public.jwk").read_bytes())
     (trust / "registry.csv").write_text("Code,Site,jwks_endpoint,manual_key_id\n"
                                         "CAR1,,,car1-key\nEBL1,,,ebl1-key\nEBL2,,,ebl2-key\n")
-    td = {"transportDocumentReference": "CLI0000001", "transportDocumentStatus": "ISSUED", "isToOrder": True,
-          "transportDocumentTypeCode": "BOL", "carrierCode": "CARR", "carrierCodeListProvider": "SMDG",
-          "documentParties": {"issuingParty": {"partyName": "Carrier Line"}}}
+    # A valid eBL (issue refuses one with error findings), issued by "Carrier Line" (SMDG:CARR).
+    td = json.loads((REPO / "samples" / "ebl" / "valid" / "to-order-blank-endorsed-bl.json").read_bytes())
+    td.update(transportDocumentReference="CLI0000001", carrierCode="CARR", carrierCodeListProvider="SMDG")
+    td["documentParties"]["issuingParty"]["partyName"] = "Carrier Line"
     (tmp_path / "td.json").write_text(json.dumps(td))
     return {"dir": tmp_path, "keys": keys, "trust": trust}
 
@@ -184,3 +185,111 @@ def test_a_long_chain_names_the_first_and_last_holders_only(tmp_path: Path) -> N
     line = next(x for x in out.splitlines() if x.startswith("  holders"))
     assert line.startswith("  holders (25): ") and "… 15 more …" in line
     assert line.count("→") == 10
+
+
+# --------------------------------------------------------------------------- refusals before signing
+
+
+def invoke(args: Sequence[str]) -> Result:
+    """Run etr with stdout and stderr apart; a refusal must never be a traceback."""
+    result = CliRunner().invoke(main, list(args))
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def _issued(world: dict[str, Any]) -> Path:
+    e0 = world["dir"] / "e0.json"
+    run(["pint", "issue", str(world["dir"] / "td.json"), *key(world, "CAR1"), "--platform", "CAR1", *TO_ALICE,
+         "--at", "2026-06-01T10:00:00Z", "-o", str(e0)])
+    return e0
+
+
+def test_a_key_bound_to_another_platform_is_refused(world: dict[str, Any]) -> None:
+    trust, e0 = ["--trust", str(world["trust"])], _issued(world)
+    out = world["dir"] / "e1.json"
+    # Alice acts on EBL1, but the key is the one the registry binds to EBL2.
+    result = invoke(["pint", "transfer", str(e0), *trust, *key(world, "EBL2"), *ALICE, *TO_BOB, "-o", str(out)])
+    assert result.exit_code == 2 and "PINT-SIGN-KEY-PLATFORM" in result.stderr and "EBL2" in result.stderr
+    assert result.stdout == "" and not out.exists()
+    # The same for the carrier's issue, signed with a platform's key.
+    result = invoke(["pint", "issue", str(world["dir"] / "td.json"), *trust, *key(world, "EBL1"),
+                     "--platform", "CAR1", *TO_ALICE])
+    assert result.exit_code == 2 and "PINT-SIGN-KEY-PLATFORM" in result.stderr and result.stdout == ""
+    # Without a trust store nothing is known about the key: signed, with the warning that nothing was verified.
+    result = invoke(["pint", "transfer", str(e0), *key(world, "EBL1"), *ALICE, *TO_BOB])
+    assert result.exit_code == 0 and json.loads(result.stdout)["envelopeTransferChain"]
+
+
+def test_a_key_the_registry_does_not_bind_for_the_acting_platform_is_refused(world: dict[str, Any]) -> None:
+    trust, e0 = ["--trust", str(world["trust"])], _issued(world)
+    run(["keys", "generate", "--alg", "EdDSA", "--out", str(world["keys"]), "--kid", "spare-key"])
+    (world["trust"] / "spare-key.public.jwk").write_bytes((world["keys"] / "spare-key.public.jwk").read_bytes())
+    spare = ["--key", str(world["keys"] / "spare-key.private.pem")]
+    result = invoke(["pint", "transfer", str(e0), *trust, *spare, *ALICE, *TO_BOB])
+    assert result.exit_code == 2 and "PINT-SIGN-KEY-UNBOUND" in result.stderr
+    assert "TRUST-PLATFORM-MISMATCH" in result.stderr and result.stdout == ""
+    # A key the store does not hold at all: signed, with a warning that the entry will not verify with it.
+    run(["keys", "generate", "--alg", "EdDSA", "--out", str(world["keys"]), "--kid", "new-key"])
+    result = invoke(["pint", "transfer", str(e0), *trust, "--key", str(world["keys"] / "new-key.private.pem"),
+                     *ALICE, *TO_BOB])
+    assert result.exit_code == 0 and "TRUST-UNKNOWN-KEY" in result.stderr and "will not verify" in result.stderr
+    assert json.loads(result.stdout)["envelopeTransferChain"]
+
+
+def test_an_x5c_chain_must_hold_the_signing_key(world: dict[str, Any]) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from x509_factory import Ca, name
+
+    from etr.crypto.keys import load_signing_key
+
+    ca = Ca(name("Test CA"))
+    other = load_signing_key(world["keys"] / "ebl1-key.private.pem")
+    chain = world["dir"] / "chain.pem"
+    chain.write_bytes(ca.leaf(name("car1.example"), other.key.public_key()).public_bytes(serialization.Encoding.PEM))
+    result = invoke(["pint", "issue", str(world["dir"] / "td.json"), *key(world, "CAR1"), "--platform", "CAR1",
+                     *TO_ALICE, "--x5c", str(chain)])
+    assert result.exit_code == 2 and "PINT-X5C" in result.stderr and result.stdout == ""
+
+
+def test_issue_refuses_a_transport_document_with_errors(world: dict[str, Any]) -> None:
+    td = json.loads((world["dir"] / "td.json").read_text())
+    del td["transportDocumentTypeCode"]
+    td["isToOrder"] = "yes"
+    bad = world["dir"] / "bad-td.json"
+    bad.write_text(json.dumps(td))
+    out = world["dir"] / "e0.json"
+    args = ["pint", "issue", str(bad), *key(world, "CAR1"), "--platform", "CAR1", *TO_ALICE, "-o", str(out)]
+    result = invoke(args)
+    assert result.exit_code == 1 and "PINT-ISSUE-TD-INVALID" in result.stderr and "2 error finding(s)" in result.stderr
+    assert "--allow-invalid-document" in result.stderr and result.stdout == "" and not out.exists()
+    result = invoke([*args, "--allow-invalid-document"])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "warning: issuing a transport document with 2 error finding(s)" in result.stderr
+    assert json.loads(out.read_text())["transportDocument"]["isToOrder"] == "yes"
+    # The version to validate against is the user's to choose; an unknown one is a usage error.
+    result = invoke(["pint", "issue", str(world["dir"] / "td.json"), *key(world, "CAR1"), "--platform", "CAR1",
+                     *TO_ALICE, "--schema-version", "9.9.9"])
+    assert result.exit_code == 2 and "ETR-UNKNOWN-VERSION" in result.stderr
+
+
+def test_output_onto_an_existing_file_needs_force(world: dict[str, Any]) -> None:
+    trust, e0 = ["--trust", str(world["trust"])], _issued(world)
+    before = e0.read_bytes()
+    again = ["pint", "issue", str(world["dir"] / "td.json"), *key(world, "CAR1"), "--platform", "CAR1", *TO_ALICE,
+             "-o", str(e0)]
+    result = invoke(again)
+    assert result.exit_code == 1 and "PINT-OUTPUT-EXISTS" in result.stderr and "--force" in result.stderr
+    assert e0.read_bytes() == before
+    # Extending an envelope in place is an overwrite too.
+    step = ["pint", "transfer", str(e0), *trust, *key(world, "EBL1"), *ALICE, *TO_BOB, "-o", str(e0)]
+    assert invoke(step).exit_code == 1 and e0.read_bytes() == before
+    assert invoke([*step, "--force"]).exit_code == 0
+    assert len(json.loads(e0.read_text())["envelopeTransferChain"]) == 2
+    assert sorted(p.name for p in world["dir"].iterdir() if p.name.startswith(".")) == []  # no temporary left
+
+
+def test_an_unreadable_time_is_a_usage_error(world: dict[str, Any]) -> None:
+    result = invoke(["pint", "issue", str(world["dir"] / "td.json"), *key(world, "CAR1"), "--platform", "CAR1",
+                     *TO_ALICE, "--at", "yesterday"])
+    assert result.exit_code == 2 and "PINT-AT" in result.stderr and result.stdout == ""

@@ -57,11 +57,15 @@ def show_cmd(file: Path, fmt: str) -> None:
     """Show the public information of a key file: type, algorithm, kid, RFC 7638 thumbprint, public JWK.
 
     FILE may be a PEM public or private key, a PEM/DER certificate (chain), a
-    JWK or a JWK Set. For a private key only its public part is shown.
+    JWK or a JWK Set. For a private key only its public part is shown. For a
+    certificate, the values that pin it to a platform in a trust store's
+    registry CSV (cert_sha256, key_thumbprint, subject, san) are shown too.
     """
     keys, private = _read_public(file)
+    certificates = _read_certificate_pins(file)
     if fmt == "json":
-        doc = {"file": str(file), "private": private, "keys": [_describe(k) for k in keys]}
+        doc = {"file": str(file), "private": private, "keys": [_describe(k) for k in keys],
+               "certificates": certificates}
         click.echo(json.dumps(doc, indent=2))
         return
     click.echo(f"file:        {file}" + ("  (private key: only its public part is shown)" if private else ""))
@@ -74,6 +78,34 @@ def show_cmd(file: Path, fmt: str) -> None:
         click.echo(f"kid:         {info['kid']}")
         click.echo(f"thumbprint:  {info['thumbprint']}  (RFC 7638, SHA-256)")
         click.echo(f"public jwk:  {json.dumps(info['jwk'], separators=(',', ':'))}")
+    for i, pins in enumerate(certificates):
+        click.echo(f"certificate{f' {i + 1}' if len(certificates) > 1 else ''}: registry pins")
+        click.echo(f"  cert_sha256:    {pins['cert_sha256']}")
+        click.echo(f"  key_thumbprint: {pins['key_thumbprint']}")
+        click.echo(f"  subject:        {pins['subject']}")
+        click.echo(f"  san:            {' '.join(pins['san']) or '(none)'}")
+
+
+def _read_certificate_pins(file: Path) -> list[dict[str, Any]]:
+    """The registry pins of each certificate in ``file`` (PEM blocks or one DER certificate); none for keys."""
+    from cryptography import x509
+
+    from ..crypto.keys import KeyFileError, pem_blocks, read_key_source
+    from ..crypto.trust import registry_pins
+
+    data, name = read_key_source(file)
+    try:
+        if b"-----BEGIN" in data:
+            certs = [x509.load_pem_x509_certificate(block) for label, block in pem_blocks(data)
+                     if label in ("CERTIFICATE", "TRUSTED CERTIFICATE")]
+        else:
+            try:
+                certs = [x509.load_der_x509_certificate(data)]
+            except ValueError:
+                return []  # a DER public key, or a JWK
+        return [registry_pins(cert) for cert in certs]
+    except ValueError as exc:
+        raise KeyFileError(f"{name}: cannot read a certificate: {exc}") from None
 
 
 def _read_public(file: Path) -> tuple[list[PublicKey], bool]:

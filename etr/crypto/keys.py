@@ -80,7 +80,9 @@ class KeyFileError(EnvironmentProblem):
     (key type, curve, algorithm or encryption etr does not support),
     ``KEY-TOO-WEAK`` (RSA below 2048 bits), ``KEY-NOT-PRIVATE`` (a signing key
     was expected), ``KEY-PRIVATE`` (private material where only public keys
-    belong), ``KEY-EXISTS`` (refusing to overwrite), ``KEY-UNWRITABLE``.
+    belong), ``KEY-EXISTS`` (refusing to overwrite), ``KEY-UNWRITABLE``; and, from a
+    trust store, ``KEY-REGISTRY`` (a malformed platform registry CSV) and
+    ``KEY-CERT-UNUSABLE`` (a leaf certificate that may not sign documents).
     """
 
     code = "KEY-UNREADABLE"

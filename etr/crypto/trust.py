@@ -156,7 +156,7 @@ if TYPE_CHECKING:
     from .keys import PublicKey
 
 __all__ = ["BINDING_CODES", "SIGNING_EKUS", "TRUST_SUFFIXES", "KeyResolution", "PlatformRegistration", "TrustError",
-           "TrustStore", "trust_options"]
+           "TrustStore", "registry_pins", "trust_options"]
 
 #: File name endings loaded from a trust directory (non-recursive, hidden files skipped).
 TRUST_SUFFIXES = frozenset({".jwk", ".json", ".pem", ".crt", ".cer", ".der", ".csv"})
@@ -625,7 +625,6 @@ class TrustStore:
                 self._registered_kids.update(registration.kids)
         except csv.Error as exc:
             raise KeyFileError(f"{name}: malformed CSV: {exc}", code="KEY-REGISTRY") from None
-        self._chains.clear()
 
     # ------------------------------------------------------------------ queries
 
@@ -997,6 +996,21 @@ def _san(item: str) -> tuple[str, str]:
         except ValueError:
             raise ValueError(f"san {item[:120]!r}: {value[:60]!r} is not an IP address") from None
     return canonical, value if canonical == "URI" else value.lower()
+
+
+def registry_pins(cert: x509.Certificate) -> dict[str, Any]:
+    """The values that pin ``cert`` in a registry row (see the module docstring): ``cert_sha256`` (hex),
+    ``key_thumbprint`` (RFC 7638), ``subject`` (RFC 4514) and ``san`` (``TYPE:value`` entries, sorted).
+
+    Raises:
+        KeyFileError: the certificate's key is not one etr supports.
+    """
+    from .keys import public_key_from_native
+
+    return {"cert_sha256": _sha256_hex(cert),
+            "key_thumbprint": public_key_from_native(cert.public_key(), where="certificate").thumbprint,
+            "subject": cert.subject.rfc4514_string(),
+            "san": [f"{kind}:{value}" for kind, value in sorted(_sans_of(cert))]}
 
 
 def _mismatch_message(kid: str | None, reg: PlatformRegistration) -> str:

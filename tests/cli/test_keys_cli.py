@@ -106,3 +106,42 @@ def test_show_refuses_weak_and_unreadable(tmp_path: Path) -> None:
 def test_keys_is_listed_in_help() -> None:
     code, out, _ = run("--help")
     assert code == 0 and "keys" in out and "Generate and inspect signing keys." in out
+
+
+def test_show_certificate_gives_the_registry_pins_that_bind_it(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from cryptography import x509
+    from x509_factory import Ca, name, sha256_hex, x5c
+
+    from etr.crypto.trust import TrustStore
+
+    ca = Ca(name("Test CA"))
+    key = generate_key("ES256")
+    cert = ca.leaf(name("ebl1.example", "Platform One"), key.key.public_key(),
+                   san=[x509.DNSName("EBL1.example"), x509.UniformResourceIdentifier("https://ebl1.example/")])
+    path = tmp_path / "ebl1.crt"
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM) + ca.cert.public_bytes(serialization.Encoding.PEM))
+    code, out, _ = run("keys", "show", str(path))
+    assert code == 0 and f"cert_sha256:    {sha256_hex(cert)}" in out
+    assert "subject:        O=Platform One,CN=ebl1.example" in out
+    assert "san:            DNS:ebl1.example URI:https://ebl1.example/" in out
+    doc = json.loads(run("keys", "show", "--format", "json", str(path))[1])
+    pins = doc["certificates"][0]
+    assert pins["key_thumbprint"] == key.public.thumbprint and len(doc["certificates"]) == 2
+    # Each pin, written into a registry row, binds the certificate to the platform.
+    for column in ("cert_sha256", "key_thumbprint", "subject", "san"):
+        value = " ".join(pins[column]) if column == "san" else pins[column]
+        store = TrustStore()
+        store.add_certificate(ca.cert)
+        store.add_registry(f'Code,{column}\nEBL1,"{value}"\n'.encode())
+        result = store.resolve({"x5c": x5c(cert)}, platform="EBL1", at=datetime(2026, 6, 1, tzinfo=UTC))
+        assert result.ok and result.bound_by == column.replace("_", "-"), (column, result.message)
+    # A key file has no certificate.
+    assert json.loads(run("keys", "show", "--format", "json", str(_jwk(tmp_path)))[1])["certificates"] == []
+
+
+def _jwk(tmp_path: Path) -> Path:
+    path = tmp_path / "k.jwk"
+    path.write_text(json.dumps(generate_key("EdDSA").public.jwk()))
+    return path

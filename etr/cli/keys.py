@@ -91,7 +91,7 @@ def _read_certificate_pins(file: Path) -> list[dict[str, Any]]:
     from cryptography import x509
 
     from ..crypto.keys import KeyFileError, pem_blocks, read_key_source
-    from ..crypto.trust import registry_pins
+    from ..crypto.registry import registry_pins
 
     data, name = read_key_source(file)
     try:

@@ -1,4 +1,4 @@
-"""X.509 path validation of JWS ``x5c`` chains: one vector per rule of the profile in etr.crypto.trust.
+"""X.509 path validation of JWS ``x5c`` chains: one vector per rule of etr.crypto.x509_path.
 
 Every vector is a root CA (the trust anchor), an intermediate and a leaf made with ``cryptography``,
 with exactly one thing changed from a chain that resolves. The rules are RFC 5280's: critical

@@ -334,3 +334,12 @@ def test_leap_second_case_trust_needs_a_pin_for_its_x5c_entry(shared_cases: Path
         "EBL1,https://ebl1.example,,ebl1,\nEBL2,https://ebl2.example,,ebl2,\n")
     bound = TrustStore.from_paths(pinned).resolve(header, platform="CAR1", at=signed)
     assert bound.ok and bound.bound_by == "subject", bound.message
+
+
+def test_a_registry_with_an_error_adds_nothing() -> None:
+    store = TrustStore()
+    with pytest.raises(KeyFileError):
+        store.add_registry(b"Code,manual_key_id,cert_sha256\nEBL1,k1,\nEBL2,k2,not-a-fingerprint\n")
+    with pytest.raises(KeyFileError):
+        store.add_registry(b"Code,manual_key_id\nEBL1,k1\nEBL1,k2\n")
+    assert store.registry == {} and store.is_empty()

@@ -615,9 +615,12 @@ class TrustStore:
         if reg is not None:
             bound_by = reg.bound_by(key, names, certificates)
             if bound_by is None:
-                if how == "x5c" and direct is None and (kid is None or kid in reg.kids):
-                    return _fail("TRUST-PLATFORM-UNBOUND", _unbound_message(chain.path[0], leaf, kid, reg)), None
-                return _fail("TRUST-PLATFORM-MISMATCH", _mismatch_message(kid, reg)), None
+                if how != "x5c" or direct is not None:  # a stored key the row does not list
+                    return _fail("TRUST-PLATFORM-MISMATCH", _mismatch_message(kid, reg)), None
+                # An anchored certificate the row does not bind: with the row's kid (or none) in the header it is
+                # "unbound" (the old "claimed" binding, which no longer counts); with another kid, a mismatch.
+                code = "TRUST-PLATFORM-UNBOUND" if kid is None or kid in reg.kids else "TRUST-PLATFORM-MISMATCH"
+                return _fail(code, _unbound_message(chain.path[0], leaf, kid, reg)), None
             binding = "registered"
         return (KeyResolution(key, how, None, f"key {key.kid!r} found by {how}", binding, chain=path,
                               bound_by=bound_by), window)
@@ -631,14 +634,15 @@ def _mismatch_message(kid: str | None, reg: PlatformRegistration) -> str:
 
 def _unbound_message(cert: x509.Certificate, leaf: PublicKey, kid: str | None, reg: PlatformRegistration) -> str:
     claim = ""
-    if kid is not None:
+    if kid is not None and kid in reg.kids:
         claim = (f"; kid {kid!r} is registered for {reg.code}, but the store holds no key under it, and a kid "
                  "copied into a header proves nothing")
+    elif kid is not None:
+        claim = f"; its kid {kid[:80]!r} is not one the registry lists for {reg.code} ({reg.describe()})"
     return (f"the x5c certificate {describe(cert)} chains to a trust anchor, but the trust store does not bind it to "
             f"platform {reg.code!r}{claim}. If it is {reg.code}'s certificate, pin it in the registry row of "
             f"{reg.code} (cert_sha256 {sha256_hex(cert)}, or key_thumbprint {leaf.thumbprint}, or its subject or "
             f"san), or add {reg.code}'s public key to the store under its registered kid")
-
 
 
 # --------------------------------------------------------------------------- CLI option

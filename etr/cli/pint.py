@@ -37,7 +37,7 @@ import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -199,7 +199,7 @@ def _check_out(out: Path | None, force: bool) -> None:
         _refuse_existing(out)
 
 
-def _refuse_existing(out: Path) -> None:
+def _refuse_existing(out: Path) -> NoReturn:
     from ..errors import EnvironmentProblem
 
     raise EnvironmentProblem(f"{out}: already exists; refusing to overwrite it", code="PINT-OUTPUT-EXISTS",

@@ -287,6 +287,9 @@ def test_output_onto_an_existing_file_needs_force(world: dict[str, Any]) -> None
     assert invoke([*step, "--force"]).exit_code == 0
     assert len(json.loads(e0.read_text())["envelopeTransferChain"]) == 2
     assert sorted(p.name for p in world["dir"].iterdir() if p.name.startswith(".")) == []  # no temporary left
+    # A place that cannot be written is the environment's fault, named as such.
+    result = invoke([*again[:-1], str(world["dir"] / "no-such-dir" / "e.json")])
+    assert result.exit_code == 1 and "PINT-OUTPUT-UNWRITABLE" in result.stderr and result.stdout == ""
 
 
 def test_an_unreadable_time_is_a_usage_error(world: dict[str, Any]) -> None:

@@ -55,3 +55,17 @@ class ValidationFailed(DocumentError):
     def __init__(self, report: object, message: str) -> None:
         super().__init__(message)
         self.report = report
+
+
+class VerificationFailed(DocumentError):
+    """Raised by :func:`etr.verify_or_raise` when a verification's outcome is FAIL.
+
+    ``result`` holds the whole result (every finding, the entries, the holders);
+    ``code`` is its first error's code.
+    """
+
+    code = "ETR-NOT-VERIFIED"
+
+    def __init__(self, result: object, message: str, *, code: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message, code=code, hint=hint)
+        self.result = result

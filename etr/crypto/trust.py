@@ -63,16 +63,13 @@ from __future__ import annotations
 
 import binascii
 import csv
-import functools
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import click
 
 from ..errors import DocumentError, UsageError
 
@@ -81,7 +78,7 @@ if TYPE_CHECKING:
 
     from .keys import PublicKey
 
-__all__ = ["TRUST_SUFFIXES", "KeyResolution", "TrustError", "TrustStore", "trust_options"]
+__all__ = ["TRUST_SUFFIXES", "KeyResolution", "TrustError", "TrustStore"]
 
 #: File name endings loaded from a trust directory (non-recursive, hidden files skipped).
 TRUST_SUFFIXES = frozenset({".jwk", ".json", ".pem", ".crt", ".cer", ".der", ".csv"})
@@ -751,26 +748,3 @@ def _ca_problem(cert: x509.Certificate) -> str | None:
     if usage is not None and not usage.key_cert_sign:
         return "its key usage does not allow certificate signing"
     return None
-
-
-# --------------------------------------------------------------------------- CLI option
-
-def trust_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Click decorator: adds repeatable ``--trust PATH`` and passes ``trust_store: TrustStore``.
-
-    The store is built inside the callback (cryptography is imported only
-    then); with no ``--trust`` it is empty. Errors in trust files surface as
-    :class:`~etr.crypto.keys.KeyFileError` (exit 1 at the CLI boundary).
-    """
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, trust_paths: tuple[Path, ...] = (), **kwargs: Any) -> Any:
-        kwargs["trust_store"] = TrustStore.from_paths(trust_paths)
-        return command(*args, **kwargs)
-
-    option = click.option(
-        "--trust", "trust_paths", multiple=True, metavar="PATH",
-        type=click.Path(exists=True, path_type=Path),
-        help="Trusted keys: JWK/JWKS, PEM public keys, X.509 CA or leaf certificates (PEM/DER), a platform "
-             "registry CSV, or a directory of them. Repeatable. Nothing is fetched.")
-    return option(wrapper)

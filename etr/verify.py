@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from os import PathLike
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal, Union
 
 from .errors import UsageError, VerificationFailed
@@ -81,7 +82,7 @@ class Options:
                 or an empty trust store.
             KeyFileError: a trust path is missing or holds no usable material.
         """
-        _verifier()  # TODO(merge): drop; adapts the result class in this process before any result exists
+        _adapt_result_class()  # TODO(merge): drop; adapts the result class here before any result exists
         if self.mode not in ("strict", "legacy"):
             raise UsageError(f"unknown mode {self.mode!r}; choose strict or legacy", code="PINT-MODE")
         if isinstance(self.at, str):
@@ -278,38 +279,16 @@ def _failure_message(result: VerificationResult, first: Finding | None) -> str:
 # --------------------------------------------------------------------------- TODO(merge)
 
 
-@functools.cache
 def _verifier() -> Callable[..., VerificationResult]:
     """``verify_envelope``, adapted to the contract of issue 7 where this branch's verifier predates it.
 
-    TODO(merge): delete this function and call ``etr.transfer.verify.verify_envelope`` directly. The
-    verifier's branch gives ``VerificationResult`` a ``kind`` of ``"verification"`` and a ``to_dict()``
-    that starts with kind/source/outcome and has no "format"/"formatVersion" (the run document carries
-    those), and adds the ``td_version=`` keyword to ``verify_envelope``. Until then: both are added here,
-    once per process, and ``td_version`` is dropped when the verifier does not take it. Results also
-    travel from the worker processes of ``etr verify -j N``, so they must pickle: a ``Party`` without
-    extra fields holds an empty ``MappingProxyType``, which does not; until ``etr.transfer.model`` uses
-    a picklable empty mapping, one is taught to pickle here.
+    TODO(merge): delete this function (and :func:`_adapt_result_class`, :func:`_mapping_proxy`) and call
+    ``etr.transfer.verify.verify_envelope`` directly: the verifier's branch adds its ``td_version=``
+    keyword. Until then ``td_version`` is dropped when the verifier does not take it.
     """
-    import copyreg
-    from types import MappingProxyType
-
     from .transfer import verify as transfer_verify
 
-    copyreg.pickle(MappingProxyType, lambda proxy: (_mapping_proxy, (dict(proxy),)))
-
-    cls = transfer_verify.VerificationResult
-    if getattr(cls, "kind", None) != "verification":
-        original = cls.to_dict
-
-        def to_dict(self: VerificationResult) -> dict[str, Any]:
-            data = original(self)
-            for key in ("format", "formatVersion"):
-                data.pop(key, None)
-            return {"kind": "verification", "source": data.pop("source"), "outcome": data.pop("outcome"), **data}
-
-        cls.kind = "verification"  # type: ignore[attr-defined]
-        cls.to_dict = to_dict  # type: ignore[method-assign]
+    _adapt_result_class()
     function = transfer_verify.verify_envelope
     if "td_version" in inspect.signature(function).parameters:
         return function
@@ -320,8 +299,33 @@ def _verifier() -> Callable[..., VerificationResult]:
     return without_td_version
 
 
-def _mapping_proxy(items: dict[str, Any]) -> Mapping[str, Any]:
-    """TODO(merge): drop with :func:`_verifier`'s pickling of ``MappingProxyType``."""
-    from types import MappingProxyType
+@functools.cache
+def _adapt_result_class() -> None:
+    """TODO(merge): delete. The verifier's branch gives ``VerificationResult`` a ``kind`` of
+    ``"verification"`` and a ``to_dict()`` that starts with kind/source/outcome without
+    "format"/"formatVersion" (the run document carries those); until then both are added here, once
+    per process. Results also travel from the worker processes of ``etr verify -j N``, so they must
+    pickle: a ``Party`` without extra fields holds an empty ``MappingProxyType``, which does not; until
+    ``etr.transfer.model`` uses a picklable empty mapping, one is taught to pickle here.
+    """
+    import copyreg
 
+    from .transfer.verify import VerificationResult
+
+    copyreg.pickle(MappingProxyType, lambda proxy: (_mapping_proxy, (dict(proxy),)))
+    if getattr(VerificationResult, "kind", None) != "verification":
+        original = VerificationResult.to_dict
+
+        def to_dict(self: VerificationResult) -> dict[str, Any]:
+            data = original(self)
+            for key in ("format", "formatVersion"):
+                data.pop(key, None)
+            return {"kind": "verification", "source": data.pop("source"), "outcome": data.pop("outcome"), **data}
+
+        VerificationResult.kind = "verification"  # type: ignore[attr-defined]
+        VerificationResult.to_dict = to_dict  # type: ignore[method-assign]
+
+
+def _mapping_proxy(items: dict[str, Any]) -> MappingProxyType[str, Any]:
+    """TODO(merge): delete with :func:`_adapt_result_class`."""
     return MappingProxyType(items)

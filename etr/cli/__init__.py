@@ -94,8 +94,8 @@ def _more_verbose(ctx: click.Context, param: click.Parameter, value: int) -> Non
 def _accept_verbose(command: click.Command) -> None:
     """Let ``-v`` follow the subcommand too (``etr validate -v x.json``), as users type it."""
     if not any(p.name == "verbose" for p in command.params):
-        command.params.append(click.Option(["-v", "--verbose"], count=True, expose_value=False,
-                                           callback=_more_verbose, help="More diagnostics on stderr; tracebacks on internal errors."))
+        command.params.append(click.Option(["-v", "--verbose"], count=True, expose_value=False, callback=_more_verbose,
+                                           help="More diagnostics on stderr; tracebacks on internal errors."))
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             _accept_verbose(sub)

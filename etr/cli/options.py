@@ -56,7 +56,7 @@ def _apply(command: F, *options: Callable[[F], F]) -> F:
     return command
 
 
-def batch_options(command: F) -> F:
+def batch_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """``--format``, ``-q``, ``--strict``/``--fail-on``, ``-j``, ``--max-bytes``/``--max-depth``.
 
     The command receives ``fmt: str``, ``quiet: bool``, ``jobs: int``,
@@ -74,7 +74,7 @@ def batch_options(command: F) -> F:
         return command(*args, **kwargs)
 
     return _apply(
-        wrapper,  # type: ignore[arg-type]
+        wrapper,
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
                      help="text: for people, one block per input and a summary; json: one run document; "
                           "jsonl: one object per input and line."),

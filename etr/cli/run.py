@@ -10,9 +10,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO, NoReturn
-
-import click
+from typing import BinaryIO, NoReturn, TextIO
 
 from .. import __version__
 from ..batch import run_batch
@@ -38,11 +36,11 @@ def run_inputs(command: str, inputs: Iterable[str], work: Callable[[Source], Res
     require_input(inputs)
     interactive = not quiet and sys.stderr.isatty() and "-" not in inputs
     progress = Progress(sum(1 for _ in expand_inputs(inputs)) if interactive else 0, sys.stderr)
-    out = Output(click.get_binary_stream("stdout"), "utf-8" if fmt != "text" else sys.stdout.encoding or "utf-8",
-                 before_write=progress.hide)
+    # JSON is UTF-8 (RFC 8259 §8.1); text is in the terminal's encoding.
+    encoding = "utf-8" if fmt != "text" else (sys.stdout.encoding or "utf-8")
+    out = Output(sys.stdout, encoding, before_write=progress.hide)
     renderer = make_renderer(fmt, out, command=command, tool_version=__version__, quiet=quiet, fail_on=fail_on,
                              show_document=show_document)
-    sys.stdout.flush()
     renderer.start()
     for result in run_batch(displayed(expand_inputs(inputs)), work, jobs=jobs):
         failed = renderer.add(result)
@@ -101,18 +99,25 @@ def displayed(sources: Iterable[Source]) -> Iterator[Source]:
 
 
 class Output:
-    """Standard output for a renderer: text encoded once (UTF-8 for JSON), characters the encoding cannot
-    take escaped rather than fatal, and ``before_write`` called first (it erases the progress bar)."""
+    """Standard output for a renderer: text encoded once, in ``encoding`` (UTF-8 for JSON), characters the
+    encoding cannot take escaped rather than fatal, and ``before_write`` called first (it erases the
+    progress bar). Bytes go to the stream's binary buffer when it has one."""
 
-    def __init__(self, binary: BinaryIO, encoding: str, *, before_write: Callable[[], None]) -> None:
-        self.binary = binary
+    def __init__(self, stream: TextIO, encoding: str, *, before_write: Callable[[], None]) -> None:
+        stream.flush()  # anything written before keeps its place
+        self.stream = stream
+        self.binary: BinaryIO | None = getattr(stream, "buffer", None)
         self.encoding = encoding
         self.before_write = before_write
 
     def write(self, text: str) -> int:
         self.before_write()
-        self.binary.write(text.encode(self.encoding, "backslashreplace"))
+        data = text.encode(self.encoding, "backslashreplace")
+        if self.binary is not None:
+            self.binary.write(data)
+        else:  # a text-only stream (a test's StringIO): the same characters
+            self.stream.write(data.decode(self.encoding))
         return len(text)
 
     def flush(self) -> None:
-        self.binary.flush()
+        (self.binary or self.stream).flush()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 
-from ..load import Limits
-from ..model import Severity
+from ..load import Limits, Source
+from ..model import Result, Severity
 from .options import VERIFY_EXIT_HELP, batch_options, schema_version_option, trust_paths_option
 from .run import run_inputs
 
@@ -68,8 +69,9 @@ def verify_cmd(envelopes: tuple[str, ...], trust_paths: tuple[Path, ...], mode: 
         require_documents, carrier_platform, _json_file(issue_to, "--issue-to") if issue_to is not None else None,
         not no_td, version, limits)
     options.check()
-    run_inputs("verify", envelopes, functools.partial(verify_source, options=options), fmt=fmt, jobs=jobs,
-               quiet=quiet, fail_on=fail_on, show_document=show_document)
+    work = cast("Callable[[Source], Result]", functools.partial(verify_source, options=options))  # TODO(merge): no cast
+    run_inputs("verify", envelopes, work, fmt=fmt, jobs=jobs, quiet=quiet, fail_on=fail_on,
+               show_document=show_document)
 
 
 def _json_file(path: Path, what: str) -> dict[str, Any]:

@@ -244,9 +244,12 @@ def iter_verify(items: Iterable[Input], trust: TrustInput, *, limits: Limits | N
     the trust store is built once. Keywords as :func:`verify` (but ``name``).
 
     Raises:
-        UsageError, KeyFileError: as :func:`verify`, before the first result.
+        UsageError, KeyFileError: as :func:`verify`, when called (before the first result).
     """
-    options = _options(trust, limits, dict(kwargs))
+    return _iter_verify(items, _options(trust, limits, dict(kwargs)))
+
+
+def _iter_verify(items: Iterable[Input], options: Options) -> Iterator[VerificationResult]:
     for item in items:
         if isinstance(item, str | PathLike):
             for source in expand_inputs([str(item)]):

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -118,15 +119,17 @@ def trust_store(paths: tuple[str, ...]) -> TrustStore:
     return TrustStore.from_paths(paths)
 
 
-def _trust_paths(trust: TrustInput) -> TrustStore | tuple[str, ...]:
+def _store(trust: TrustInput) -> TrustStore:
+    """The store the library is given, or a fresh one built from the paths it is given (a caller's trust
+    files may change between two calls; the per-process cache is for the CLI's worker processes)."""
     from .crypto.trust import TrustStore
 
     if isinstance(trust, TrustStore):
         return trust
     if isinstance(trust, str | PathLike):  # one path, never its characters
-        return (str(trust),)
+        return TrustStore.from_paths([os.fspath(trust)])
     if isinstance(trust, Iterable):
-        return tuple(str(p) for p in trust)
+        return TrustStore.from_paths([os.fspath(p) for p in trust])
     raise UsageError(f"trust must be a TrustStore or paths, not {type(trust).__name__}", code="PINT-NO-TRUST")
 
 
@@ -135,7 +138,7 @@ def _options(trust: TrustInput, limits: Limits | None, kwargs: dict[str, Any]) -
     if expected is not None and not isinstance(expected, str | Mapping):
         expected = expected.to_dict()  # a Party
     try:
-        options = Options(_trust_paths(trust), expected_recipient=expected, limits=limits or Limits(), **kwargs)
+        options = Options(_store(trust), expected_recipient=expected, limits=limits or Limits(), **kwargs)
     except TypeError as exc:  # an unknown keyword
         raise UsageError(str(exc), code="ETR-USAGE") from None
     options.check()

@@ -77,8 +77,9 @@ def test_verify_a_path_bytes_or_a_mapping(trust: etr.TrustStore) -> None:
     for result in results:
         assert result.kind == "verification" and result.outcome is etr.Outcome.PASS
         assert result.response_code == "RECE" and result.findings == ()
-        assert result.current_holder is not None and result.current_holder.party_name == "Meridian Ocean Lines Pte. Ltd."
-        assert [h.party_name for h in result.holders][0] == "Nordic Timber AB"
+        assert result.current_holder is not None
+        assert result.current_holder.party_name == "Meridian Ocean Lines Pte. Ltd."
+        assert result.holders[0].party_name == "Nordic Timber AB"
     assert etr.verify(data, trust, at=AT, name="inbox/42.json").source == "inbox/42.json"
 
 
@@ -163,3 +164,21 @@ def test_verify_or_raise(trust: etr.TrustStore) -> None:
     with pytest.raises(VerificationFailed) as unreadable:
         etr.verify_or_raise(b"", trust)
     assert unreadable.value.code == "LOAD-EMPTY"
+
+
+def test_each_call_reads_the_trust_paths_it_is_given(tmp_path: Path) -> None:
+    """A caller's trust files may change between two calls; each worker process of the CLI, by contrast,
+    builds the store of its run once."""
+    import shutil
+
+    from etr.verify import trust_store
+
+    folder = tmp_path / "trust"
+    folder.mkdir()
+    shutil.copy(TRUST / "car1-2026.public.jwk", folder)
+    envelope = PINT / "valid" / "2-transferred.json"
+    assert etr.verify(envelope, folder, at=AT).outcome is etr.Outcome.FAIL  # EBL1's key is not trusted yet
+    for name in ("ebl1-2026.public.jwk", "platforms.csv"):
+        shutil.copy(TRUST / name, folder)
+    assert etr.verify(envelope, folder, at=AT).outcome is etr.Outcome.PASS
+    assert trust_store((str(folder),)) is trust_store((str(folder),))

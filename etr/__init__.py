@@ -6,14 +6,36 @@ Public API::
     report = etr.validate("bl.json")          # a path, bytes, or a parsed dict
     for report in etr.iter_validate(["docs/"]):
         ...
+    trust = etr.TrustStore.from_paths(["trust/"])
+    result = etr.verify("envelope.json", trust)   # a DCSA PINT 3.0 envelope: path, bytes or dict
+    result.outcome, result.current_holder
+
+Every result (a validation :class:`Report`, a ``VerificationResult``) has
+``source``, ``kind``, ``outcome``, ``findings`` and ``to_dict()``
+(:class:`Result`). Errors are grouped by who is at fault
+(:mod:`etr.errors`): the document, the environment, or the caller.
 """
 
 from __future__ import annotations
 
-from .errors import DocumentError, EnvironmentProblem, EtrError, UsageError, ValidationFailed
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    DocumentError,
+    EnvironmentProblem,
+    EtrError,
+    UsageError,
+    ValidationFailed,
+    VerificationFailed,
+)
 from .load import Document, Limits, load_bytes
-from .model import Finding, Location, Outcome, Report, Severity
+from .model import Finding, Location, Outcome, Report, Result, Severity, Summary
 from .validate import iter_validate, validate, validate_or_raise
+from .verify import iter_verify, verify, verify_or_raise
+
+if TYPE_CHECKING:
+    from .crypto.trust import TrustStore
+    from .transfer.verify import VerificationResult
 
 __version__ = "0.1.0"
 
@@ -27,12 +49,33 @@ __all__ = [
     "Location",
     "Outcome",
     "Report",
+    "Result",
     "Severity",
+    "Summary",
+    "TrustStore",
     "UsageError",
     "ValidationFailed",
+    "VerificationFailed",
+    "VerificationResult",
     "__version__",
     "iter_validate",
+    "iter_verify",
     "load_bytes",
     "validate",
     "validate_or_raise",
+    "verify",
+    "verify_or_raise",
 ]
+
+#: Names whose modules are imported on first use (they pull in cryptography), so ``import etr`` stays cheap.
+_LAZY = {"TrustStore": "etr.crypto.trust", "VerificationResult": "etr.transfer.verify"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'etr' has no attribute {name!r}")

@@ -2,7 +2,16 @@
 
 Problems *in a document* are normally reported as findings, not raised. These
 exceptions are for the cases where a caller asked for one (``…_or_raise``) or
-where the environment, not the document, is at fault.
+where the environment, not the document, is at fault:
+
+- :class:`DocumentError` — the document: :class:`ValidationFailed`
+  (``etr.validate_or_raise``), :class:`VerificationFailed` (``etr.verify_or_raise``);
+- :class:`EnvironmentProblem` — the environment: a file or a trust store that
+  cannot be read;
+- :class:`UsageError` — the caller: an unknown family, version, mode or option,
+  no trust store, no input (the CLI exits 2).
+
+Every one has a stable ``code`` and a ``hint`` for a person.
 """
 
 from __future__ import annotations
@@ -55,3 +64,17 @@ class ValidationFailed(DocumentError):
     def __init__(self, report: object, message: str) -> None:
         super().__init__(message)
         self.report = report
+
+
+class VerificationFailed(DocumentError):
+    """Raised by :func:`etr.verify_or_raise` when a verification's outcome is FAIL.
+
+    ``result`` holds the whole result (every finding, the entries, the holders);
+    ``code`` is its first error's code.
+    """
+
+    code = "ETR-NOT-VERIFIED"
+
+    def __init__(self, result: object, message: str, *, code: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message, code=code, hint=hint)
+        self.result = result

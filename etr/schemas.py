@@ -78,7 +78,7 @@ def all_schemas() -> Iterator[SchemaInfo]:
     yield SchemaInfo("report", ("1",), REPORT_SCHEMA, str(report.get("$id", "")), str(report.get("title", "")))
 
 
-REPORT_SCHEMA = "report/report-1.schema.json"
+REPORT_SCHEMA = "report/run-2.schema.json"
 
 
 # --------------------------------------------------------------------------- errors -> findings

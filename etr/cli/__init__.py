@@ -25,12 +25,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "keys": ("etr.cli.keys:keys_cmd", "Generate and inspect signing keys."),
 }
 
+#: The exit statuses every command shares; ``etr validate`` and ``etr verify`` spell out their own
+#: (:mod:`etr.cli.options`).
 EXIT_CODES_HELP = """\b
 Exit status:
-  0  no input has an error finding (or a FAIL)
-  1  at least one input has an error finding or a FAIL,
-     unreadable and hostile inputs included
-  2  usage error (bad option, unknown family or version)
+  0  success: every input passes, or the step was done
+  1  failure: an input fails (an error finding or a FAIL, unreadable and
+     hostile inputs included), or the step was refused
+  2  usage error: bad option, no input
 """
 
 
@@ -45,6 +47,7 @@ class LazyGroup(click.Group):
             return None
         module, _, attr = COMMANDS[cmd_name][0].partition(":")
         command: click.Command = getattr(importlib.import_module(module), attr)
+        _accept_verbose(command)
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -80,6 +83,29 @@ class LazyGroup(click.Group):
             ctx.exit(EXIT_FAIL)
 
 
+def _more_verbose(ctx: click.Context, param: click.Parameter, value: int) -> None:
+    if value:
+        root = ctx.find_root()
+        root.obj = root.obj or {}
+        root.obj["verbose"] = root.obj.get("verbose", 0) + value
+        _configure_logging(root.obj["verbose"])
+
+
+def _accept_verbose(command: click.Command) -> None:
+    """Let ``-v`` follow the subcommand too (``etr validate -v x.json``), as users type it."""
+    if not any(p.name == "verbose" for p in command.params):
+        command.params.append(click.Option(["-v", "--verbose"], count=True, expose_value=False, callback=_more_verbose,
+                                           help="More diagnostics on stderr; tracebacks on internal errors."))
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _accept_verbose(sub)
+
+
+def _configure_logging(verbose: int) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose > 1 else logging.INFO, stream=sys.stderr,
+                        format="etr: %(levelname)s: %(message)s", force=True)
+
+
 def _maybe_traceback(ctx: click.Context) -> None:
     if (ctx.obj or {}).get("verbose"):
         import traceback
@@ -92,9 +118,9 @@ def _maybe_traceback(ctx: click.Context) -> None:
 @click.option("-v", "--verbose", count=True, help="More diagnostics on stderr; tracebacks on internal errors.")
 @click.pass_context
 def main(ctx: click.Context, verbose: int) -> None:
-    """etr checks electronic trade documents offline: is it well formed, who
-    controls it, and does the system meet the law's reliability requirements."""
+    """etr checks electronic trade documents offline: is a document well
+    formed (validate), and who controls a transferable record, as its signed
+    transfer chain proves (verify)."""
     ctx.obj = {"verbose": verbose}
     if verbose:
-        logging.basicConfig(level=logging.DEBUG if verbose > 1 else logging.INFO, stream=sys.stderr,
-                            format="etr: %(levelname)s: %(message)s")
+        _configure_logging(verbose)

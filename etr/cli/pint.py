@@ -99,7 +99,7 @@ def _signing_options(command: F) -> F:
 
 
 def _with_trust(command: F) -> F:
-    from ..crypto.trust import trust_options
+    from .options import trust_options
 
     return trust_options(command)
 

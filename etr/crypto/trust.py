@@ -74,15 +74,12 @@ reproducible):
 
 from __future__ import annotations
 
-import functools
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import click
 
 from ..errors import DocumentError, UsageError
 from .registry import (
@@ -102,7 +99,7 @@ if TYPE_CHECKING:
     from .keys import PublicKey
 
 __all__ = ["BINDING_CODES", "SIGNING_EKUS", "TRUST_SUFFIXES", "KeyResolution", "PlatformRegistration", "TrustError",
-           "TrustStore", "trust_options"]
+           "TrustStore"]
 
 #: File name endings loaded from a trust directory (non-recursive, hidden files skipped).
 TRUST_SUFFIXES = frozenset({".jwk", ".json", ".pem", ".crt", ".cer", ".der", ".csv"})
@@ -643,26 +640,3 @@ def _unbound_message(cert: x509.Certificate, leaf: PublicKey, kid: str | None, r
             f"platform {reg.code!r}{claim}. If it is {reg.code}'s certificate, pin it in the registry row of "
             f"{reg.code} (cert_sha256 {sha256_hex(cert)}, or key_thumbprint {leaf.thumbprint}, or its subject or "
             f"san), or add {reg.code}'s public key to the store under its registered kid")
-
-
-# --------------------------------------------------------------------------- CLI option
-
-def trust_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Click decorator: adds repeatable ``--trust PATH`` and passes ``trust_store: TrustStore``.
-
-    The store is built inside the callback (cryptography is imported only
-    then); with no ``--trust`` it is empty. Errors in trust files surface as
-    :class:`~etr.crypto.keys.KeyFileError` (exit 1 at the CLI boundary).
-    """
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, trust_paths: tuple[Path, ...] = (), **kwargs: Any) -> Any:
-        kwargs["trust_store"] = TrustStore.from_paths(trust_paths)
-        return command(*args, **kwargs)
-
-    option = click.option(
-        "--trust", "trust_paths", multiple=True, metavar="PATH",
-        type=click.Path(exists=True, path_type=Path),
-        help="Trusted keys: JWK/JWKS, PEM public keys, X.509 CA or leaf certificates (PEM/DER), a platform "
-             "registry CSV, or a directory of them. Repeatable. Nothing is fetched.")
-    return option(wrapper)

@@ -1,108 +1,93 @@
-"""Renderers shared by the CLI (and later a service): text, JSON, JSON Lines.
+"""Renderers shared by every command: text, JSON, JSON Lines.
 
-Each renderer is a small class fed one report at a time, so batches stream.
+A renderer is fed one result at a time (any :class:`~etr.model.Result`: a
+validation :class:`~etr.model.Report`, a PINT ``VerificationResult``), so
+batches stream; it keeps the run's :class:`~etr.model.Summary`. The text form
+of each result type lives in its own module (:mod:`.validation`,
+:mod:`.verification`); the machine forms (:mod:`.json`) only call ``to_dict()``.
 """
 
 from __future__ import annotations
 
-import json
-from typing import IO
+from typing import Protocol
 
-from ..model import REPORT_FORMAT_VERSION, Report, Severity, Summary, run_head, run_tail
+from ..model import Finding, Result, Severity, Summary, fails
+
+FORMATS = ("text", "json", "jsonl")
+
+
+def count(n: int, word: str) -> str:
+    """``1 error``, ``2 errors``, ``0 info``."""
+    return f"{n} {word}{'s' if n != 1 and word != 'info' else ''}"
+
+
+def finding_line(f: Finding, indent: str = "  ") -> str:
+    """One finding in text: ``  error   CODE at /pointer (line 3:7): message``."""
+    where = f" at {f.location}" if f.location is not None else ""
+    return f"{indent}{f.severity.value:<7} {f.code}{where}: {f.message}"
+
+
+class Sink(Protocol):
+    """Where a renderer writes: ``sys.stdout``, an ``io.StringIO``, the CLI's UTF-8 writer."""
+
+    def write(self, text: str, /) -> object: ...
 
 
 class Renderer:
-    """Writes reports to a stream as they come."""
+    """Writes results to ``out`` as they come and keeps the summary.
 
-    def __init__(self, out: IO[str], *, quiet: bool = False, fail_on: Severity = Severity.ERROR) -> None:
+    ``fail_on`` is the lowest severity that makes an input fail (``--fail-on``);
+    ``quiet`` leaves out, in text, the inputs that pass (the summary stays).
+    """
+
+    def __init__(self, out: Sink, *, quiet: bool = False, fail_on: Severity = Severity.ERROR) -> None:
         self.out = out
         self.quiet = quiet
         self.fail_on = fail_on
-        self.total = 0
-        self.failed = 0
         self.summary = Summary()
 
-    def fails(self, report: Report) -> bool:
-        return not report.passes(strict=self.fail_on is not Severity.ERROR) or (
-            self.fail_on is Severity.INFO and bool(report.findings))
+    @property
+    def failed(self) -> int:
+        """How many inputs failed so far."""
+        return self.summary.failed
 
     def start(self) -> None:
-        """Called before the first report."""
+        """Called before the first result."""
 
-    def add(self, report: Report) -> None:
-        self.total += 1
-        failed = self.fails(report)
-        if failed:
-            self.failed += 1
-        self.summary.add(report, failed)
-        self.write(report)
+    def add(self, result: Result) -> bool:
+        """Count and write one result; return whether it fails the run."""
+        failed = fails(result, self.fail_on)
+        self.summary.add(result, failed)
+        self.write(result, failed)
+        return failed
 
-    def write(self, report: Report) -> None:
+    def write(self, result: Result, failed: bool) -> None:
         raise NotImplementedError
 
     def finish(self) -> None:
-        """Called after the last report."""
+        """Called after the last result."""
 
 
-def _count(n: int, severity: Severity) -> str:
-    plural = "s" if n != 1 and severity is not Severity.INFO else ""
-    return f"{n} {severity.value}{plural}"
+def make_renderer(fmt: str, out: Sink, *, command: str, tool_version: str, quiet: bool = False,
+                  fail_on: Severity = Severity.ERROR, show_document: bool = False) -> Renderer:
+    """The renderer for ``--format`` (one of :data:`FORMATS`).
 
+    ``command`` names the run in the JSON run document; ``show_document`` makes
+    the text of a verification list its transport document's findings.
 
-class TextRenderer(Renderer):
-    """One header line per input, then one line per finding."""
+    Raises:
+        ValueError: an unknown format.
+    """
+    if fmt == "text":
+        from .text import TextRenderer
 
-    def write(self, report: Report) -> None:
-        failed = self.fails(report)
-        if self.quiet and not failed:
-            return
-        kind = f"{report.family} {report.version}" if report.family else "unrecognised"
-        verdict = "FAIL" if failed else "ok"
-        counts = ", ".join(_count(report.count(s), s) for s in Severity)
-        lines = [f"{report.source}: {verdict} [{kind}] ({counts})"]
-        for f in report.findings:
-            if self.quiet and f.severity is Severity.INFO:
-                continue
-            where = f" at {f.location}" if f.location is not None else ""
-            lines.append(f"  {f.severity.value:<7} {f.code}{where}: {f.message}")
-        self.out.write("\n".join(lines) + "\n")
-
-    def finish(self) -> None:
-        if not self.quiet:
-            self.out.write(f"{self.total} input{'s' if self.total != 1 else ''}: "
-                           f"{self.total - self.failed} passed, {self.failed} failed\n")
-
-
-class JsonLinesRenderer(Renderer):
-    """One JSON object per input and line."""
-
-    def write(self, report: Report) -> None:
-        self.out.write(json.dumps({"formatVersion": REPORT_FORMAT_VERSION, **report.to_dict()},
-                                  ensure_ascii=False) + "\n")
-
-
-class JsonRenderer(Renderer):
-    """One JSON document for the whole run, written incrementally."""
-
-    def __init__(self, out: IO[str], *, tool_version: str, **kwargs: object) -> None:
-        super().__init__(out, **kwargs)  # type: ignore[arg-type]
-        self.tool_version = tool_version
-
-    def start(self) -> None:
-        self.out.write(json.dumps(run_head(self.tool_version, "validate"))[:-1] + ', "reports": [')
-
-    def write(self, report: Report) -> None:
-        sep = "\n" if self.total == 1 else ",\n"
-        self.out.write(sep + json.dumps(report.to_dict(), ensure_ascii=False))
-
-    def finish(self) -> None:
-        self.out.write("\n], " + json.dumps(run_tail(self.summary))[1:] + "\n")
-
-
-def make_renderer(fmt: str, out: IO[str], *, quiet: bool, fail_on: Severity, tool_version: str) -> Renderer:
-    """The renderer for ``--format``."""
+        return TextRenderer(out, quiet=quiet, fail_on=fail_on, show_document=show_document)
     if fmt == "json":
-        return JsonRenderer(out, quiet=quiet, fail_on=fail_on, tool_version=tool_version)
+        from .json import JsonRenderer
+
+        return JsonRenderer(out, quiet=quiet, fail_on=fail_on, command=command, tool_version=tool_version)
     if fmt == "jsonl":
+        from .json import JsonLinesRenderer
+
         return JsonLinesRenderer(out, quiet=quiet, fail_on=fail_on)
-    return TextRenderer(out, quiet=quiet, fail_on=fail_on)
+    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")

@@ -78,8 +78,8 @@ def test_issue_transfer_endorse_surrender_accept_verify(world: dict[str, Any]) -
     assert "ES256 key 'car1-key' (kid, registered for CAR1)" in text
 
     doc = json.loads(run(["verify", e[5], *trust, "--format", "json"]).output)
-    result = doc["results"][0]
-    assert doc["ok"] is True and result["outcome"] == "PASS"
+    result = doc["reports"][0]
+    assert doc["outcome"] == "PASS" and result["outcome"] == "PASS"
     assert [x["signature"]["alg"] for x in result["entries"]] == ["ES256", "EdDSA", "PS256", "PS256", "EdDSA",
                                                                   "ES256"]
     assert result["currentHolder"]["partyName"] == "Carrier Line"
@@ -126,7 +126,7 @@ def test_verify_tampered_envelope_exits_1(world: dict[str, Any]) -> None:
     forged.write_text(json.dumps(env))
     out = run(["verify", str(forged), str(e1), *trust], code=1).output
     assert "FAIL (response BENV)" in out and "PINT-TD-CHECKSUM-MANIFEST [BENV]" in out
-    assert "2 envelopes: 1 verified, 1 failed" in out
+    assert "2 inputs: 1 passed, 1 failed;" in out
     # Extending a tampered envelope is refused when a trust store is given.
     refused = CliRunner().invoke(main, ["pint", "transfer", str(forged), *trust, *key(world, "EBL2"), *BOB,
                                         *TO_ALICE])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from terminal import BAR, assert_no_line_starts_mid_bar, run_in_terminal, screen
 
 import etr
 from etr.cli import main
@@ -98,7 +100,7 @@ def test_exit_0_on_valid_samples(valid: list[str]) -> None:
     result = invoke("validate", *valid)
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
-    assert f"{len(valid)} inputs: {len(valid)} passed, 0 failed" in result.stdout
+    assert f"{len(valid)} inputs: {len(valid)} passed, 0 failed; 0 errors, 0 warnings\n" in result.stdout
 
 
 def test_exit_1_on_an_invalid_sample(valid: list[str], invalid: str) -> None:
@@ -203,21 +205,42 @@ def test_text_is_grouped_by_input(invalid: str, hostile_dir: Path) -> None:
     assert "unrecognised" in lines[header]
     assert lines[header + 1].split()[:2] == ["error", "LOAD-JSON-DUPLICATE-KEY:"]
     assert all(line.startswith("  ") for line in lines[1:header])
-    assert lines[-1] == "2 inputs: 0 passed, 2 failed"
+    assert lines[-1].startswith("2 inputs: 0 passed, 2 failed; ")
 
 
 def test_json_is_one_document(valid: list[str], invalid: str) -> None:
     result = invoke("validate", "--format", "json", *valid, invalid)
     run = json.loads(result.stdout)
+    assert list(run) == ["format", "formatVersion", "etrVersion", "command", "reports", "summary", "outcome"]
     assert [r["source"] for r in run["reports"]] == [*valid, invalid]
-    assert run["summary"] == {"inputs": len(valid) + 1, "passed": len(valid), "failed": 1}
-    assert run["valid"] is False
+    assert all(list(r)[:3] == ["kind", "source", "outcome"] and r["kind"] == "validation" for r in run["reports"])
+    summary = run["summary"]
+    assert (summary["inputs"], summary["passed"], summary["failed"]) == (len(valid) + 1, len(valid), 1)
+    errors = etr.validate(invalid).count(etr.Severity.ERROR)
+    assert summary["findings"]["error"] == errors >= 1
+    assert summary["topCodes"][0]["code"] == Path(invalid).stem
+    assert run["outcome"] == "FAIL" and run["command"] == "validate"
 
 
-def test_json_with_no_input_found(tmp_path: Path) -> None:
-    result = invoke("validate", "--format", "json", str(tmp_path))  # an empty directory
-    assert result.exit_code == 0
-    assert json.loads(result.stdout)["reports"] == []
+@pytest.mark.parametrize("make", ["empty-directory", "directory-without-documents", "pattern"])
+def test_a_directory_or_pattern_without_input_is_a_usage_error(tmp_path: Path, make: str, valid: list[str]) -> None:
+    target = str(tmp_path)
+    if make == "directory-without-documents":
+        (tmp_path / "notes.txt").write_text("not read when a directory is walked")
+        (tmp_path / "sub").mkdir()
+    elif make == "pattern":
+        target = str(tmp_path / "*.json")
+    for fmt in ("text", "json", "jsonl"):
+        result = invoke("validate", "--format", fmt, valid[0], target)
+        assert result.exit_code == 2, (make, result.stdout, result.stderr)
+        assert "no input" in result.stderr and "ETR-NO-INPUT" in result.stderr
+        assert result.stdout == ""  # checked before anything is written
+
+
+def test_a_named_missing_file_is_still_a_finding(tmp_path: Path) -> None:
+    result = invoke("validate", "--format", "jsonl", str(tmp_path / "missing.json"))
+    assert result.exit_code == 1
+    assert [f["code"] for f in json.loads(result.stdout)["findings"]] == ["LOAD-NOT-FOUND"]
 
 
 def test_jsonl_is_one_object_per_input_in_order(valid: list[str], invalid: str, hostile_dir: Path) -> None:
@@ -229,14 +252,25 @@ def test_jsonl_is_one_object_per_input_in_order(valid: list[str], invalid: str, 
     assert [r["valid"] for r in reports] == [False, *([True] * len(valid)), *([False] * len(names)), True]
 
 
-def test_quiet_prints_only_failing_inputs(valid: list[str], invalid: str, info_only: str) -> None:
+def test_quiet_prints_only_failing_inputs_and_the_summary(valid: list[str], invalid: str, info_only: str) -> None:
     result = invoke("validate", "--quiet", *valid, invalid, info_only)
     assert result.exit_code == 1
     assert result.stdout.startswith(f"{invalid}: FAIL")
     for path in [*valid, info_only]:
         assert path not in result.stdout
-    assert "passed" not in result.stdout  # no summary
-    assert invoke("validate", "-q", *valid).stdout == ""
+    assert result.stdout.splitlines()[-1].startswith(f"{len(valid) + 2} inputs: {len(valid) + 1} passed, 1 failed; ")
+    assert invoke("validate", "-q", *valid).stdout == f"{len(valid)} inputs: {len(valid)} passed, 0 failed; " \
+                                                       "0 errors, 0 warnings\n"
+
+
+def test_summary_line_counts_findings_and_names_the_most_frequent_codes(invalid: str, warning_only: str) -> None:
+    report = etr.validate(invalid)
+    result = invoke("validate", invalid, invalid, warning_only)
+    errors, warnings = 2 * report.count(etr.Severity.ERROR), 2 * report.count(etr.Severity.WARNING) + 1
+    line = result.stdout.splitlines()[-1]
+    assert line.startswith(f"3 inputs: 1 passed, 2 failed; {errors} error{'s' * (errors != 1)}, "
+                           f"{warnings} warning{'s' * (warnings != 1)}; top codes: ")
+    assert f"{Path(invalid).stem} (2)" in line and "EBL-ISO6346-CHECK-DIGIT (1)" in line
 
 
 def test_stdin(valid: list[str]) -> None:
@@ -299,9 +333,35 @@ def test_help_mentions_exit_codes() -> None:
         assert result.exit_code == 0
         text = " ".join(result.stdout.split())
         assert "Exit status" in text
-        assert "0 no input has an error finding" in text
         assert "2 usage error" in text
-    assert "--strict" in invoke("validate", "--help").stdout
+    text = " ".join(invoke("validate", "--help").stdout.split())
+    assert "0 no input fails" in text and "1 at least one input fails" in text
+    assert "--strict" in text
+    # What applies to verify only is not in validate's help.
+    assert "BSIG" not in text and "trust" not in text.lower()
+
+
+@pytest.mark.parametrize("args", [["--help"], ["validate", "--help"], ["verify", "--help"], ["schemas", "--help"],
+                                  ["keys", "--help"], ["pint", "--help"]])
+def test_help_names_no_planned_feature(args: list[str]) -> None:
+    text = invoke(*args).stdout.lower()
+    for word in ("planned", "later", "not yet", "future", "coming", "reliability requirements", "mletr"):
+        assert word not in text, (args, word)
+
+
+def test_verbose_after_the_subcommand(monkeypatch: pytest.MonkeyPatch, valid: list[str]) -> None:
+    import etr.cli.run
+
+    def run_batch(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(etr.cli.run, "run_batch", run_batch)
+    for args in (["-v", "validate", valid[0]], ["validate", "-v", valid[0]], ["validate", valid[0], "-v"],
+                 ["validate", "--verbose", valid[0]]):
+        loud = invoke(*args)
+        assert loud.exit_code == 1 and "Traceback (most recent call last)" in loud.stderr, args
+    quiet = invoke("validate", valid[0])
+    assert quiet.exit_code == 1 and "Traceback" not in quiet.stderr
 
 
 def test_version() -> None:
@@ -347,12 +407,12 @@ def test_internal_error_in_a_check_is_a_finding(valid: list[str]) -> None:
 
 def test_internal_error_outside_a_check(monkeypatch: pytest.MonkeyPatch, valid: list[str]) -> None:
     import etr.batch
-    import etr.cli.validate
+    import etr.cli.run
 
     def run_batch(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("simulated bug")
 
-    for module in (etr.batch, etr.cli.validate):  # wherever the command finds it
+    for module in (etr.batch, etr.cli.run):  # wherever the command finds it
         monkeypatch.setattr(module, "run_batch", run_batch, raising=False)
     quiet = invoke("validate", valid[0])
     assert quiet.exit_code == 1, (quiet.stdout, quiet.stderr)
@@ -419,3 +479,66 @@ def test_console_script(tmp_path: Path, valid: list[str]) -> None:
                             capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["valid"] is True
+
+
+# --------------------------------------------------------------------------- what a new user met
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a POSIX pseudo-terminal")
+def test_progress_bar_is_cleared_before_results_and_summary(many: Path, tmp_path: Path) -> None:
+    raw = run_in_terminal(["validate", str(many)], cwd=tmp_path)
+    headers = re.compile(re.escape(str(many).encode()) + rb"/(?:nested/)?\d{3}\.json: (?:ok|FAIL) \[|\d+ inputs: ")
+    assert_no_line_starts_mid_bar(raw, headers)
+    shown = [line for line in screen(raw) if line]
+    assert shown[-1].startswith("101 inputs: ")
+    lines = [line for line in shown if not line.startswith(" ") and line != shown[-1]]
+    assert len(lines) == 101 and all(line.startswith(str(many)) for line in lines)
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a POSIX pseudo-terminal")
+def test_no_progress_bar_when_quiet_or_few_inputs(many: Path, valid: list[str], tmp_path: Path) -> None:
+    assert not BAR.search(run_in_terminal(["validate", "-q", str(many)], cwd=tmp_path).decode())
+    assert not BAR.search(run_in_terminal(["validate", *valid], cwd=tmp_path).decode())
+
+
+def _odd_names(folder: Path, data: bytes) -> list[bytes]:
+    """Files whose names are not UTF-8 (bytes 0xff 0xfe), and one with a non-ASCII UTF-8 name."""
+    names = [os.fsencode(folder) + b"/\xff\xfe-bl.json", os.fsencode(folder) + "/é-bl.json".encode()]
+    try:
+        for name in names:
+            with open(name, "wb") as fh:
+                fh.write(data)
+    except OSError:
+        pytest.skip("this file system refuses file names that are not UTF-8")
+    return names
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "text"])
+def test_output_is_utf8_whatever_the_file_names(tmp_path: Path, valid: list[str], fmt: str) -> None:
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    odd, _ = _odd_names(folder, Path(valid[0]).read_bytes())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    # The directory walked, and the file named on the command line (as raw bytes, as a shell passes it).
+    proc = subprocess.run([sys.executable, "-m", "etr", "validate", "--format", fmt, os.fsencode(folder), odd],
+                          capture_output=True, env=env, cwd=tmp_path, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout.decode("utf-8")  # strict: fails on any byte that is not UTF-8
+    escaped, kept = f"{folder}/\\xff\\xfe-bl.json", f"{folder}/é-bl.json"
+    if fmt == "text":
+        assert f"{escaped}: ok [" in text and f"{kept}: ok [" in text
+        return
+    reports = json.loads(text)["reports"] if fmt == "json" else [json.loads(line) for line in text.splitlines()]
+    assert sorted(r["source"] for r in reports) == sorted([escaped, kept, escaped])
+    assert all(r["valid"] for r in reports)  # each file was read from its real name
+
+
+def test_text_output_survives_a_narrow_terminal_encoding(tmp_path: Path, valid: list[str]) -> None:
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    _odd_names(folder, Path(valid[0]).read_bytes())
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}, "PYTHONIOENCODING": "ascii"}
+    proc = subprocess.run([sys.executable, "-m", "etr", "validate", str(folder)], capture_output=True, env=env,
+                          cwd=tmp_path, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.isascii()
+    assert b"\\xe9-bl.json: ok [" in proc.stdout and b"\\xff\\xfe-bl.json: ok [" in proc.stdout

@@ -21,9 +21,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.x509.oid import NameOID
 
+from etr.cli.options import trust_options
 from etr.crypto.jws import parse_compact, sign_compact, verify_compact
 from etr.crypto.keys import KeyFileError, SigningKey, generate_key, load_public_keys
-from etr.crypto.trust import KeyResolution, TrustError, TrustStore, trust_options
+from etr.crypto.trust import KeyResolution, TrustError, TrustStore
 from etr.errors import UsageError
 
 REPO = Path(__file__).parents[2]

@@ -10,8 +10,11 @@ Loaded by ``tests/conftest.py`` (``pytest_plugins``). At import it wraps
   ``trustCode`` of a ``PINT-KEY-…`` finding, the ``loadCode`` of an unreadable
   envelope), ``responseCode`` excepted (a PINT response, not an etr code).
 
-Findings made in a forked worker process (``-j N``) are written to a file the
-session reads back; ``etr`` run as a subprocess is not seen.
+What test code makes itself (a sample ``Finding("EBL-X", …)`` in a model test,
+an error raised by a test) is not etr emitting a code and is not recorded: only
+findings and errors made by etr's code count. Findings made in a forked worker
+process (``-j N``) are written to a file the session reads back; ``etr`` run as
+a subprocess is not seen.
 
 At the end of a run of **the whole suite** (see :class:`_Completeness`) the
 session fails, listing the codes, when
@@ -32,13 +35,16 @@ the suite emits.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import os
 import re
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import pytest
@@ -107,6 +113,19 @@ def _record(code: Any, facet: str) -> None:
 
 # --------------------------------------------------------------------------- the wrappers
 
+_DATACLASSES = os.path.normcase(dataclasses.__file__)
+_TESTS_DIR = os.path.normcase(str(_TESTS)) + os.sep
+
+
+def _made_by_tests(depth: int) -> bool:
+    """Whether the finding or error being made was made by test code itself (a model test's sample
+    ``Finding("EBL-X", …)``, a made-up error), not by etr: the first frame above the ``__init__`` outside
+    ``dataclasses`` (``replace``) is in tests/. ``depth`` 1: the caller of the function that calls this one."""
+    frame: FrameType | None = sys._getframe(depth + 1)
+    while frame is not None and os.path.normcase(frame.f_code.co_filename) == _DATACLASSES:
+        frame = frame.f_back
+    return frame is not None and os.path.normcase(frame.f_code.co_filename).startswith(_TESTS_DIR)
+
 
 def _wrap_finding() -> None:
     original = Finding.__init__
@@ -116,6 +135,8 @@ def _wrap_finding() -> None:
     @functools.wraps(original)
     def init(self: Finding, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
+        if _made_by_tests(1):
+            return
         severity = getattr(self.severity, "value", self.severity)
         _record(self.code, str(severity))
         detail = self.detail
@@ -139,7 +160,7 @@ def _wrap_error_class(cls: type[EtrError]) -> None:
 
     def init(self: EtrError, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
-        if type(self).__init__ is init:
+        if type(self).__init__ is init and not _made_by_tests(1):
             _record(self.code, f"raised:{_group(self)}")
 
     functools.update_wrapper(init, original)

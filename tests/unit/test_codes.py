@@ -440,6 +440,32 @@ def recording() -> Any:
     recorder._seen.update(saved)
 
 
+@pytest.fixture
+def as_if_etr(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Count what this test makes as made by etr (the recorder otherwise leaves test-made codes out)."""
+    import _code_recorder as recorder
+
+    monkeypatch.setattr(recorder, "_made_by_tests", lambda depth: False)
+
+
+def test_recorder_counts_what_etr_makes_not_what_tests_make(recording: dict[str, set[str]]) -> None:
+    import dataclasses
+
+    from etr.load import LoadError, load_bytes
+    from etr.model import Finding
+
+    sample = Finding("DEMO-SAMPLE", Severity.ERROR, "a model test's sample finding")
+    dataclasses.replace(sample, code="DEMO-REPLACED")
+    UsageError("a test's own error", code="DEMO-RAISED")
+    assert recording == {}
+    bom = load_bytes(b"\xef\xbb\xbf{}", "bom.json")  # etr makes the LOAD-BOM finding
+    assert bom.findings[0].code == "LOAD-BOM" and recording == {"LOAD-BOM": {"info"}}
+    with pytest.raises(LoadError):
+        load_bytes(b"", "empty.json")
+    assert recording["LOAD-EMPTY"] == {"error", "raised:document"}
+
+
+@pytest.mark.usefixtures("as_if_etr")
 def test_recorder_sees_findings_with_severity_response_and_detail_codes(recording: dict[str, set[str]]) -> None:
     from etr.model import Finding
 
@@ -451,6 +477,7 @@ def test_recorder_sees_findings_with_severity_response_and_detail_codes(recordin
     assert "DEMO-PAUSED" not in recording
 
 
+@pytest.mark.usefixtures("as_if_etr")
 def test_recorder_sees_the_final_code_of_an_error_defined_after_it(recording: dict[str, set[str]]) -> None:
     from etr.errors import DocumentError, EtrError
 
@@ -473,6 +500,7 @@ def test_recorder_sees_the_final_code_of_an_error_defined_after_it(recording: di
                          "DEMO-USAGE": {"raised:usage"}}
 
 
+@pytest.mark.usefixtures("as_if_etr")
 def test_recorder_hears_forked_workers(recording: dict[str, set[str]]) -> None:
     import multiprocessing
 
@@ -480,8 +508,7 @@ def test_recorder_hears_forked_workers(recording: dict[str, set[str]]) -> None:
 
     assert recorder._spool is not None
     before = set(recorder._spool.iterdir())
-    context = multiprocessing.get_context("fork")
-    child = context.Process(target=_finding_in_child)
+    child = multiprocessing.get_context("fork").Process(target=_finding_in_child)
     child.start()
     child.join(60)
     assert child.exitcode == 0

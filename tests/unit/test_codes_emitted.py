@@ -333,10 +333,8 @@ def test_verify_envelope_usage_errors(kwargs: dict[str, Any], code: str) -> None
 @pytest.fixture
 def carrier_files(tmp_path: Path) -> dict[str, Path]:
     private, public = write_signing_key(generate_key("EdDSA", kid="car1-key"), tmp_path / "keys")
-    td = tmp_path / "td.json"
-    td.write_text(json.dumps({"transportDocumentReference": "USE0000001", "isToOrder": True,
-                              "transportDocumentTypeCode": "BOL", "carrierCode": "CARR",
-                              "carrierCodeListProvider": "SMDG"}))
+    td = tmp_path / "td.json"  # a valid transport document: etr pint may validate what it issues
+    td.write_bytes((REPO / "samples" / "ebl" / "valid" / "straight-bl.json").read_bytes())
     text = tmp_path / "not-a-certificate.pem"
     text.write_text("hello\n")
     return {"key": private, "public": public, "td": td, "text": text}

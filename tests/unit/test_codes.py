@@ -370,6 +370,12 @@ def test_cli_usage_errors_exit_2(args: list[str], code: str) -> None:
     assert code in result.output and "hint:" in result.output
 
 
+def test_cli_help_names_every_family_and_only_its_exit_statuses() -> None:
+    text = CliRunner().invoke(main, ["codes", "--help"]).output
+    assert all(name in text.replace("\n", " ") for name in families())
+    assert "0  the codes were listed" in text and "2  usage error" in text and "1  " not in text
+
+
 def test_help_lists_codes_without_importing_the_catalogue() -> None:
     import subprocess
     import sys

@@ -114,43 +114,73 @@ def _assertion_keywords(node: Any) -> set[str]:
     return found
 
 
-#: f-strings that build codes, by "file:shape" (each placeholder written {}), and what they can make.
+#: Code builders (f-strings and + chains), by "file:shape" (each placeholder written {}), and the codes
+#: each can make. A new builder fails test_every_code_in_the_source_is_catalogued until it is listed here.
 BUILDERS: dict[str, Callable[[], set[str]]] = {
     "etr/schemas.py:{}-SCHEMA-{}": _schema_codes,
 }
 
 
+#: A code with placeholders for what is filled in: "{}-SCHEMA-{}", "PINT-KEY-{}".
+_BUILDER_SHAPE = re.compile(r"(?:\{\}|[A-Z][A-Z0-9]*)(?:-(?:\{\}|[A-Z0-9]+)|\{\})+")
+
+
+def _added(node: ast.BinOp) -> list[ast.expr]:
+    """The operands of a chain of ``+`` (``a + b + c`` is ``(a + b) + c``), left to right; the inner
+    additions are marked so that only the outermost is read as a whole."""
+    parts: list[ast.expr] = []
+    left: ast.expr = node
+    while isinstance(left, ast.BinOp) and isinstance(left.op, ast.Add):
+        parts.insert(0, left.right)
+        if isinstance(left.left, ast.BinOp):
+            left.left._parent_add = left  # type: ignore[attr-defined]
+        left = left.left
+    parts.insert(0, left)
+    return parts
+
+
 def _source_codes() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Code-shaped string literals in etr/**/*.py (docstrings left out) -> where they are, and the
-    f-strings shaped like a code builder, by "file:shape" -> where."""
+    """Code-shaped string literals in etr/**/*.py (docstrings left out) -> where they are, and the code
+    builders (f-strings and ``+`` chains shaped like a code, e.g. ``f"{prefix}-SCHEMA-{suffix}"`` or
+    ``"PINT-KEY-" + suffix``) by "file:shape" (each placeholder written {}) -> where."""
     literals: dict[str, list[str]] = {}
     builders: dict[str, list[str]] = {}
     for path in sorted(ETR.rglob("*.py")):
-        rel = path.relative_to(REPO).as_posix()
-        tree = ast.parse(path.read_text(encoding="utf-8"), rel)
-        skip: set[int] = set()
-        for node in ast.walk(tree):
-            body = getattr(node, "body", None)
-            if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \
-                    and isinstance(body[0].value, ast.Constant):
-                skip.add(id(body[0].value))  # a docstring
-            if isinstance(node, ast.JoinedStr):
-                shape = "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
-                if re.fullmatch(r"(?:\{\}|[A-Z][A-Z0-9]*)(?:-(?:\{\}|[A-Z0-9]+))+", shape) and "{}" in shape:
-                    builders.setdefault(f"{rel}:{shape}", []).append(f"{rel}:{node.lineno}")
-                skip.update(id(v) for v in node.values)
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip \
-                    and _CODE_SHAPE.fullmatch(node.value):
-                literals.setdefault(node.value, []).append(f"{rel}:{node.lineno}")
+        _scan(path.relative_to(REPO).as_posix(), path.read_text(encoding="utf-8"), literals, builders)
     return literals, builders
+
+
+def _scan(rel: str, text: str, literals: dict[str, list[str]], builders: dict[str, list[str]]) -> None:
+    tree = ast.parse(text, rel)
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \
+                and isinstance(body[0].value, ast.Constant):
+            skip.add(id(body[0].value))  # a docstring
+        parts: list[ast.expr] | None = None
+        if isinstance(node, ast.JoinedStr):  # f"{prefix}-SCHEMA-{suffix}"
+            parts = list(node.values)
+            skip.update(id(v) for v in node.values)
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) \
+                and not isinstance(getattr(node, "_parent_add", None), ast.BinOp):  # "PINT-KEY-" + suffix
+            parts = _added(node)
+        if parts is not None:
+            shape = "".join(v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "{}"
+                            for v in parts)
+            if _BUILDER_SHAPE.fullmatch(shape) and "{}" in shape and "-" in shape:
+                builders.setdefault(f"{rel}:{shape}", []).append(f"{rel}:{node.lineno}")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip \
+                and _CODE_SHAPE.fullmatch(node.value):
+            literals.setdefault(node.value, []).append(f"{rel}:{node.lineno}")
 
 
 def test_every_code_in_the_source_is_catalogued() -> None:
     literals, builders = _source_codes()
     prefixes = {p for name in families() for p in codes.family_info(name).prefixes}
     unknown_builders = sorted(set(builders) - set(BUILDERS))
-    assert not unknown_builders, f"f-strings that build codes, not in BUILDERS (add each with its expansion): " \
+    assert not unknown_builders, f"code builders not in BUILDERS (add each with the codes it can make): " \
                                  f"{unknown_builders}"
     stale = sorted(set(BUILDERS) - set(builders))
     assert not stale, f"BUILDERS entries that match no f-string any more (remove them): {stale}"
@@ -176,8 +206,17 @@ def test_the_allow_lists_hold_only_what_is_in_the_source_and_give_reasons() -> N
     assert not set(NOT_EMITTED) & {c.code for c in catalogue()}, "a catalogued code cannot be 'not emitted'"
 
 
-def test_the_static_scan_finds_literals_and_builders(tmp_path: Path) -> None:
-    # The scan itself can fail: it sees PINT-CHAIN-FORK in verify.py and the schema code builder.
+def test_the_static_scan_finds_literals_and_builders() -> None:
+    source = ('''"""A docstring naming DOC-CODE."""\n'''
+              '''def f(x):\n    """DOC-TOO"""\n    raise E("message DEMO-NOT", code="DEMO-RAISED")\n'''
+              '''CODES = {"TRUST-A": "PINT-A"}\n'''
+              '''def g(kind, n):\n    return "PINT-KEY-" + kind + "-" + n, f"{kind}-SCHEMA-{n}", f"entry {n}"\n''')
+    literals: dict[str, list[str]] = {}
+    builders: dict[str, list[str]] = {}
+    _scan("demo.py", source, literals, builders)
+    assert sorted(literals) == ["DEMO-RAISED", "PINT-A", "TRUST-A"]
+    assert builders == {"demo.py:PINT-KEY-{}-{}": ["demo.py:7"], "demo.py:{}-SCHEMA-{}": ["demo.py:7"]}
+    # And on etr itself: PINT-CHAIN-FORK in the verifier and the schema code builder.
     literals, builders = _source_codes()
     assert any(w.startswith("etr/transfer/") for w in literals["PINT-CHAIN-FORK"])
     assert "etr/schemas.py:{}-SCHEMA-{}" in builders

@@ -46,6 +46,7 @@ from .model import Severity
 __all__ = [
     "CATALOGUE_FORMAT",
     "CATALOGUE_FORMAT_VERSION",
+    "RESPONSE_CODES",
     "CodeInfo",
     "FamilyInfo",
     "Fault",
@@ -53,6 +54,7 @@ __all__ = [
     "families",
     "family_info",
     "lookup",
+    "parse_file",
     "select",
     "text_lines",
     "to_document",

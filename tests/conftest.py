@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+#: Records every code etr emits during the session and checks it against the catalogue (etr.codes).
+pytest_plugins = ["_code_recorder"]
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
 SHARED_DATA = Path(os.environ.get("ETR_SHARED_DATA", REPO.parent / "shared" / "data"))

@@ -1,0 +1,37 @@
+"""``etr codes``: the finding-code catalogue (:mod:`etr.codes`)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+EXIT_HELP = """\b
+Exit status:
+  0  the codes were listed
+  2  usage error (unknown family or code)
+"""
+
+
+@click.command("codes", epilog=EXIT_HELP)
+@click.argument("codes", nargs=-1, metavar="[CODE]...")
+@click.option("--family", metavar="FAMILY",
+              help="Only this family or area: crypto, dcsa-ebl, dcsa-pint, etr, load.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one line per code; json: one document (format etr-codes).")
+def codes_cmd(codes: tuple[str, ...], family: str | None, fmt: str) -> None:
+    """List every finding and error code etr can emit: its severity (or, for
+    a code that is only raised, who is at fault), the PINT response code where
+    one applies, a one-line title and the clause or rule it comes from.
+
+    Give CODEs to look up only those (e.g. etr codes PINT-CHAIN-FORK).
+    """
+    from .. import __version__
+    from ..codes import select, text_lines, to_document
+
+    chosen = select(family, codes)
+    if fmt == "json":
+        click.echo(json.dumps(to_document(chosen, etr_version=__version__), indent=2, ensure_ascii=False))
+        return
+    for line in text_lines(chosen):
+        click.echo(line)

@@ -22,7 +22,7 @@ from x509_factory import Ca, name, sha256_hex, x5c
 
 from etr.crypto.jws import parse_compact
 from etr.crypto.keys import KeyFileError, SigningKey, generate_key
-from etr.crypto.trust import KeyResolution, TrustStore
+from etr.crypto.trust import KeyResolution, TrustError, TrustStore
 from etr.model import Outcome
 from etr.transfer.verify import verify_envelope
 
@@ -85,6 +85,10 @@ def test_shared_ca_certificate_with_a_copied_kid_does_not_speak_for_a_platform(p
     assert resolve(store, p.header("EBL2", "ebl2-key"), "EBL1").code == "TRUST-PLATFORM-MISMATCH"
     # No kid at all proves nothing either.
     assert resolve(store, p.header("EBL2", None), "EBL1").code == "TRUST-PLATFORM-UNBOUND"
+    # A caller who wants an exception gets the same code.
+    with pytest.raises(TrustError) as raised:
+        forged.key_or_raise()
+    assert raised.value.code == "TRUST-PLATFORM-UNBOUND"
 
 
 @pytest.mark.parametrize("pin", ["cert_sha256", "key_thumbprint", "subject", "san", "san-untyped", "subject+san"])
@@ -134,6 +138,9 @@ def test_a_registered_thumbprint_kid_pins_the_key(p: Platforms, length: int) -> 
     forged = resolve(store, p.header("EBL2", kid), "EBL1")
     assert forged.code == "TRUST-KID-MISMATCH", forged.message
     assert p.keys["EBL2"].public.thumbprint in forged.message
+    with pytest.raises(TrustError) as raised:
+        forged.key_or_raise()
+    assert raised.value.code == "TRUST-KID-MISMATCH"
     # ... and under its own kid or none, EBL2's certificate is not EBL1's.
     assert resolve(store, p.header("EBL2", None), "EBL1").code == "TRUST-PLATFORM-UNBOUND"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from os import PathLike
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 from .errors import UsageError, ValidationFailed
 from .families import FAMILY_NAMES, Family, Match, detect, get_family
 from .load import Document, Limits, LoadError, Source, expand_inputs, load_bytes
-from .model import Finding, Report, Severity
+from .model import Finding, Location, Report, Severity
 
 log = logging.getLogger("etr")
 
@@ -50,8 +50,31 @@ class Options:
 
 
 def validate_document(document: Document, options: Options | None = None) -> Report:
-    """Check an already loaded document."""
+    """Check an already loaded document: detect its family (unless ``options.family``), choose the
+    version, run the family's checks. A PDF's embedded documents are checked each in turn; their
+    findings carry the attachment's name in their location, and the report names the family,
+    version and profile of the first one recognised.
+
+    Raises:
+        UsageError: ``options.version`` is not a version of the family found (``ETR-UNKNOWN-VERSION``),
+            or ``options.family`` does not exist.
+    """
     options = options or Options()
+    if document.syntax == "pdf":
+        return _validate_container(document, options)
+    checked = _check(document, options)
+    return Report(document.source, checked.family, checked.version, checked.findings, checked.profile)
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    family: str | None
+    version: str | None
+    profile: str | None
+    findings: tuple[Finding, ...]
+
+
+def _check(document: Document, options: Options) -> _Checked:
     family: Family | None
     match: Match | None
     if options.family:
@@ -64,17 +87,71 @@ def validate_document(document: Document, options: Options | None = None) -> Rep
         finding = Finding("DETECT-UNKNOWN", Severity.ERROR,
                           "not a document of any known family; use --family to force one",
                           reference="etr family detection")
-        return Report(document.source, None, None, (*document.findings, finding))
-    version = options.version if options.version in family.versions else family.default_version
-    findings = list(document.findings)
+        return _Checked(None, None, None, (*document.findings, finding))
+    version, notes = _version(family, match, options.version)
+    findings = [*document.findings, *notes]
     try:
         findings.extend(family.check(document, version))
     except Exception as exc:  # a bug must not sink a whole batch; -v shows the traceback
-        log.info("internal error while checking %s", document.source, exc_info=True)  # -v shows it
+        log.info("internal error while checking %s", document.source, exc_info=True)
         findings.append(Finding("ETR-INTERNAL", Severity.ERROR,
                                 f"internal error while checking ({type(exc).__name__}); please report it",
                                 reference="etr"))
-    return Report(document.source, family.name, version, tuple(findings), match.profile if match else None)
+    return _Checked(family.name, version, match.profile if match else None, tuple(findings))
+
+
+def _version(family: Family, match: Match | None, explicit: str | None) -> tuple[str, list[Finding]]:
+    """The version to check against, and what to say about the choice.
+
+    An explicit version wins, and must be one of the family's (never silently replaced);
+    else the version the document declares, when the family knows it; else the family's
+    default (saying so when the document declared a version etr does not know).
+    """
+    declared = match.version if match is not None else None
+    if explicit is not None:
+        if explicit not in family.versions:
+            raise UsageError(f"{family.name} has no version {explicit!r}", code="ETR-UNKNOWN-VERSION",
+                             hint=f"choose one of: {', '.join(family.versions)}")
+        if declared is not None and declared != explicit:
+            return explicit, [Finding("DETECT-VERSION-OVERRIDDEN", Severity.INFO,
+                                      f"the document declares {family.name} {declared}; validated against "
+                                      f"{explicit} as asked", reference="etr family detection",
+                                      detail={"declared": declared})]
+        return explicit, []
+    if declared is None:
+        return family.default_version, []
+    if declared in family.versions:
+        return declared, []
+    return family.default_version, [Finding(
+        "DETECT-VERSION-UNKNOWN", Severity.WARNING,
+        f"the document declares {family.name} {declared}, a version etr does not know; validated against "
+        f"{family.default_version}", reference="etr family detection", detail={"declared": declared})]
+
+
+def _validate_container(document: Document, options: Options) -> Report:
+    findings = list(document.findings)
+    first: _Checked | None = None
+    recognised = {id(d) for d in document.inner if options.family or detect(d) is not None}
+    for inner in document.inner:
+        name = inner.attachment or "?"
+        if recognised and id(inner) not in recognised:
+            # Another family's document is there: this one is an extra attachment, not the data.
+            findings.append(Finding("LOAD-PDF-ATTACHMENT-SKIPPED", Severity.INFO,
+                                    f"embedded file {name!r} not validated: not a document of any known family",
+                                    Location(attachment=name), reference="etr family detection"))
+            continue
+        checked = _check(inner, options)
+        findings.extend(_in_attachment(f, name) for f in checked.findings)
+        if first is None and checked.family is not None:
+            first = checked
+    if first is None:
+        return Report(document.source, None, None, tuple(findings))
+    return Report(document.source, first.family, first.version, tuple(findings), first.profile)
+
+
+def _in_attachment(finding: Finding, name: str) -> Finding:
+    location = finding.location or Location()
+    return finding if location.attachment == name else replace(finding, location=replace(location, attachment=name))
 
 
 def _load(item: Input, options: Options, name: str | None) -> Document:

@@ -6,22 +6,26 @@ descriptions of ``dcsaorg/DCSA-OpenAPI`` ``ebl/v3/EBL_v3.0.x.yaml`` and the
 checks of the DCSA Conformance Gateway (``EblChecks``); see
 ``reference/dcsa-ebl-pint.md`` §1.7.
 
-A rule is a small function registered with :func:`rule`. It receives a
-:class:`RuleContext` (the document, walked once) and returns the
-``(json_pointer, message)`` pairs of what is wrong, usually none; it says what
-is wrong, and :func:`run_rules` records where, as :class:`~etr.model.Finding`.
-Rules return lists rather than being generators: with about 35 rules per
-document, generator set-up alone cost more than the checks themselves.
+A rule is a small function registered on :data:`RULE_SET` (an
+:class:`etr.rules.RuleSet`) with :func:`rule`. It receives a :class:`RuleContext`
+(the document, walked once) and returns the ``(json_pointer, message)`` pairs of
+what is wrong, usually none; the engine records where, as
+:class:`~etr.model.Finding`. A rule that raises becomes the warning
+``ETR-RULE-ERROR`` (never a silent skip).
+
+Versions: every rule states the patch versions whose text has it (``since`` /
+``until``; none given = every 3.0.x). Outside them it does not run: the
+"originals with + without ≤ 1" rule is in the 3.0.2 text, not before; ``eblPlatform``
+exists from 3.0.3. Code lists are per version (:mod:`.codes`).
 
 Rules run on schema-invalid documents too, so every rule reads the document
-through ``_obj`` / ``_list`` and never trusts a type; :func:`run_rules` also
-drops the output of a rule that raises anyway, so one odd shape cannot stop
-the validation of a batch.
+through ``_obj`` / ``_list`` and never trusts a type.
 
-Severities: rules that the specification text and the Conformance Gateway agree
-on are errors; disputed ones (contradicted by DCSA's own examples, stated only
-by the Conformance Gateway, or open code lists that grow every patch) are
-warnings.
+Severities: rules that the specification text states are errors. Warnings are
+rules that DCSA's own examples contradict, open code lists that grow every patch,
+and rules found only in the DCSA Conformance Gateway: those say so in their
+message and reference (a counterpart testing against the Gateway rejects the
+document, but the standard's text does not).
 
 JSON Pointers: every segment used here is a literal property name of the
 standard or an array index. None contains ``~`` or ``/``, so the RFC 6901
@@ -33,21 +37,20 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from ...model import Finding, Location, Severity
+from ...model import Finding, Severity
+from ...rules import NO_HITS, Hit, Hits, JsonLocator, Rule, RuleSet
 from . import codes as C
 
-__all__ = ["RULES", "Rule", "RuleContext", "iso6346_check_digit", "rule", "run_rules"]
+__all__ = ["RULES", "RULE_SET", "Rule", "RuleContext", "iso6346_check_digit", "rule", "run_rules"]
 
-Hit = tuple[str, str]
-Hits = Sequence[Hit]
-NO_HITS: Hits = ()
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 _REF = "DCSA eBL 3.0 TransportDocument"
+#: Rules stated only by the DCSA Conformance Gateway: warnings, and their references say so.
+_GATEWAY = "DCSA Conformance Gateway EblChecks (not in the eBL 3.0 text)"
 
 
 # --------------------------------------------------------------------------- defensive readers
@@ -199,40 +202,25 @@ class RuleContext:
         """The object at ``documentParties.<role>``, or an empty one."""
         return _obj(_obj(self.doc.get("documentParties")).get(role))
 
+    def party_given(self, role: str) -> bool:
+        """Whether ``documentParties.<role>`` is given (any value but null)."""
+        return _obj(self.doc.get("documentParties")).get(role) is not None
+
 
 # --------------------------------------------------------------------------- registry
 
-Check = Callable[[RuleContext], Hits]
+#: Every eBL rule, over the patch versions in order.
+RULE_SET: RuleSet[RuleContext] = RuleSet("dcsa-ebl", C.VERSIONS)
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """One business rule: a stable code, a severity, and the check that finds breaches."""
-
-    code: str
-    severity: Severity
-    summary: str
-    reference: str
-    check: Check
-
-
-_REGISTRY: list[Rule] = []
-
-
-def rule(code: str, severity: Severity, summary: str, *, reference: str) -> Callable[[Check], Check]:
-    """Register the decorated check under ``code``.
+def rule(code: str, severity: Severity, summary: str, *, reference: str, since: str | None = None,
+         until: str | None = None) -> Callable[[Callable[[RuleContext], Hits]], Callable[[RuleContext], Hits]]:
+    """Register the decorated check on :data:`RULE_SET` for versions ``since`` .. ``until`` (inclusive).
 
     Raises:
-        ValueError: ``code`` is already registered.
+        ValueError: ``code`` is already registered, or a version is not a DCSA eBL 3.0.x version.
     """
-
-    def register(check: Check) -> Check:
-        if any(r.code == code for r in _REGISTRY):
-            raise ValueError(f"duplicate rule code {code}")
-        _REGISTRY.append(Rule(code, severity, summary, reference, check))
-        return check
-
-    return register
+    return RULE_SET.rule(code, severity, summary, reference=reference, since=since, until=until)
 
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -263,11 +251,25 @@ def _straight_endorsee(c: RuleContext) -> Hits:
     return NO_HITS
 
 
-@rule("EBL-TO-ORDER-CONSIGNEE", E, "A to-order document (isToOrder=true) cannot name a consignee",
-      reference=f"{_REF}.documentParties.consignee")
+@rule("EBL-CONSIGNEE-ENDORSEE", E, "A to-order document names a consignee or an endorsee, not both",
+      reference=f"{_REF}.documentParties.consignee / endorsee (mutually exclusive)")
+def _consignee_endorsee(c: RuleContext) -> Hits:
+    # On a straight document the endorsee itself is wrong (EBL-STRAIGHT-ENDORSEE says so, once).
+    if c.doc.get("isToOrder") is True and c.party_given("consignee") and c.party_given("endorsee"):
+        return [("/documentParties/endorsee", "consignee and endorsee are mutually exclusive, but both are given")]
+    return NO_HITS
+
+
+@rule("EBL-TO-ORDER-CONSIGNEE", W, "A to-order document naming a consignee is rejected by the DCSA Conformance Gateway",
+      reference=f"{_GATEWAY}: VALIDATE_DOCUMENT_PARTIES_MATCH_EBL")
 def _to_order_consignee(c: RuleContext) -> Hits:
-    if c.doc.get("isToOrder") is True and _obj(c.doc.get("documentParties")).get("consignee") is not None:
-        return [("/documentParties/consignee", "a to-order document (isToOrder=true) must not name a consignee")]
+    # Warning: the specification allows a to-order document "to the order of" the consignee
+    # (3.0.4's isNotifyParty wording assumes it) and only makes consignee and endorsee
+    # exclusive; the Conformance Gateway alone rejects a consignee on a to-order document.
+    # With an endorsee as well, EBL-CONSIGNEE-ENDORSEE (an error) covers it.
+    if c.doc.get("isToOrder") is True and c.party_given("consignee") and not c.party_given("endorsee"):
+        return [("/documentParties/consignee", "a to-order document (isToOrder=true) names a consignee: allowed by the "
+                                               "eBL text, but the DCSA Conformance Gateway rejects it")]
     return NO_HITS
 
 
@@ -342,13 +344,18 @@ def _duplicate_type_country(hits: list[Hit], ptr: str, items: Any, what: str) ->
         kind, country = obj.get("type"), obj.get("countryCode")
         if isinstance(kind, str) and isinstance(country, str):
             if (kind, country) in seen:
-                hits.append((f"{ptr}/{i}", f"{what} type {_show(kind)} for country {_show(country)} "
-                                           f"appears more than once in this list"))
+                hits.append((f"{ptr}/{i}", f"{what} type {_show(kind)} for country {_show(country)} appears more "
+                                           f"than once in this list (not an eBL rule; the DCSA Conformance Gateway "
+                                           f"rejects it)"))
             seen.add((kind, country))
 
 
-@rule("EBL-TAX-LEGAL-REFERENCE-DUPLICATE", E, "A party's taxLegalReferences are unique by (type, countryCode)",
-      reference=f"{_REF}.documentParties.*.taxLegalReferences")
+# The three duplicate checks below are warnings: no 3.0.x text requires unique entries; the
+# DCSA Conformance Gateway does (reference §1.7, corrected 2026-11-30).
+
+@rule("EBL-TAX-LEGAL-REFERENCE-DUPLICATE", W,
+      "A party's taxLegalReferences repeat a (type, countryCode): rejected by the DCSA Conformance Gateway",
+      reference=f"{_GATEWAY}: unique taxLegalReferences (type, countryCode)")
 def _tax_duplicates(c: RuleContext) -> Hits:
     hits: list[Hit] = []
     for ptr, _role, party in c.parties:
@@ -357,8 +364,9 @@ def _tax_duplicates(c: RuleContext) -> Hits:
     return hits
 
 
-@rule("EBL-PARTY-FUNCTION-DUPLICATE", E, "documentParties.other[].partyFunction values are unique",
-      reference=f"{_REF}.documentParties.other.partyFunction")
+@rule("EBL-PARTY-FUNCTION-DUPLICATE", W,
+      "documentParties.other[] repeats a partyFunction: rejected by the DCSA Conformance Gateway",
+      reference=f"{_GATEWAY}: unique documentParties.other[].partyFunction")
 def _party_function_duplicates(c: RuleContext) -> Hits:
     if len(c.other_parties) < 2:
         return NO_HITS
@@ -368,7 +376,8 @@ def _party_function_duplicates(c: RuleContext) -> Hits:
         function = entry.get("partyFunction")
         if isinstance(function, str):
             if function in seen:
-                hits.append((f"{ptr}/partyFunction", f"partyFunction {_show(function)} appears more than once"))
+                hits.append((f"{ptr}/partyFunction", f"partyFunction {_show(function)} appears more than once "
+                                                     f"(not an eBL rule; the DCSA Conformance Gateway rejects it)"))
             seen.add(function)
     return hits
 
@@ -403,29 +412,43 @@ def _electronic_bol(c: RuleContext) -> bool:
     return c.doc.get("transportDocumentTypeCode") == "BOL" and c.doc.get("isElectronic") is True
 
 
-@rule("EBL-ORIGINALS-ELECTRONIC", E, "An electronic BOL has at most one original (each count 0 or 1, sum at most 1)",
+@rule("EBL-ORIGINALS-ELECTRONIC", E, "An electronic BOL has 0 or 1 originals with charges, and 0 or 1 without",
       reference=f"{_REF}.numberOfOriginalsWithCharges / numberOfOriginalsWithoutCharges")
 def _originals_electronic(c: RuleContext) -> Hits:
     if not _electronic_bol(c):
         return NO_HITS
-    with_ = _count(c.doc.get(_ORIGINALS[0])) or 0
-    without = _count(c.doc.get(_ORIGINALS[1])) or 0
     hits: list[Hit] = []
-    for key, n in ((_ORIGINALS[0], with_), (_ORIGINALS[1], without)):
-        if n > 1:
+    for key in _ORIGINALS:
+        n = _count(c.doc.get(key))
+        if n is not None and n > 1:
             hits.append((f"/{key}", f"{key} is {n}; an electronic BOL allows 0 or 1"))
-    if not hits and with_ + without > 1:
-        hits.append((f"/{_ORIGINALS[1]}", "an electronic BOL has a single original, but originals with and "
-                                          "without charges are both 1"))
     return hits
 
 
+@rule("EBL-ORIGINALS-ELECTRONIC-TOTAL", E,
+      "An electronic BOL has at most one original in all (with + without charges <= 1)",
+      reference=f"{_REF}.numberOfOriginalsWithCharges / numberOfOriginalsWithoutCharges (3.0.2 text)",
+      since="3.0.2")
+def _originals_electronic_total(c: RuleContext) -> Hits:
+    # The sum rule is in the description from 3.0.2 on; 3.0.0 and 3.0.1 allow 1 + 1. A count
+    # above 1 is EBL-ORIGINALS-ELECTRONIC's, reported once, there.
+    if not _electronic_bol(c):
+        return NO_HITS
+    with_ = _count(c.doc.get(_ORIGINALS[0])) or 0
+    without = _count(c.doc.get(_ORIGINALS[1])) or 0
+    if with_ <= 1 and without <= 1 and with_ + without > 1:
+        return [(f"/{_ORIGINALS[1]}", "an electronic BOL has a single original, but originals with and without "
+                                      "charges are both 1")]
+    return NO_HITS
+
+
 @rule("EBL-COPIES-ELECTRONIC", W, "An electronic BOL should have no copies",
-      reference=f"{_REF}.numberOfCopiesWithCharges / numberOfCopiesWithoutCharges")
+      reference=f"{_REF}.numberOfCopiesWithCharges / numberOfCopiesWithoutCharges; {_GATEWAY}")
 def _copies_electronic(c: RuleContext) -> Hits:
-    # Warning, not error: the specification text says nothing about copies of an eBL; only
-    # the DCSA Conformance Gateway requires them absent or 0. Worth knowing (a counterpart
-    # testing against it rejects the document), but not invalid by the standard's text.
+    # Warning, not error: the description's table calls copies of an electronic BOL "not
+    # applicable" without forbidding a count; only the DCSA Conformance Gateway requires
+    # them absent or 0. Worth knowing (a counterpart testing against it rejects the
+    # document), but not invalid by the standard's text.
     if not _electronic_bol(c):
         return NO_HITS
     return _positive(c, _COPIES, "but the DCSA Conformance Gateway expects no copies of an electronic BOL")
@@ -579,8 +602,9 @@ def _equipment_duplicate(c: RuleContext) -> Hits:
     return hits
 
 
-@rule("EBL-CUSTOMS-REFERENCE-DUPLICATE", E, "Each customsReferences list is unique by (type, countryCode)",
-      reference=f"{_REF}.customsReferences")
+@rule("EBL-CUSTOMS-REFERENCE-DUPLICATE", W,
+      "A customsReferences list repeats a (type, countryCode): rejected by the DCSA Conformance Gateway",
+      reference=f"{_GATEWAY}: unique customsReferences (type, countryCode)")
 def _customs_duplicates(c: RuleContext) -> Hits:
     hits: list[Hit] = []
     _duplicate_type_country(hits, "/customsReferences", c.doc.get("customsReferences"), "customsReference")
@@ -681,7 +705,7 @@ _PLATFORM_ROLES = frozenset({"shipper", "consignee", "endorsee"})
 
 
 @rule("EBL-PLATFORM-UNKNOWN", W, "eblPlatform is an eBL solution provider listed by the version",
-      reference=f"{_REF}.documentParties.*.eblPlatform")
+      reference=f"{_REF}.documentParties.*.eblPlatform", since="3.0.3")
 def _platform(c: RuleContext) -> Hits:
     known = C.EBL_PLATFORMS[c.version]
     return [(f"{ptr}/eblPlatform", f"eblPlatform {_show(platform)} is not listed by DCSA eBL {c.version}")
@@ -763,36 +787,20 @@ def _code_unknown(c: RuleContext) -> Hits:
 # --------------------------------------------------------------------------- driver
 
 #: Every rule, in the order it runs (grouped by topic; errors and warnings mixed).
-RULES: tuple[Rule, ...] = tuple(_REGISTRY)
-# The same, unpacked once: attribute access per rule and document adds up.
-_PLAN = tuple((r.check, r.code, r.severity, r.reference) for r in RULES)
+RULES: tuple[Rule[RuleContext], ...] = RULE_SET.rules
+_ROOT = JsonLocator()
 
 
 def run_rules(doc: object, version: str) -> Iterator[Finding]:
     """The business-rule findings for ``doc`` (a parsed TransportDocument) under ``version``.
 
     ``doc`` may have any shape: rules never assume a type, and a rule that
-    raises anyway is skipped without a finding. Findings come rule by rule, in
-    the order of :data:`RULES`.
+    raises anyway gives an ``ETR-RULE-ERROR`` warning instead of its findings.
+    Only the rules of ``version`` run. Findings come rule by rule, in the order
+    of :data:`RULES`; pointers are relative to ``doc``.
 
     Raises:
         ValueError: ``version`` is not one of :data:`etr.families.ebl.codes.VERSIONS`
             (raised by the call itself, before iteration).
     """
-    if version not in C.CODE_LISTS:
-        raise ValueError(f"unknown DCSA eBL version {version!r}; expected one of {', '.join(C.VERSIONS)}")
-    return _run(doc, version)
-
-
-def _run(doc: object, version: str) -> Iterator[Finding]:
-    try:
-        context = RuleContext(doc, version)
-    except Exception:  # defensive: the context only reads, but a shape must never sink validation
-        return
-    for check, code, severity, reference in _PLAN:
-        try:
-            hits = check(context)
-        except Exception:  # a rule failing on an odd shape is skipped, never reported
-            continue
-        for pointer, message in hits:
-            yield Finding(code, severity, message, Location(pointer=pointer), reference)
+    return RULE_SET.run(version, lambda: RuleContext(doc, version), _ROOT)

@@ -261,13 +261,14 @@ class _FolderResolver:
         outer = self
 
         class Resolver(etree.Resolver):
-            def resolve(self, system_url: str | None, public_id: str | None, context: Any) -> Any:
+            def resolve(self, system_url: str | None, public_id: str | None,  # type: ignore[override]
+                        context: Any) -> Any:
                 path = outer.local(system_url)
                 if path is None:
                     outer.refused.append(str(system_url))
                     # Raising makes libxml2 give up on the resource: nothing else gets to load it.
                     raise PermissionError(f"etr reads schemas only from {outer.root}: {system_url}")
-                return self.resolve_filename(str(path), context)
+                return self.resolve_filename(str(path), context)  # type: ignore[attr-defined]  # not in the stubs
 
         self.resolver = Resolver()
 
@@ -339,7 +340,7 @@ def xsd_findings(schema: etree.XMLSchema, root: etree._Element, prefix: str, ref
     tree = root.getroottree()
     if schema.validate(tree):
         return
-    for entry in schema.error_log:
+    for entry in schema.error_log:  # type: ignore[attr-defined]  # iterable; the stubs do not say so
         xpath = entry.path or None
         if xpath:
             try:
@@ -347,7 +348,7 @@ def xsd_findings(schema: etree.XMLSchema, root: etree._Element, prefix: str, ref
             except Exception:  # an odd path from libxml2: keep it as it is
                 nodes = []
             if isinstance(nodes, list) and nodes and hasattr(nodes[0], "getroottree"):
-                xpath = tree.getpath(nodes[0])
+                xpath = tree.getpath(nodes[0])  # type: ignore[arg-type]  # an element, checked above
         yield Finding(f"{prefix}-SCHEMA-{XSD_SUFFIX}", _XSD_SEVERITY.get(entry.level_name, Severity.ERROR),
                       " ".join(entry.message.split())[:300],
                       Location(xpath=xpath, line=entry.line or None), reference,

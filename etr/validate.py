@@ -14,8 +14,9 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from . import families
 from .errors import UsageError, ValidationFailed
-from .families import FAMILY_NAMES, Family, Match, detect, get_family
+from .families import Family, Match, detect, get_family
 from .load import Document, Limits, LoadError, Source, expand_inputs, load_bytes
 from .model import Finding, Location, Report, Severity
 
@@ -42,10 +43,11 @@ class Options:
             if self.family is not None:
                 get_family(self.family)
             return
-        families = [get_family(self.family)] if self.family is not None else [get_family(n) for n in FAMILY_NAMES]
-        if not any(self.version in fam.versions for fam in families):
-            known = sorted({v for fam in families for v in fam.versions})
-            raise UsageError(f"no version {self.version!r} of {' or '.join(f.name for f in families)}",
+        candidates = ([get_family(self.family)] if self.family is not None
+                      else [get_family(e.name) for e in families.REGISTRY])
+        if not any(self.version in fam.versions for fam in candidates):
+            known = sorted({v for fam in candidates for v in fam.versions})
+            raise UsageError(f"no version {self.version!r} of {' or '.join(f.name for f in candidates)}",
                              code="ETR-UNKNOWN-VERSION", hint=f"choose one of: {', '.join(known)}")
 
 

@@ -106,7 +106,8 @@ def load_pdf(data: bytes, source: str = "<bytes>", limits: Limits | None = None)
     if notes:
         findings.append(Finding("LOAD-PDF-REPAIRED", Severity.INFO,
                                 f"the PDF is damaged; pypdf read it anyway ({len(notes)} problem(s), first: "
-                                f"{_one_line(notes[0])})", reference=PDF_REFERENCE, detail={"notes": notes[:_MAX_NOTES]}))
+                                f"{_one_line(notes[0])})", reference=PDF_REFERENCE,
+                                detail={"notes": notes[:_MAX_NOTES]}))
     inner: list[Document] = []
     attachments: list[Attachment] = []
     for file in files:

@@ -148,8 +148,8 @@ class RuleContext:
     object is left out (the schema reports it).
     """
 
-    __slots__ = ("cargo_items", "codes", "consignment_items", "doc", "other_parties", "parties", "parties_pointer",
-                 "utes", "version", "vkey")
+    __slots__ = ("cargo_items", "codes", "consignment_items", "doc", "document_parties", "other_parties", "parties",
+                 "parties_pointer", "utes", "version", "vkey")
 
     def __init__(self, doc: Any, version: str) -> None:
         if isinstance(doc, Mapping) and not isinstance(doc, dict):
@@ -160,6 +160,8 @@ class RuleContext:
         self.codes: Mapping[str, frozenset[str]] = C.CODE_LISTS[version]
         raw_dp = self.doc.get("documentParties")
         dp = _obj(raw_dp)
+        #: ``documentParties``, or an empty object.
+        self.document_parties = dp
         #: Where a missing party is reported: documentParties, or the root when it is absent.
         self.parties_pointer = "/documentParties" if isinstance(raw_dp, dict) else ""
         #: Every party object: (pointer, role, party); role is the key, or notifyParties / other.
@@ -200,11 +202,11 @@ class RuleContext:
 
     def party(self, role: str) -> Mapping[str, Any]:
         """The object at ``documentParties.<role>``, or an empty one."""
-        return _obj(_obj(self.doc.get("documentParties")).get(role))
+        return _obj(self.document_parties.get(role))
 
     def party_given(self, role: str) -> bool:
         """Whether ``documentParties.<role>`` is given (any value but null)."""
-        return _obj(self.doc.get("documentParties")).get(role) is not None
+        return self.document_parties.get(role) is not None
 
 
 # --------------------------------------------------------------------------- registry
@@ -238,7 +240,7 @@ def _swb_to_order(c: RuleContext) -> Hits:
 @rule("EBL-STRAIGHT-CONSIGNEE-MISSING", E, "A straight document (isToOrder=false) needs a consignee",
       reference=f"{_REF}.documentParties.consignee")
 def _straight_consignee(c: RuleContext) -> Hits:
-    if c.doc.get("isToOrder") is False and _obj(c.doc.get("documentParties")).get("consignee") is None:
+    if c.doc.get("isToOrder") is False and not c.party_given("consignee"):
         return [(c.parties_pointer, "a straight (non-negotiable) document, isToOrder=false, needs a consignee")]
     return NO_HITS
 
@@ -246,7 +248,7 @@ def _straight_consignee(c: RuleContext) -> Hits:
 @rule("EBL-STRAIGHT-ENDORSEE", E, "A straight document (isToOrder=false) cannot have an endorsee",
       reference=f"{_REF}.documentParties.endorsee")
 def _straight_endorsee(c: RuleContext) -> Hits:
-    if c.doc.get("isToOrder") is False and _obj(c.doc.get("documentParties")).get("endorsee") is not None:
+    if c.doc.get("isToOrder") is False and c.party_given("endorsee"):
         return [("/documentParties/endorsee", "an endorsee is only allowed on a to-order document; isToOrder is false")]
     return NO_HITS
 
@@ -279,7 +281,7 @@ def _notify_to_order(c: RuleContext) -> Hits:
     # Warning, not error: the description makes notify parties mandatory for to-order BLs
     # and the Conformance Gateway enforces it, but every official DCSA example is a
     # to-order BL without any. From 3.0.4, consignee/endorsee.isNotifyParty=true stands in.
-    if c.doc.get("isToOrder") is not True or _list(_obj(c.doc.get("documentParties")).get("notifyParties")):
+    if c.doc.get("isToOrder") is not True or _list(c.document_parties.get("notifyParties")):
         return NO_HITS
     if c.vkey >= (3, 0, 4) and (c.party("consignee").get("isNotifyParty") is True
                                 or c.party("endorsee").get("isNotifyParty") is True):

@@ -182,7 +182,9 @@ class RuleSet(Generic[C]):
         for check, code, severity, reference in plan:
             try:
                 hits = check(built)
-                located = [(locate(where), message) for where, message in hits] if hits else ()
+                if not hits:  # the common case: nothing to locate
+                    continue
+                located = [(locate(where), message) for where, message in hits]
             except Exception as exc:  # reported, never dropped: the rule was not evaluated
                 yield rule_error(code, exc)
                 continue

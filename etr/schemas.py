@@ -317,14 +317,19 @@ def compiled_xsd(relpath: str, root: Path | None = None) -> etree.XMLSchema:
 
 
 def _xsd_target_namespace(relpath: str) -> str:
+    """The ``targetNamespace`` of a packaged XSD (``""`` for a schema without one).
+
+    Raises:
+        EnvironmentProblem: ``ETR-SCHEMAS-MISSING``, the file cannot be read or parsed.
+    """
     from lxml import etree
 
     from .load import XML_PARSER_OPTIONS
 
     try:
         root = etree.parse(str(schema_root() / relpath), etree.XMLParser(**XML_PARSER_OPTIONS)).getroot()
-    except (OSError, etree.XMLSyntaxError):
-        return ""
+    except (OSError, etree.XMLSyntaxError) as exc:
+        raise EnvironmentProblem(f"cannot read schema {relpath}: {exc}", code="ETR-SCHEMAS-MISSING") from None
     return str(root.get("targetNamespace", ""))
 
 

@@ -64,16 +64,13 @@ def validate_document(document: Document, options: Options | None = None) -> Rep
     options = options or Options()
     if document.syntax == "pdf":
         return _validate_container(document, options)
-    checked = _check(document, options)
-    return Report(document.source, checked.family, checked.version, checked.findings, checked.profile)
+    family, version, profile, findings = _check(document, options)
+    return Report(document.source, family, version, findings, profile)
 
 
-@dataclass(frozen=True, slots=True)
-class _Checked:
-    family: str | None
-    version: str | None
-    profile: str | None
-    findings: tuple[Finding, ...]
+#: What :func:`_check` found: family, version, profile (each ``None`` when not recognised) and the findings.
+_Checked = tuple[str | None, str | None, str | None, tuple[Finding, ...]]
+_NO_FINDINGS: tuple[Finding, ...] = ()
 
 
 def _check(document: Document, options: Options) -> _Checked:
@@ -89,9 +86,9 @@ def _check(document: Document, options: Options) -> _Checked:
         finding = Finding("DETECT-UNKNOWN", Severity.ERROR,
                           "not a document of any known family; use --family to force one",
                           reference="etr family detection")
-        return _Checked(None, None, None, (*document.findings, finding))
+        return None, None, None, (*document.findings, finding)
     version, notes = _version(family, match, options.version)
-    findings = [*document.findings, *notes]
+    findings = [*document.findings, *notes] if document.findings or notes else []
     try:
         findings.extend(family.check(document, version))
     except Exception as exc:  # a bug must not sink a whole batch; -v shows the traceback
@@ -99,10 +96,10 @@ def _check(document: Document, options: Options) -> _Checked:
         findings.append(Finding("ETR-INTERNAL", Severity.ERROR,
                                 f"internal error while checking ({type(exc).__name__}); please report it",
                                 reference="etr"))
-    return _Checked(family.name, version, match.profile if match else None, tuple(findings))
+    return family.name, version, match.profile if match else None, tuple(findings)
 
 
-def _version(family: Family, match: Match | None, explicit: str | None) -> tuple[str, list[Finding]]:
+def _version(family: Family, match: Match | None, explicit: str | None) -> tuple[str, tuple[Finding, ...]]:
     """The version to check against, and what to say about the choice.
 
     An explicit version wins, and must be one of the family's (never silently replaced);
@@ -115,19 +112,19 @@ def _version(family: Family, match: Match | None, explicit: str | None) -> tuple
             raise UsageError(f"{family.name} has no version {explicit!r}", code="ETR-UNKNOWN-VERSION",
                              hint=f"choose one of: {', '.join(family.versions)}")
         if declared is not None and declared != explicit:
-            return explicit, [Finding("DETECT-VERSION-OVERRIDDEN", Severity.INFO,
+            return explicit, (Finding("DETECT-VERSION-OVERRIDDEN", Severity.INFO,
                                       f"the document declares {family.name} {declared}; validated against "
                                       f"{explicit} as asked", reference="etr family detection",
-                                      detail={"declared": declared})]
-        return explicit, []
+                                      detail={"declared": declared}),)
+        return explicit, _NO_FINDINGS
     if declared is None:
-        return family.default_version, []
+        return family.default_version, _NO_FINDINGS
     if declared in family.versions:
-        return declared, []
-    return family.default_version, [Finding(
+        return declared, _NO_FINDINGS
+    return family.default_version, (Finding(
         "DETECT-VERSION-UNKNOWN", Severity.WARNING,
         f"the document declares {family.name} {declared}, a version etr does not know; validated against "
-        f"{family.default_version}", reference="etr family detection", detail={"declared": declared})]
+        f"{family.default_version}", reference="etr family detection", detail={"declared": declared}),)
 
 
 def _validate_container(document: Document, options: Options) -> Report:
@@ -143,12 +140,13 @@ def _validate_container(document: Document, options: Options) -> Report:
                                     Location(attachment=name), reference="etr family detection"))
             continue
         checked = _check(inner, options)
-        findings.extend(_in_attachment(f, name) for f in checked.findings)
-        if first is None and checked.family is not None:
+        findings.extend(_in_attachment(f, name) for f in checked[3])
+        if first is None and checked[0] is not None:
             first = checked
     if first is None:
         return Report(document.source, None, None, tuple(findings))
-    return Report(document.source, first.family, first.version, tuple(findings), first.profile)
+    family, version, profile, _ = first
+    return Report(document.source, family, version, tuple(findings), profile)
 
 
 def _in_attachment(finding: Finding, name: str) -> Finding:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..errors import DocumentError
@@ -57,8 +57,8 @@ class Document:
     syntax: Syntax
     content: Any
     raw: bytes
-    findings: tuple[Finding, ...] = field(default_factory=tuple)
-    inner: tuple[Document, ...] = field(default_factory=tuple)
+    findings: tuple[Finding, ...] = ()
+    inner: tuple[Document, ...] = ()
     #: The file name of this document inside its container (a PDF attachment), else ``None``.
     attachment: str | None = None
 

@@ -95,14 +95,14 @@ def load_pdf(data: bytes, source: str = "<bytes>", limits: Limits | None = None)
     notes: list[str] = []
     try:
         with _collect_pypdf_log(notes):
-            files, xmp = _read(data, limits)
+            files, xmp, xmp_problem = _read(data, limits)
     except LoadError:
         raise
     except RecursionError:
         raise LoadError("LOAD-PDF-MALFORMED", "malformed PDF: objects nest too deeply to read") from None
     except Exception as exc:  # pypdf is a large attack surface: whatever it raises is the input's fault
         raise LoadError("LOAD-PDF-MALFORMED", f"malformed PDF ({type(exc).__name__}): {_one_line(str(exc))}") from None
-    findings: list[Finding] = []
+    findings: list[Finding] = [xmp_problem] if xmp_problem is not None else []
     if notes:
         findings.append(Finding("LOAD-PDF-REPAIRED", Severity.INFO,
                                 f"the PDF is damaged; pypdf read it anyway ({len(notes)} problem(s), first: "
@@ -179,7 +179,7 @@ def _at(finding: Finding, attachment: str) -> Finding:
     return replace(finding, location=replace(location, attachment=attachment))
 
 
-def _read(data: bytes, limits: Limits) -> tuple[list[_File], bytes | None]:
+def _read(data: bytes, limits: Limits) -> tuple[list[_File], bytes | None, Finding | None]:
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(data), strict=False)
@@ -195,7 +195,7 @@ def _read(data: bytes, limits: Limits) -> tuple[list[_File], bytes | None]:
         raise LoadError("LOAD-PDF-MALFORMED", "malformed PDF: the trailer has no document catalog (/Root)")
     specs = _file_specs(catalog, limits)
     files = [_embedded(spec, i, limits) for i, spec in enumerate(specs)]
-    return files, _xmp(catalog, limits)
+    return (files, *_xmp(catalog, limits))
 
 
 def _object_ids(reader: PdfReader) -> list[tuple[int, int]]:
@@ -334,16 +334,24 @@ def _embedded(spec: dict[str, Any], index: int, limits: Limits) -> _File:
     return _File(name, relationship, mime, data, None)
 
 
-def _xmp(catalog: dict[str, Any], limits: Limits) -> bytes | None:
+def _xmp(catalog: dict[str, Any], limits: Limits) -> tuple[bytes | None, Finding | None]:
+    """The catalog's XMP metadata, or ``None`` when there is none; unreadable metadata is a warning
+    (the embedded files are what is validated, but a family may need the metadata's profile)."""
     from pypdf.generic import StreamObject
 
     stream = _resolve(catalog.get("/Metadata"))
+    if stream is None:
+        return None, None
     if not isinstance(stream, StreamObject):
-        return None
+        return None, Finding("LOAD-PDF-METADATA", Severity.WARNING,
+                             "the catalog's /Metadata is not a stream; the XMP metadata cannot be read",
+                             reference=PDF_REFERENCE)
     try:
-        return _stream_data(stream, limits, "the XMP metadata")
-    except LoadError:
-        return None  # the metadata is informative here; the embedded files are what is validated
+        return _stream_data(stream, limits, "the XMP metadata"), None
+    except LoadError as exc:
+        return None, Finding("LOAD-PDF-METADATA", Severity.WARNING,
+                             f"the XMP metadata cannot be read: {exc}", reference=PDF_REFERENCE,
+                             detail={"cause": exc.finding.code})
 
 
 def _stream_data(stream: Any, limits: Limits, what: str) -> bytes:

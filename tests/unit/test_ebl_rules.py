@@ -479,8 +479,16 @@ def test_invalid_sample_raises_exactly_its_code(code: str, version: str) -> None
 
 def test_samples_readme_lists_every_invalid_sample() -> None:
     readme = (SAMPLES / "README.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in readme.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 6 and cells[0].startswith("`invalid/"):
+            rows[cells[0].strip("`")] = cells[1:4]
     for code in _sample_names("invalid"):
-        assert f"invalid/{code}.json" in readme
+        row = rows[f"invalid/{code}.json"]
+        r = RULE_BY_CODE[code]
+        since = "all" if r.versions == VERSIONS else f"{r.versions[0]}+"
+        assert row == [code, r.severity.value, since], code
 
 
 def test_samples_are_schema_valid() -> None:

@@ -362,3 +362,25 @@ def test_directory_walk_picks_up_pdfs(tmp_path: Path) -> None:
     (tmp_path / "bl.pdf").write_bytes(pdf_with(("bl.json", TD)))
     reports = list(etr.iter_validate([tmp_path]))
     assert [(Path(r.source).name, r.family, r.valid) for r in reports] == [("bl.pdf", "dcsa-ebl", True)]
+
+
+def test_xmp_metadata_is_kept_for_the_families() -> None:
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><fx:ConformanceLevel xmlns:fx="urn:fx">EN 16931</fx:ConformanceLevel>'
+    xmp += b"</x:xmpmeta>"
+    data = attached(INVOICE, catalog=b"/Metadata 6 0 R ", extra=[stream(xmp, b"/Type /Metadata /Subtype /XML ")])
+    document = load_bytes(data)
+    assert isinstance(document.content, PdfContent) and document.content.xmp == xmp
+    assert document.findings == ()
+
+
+@pytest.mark.parametrize("metadata, cause", [
+    (stream(b"not zlib", b"/Type /Metadata /Filter /FlateDecode "), "LOAD-PDF-STREAM"),
+    (b"<< /Type /Metadata >>", None),  # a dictionary, not a stream
+], ids=["corrupt", "not-a-stream"])
+def test_unreadable_xmp_metadata_is_said(metadata: bytes, cause: str | None) -> None:
+    document = load_bytes(attached(INVOICE, catalog=b"/Metadata 6 0 R ", extra=[metadata]))
+    assert isinstance(document.content, PdfContent) and document.content.xmp is None
+    (finding,) = [f for f in document.findings if f.code == "LOAD-PDF-METADATA"]
+    assert finding.severity is Severity.WARNING
+    assert (finding.detail or {}).get("cause") == cause
+    assert len(document.inner) == 1  # the invoice is still read

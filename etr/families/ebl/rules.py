@@ -215,9 +215,10 @@ class RuleContext:
 RULE_SET: RuleSet[RuleContext] = RuleSet("dcsa-ebl", C.VERSIONS)
 
 
-def rule(code: str, severity: Severity, summary: str, *, reference: str, since: str | None = None,
+def rule(code: str, severity: Severity, summary: str, *, reference: str, since: str,
          until: str | None = None) -> Callable[[Callable[[RuleContext], Hits]], Callable[[RuleContext], Hits]]:
-    """Register the decorated check on :data:`RULE_SET` for versions ``since`` .. ``until`` (inclusive).
+    """Register the decorated check on :data:`RULE_SET` for versions ``since`` .. ``until`` (inclusive;
+    no ``until``: up to the latest). Every eBL rule states where it starts, so a reader sees it.
 
     Raises:
         ValueError: ``code`` is already registered, or a version is not a DCSA eBL 3.0.x version.
@@ -230,7 +231,7 @@ E, W = Severity.ERROR, Severity.WARNING
 
 # --------------------------------------------------------------------------- to order, parties
 
-@rule("EBL-SWB-TO-ORDER", E, "A sea waybill (SWB) cannot be to order", reference=f"{_REF}.isToOrder")
+@rule("EBL-SWB-TO-ORDER", E, "A sea waybill (SWB) cannot be to order", reference=f"{_REF}.isToOrder", since="3.0.0")
 def _swb_to_order(c: RuleContext) -> Hits:
     if c.doc.get("transportDocumentTypeCode") == "SWB" and c.doc.get("isToOrder") is True:
         return [("/isToOrder", "a sea waybill (transportDocumentTypeCode SWB) cannot be to order; isToOrder is true")]
@@ -238,7 +239,7 @@ def _swb_to_order(c: RuleContext) -> Hits:
 
 
 @rule("EBL-STRAIGHT-CONSIGNEE-MISSING", E, "A straight document (isToOrder=false) needs a consignee",
-      reference=f"{_REF}.documentParties.consignee")
+      reference=f"{_REF}.documentParties.consignee", since="3.0.0")
 def _straight_consignee(c: RuleContext) -> Hits:
     if c.doc.get("isToOrder") is False and not c.party_given("consignee"):
         return [(c.parties_pointer, "a straight (non-negotiable) document, isToOrder=false, needs a consignee")]
@@ -246,7 +247,7 @@ def _straight_consignee(c: RuleContext) -> Hits:
 
 
 @rule("EBL-STRAIGHT-ENDORSEE", E, "A straight document (isToOrder=false) cannot have an endorsee",
-      reference=f"{_REF}.documentParties.endorsee")
+      reference=f"{_REF}.documentParties.endorsee", since="3.0.0")
 def _straight_endorsee(c: RuleContext) -> Hits:
     if c.doc.get("isToOrder") is False and c.party_given("endorsee"):
         return [("/documentParties/endorsee", "an endorsee is only allowed on a to-order document; isToOrder is false")]
@@ -254,7 +255,7 @@ def _straight_endorsee(c: RuleContext) -> Hits:
 
 
 @rule("EBL-CONSIGNEE-ENDORSEE", E, "A to-order document names a consignee or an endorsee, not both",
-      reference=f"{_REF}.documentParties.consignee / endorsee (mutually exclusive)")
+      reference=f"{_REF}.documentParties.consignee / endorsee (mutually exclusive)", since="3.0.0")
 def _consignee_endorsee(c: RuleContext) -> Hits:
     # On a straight document the endorsee itself is wrong (EBL-STRAIGHT-ENDORSEE says so, once).
     if c.doc.get("isToOrder") is True and c.party_given("consignee") and c.party_given("endorsee"):
@@ -263,7 +264,7 @@ def _consignee_endorsee(c: RuleContext) -> Hits:
 
 
 @rule("EBL-TO-ORDER-CONSIGNEE", W, "A to-order document naming a consignee is rejected by the DCSA Conformance Gateway",
-      reference=f"{_GATEWAY}: VALIDATE_DOCUMENT_PARTIES_MATCH_EBL")
+      reference=f"{_GATEWAY}: VALIDATE_DOCUMENT_PARTIES_MATCH_EBL", since="3.0.0")
 def _to_order_consignee(c: RuleContext) -> Hits:
     # Warning: the specification allows a to-order document "to the order of" the consignee
     # (3.0.4's isNotifyParty wording assumes it) and only makes consignee and endorsee
@@ -276,7 +277,7 @@ def _to_order_consignee(c: RuleContext) -> Hits:
 
 
 @rule("EBL-NOTIFY-PARTY-TO-ORDER", W, "A to-order document should name notify parties",
-      reference=f"{_REF}.documentParties.notifyParties")
+      reference=f"{_REF}.documentParties.notifyParties", since="3.0.0")
 def _notify_to_order(c: RuleContext) -> Hits:
     # Warning, not error: the description makes notify parties mandatory for to-order BLs
     # and the Conformance Gateway enforces it, but every official DCSA example is a
@@ -293,7 +294,7 @@ _ADDRESS_OR_CODE_ROLES = frozenset({"shipper", "onBehalfOfShipper", "notifyParti
 
 
 @rule("EBL-PARTY-ADDRESS-OR-CODE", W, "A party should have an address (or displayed address) or an identifying code",
-      reference=f"{_REF}.documentParties (Party.identifyingCodes condition)")
+      reference=f"{_REF}.documentParties (Party.identifyingCodes condition)", since="3.0.0")
 def _party_address_or_code(c: RuleContext) -> Hits:
     # Checked where the specification states the condition: shipper, onBehalfOfShipper,
     # notifyParties[], other[].party (consignee and endorsee require identifyingCodes in
@@ -323,13 +324,13 @@ def _displayed_address(c: RuleContext, limit: int, medium: str) -> Hits:
 
 
 @rule("EBL-DISPLAYED-ADDRESS-LINES", E, "An eBL (isElectronic=true) displayedAddress has at most 6 lines",
-      reference=f"{_REF}.documentParties.*.displayedAddress")
+      reference=f"{_REF}.documentParties.*.displayedAddress", since="3.0.0")
 def _displayed_address_ebl(c: RuleContext) -> Hits:
     return _displayed_address(c, 6, "an eBL") if c.doc.get("isElectronic") is True else NO_HITS
 
 
 @rule("EBL-DISPLAYED-ADDRESS-LINES-PAPER", W, "A paper BL (isElectronic=false) displayedAddress has at most 2 lines",
-      reference=f"{_REF}.documentParties.*.displayedAddress")
+      reference=f"{_REF}.documentParties.*.displayedAddress", since="3.0.0")
 def _displayed_address_paper(c: RuleContext) -> Hits:
     # Warning: the 2-line limit for paper is prose in the description only; the schema
     # allows 6 lines whatever the medium, and the carrier lays out the printed document.
@@ -357,7 +358,7 @@ def _duplicate_type_country(hits: list[Hit], ptr: str, items: Any, what: str) ->
 
 @rule("EBL-TAX-LEGAL-REFERENCE-DUPLICATE", W,
       "A party's taxLegalReferences repeat a (type, countryCode): rejected by the DCSA Conformance Gateway",
-      reference=f"{_GATEWAY}: unique taxLegalReferences (type, countryCode)")
+      reference=f"{_GATEWAY}: unique taxLegalReferences (type, countryCode)", since="3.0.0")
 def _tax_duplicates(c: RuleContext) -> Hits:
     hits: list[Hit] = []
     for ptr, _role, party in c.parties:
@@ -368,7 +369,7 @@ def _tax_duplicates(c: RuleContext) -> Hits:
 
 @rule("EBL-PARTY-FUNCTION-DUPLICATE", W,
       "documentParties.other[] repeats a partyFunction: rejected by the DCSA Conformance Gateway",
-      reference=f"{_GATEWAY}: unique documentParties.other[].partyFunction")
+      reference=f"{_GATEWAY}: unique documentParties.other[].partyFunction", since="3.0.0")
 def _party_function_duplicates(c: RuleContext) -> Hits:
     if len(c.other_parties) < 2:
         return NO_HITS
@@ -400,7 +401,7 @@ def _positive(c: RuleContext, keys: tuple[str, str], why: str) -> Hits:
 
 
 @rule("EBL-ORIGINALS-SWB", E, "A sea waybill has no originals",
-      reference=f"{_REF}.numberOfOriginalsWithCharges / numberOfOriginalsWithoutCharges")
+      reference=f"{_REF}.numberOfOriginalsWithCharges / numberOfOriginalsWithoutCharges", since="3.0.0")
 def _originals_swb(c: RuleContext) -> Hits:
     # The counts are "only applicable" to a BOL. A count of 0 is tolerated: it states what
     # an SWB is (no originals); only a positive count contradicts it. (The Conformance
@@ -415,7 +416,7 @@ def _electronic_bol(c: RuleContext) -> bool:
 
 
 @rule("EBL-ORIGINALS-ELECTRONIC", E, "An electronic BOL has 0 or 1 originals with charges, and 0 or 1 without",
-      reference=f"{_REF}.numberOfOriginalsWithCharges / numberOfOriginalsWithoutCharges")
+      reference=f"{_REF}.numberOfOriginalsWithCharges / numberOfOriginalsWithoutCharges", since="3.0.0")
 def _originals_electronic(c: RuleContext) -> Hits:
     if not _electronic_bol(c):
         return NO_HITS
@@ -445,7 +446,7 @@ def _originals_electronic_total(c: RuleContext) -> Hits:
 
 
 @rule("EBL-COPIES-ELECTRONIC", W, "An electronic BOL should have no copies",
-      reference=f"{_REF}.numberOfCopiesWithCharges / numberOfCopiesWithoutCharges; {_GATEWAY}")
+      reference=f"{_REF}.numberOfCopiesWithCharges / numberOfCopiesWithoutCharges; {_GATEWAY}", since="3.0.0")
 def _copies_electronic(c: RuleContext) -> Hits:
     # Warning, not error: the description's table calls copies of an electronic BOL "not
     # applicable" without forbidding a count; only the DCSA Conformance Gateway requires
@@ -459,7 +460,7 @@ def _copies_electronic(c: RuleContext) -> Hits:
 # --------------------------------------------------------------------------- pairs
 
 @rule("EBL-DECLARED-VALUE-CURRENCY", E, "declaredValue and declaredValueCurrency go together",
-      reference=f"{_REF}.declaredValueCurrency")
+      reference=f"{_REF}.declaredValueCurrency", since="3.0.0")
 def _declared_value(c: RuleContext) -> Hits:
     value, currency = c.doc.get("declaredValue"), c.doc.get("declaredValueCurrency")
     if value is not None and currency is None:
@@ -486,13 +487,13 @@ def _reefer_pair(c: RuleContext, value_key: str, unit_key: str) -> Hits:
 
 
 @rule("EBL-REEFER-TEMPERATURE-UNIT", E, "temperatureSetpoint and temperatureUnit go together",
-      reference=f"{_REF}.utilizedTransportEquipments.activeReeferSettings.temperatureUnit")
+      reference=f"{_REF}.utilizedTransportEquipments.activeReeferSettings.temperatureUnit", since="3.0.0")
 def _temperature_unit(c: RuleContext) -> Hits:
     return _reefer_pair(c, "temperatureSetpoint", "temperatureUnit")
 
 
 @rule("EBL-REEFER-AIR-EXCHANGE-UNIT", E, "airExchangeSetpoint and airExchangeUnit go together",
-      reference=f"{_REF}.utilizedTransportEquipments.activeReeferSettings.airExchangeUnit")
+      reference=f"{_REF}.utilizedTransportEquipments.activeReeferSettings.airExchangeUnit", since="3.0.0")
 def _air_exchange_unit(c: RuleContext) -> Hits:
     return _reefer_pair(c, "airExchangeSetpoint", "airExchangeUnit")
 
@@ -505,7 +506,7 @@ def _issued(c: RuleContext) -> bool:
 
 
 @rule("EBL-DATES-BOTH", E, "shippedOnBoardDate and receivedForShipmentDate exclude each other",
-      reference=f"{_REF}.shippedOnBoardDate / receivedForShipmentDate")
+      reference=f"{_REF}.shippedOnBoardDate / receivedForShipmentDate", since="3.0.0")
 def _dates_both(c: RuleContext) -> Hits:
     if c.doc.get("shippedOnBoardDate") is not None and c.doc.get("receivedForShipmentDate") is not None:
         return [("/receivedForShipmentDate",
@@ -530,19 +531,20 @@ def _date_for_type(c: RuleContext, sob_type: bool, own: str, other: str, kind: s
 
 @rule("EBL-SHIPPED-ON-BOARD-DATE", E,
       "A shipped-on-board document has shippedOnBoardDate (once issued), never receivedForShipmentDate alone",
-      reference=f"{_REF}.isShippedOnBoardType / shippedOnBoardDate")
+      reference=f"{_REF}.isShippedOnBoardType / shippedOnBoardDate", since="3.0.0")
 def _shipped_on_board_date(c: RuleContext) -> Hits:
     return _date_for_type(c, True, "shippedOnBoardDate", "receivedForShipmentDate", "shipped-on-board")
 
 
 @rule("EBL-RECEIVED-FOR-SHIPMENT-DATE", E,
       "A received-for-shipment document has receivedForShipmentDate (once issued), never shippedOnBoardDate alone",
-      reference=f"{_REF}.isShippedOnBoardType / receivedForShipmentDate")
+      reference=f"{_REF}.isShippedOnBoardType / receivedForShipmentDate", since="3.0.0")
 def _received_for_shipment_date(c: RuleContext) -> Hits:
     return _date_for_type(c, False, "receivedForShipmentDate", "shippedOnBoardDate", "received-for-shipment")
 
 
-@rule("EBL-ISSUE-DATE-MISSING", W, "An issued document should have an issueDate", reference=f"{_REF}.issueDate")
+@rule("EBL-ISSUE-DATE-MISSING", W, "An issued document should have an issueDate", reference=f"{_REF}.issueDate",
+      since="3.0.0")
 def _issue_date(c: RuleContext) -> Hits:
     # Warning: the description requires it once issued, but the official dgExample of
     # 3.0.0 and 3.0.4 (status ISSUED) omits it.
@@ -562,13 +564,13 @@ def _carriage_place(c: RuleContext, mode_key: str, place_key: str) -> Hits:
 
 
 @rule("EBL-PRE-CARRIAGE-PLACE", E, "preCarriageBy needs a placeOfReceipt",
-      reference=f"{_REF}.transports.preCarriageBy")
+      reference=f"{_REF}.transports.preCarriageBy", since="3.0.0")
 def _pre_carriage(c: RuleContext) -> Hits:
     return _carriage_place(c, "preCarriageBy", "placeOfReceipt")
 
 
 @rule("EBL-ON-CARRIAGE-PLACE", E, "onCarriageBy needs a placeOfDelivery",
-      reference=f"{_REF}.transports.onCarriageBy")
+      reference=f"{_REF}.transports.onCarriageBy", since="3.0.0")
 def _on_carriage(c: RuleContext) -> Hits:
     return _carriage_place(c, "onCarriageBy", "placeOfDelivery")
 
@@ -576,7 +578,7 @@ def _on_carriage(c: RuleContext) -> Hits:
 # --------------------------------------------------------------------------- equipment and cargo
 
 @rule("EBL-EQUIPMENT-UNKNOWN", E, "Every cargo item refers to a declared utilized transport equipment",
-      reference=f"{_REF}.consignmentItems.cargoItems.equipmentReference")
+      reference=f"{_REF}.consignmentItems.cargoItems.equipmentReference", since="3.0.0")
 def _equipment_unknown(c: RuleContext) -> Hits:
     known = {ref for _ptr, _ute, ref, _iso, _kind in c.utes if isinstance(ref, str)}
     hits: list[Hit] = []
@@ -589,7 +591,7 @@ def _equipment_unknown(c: RuleContext) -> Hits:
 
 
 @rule("EBL-EQUIPMENT-DUPLICATE", E, "Utilized transport equipment references are unique",
-      reference=f"{_REF}.utilizedTransportEquipments.equipment.equipmentReference")
+      reference=f"{_REF}.utilizedTransportEquipments.equipment.equipmentReference", since="3.0.0")
 def _equipment_duplicate(c: RuleContext) -> Hits:
     if len(c.utes) < 2:
         return NO_HITS
@@ -606,7 +608,7 @@ def _equipment_duplicate(c: RuleContext) -> Hits:
 
 @rule("EBL-CUSTOMS-REFERENCE-DUPLICATE", W,
       "A customsReferences list repeats a (type, countryCode): rejected by the DCSA Conformance Gateway",
-      reference=f"{_GATEWAY}: unique customsReferences (type, countryCode)")
+      reference=f"{_GATEWAY}: unique customsReferences (type, countryCode)", since="3.0.0")
 def _customs_duplicates(c: RuleContext) -> Hits:
     hits: list[Hit] = []
     _duplicate_type_country(hits, "/customsReferences", c.doc.get("customsReferences"), "customsReference")
@@ -620,7 +622,7 @@ def _customs_duplicates(c: RuleContext) -> Hits:
 
 
 @rule("EBL-DG-PACKAGING-CODE", E, "Outer packaging of dangerous goods has a packageCode or an imoPackagingCode",
-      reference=f"{_REF}.consignmentItems.cargoItems.outerPackaging.imoPackagingCode")
+      reference=f"{_REF}.consignmentItems.cargoItems.outerPackaging.imoPackagingCode", since="3.0.0")
 def _dg_packaging(c: RuleContext) -> Hits:
     hits: list[Hit] = []
     for ptr, item in c.cargo_items:
@@ -633,7 +635,7 @@ def _dg_packaging(c: RuleContext) -> Hits:
 
 
 @rule("EBL-REEFER-NOR-MISSING", E, "A reefer container states isNonOperatingReefer",
-      reference=f"{_REF}.utilizedTransportEquipments.isNonOperatingReefer")
+      reference=f"{_REF}.utilizedTransportEquipments.isNonOperatingReefer", since="3.0.0")
 def _reefer_nor_missing(c: RuleContext) -> Hits:
     return [(ptr, f"ISOEquipmentCode {_show(iso)} is a reefer, but isNonOperatingReefer is missing")
             for ptr, ute, _ref, iso, kind in c.utes if kind is True and ute.get("isNonOperatingReefer") is None]
@@ -641,7 +643,7 @@ def _reefer_nor_missing(c: RuleContext) -> Hits:
 
 @rule("EBL-REEFER-SETTINGS-NON-REEFER", E,
       "A non-reefer container has neither isNonOperatingReefer nor activeReeferSettings",
-      reference=f"{_REF}.utilizedTransportEquipments.isNonOperatingReefer")
+      reference=f"{_REF}.utilizedTransportEquipments.isNonOperatingReefer", since="3.0.0")
 def _reefer_settings_non_reefer(c: RuleContext) -> Hits:
     return [(f"{ptr}/{key}", f"{key} is given for ISOEquipmentCode {_show(iso)}, which is not a reefer")
             for ptr, ute, _ref, iso, kind in c.utes if kind is False
@@ -649,7 +651,7 @@ def _reefer_settings_non_reefer(c: RuleContext) -> Hits:
 
 
 @rule("EBL-REEFER-SETTINGS-MISSING", E, "An operating reefer (isNonOperatingReefer=false) has activeReeferSettings",
-      reference=f"{_REF}.utilizedTransportEquipments.activeReeferSettings")
+      reference=f"{_REF}.utilizedTransportEquipments.activeReeferSettings", since="3.0.0")
 def _reefer_settings_missing(c: RuleContext) -> Hits:
     # Also when the ISO code is absent or undecided: the flag itself says "reefer".
     return [(ptr, "an operating reefer (isNonOperatingReefer=false) needs activeReeferSettings")
@@ -659,7 +661,7 @@ def _reefer_settings_missing(c: RuleContext) -> Hits:
 
 
 @rule("EBL-REEFER-SETTINGS-NOR", E, "A non-operating reefer (isNonOperatingReefer=true) has no activeReeferSettings",
-      reference=f"{_REF}.utilizedTransportEquipments.activeReeferSettings")
+      reference=f"{_REF}.utilizedTransportEquipments.activeReeferSettings", since="3.0.0")
 def _reefer_settings_nor(c: RuleContext) -> Hits:
     return [(f"{ptr}/activeReeferSettings",
              "a non-operating reefer (isNonOperatingReefer=true) must not have activeReeferSettings")
@@ -669,7 +671,7 @@ def _reefer_settings_nor(c: RuleContext) -> Hits:
 
 
 @rule("EBL-ISO6346-CHECK-DIGIT", W, "A container number in ISO 6346 shape should have a correct check digit",
-      reference=f"{_REF}.utilizedTransportEquipments.equipment.equipmentReference (ISO 6346)")
+      reference=f"{_REF}.utilizedTransportEquipments.equipment.equipmentReference (ISO 6346)", since="3.0.0")
 def _iso6346(c: RuleContext) -> Hits:
     # Warning: the schema does not require ISO 6346 (SMDG Recommendation #2 allows other
     # references), so only references shaped like a container number are checked, and only
@@ -687,7 +689,7 @@ def _iso6346(c: RuleContext) -> Hits:
 # --------------------------------------------------------------------------- code lists
 
 @rule("EBL-CODE-LIST-PROVIDER-UNKNOWN", W, "identifyingCodes[].codeListProvider is listed by the version",
-      reference=f"{_REF}.documentParties.*.identifyingCodes.codeListProvider")
+      reference=f"{_REF}.documentParties.*.identifyingCodes.codeListProvider", since="3.0.0")
 def _code_list_provider(c: RuleContext) -> Hits:
     known = C.CODE_LIST_PROVIDERS[c.version]
     hits: list[Hit] = []
@@ -738,7 +740,7 @@ class _CodeCheck:
 
 
 @rule("EBL-CODE-UNKNOWN", W, "A field whose description lists its codes uses one of them",
-      reference=f"{_REF} (code lists in the field descriptions)")
+      reference=f"{_REF} (code lists in the field descriptions)", since="3.0.0")
 def _code_unknown(c: RuleContext) -> Hits:
     check = _CodeCheck(c)
     doc = c.doc

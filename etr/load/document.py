@@ -69,12 +69,10 @@ class LoadError(DocumentError):
     code = "LOAD-ERROR"
 
     def __init__(self, code: str, message: str, *, line: int | None = None, column: int | None = None,
-                 pointer: str | None = None, attachment: str | None = None,
-                 severity: Severity = Severity.ERROR) -> None:
+                 pointer: str | None = None) -> None:
         super().__init__(message, code=code)
-        location = (Location(pointer=pointer, line=line, column=column, attachment=attachment)
-                    if (line or pointer or attachment) else None)
-        self.finding = Finding(code, severity, message, location, reference=REFERENCE)
+        location = Location(pointer=pointer, line=line, column=column) if (line or pointer) else None
+        self.finding = Finding(code, Severity.ERROR, message, location, reference=REFERENCE)
 
 
 def check_size(size: int, limits: Limits) -> None:

@@ -206,8 +206,9 @@ def _object_ids(reader: PdfReader) -> list[tuple[int, int]]:
 
 
 def _resolve(value: Any) -> Any:
-    """The object an indirect reference points to (one step at a time; pypdf bounds the chain)."""
-    from pypdf.generic import IndirectObject
+    """The object an indirect reference points to, ``None`` for PDF ``null`` (ISO 32000-1 § 7.3.9:
+    a reference to a missing object, or a null value, is the same as no entry)."""
+    from pypdf.generic import IndirectObject, NullObject
 
     seen = 0
     while isinstance(value, IndirectObject):
@@ -215,7 +216,7 @@ def _resolve(value: Any) -> Any:
         if seen > 32:
             raise LoadError("LOAD-PDF-MALFORMED", "malformed PDF: a chain of references that does not end")
         value = value.get_object()
-    return value
+    return None if isinstance(value, NullObject) else value
 
 
 def _refuse_javascript(reader: PdfReader, ids: list[tuple[int, int]]) -> None:

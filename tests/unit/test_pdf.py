@@ -384,3 +384,9 @@ def test_unreadable_xmp_metadata_is_said(metadata: bytes, cause: str | None) -> 
     assert finding.severity is Severity.WARNING
     assert (finding.detail or {}).get("cause") == cause
     assert len(document.inner) == 1  # the invoice is still read
+
+
+def test_null_entries_count_as_absent() -> None:
+    # /DecodeParms null is no parameters (ISO 32000-1 § 7.3.9), not an unsupported filter.
+    data = attached(zlib.compress(TD), entries=b"/Filter /FlateDecode /DecodeParms null ", name=b"bl.json")
+    assert etr.validate(data).family == "dcsa-ebl"

@@ -132,7 +132,7 @@ def _validate_container(document: Document, options: Options) -> Report:
     first: _Checked | None = None
     recognised = {id(d) for d in document.inner if options.family or detect(d) is not None}
     for inner in document.inner:
-        name = inner.attachment or "?"
+        name = inner.attachment or inner.source  # the loader always names an embedded document
         if recognised and id(inner) not in recognised:
             # Another family's document is there: this one is an extra attachment, not the data.
             findings.append(Finding("LOAD-PDF-ATTACHMENT-SKIPPED", Severity.INFO,
@@ -172,7 +172,8 @@ def validate(item: Input, *, family: str | None = None, version: str | None = No
     findings in the report, never exceptions.
 
     Raises:
-        UsageError: ``family`` or ``version`` does not exist.
+        UsageError: ``family`` or ``version`` does not exist, or ``version`` is not a version of
+            the family the document belongs to (``ETR-UNKNOWN-VERSION``; never replaced by a default).
     """
     options = Options(family, version, limits or Limits())
     options.check()
@@ -189,7 +190,12 @@ def _validate_one(item: Input, options: Options, name: str | None = None) -> Rep
 
 
 def validate_source(source: Source, options: Options, stdin: BinaryIO | None = None) -> Report:
-    """Validate one :class:`~etr.load.Source` (used by the CLI and worker processes)."""
+    """Validate one :class:`~etr.load.Source` (used by the CLI and worker processes). A source that
+    is missing, unreadable or too large gives a report with its ``LOAD-…`` finding.
+
+    Raises:
+        UsageError: as :func:`validate_document`.
+    """
     try:
         document = load_bytes(source.read(options.limits, stdin), source.name, options.limits)
     except LoadError as exc:
@@ -204,7 +210,8 @@ def iter_validate(items: Iterable[Input], *, family: str | None = None, version:
     Strings and paths naming directories or globs are expanded as the CLI does.
 
     Raises:
-        UsageError: ``family`` or ``version`` does not exist.
+        UsageError: ``family`` or ``version`` does not exist (before any input is read), or
+            ``version`` is not a version of the family an input belongs to (when that input is reached).
     """
     options = Options(family, version, limits or Limits())
     options.check()

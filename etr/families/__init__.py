@@ -1,8 +1,9 @@
 """Document families: each knows how to recognise its documents and check them.
 
 A family is any object with the attributes and methods of :class:`Family`. The
-registry below maps a family name to where it lives, so that only the families
-actually met are imported (and their schemas compiled).
+registry below (:data:`REGISTRY`, a table: a new family adds one line) maps a
+family name to where it lives and to the syntaxes it reads, so that only the
+families that can match a document are imported (and their schemas compiled).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..errors import UsageError
-from ..load import Document
+from ..load import Document, Syntax
 from ..model import Finding
 
 
@@ -38,7 +39,8 @@ class Match:
 class Family(Protocol):
     """What the validation driver needs from a document family.
 
-    Families are listed in :data:`_REGISTRY` (data: a new family adds one line).
+    Families are listed in :data:`REGISTRY` (data: a new family adds one line).
+    ``versions`` are in order, oldest first (rules state theirs as ranges over them).
     """
 
     name: str
@@ -58,12 +60,25 @@ class Family(Protocol):
         ...
 
 
-#: name -> "module:attribute", in detection order.
-_REGISTRY: dict[str, str] = {
-    "dcsa-ebl": "etr.families.ebl:FAMILY",
-    "dcsa-pint": "etr.families.pint:FAMILY",
-}
-FAMILY_NAMES: tuple[str, ...] = tuple(_REGISTRY)
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One line of the family registry."""
+
+    name: str
+    #: Where the family object lives: ``"module:attribute"`` (imported when first needed).
+    target: str
+    #: The document syntaxes the family can recognise; detection asks it about no other.
+    syntaxes: frozenset[Syntax]
+
+
+_JSON: frozenset[Syntax] = frozenset({"json"})
+
+#: Every family, in detection order (the first whose ``detect`` matches wins).
+REGISTRY: tuple[Entry, ...] = (
+    Entry("dcsa-ebl", "etr.families.ebl:FAMILY", _JSON),
+    Entry("dcsa-pint", "etr.families.pint:FAMILY", _JSON),
+)
+FAMILY_NAMES: tuple[str, ...] = tuple(entry.name for entry in REGISTRY)
 
 
 @functools.cache
@@ -73,20 +88,24 @@ def get_family(name: str) -> Family:
     Raises:
         UsageError: no family has that name.
     """
-    try:
-        target = _REGISTRY[name]
-    except KeyError:
+    target = next((entry.target for entry in REGISTRY if entry.name == name), None)
+    if target is None:
         raise UsageError(f"unknown family {name!r}", code="ETR-UNKNOWN-FAMILY",
-                         hint=f"choose one of: {', '.join(FAMILY_NAMES)}") from None
+                         hint=f"choose one of: {', '.join(e.name for e in REGISTRY)}")
     module, _, attr = target.partition(":")
     family: Family = getattr(importlib.import_module(module), attr)
     return family
 
 
 def detect(document: Document) -> tuple[Family, Match] | None:
-    """The first family that recognises ``document`` by content, with its match, or ``None``."""
-    for name in FAMILY_NAMES:
-        family = get_family(name)
+    """The first family that recognises ``document`` by content, with its match, or ``None``.
+
+    Only families registered for the document's syntax are asked.
+    """
+    for entry in REGISTRY:
+        if document.syntax not in entry.syntaxes:
+            continue
+        family = get_family(entry.name)
         match = family.detect(document)
         if match is not None:
             return family, match

@@ -103,8 +103,20 @@ def test_schema_errors_have_keyword_codes_pointer_and_short_message() -> None:
 
 
 def test_unknown_version_is_a_usage_error() -> None:
-    with pytest.raises(etr.UsageError):
+    with pytest.raises(etr.UsageError) as info:
         etr.validate(doc(), version="3.1.0")
+    assert info.value.code == "ETR-UNKNOWN-VERSION"
+
+
+def test_unknown_version_is_never_replaced_by_the_default() -> None:
+    # The driver itself refuses it, not only the early option check (which the CLI's workers skip).
+    from etr.load import Document
+    from etr.validate import Options, validate_document
+
+    with pytest.raises(etr.UsageError) as info:
+        validate_document(Document("bl.json", "json", doc(), b""), Options(version="3.1.0"))
+    assert info.value.code == "ETR-UNKNOWN-VERSION"
+    assert "3.0.4" in (info.value.hint or "")
 
 
 def test_validate_or_raise() -> None:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import SHARED_DATA, need_shared
 
 from etr.families.ebl import rules
 from etr.families.ebl.codes import VERSIONS
@@ -25,7 +25,6 @@ from etr.model import Severity
 REPO = Path(__file__).parents[2]
 SAMPLES = REPO / "samples" / "ebl"
 SCHEMA_PATH = REPO / "schemas" / "dcsa-ebl" / "transport-document.schema.json"
-SHARED_DATA = Path(os.environ.get("ETR_SHARED_DATA", REPO.parent / "shared" / "data"))
 DCSA_EXAMPLES = SHARED_DATA / "dcsa" / "dcsa-openapi-examples"
 PINT_DEMO = SHARED_DATA / "dcsa" / "pint-demo" / "pint-transfers"
 
@@ -148,6 +147,8 @@ class Case:
     mutate: Mutation
     version: str = LATEST
     why: str = ""
+    #: Whether the breach is the same in every version (then it must show at the rule's version edges).
+    edges: bool = True
 
     @property
     def id(self) -> str:
@@ -161,14 +162,15 @@ FAILING = [
     Case("EBL-STRAIGHT-CONSIGNEE-MISSING", STRAIGHT, pop(parties, "consignee"), why="no consignee"),
     Case("EBL-STRAIGHT-ENDORSEE", STRAIGHT, put(parties, endorsee=ENDORSEE), why="endorsee"),
     Case("EBL-TO-ORDER-CONSIGNEE", TO_ORDER, put(parties, consignee=CONSIGNEE), why="consignee"),
+    Case("EBL-CONSIGNEE-ENDORSEE", TO_ORDER, put(parties, consignee=CONSIGNEE, endorsee=ENDORSEE), why="both"),
     Case("EBL-NOTIFY-PARTY-TO-ORDER", TO_ORDER, pop(parties, "notifyParties"), why="no notify"),
     Case("EBL-NOTIFY-PARTY-TO-ORDER", TO_ORDER,
          chain(pop(parties, "notifyParties"), put(parties, endorsee={**ENDORSEE, "isNotifyParty": True})),
-         version="3.0.3", why="isNotifyParty before 3.0.4"),
+         version="3.0.3", why="isNotifyParty before 3.0.4", edges=False),
     Case("EBL-PARTY-ADDRESS-OR-CODE", TO_ORDER, pop(lambda d: parties(d)["notifyParties"][1], "address"),
          why="no address"),
     Case("EBL-PARTY-ADDRESS-OR-CODE", TO_ORDER, notify_only(addressLines=["Koreastrasse 7", "20457 Hamburg"]),
-         version="3.0.2", why="addressLines before 3.0.3"),
+         version="3.0.2", why="addressLines before 3.0.3", edges=False),
     Case("EBL-DISPLAYED-ADDRESS-LINES", STRAIGHT,
          put(lambda d: parties(d)["shipper"], displayedAddress=[f"line {i}" for i in range(7)]), why="7 lines"),
     Case("EBL-DISPLAYED-ADDRESS-LINES-PAPER", REEFER,
@@ -178,8 +180,10 @@ FAILING = [
              {"type": "EORI", "countryCode": "DK", "value": "DK41827366"}), why="same type and country"),
     Case("EBL-PARTY-FUNCTION-DUPLICATE", TO_ORDER, add_other("DDR"), why="two DDR"),
     Case("EBL-ORIGINALS-SWB", STRAIGHT, put(root, transportDocumentTypeCode="SWB"), why="1 original"),
-    Case("EBL-ORIGINALS-ELECTRONIC", STRAIGHT, put(root, numberOfOriginalsWithoutCharges=1), why="sum 2"),
     Case("EBL-ORIGINALS-ELECTRONIC", STRAIGHT, put(root, numberOfOriginalsWithCharges=3), why="3 originals"),
+    Case("EBL-ORIGINALS-ELECTRONIC", STRAIGHT, put(root, numberOfOriginalsWithCharges=0,
+                                                   numberOfOriginalsWithoutCharges=2), why="2 without"),
+    Case("EBL-ORIGINALS-ELECTRONIC-TOTAL", STRAIGHT, put(root, numberOfOriginalsWithoutCharges=1), why="sum 2"),
     Case("EBL-COPIES-ELECTRONIC", STRAIGHT, put(root, numberOfCopiesWithCharges=2), why="2 copies"),
     Case("EBL-DECLARED-VALUE-CURRENCY", TO_ORDER, pop(root, "declaredValueCurrency"), why="no currency"),
     Case("EBL-DECLARED-VALUE-CURRENCY", TO_ORDER, pop(root, "declaredValue"), why="no value"),
@@ -227,21 +231,30 @@ FAILING = [
     Case("EBL-REEFER-SETTINGS-NOR", REEFER, put(lambda d: ute(d, 0), isNonOperatingReefer=True), why="nor"),
     Case("EBL-ISO6346-CHECK-DIGIT", STRAIGHT, wrong_check_digit, why="digit + 1"),
     Case("EBL-CODE-LIST-PROVIDER-UNKNOWN", STRAIGHT, append_shipper_code("EORI"), why="EORI"),
-    Case("EBL-CODE-LIST-PROVIDER-UNKNOWN", STRAIGHT, append_shipper_code("COVA"), version="3.0.1",
-         why="COVA before 3.0.2"),
+    Case("EBL-CODE-LIST-PROVIDER-UNKNOWN", STRAIGHT, append_shipper_code("CRED"), version="3.0.0",
+         why="CRED before 3.0.1", edges=False),
+    Case("EBL-CODE-LIST-PROVIDER-UNKNOWN", STRAIGHT, append_shipper_code("BLOC"), version="3.0.1",
+         why="BLOC before 3.0.2", edges=False),
+    Case("EBL-CODE-LIST-PROVIDER-UNKNOWN", STRAIGHT, append_shipper_code("DOCU"), version="3.0.2",
+         why="DOCU before 3.0.3", edges=False),
     Case("EBL-PLATFORM-UNKNOWN", STRAIGHT, put(lambda d: parties(d)["consignee"], eblPlatform="TRDX"), why="TRDX"),
-    Case("EBL-PLATFORM-UNKNOWN", STRAIGHT, put(lambda d: parties(d)["consignee"], eblPlatform="DOCU"),
-         version="3.0.3", why="DOCU before 3.0.4"),
     Case("EBL-CODE-UNKNOWN", TO_ORDER, put(lambda d: d["transports"], preCarriageBy="ROAD"), why="ROAD"),
     Case("EBL-CODE-UNKNOWN", TO_ORDER, put(lambda d: parties(d)["other"][0], partyFunction="CS"),
-         why="CS after 3.0.0"),
+         why="CS after 3.0.0", edges=False),
+    Case("EBL-CODE-UNKNOWN", TO_ORDER, put(lambda d: parties(d)["other"][0], partyFunction="CS"),
+         version="3.0.1", why="CS from 3.0.1", edges=False),
     Case("EBL-CODE-UNKNOWN", STRAIGHT, put(lambda d: d["transports"]["vesselVoyages"][0], role="FEEDER"),
-         why="vessel role"),
+         why="vessel role", edges=False),
+    Case("EBL-CODE-UNKNOWN", STRAIGHT, put(lambda d: d["transports"]["vesselVoyages"][0], role="FEEDER"),
+         version="3.0.3", why="vessel role from 3.0.3", edges=False),
     Case("EBL-CODE-UNKNOWN", REEFER, put(lambda d: cargo(d, 1)["outerPackaging"]["dangerousGoods"][0],
                                          segregationGroups=["19"]), why="segregation group"),
     Case("EBL-CODE-UNKNOWN", STRAIGHT,
          put(root, feedbacks=[{"severity": "WARNING", "code": "INFORMATIONAL_MESSAGE", "message": "m"}]),
-         why="feedback severity"),
+         why="feedback severity", edges=False),
+    Case("EBL-CODE-UNKNOWN", STRAIGHT,
+         put(root, feedbacks=[{"severity": "WARNING", "code": "INFORMATIONAL_MESSAGE", "message": "m"}]),
+         version="3.0.2", why="feedbacks from 3.0.2", edges=False),
 ]
 
 PASSING = [
@@ -250,6 +263,11 @@ PASSING = [
     Case("EBL-STRAIGHT-CONSIGNEE-MISSING", TO_ORDER, identity, why="to order without consignee"),
     Case("EBL-STRAIGHT-ENDORSEE", TO_ORDER, put(parties, endorsee=ENDORSEE), why="endorsed to order"),
     Case("EBL-TO-ORDER-CONSIGNEE", STRAIGHT, identity, why="straight with consignee"),
+    Case("EBL-TO-ORDER-CONSIGNEE", TO_ORDER, put(parties, consignee=CONSIGNEE, endorsee=ENDORSEE),
+         why="with an endorsee: the exclusion error's"),
+    Case("EBL-CONSIGNEE-ENDORSEE", TO_ORDER, put(parties, endorsee=ENDORSEE), why="endorsee only"),
+    Case("EBL-CONSIGNEE-ENDORSEE", TO_ORDER, put(parties, consignee=CONSIGNEE), why="consignee only"),
+    Case("EBL-CONSIGNEE-ENDORSEE", STRAIGHT, put(parties, endorsee=ENDORSEE), why="straight: the endorsee error's"),
     Case("EBL-NOTIFY-PARTY-TO-ORDER", TO_ORDER,
          chain(pop(parties, "notifyParties"), put(parties, endorsee={**ENDORSEE, "isNotifyParty": True})),
          why="isNotifyParty in 3.0.4"),
@@ -274,6 +292,14 @@ PASSING = [
     Case("EBL-ORIGINALS-ELECTRONIC", REEFER, identity, why="paper with 3"),
     Case("EBL-ORIGINALS-ELECTRONIC", STRAIGHT,
          put(root, numberOfOriginalsWithCharges=0, numberOfOriginalsWithoutCharges=1), why="0 + 1"),
+    Case("EBL-ORIGINALS-ELECTRONIC", STRAIGHT, put(root, numberOfOriginalsWithoutCharges=1), why="1 + 1"),
+    Case("EBL-ORIGINALS-ELECTRONIC-TOTAL", STRAIGHT,
+         put(root, numberOfOriginalsWithCharges=0, numberOfOriginalsWithoutCharges=1), why="0 + 1"),
+    Case("EBL-ORIGINALS-ELECTRONIC-TOTAL", STRAIGHT, put(root, numberOfOriginalsWithoutCharges=1), version="3.0.1",
+         why="1 + 1 before 3.0.2"),
+    Case("EBL-ORIGINALS-ELECTRONIC-TOTAL", STRAIGHT, put(root, numberOfOriginalsWithoutCharges=3),
+         why="1 + 3: the per-count rule's"),
+    Case("EBL-ORIGINALS-ELECTRONIC-TOTAL", REEFER, identity, why="paper"),
     Case("EBL-COPIES-ELECTRONIC", STRAIGHT, put(root, numberOfCopiesWithCharges=0), why="0 copies"),
     Case("EBL-COPIES-ELECTRONIC", REEFER, identity, why="paper with copies"),
     Case("EBL-DECLARED-VALUE-CURRENCY", TO_ORDER, pop(root, "declaredValue", "declaredValueCurrency"), why="none"),
@@ -321,9 +347,20 @@ PASSING = [
     Case("EBL-REEFER-SETTINGS-NOR", REEFER, identity, why="operating with settings"),
     Case("EBL-ISO6346-CHECK-DIGIT", STRAIGHT, set_equipment_reference("BLNTRL00042"), why="not ISO shaped"),
     Case("EBL-ISO6346-CHECK-DIGIT", STRAIGHT, set_equipment_reference("CSQU3054383"), why="known good"),
-    Case("EBL-CODE-LIST-PROVIDER-UNKNOWN", STRAIGHT, append_shipper_code("COVA"), version="3.0.2", why="COVA"),
+    Case("EBL-CODE-LIST-PROVIDER-UNKNOWN", STRAIGHT, append_shipper_code("CRED"), version="3.0.1",
+         why="CRED from 3.0.1"),
+    Case("EBL-CODE-LIST-PROVIDER-UNKNOWN", STRAIGHT, append_shipper_code("COVA"), version="3.0.1",
+         why="COVA from 3.0.1"),
+    Case("EBL-CODE-LIST-PROVIDER-UNKNOWN", STRAIGHT, append_shipper_code("BLOC"), version="3.0.2",
+         why="BLOC from 3.0.2"),
+    Case("EBL-CODE-LIST-PROVIDER-UNKNOWN", STRAIGHT, append_shipper_code("DOCU"), version="3.0.3",
+         why="DOCU from 3.0.3"),
     Case("EBL-CODE-LIST-PROVIDER-UNKNOWN", STRAIGHT, append_shipper_code("SGTD"), version="3.0.4", why="SGTD"),
     Case("EBL-PLATFORM-UNKNOWN", STRAIGHT, put(lambda d: parties(d)["consignee"], eblPlatform="DOCU"), why="DOCU"),
+    Case("EBL-PLATFORM-UNKNOWN", STRAIGHT, put(lambda d: parties(d)["consignee"], eblPlatform="DOCU"),
+         version="3.0.3", why="DOCU from 3.0.3"),
+    Case("EBL-PLATFORM-UNKNOWN", STRAIGHT, put(lambda d: parties(d)["consignee"], eblPlatform="TRDX"),
+         version="3.0.2", why="no eblPlatform before 3.0.3"),
     Case("EBL-CODE-UNKNOWN", TO_ORDER, put(lambda d: parties(d)["other"][0], partyFunction="CS"), version="3.0.0",
          why="CS in 3.0.0"),
     Case("EBL-CODE-UNKNOWN", STRAIGHT, put(lambda d: d["transports"]["vesselVoyages"][0], role="FEEDER"),
@@ -348,6 +385,39 @@ def test_rule_passes(case: Case) -> None:
     assert case.code not in codes_of(doc, case.version)
 
 
+RULE_BY_CODE = {r.code: r for r in RULES}
+
+
+def _edges(code: str) -> tuple[list[str], list[str]]:
+    """The first and last version a rule applies to, and the versions just outside them."""
+    applies = RULE_BY_CODE[code].versions
+    first, last = VERSIONS.index(applies[0]), VERSIONS.index(applies[-1])
+    inside = sorted({applies[0], applies[-1]})
+    outside = [VERSIONS[i] for i in (first - 1, last + 1) if 0 <= i < len(VERSIONS)]
+    return inside, outside
+
+
+@pytest.mark.parametrize("case", [c for c in FAILING if c.edges], ids=lambda c: c.id)
+def test_rule_holds_exactly_at_its_version_edges(case: Case) -> None:
+    """A breach that does not depend on the version shows at both ends of the rule's versions
+    and not in the version just before (or after) them."""
+    doc = valid(case.base)
+    case.mutate(doc)
+    inside, outside = _edges(case.code)
+    for version in inside:
+        assert case.code in codes_of(doc, version), version
+    for version in outside:
+        assert case.code not in codes_of(doc, version), version
+
+
+def test_rule_versions_follow_the_reference() -> None:
+    # reference/dcsa-ebl-pint.md §1.7 (corrected 2026-11-30): the originals sum rule is in the
+    # 3.0.2 text; eblPlatform exists from 3.0.3; every other rule is in every 3.0.x text.
+    versioned = {"EBL-ORIGINALS-ELECTRONIC-TOTAL": VERSIONS[2:], "EBL-PLATFORM-UNKNOWN": VERSIONS[3:]}
+    for r in RULES:
+        assert r.versions == versioned.get(r.code, VERSIONS), r.code
+
+
 def test_every_rule_has_a_passing_and_a_failing_case() -> None:
     assert {c.code for c in FAILING} == CODES
     assert {c.code for c in PASSING} == CODES
@@ -359,7 +429,26 @@ def test_rule_table_is_well_formed() -> None:
         assert r.code.startswith("EBL-") and r.code == r.code.upper() and " " not in r.code
         assert r.severity in (Severity.ERROR, Severity.WARNING)
         assert r.summary and "\n" not in r.summary
-        assert r.reference.startswith("DCSA eBL 3.0 TransportDocument")
+        assert r.reference.startswith(("DCSA eBL 3.0 TransportDocument", "DCSA Conformance Gateway"))
+        if "Conformance Gateway" in r.reference:  # a checker's rule, not the standard's: never an error
+            assert r.severity is Severity.WARNING, r.code
+
+
+# Rules the corrected reference (§1.7, 2026-11-30) names as the Conformance Gateway's alone.
+GATEWAY_ONLY = {"EBL-TO-ORDER-CONSIGNEE", "EBL-CUSTOMS-REFERENCE-DUPLICATE", "EBL-TAX-LEGAL-REFERENCE-DUPLICATE",
+                "EBL-PARTY-FUNCTION-DUPLICATE", "EBL-COPIES-ELECTRONIC"}
+
+
+@pytest.mark.parametrize("code", sorted(GATEWAY_ONLY))
+def test_gateway_rules_are_warnings_that_say_so(code: str) -> None:
+    r = RULE_BY_CODE[code]
+    assert r.severity is Severity.WARNING
+    assert "Conformance Gateway" in r.reference
+    case = next(c for c in FAILING if c.code == code)
+    doc = valid(case.base)
+    case.mutate(doc)
+    messages = [f.message for f in run_rules(doc, case.version) if f.code == code]
+    assert messages and all("Conformance Gateway" in m for m in messages)
 
 
 # --------------------------------------------------------------------------- samples
@@ -382,14 +471,24 @@ def test_every_rule_has_an_invalid_sample() -> None:
 @pytest.mark.parametrize("code", _sample_names("invalid"))
 @pytest.mark.parametrize("version", VERSIONS)
 def test_invalid_sample_raises_exactly_its_code(code: str, version: str) -> None:
+    """Its code in every version the rule belongs to, nothing in the others."""
     doc = _read(SAMPLES / "invalid" / f"{code}.json")
-    assert codes_of(doc, version) == {code}
+    expected = {code} if RULE_BY_CODE[code].applies_to(version) else set()
+    assert codes_of(doc, version) == expected
 
 
 def test_samples_readme_lists_every_invalid_sample() -> None:
     readme = (SAMPLES / "README.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in readme.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 6 and cells[0].startswith("`invalid/"):
+            rows[cells[0].strip("`")] = cells[1:4]
     for code in _sample_names("invalid"):
-        assert f"invalid/{code}.json" in readme
+        row = rows[f"invalid/{code}.json"]
+        r = RULE_BY_CODE[code]
+        since = "all" if r.versions == VERSIONS else f"{r.versions[0]}+"
+        assert row == [code, r.severity.value, since], code
 
 
 def test_samples_are_schema_valid() -> None:
@@ -457,8 +556,10 @@ def test_garbage_shapes_never_raise(doc: Any) -> None:
     for version in VERSIONS:
         list(run_rules(doc, version))
         context = RuleContext(doc, version)
-        for r in RULES:  # each rule is defensive on its own, not only saved by run_rules
-            list(r.check(context))
+        for r in RULES:  # each rule is defensive on its own, not only saved by the engine
+            if r.applies_to(version):
+                list(r.check(context))
+        assert "ETR-RULE-ERROR" not in codes_of(doc, version)
 
 
 _JUNK: list[Any] = [None, 0, -1, "", "x", [], [None], {}, True, 1.5]
@@ -490,14 +591,32 @@ def test_any_node_replaced_by_junk_never_raises(name: str) -> None:
                 r.check(context)
 
 
-def test_a_raising_rule_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
-    def boom(context: RuleContext) -> rules.Hits:
+def test_a_raising_rule_becomes_a_rule_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(context: RuleContext) -> Any:
         raise RuntimeError("bug")
 
-    broken = (boom, "EBL-TEST-BROKEN", Severity.ERROR, "test")
-    monkeypatch.setattr(rules, "_PLAN", (broken, *rules._PLAN))
+    # Rules are frozen: the version's plan (what the engine calls) is patched instead.
+    plan = rules.RULE_SET.plan(LATEST)
+    broken = tuple((boom, code, sev, ref) if code == "EBL-DATES-BOTH" else (check, code, sev, ref)
+                   for check, code, sev, ref in plan)
+    monkeypatch.setitem(rules.RULE_SET._plans, LATEST, broken)
     doc = _read(SAMPLES / "invalid" / "EBL-SWB-TO-ORDER.json")
-    assert codes_of(doc) == {"EBL-SWB-TO-ORDER"}
+    findings = list(run_rules(doc, LATEST))
+    assert [f.code for f in findings] == ["EBL-SWB-TO-ORDER", "ETR-RULE-ERROR"]
+    error = findings[1]
+    assert error.severity is Severity.WARNING
+    assert error.message == "rule EBL-DATES-BOTH not evaluated: RuntimeError"
+    assert error.detail == {"rule": "EBL-DATES-BOTH", "exception": "RuntimeError"}
+
+
+def test_a_context_that_cannot_be_built_is_a_rule_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self: RuleContext, doc: Any, version: str) -> None:
+        raise KeyError("bug")
+
+    monkeypatch.setattr(RuleContext, "__init__", broken)
+    findings = list(run_rules({}, LATEST))
+    assert [(f.code, f.severity) for f in findings] == [("ETR-RULE-ERROR", Severity.WARNING)]
+    assert findings[0].message == "rule dcsa-ebl (all rules) not evaluated: KeyError"
 
 
 def test_unknown_version_is_refused_at_the_call() -> None:
@@ -562,9 +681,7 @@ OFFICIAL_WARNINGS = {
 
 @pytest.mark.parametrize("name", sorted(OFFICIAL_WARNINGS))
 def test_official_examples(name: str) -> None:
-    path = DCSA_EXAMPLES / name
-    if not path.exists():
-        pytest.skip(f"official DCSA example not found: {path} (set ETR_SHARED_DATA)")
+    path = need_shared(DCSA_EXAMPLES / name)
     version = "3.0.0" if "_v3.0.0_" in name else "3.0.4"
     findings = list(run_rules(_read(path), version))
     assert [f.code for f in findings if f.severity is Severity.ERROR] == []
@@ -572,12 +689,11 @@ def test_official_examples(name: str) -> None:
 
 
 def test_pint_demo_document_breaks_the_expected_rules() -> None:
-    # Its SOURCES.txt: schema-valid but SWB + isToOrder=true + consignee, both dates; it also
-    # puts reefer settings on a 22G1 and gives originals to the SWB.
-    paths = sorted(PINT_DEMO.glob("*-ebl-envelope-*.json"))
-    if not paths:
-        pytest.skip(f"pint-demo envelopes not found under {PINT_DEMO} (set ETR_SHARED_DATA)")
+    # Its SOURCES.txt: schema-valid but SWB + isToOrder=true + consignee + endorsee, both dates;
+    # it also puts reefer settings on a 22G1 and gives originals to the SWB.
+    paths = sorted(need_shared(PINT_DEMO).glob("*-ebl-envelope-*.json"))
+    assert paths
     for path in paths:
         codes = codes_of(_read(path)["transportDocument"], LATEST)
-        assert codes == {"EBL-SWB-TO-ORDER", "EBL-TO-ORDER-CONSIGNEE", "EBL-ORIGINALS-SWB", "EBL-DATES-BOTH",
+        assert codes == {"EBL-SWB-TO-ORDER", "EBL-CONSIGNEE-ENDORSEE", "EBL-ORIGINALS-SWB", "EBL-DATES-BOTH",
                          "EBL-REEFER-SETTINGS-NON-REEFER"}

@@ -1,18 +1,18 @@
 """The hardened loader: one test per limit or rule, fed hostile input.
 
 Every test goes through the public door ``etr.validate(bytes)`` (or a path) and
-asserts that no exception escapes, that the report carries the exact ``LOAD-…``
-code and is invalid, and that it came back quickly although the input is built
-to hang or blow up a naive parser. The time bound is generous: it catches a
-hang or an exponential blow-up, it does not measure speed.
+asserts that no exception escapes and that the report carries the exact ``LOAD-…``
+code and is invalid, although the input is built to hang or blow up a naive
+parser. Hangs are caught by pytest-timeout (the module's mark), never by timing
+a call: no test here measures speed.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import os
 import random
-import time
 from pathlib import Path
 from typing import Any
 
@@ -26,18 +26,15 @@ REPO = Path(__file__).resolve().parents[2]
 VALID_SAMPLES = sorted((REPO / "samples" / "ebl" / "valid").glob("*.json"))
 
 #: A hang or a blow-up takes minutes or more; a hardened loader takes milliseconds.
-HANG = 10.0
+pytestmark = pytest.mark.timeout(60)
 
 MB = 1024 * 1024
 
 
 def hostile(data: bytes, code: str, *, limits: Limits | None = None) -> Finding:
-    """Validate ``data``; assert it fails fast with ``code``; return that finding."""
-    start = time.perf_counter()
+    """Validate ``data``; assert it fails with ``code``; return that finding."""
     report = etr.validate(data, limits=limits)  # must not raise, whatever the bytes
-    elapsed = time.perf_counter() - start
     assert isinstance(report, Report)
-    assert elapsed < HANG, f"{code}: took {elapsed:.1f}s"
     assert code in report.codes, report.codes
     assert report.valid is False
     assert report.family is None
@@ -290,8 +287,10 @@ def test_neither_json_nor_xml(doc: bytes) -> None:
     hostile(doc, "LOAD-UNKNOWN-SYNTAX")
 
 
-def test_pdf_is_not_supported_yet() -> None:
-    hostile(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< >>\nendobj\n", "LOAD-UNSUPPORTED")
+def test_pdf_is_read_as_a_container() -> None:
+    # A PDF header makes it a PDF whatever follows; this one has no cross-reference data
+    # (the PDF container itself is tested in test_pdf.py).
+    hostile(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< >>\nendobj\n", "LOAD-PDF-MALFORMED")
 
 
 def test_valid_json_of_no_known_family() -> None:
@@ -354,12 +353,10 @@ def test_file_of_fifty_megabytes_is_refused_unread(tmp_path: Path, monkeypatch: 
         opened.append(mode)
         return Counting(fh)
 
-    import etr.load
+    import etr.load.sources
 
-    monkeypatch.setattr(etr.load, "open", counting_open, raising=False)
-    start = time.perf_counter()
+    monkeypatch.setattr(etr.load.sources, "open", counting_open, raising=False)
     report = etr.validate(big)
-    assert time.perf_counter() - start < HANG
     assert report.codes == ("LOAD-TOO-LARGE",) and not report.valid
     assert report.source == str(big)
     assert opened == ["rb"]
@@ -414,7 +411,8 @@ def test_configured_depth_can_be_raised() -> None:
     accepted(doc, limits=Limits(max_depth=300))
 
 
-@pytest.mark.parametrize("kwargs", [{"max_bytes": 0}, {"max_depth": 0}, {"max_bytes": -1}])
+@pytest.mark.parametrize("kwargs", [{"max_bytes": 0}, {"max_depth": 0}, {"max_bytes": -1}, {"max_pdf_objects": 0},
+                                    {"max_attachments": 0}])
 def test_limits_must_be_positive(kwargs: dict[str, int]) -> None:
     with pytest.raises(ValueError):
         Limits(**kwargs)
@@ -432,6 +430,40 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_directory_given_as_a_document(tmp_path: Path) -> None:
     report = etr.validate(tmp_path)
     assert report.codes == ("LOAD-IO",) and not report.valid
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_named_pipe_is_refused_not_waited_on(tmp_path: Path) -> None:
+    # Opening a FIFO for reading blocks until a writer comes: the loader must not open it.
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    report = etr.validate(fifo)
+    assert report.codes == ("LOAD-IO",)
+    assert "pipe" in report.findings[0].message
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs file permissions (and not root)")
+def test_unreadable_file(tmp_path: Path) -> None:
+    locked = tmp_path / "locked.json"
+    locked.write_bytes(b"{}")
+    locked.chmod(0)
+    report = etr.validate(locked)
+    assert report.codes == ("LOAD-IO",)
+    assert "cannot read" in report.findings[0].message
+
+
+def test_load_source_reads_and_parses(tmp_path: Path) -> None:
+    from etr.load import load_source
+
+    path = tmp_path / "a.json"
+    path.write_bytes(b'{"a": 1}')
+    assert load_source(Source(str(path), path)).content == {"a": 1}
+    with pytest.raises(LoadError) as info:
+        load_source(Source(str(path), path), Limits(max_bytes=3))
+    assert info.value.finding.code == "LOAD-TOO-LARGE"
+    with pytest.raises(LoadError) as info:
+        load_source(Source("gone.json", tmp_path / "gone.json", missing=True))
+    assert info.value.finding.code == "LOAD-NOT-FOUND"
 
 
 def test_empty_file(tmp_path: Path) -> None:

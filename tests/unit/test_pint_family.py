@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import SHARED_DATA, need_shared
 
 import etr
+from etr.families.ebl import VERSIONS as EBL_VERSIONS
 
 REPO = Path(__file__).resolve().parents[2]
-DATA = Path(os.environ.get("ETR_SHARED_DATA", REPO.parent / "shared" / "data"))
 TD = json.loads((REPO / "samples" / "ebl" / "valid" / "straight-bl.json").read_bytes())
 JWS = "eyJhbGciOiJFUzI1NiJ9.e30.c2ln"  # well formed, not verified by validate
 
@@ -48,10 +48,44 @@ def test_broken_envelope_structure() -> None:
 
 
 def test_pint_demo_envelope_carries_a_business_rule_invalid_document() -> None:
-    path = DATA / "dcsa" / "pint-demo" / "pint-transfers" / "HHL71800000-ebl-envelope-ed25519.json"
-    if not path.exists():
-        pytest.skip(f"public sample data not found at {path}")
+    path = need_shared(SHARED_DATA / "dcsa" / "pint-demo" / "pint-transfers" / "HHL71800000-ebl-envelope-ed25519.json")
     report = etr.validate(path)
     assert report.family == "dcsa-pint"
     assert not any(c.startswith(("PINT-SCHEMA-", "EBL-SCHEMA-")) for c in report.codes)
     assert "EBL-SWB-TO-ORDER" in report.codes and not report.valid
+
+
+# --------------------------------------------------------------------------- versions
+
+def test_the_default_version_is_the_transport_documents() -> None:
+    report = etr.validate(envelope())
+    assert report.version == EBL_VERSIONS[-1]
+
+
+@pytest.mark.parametrize("version", EBL_VERSIONS)
+def test_an_explicit_version_is_that_of_the_transport_document(version: str) -> None:
+    report = etr.validate(envelope(), version=version)
+    assert (report.family, report.version) == ("dcsa-pint", version)
+
+
+def test_the_explicit_version_reaches_the_transport_documents_rules() -> None:
+    # One original with and one without charges: allowed by 3.0.1, not from 3.0.2 (the sum rule).
+    env = envelope()
+    env["transportDocument"]["numberOfOriginalsWithoutCharges"] = 1
+    assert "EBL-ORIGINALS-ELECTRONIC-TOTAL" not in etr.validate(env, version="3.0.1").codes
+    hit = next(f for f in etr.validate(env, version="3.0.2").findings if f.code == "EBL-ORIGINALS-ELECTRONIC-TOTAL")
+    assert hit.location is not None and hit.location.pointer == "/transportDocument/numberOfOriginalsWithoutCharges"
+
+
+def test_the_explicit_version_reaches_the_transport_documents_schema() -> None:
+    # eblPlatform was added in 3.0.3: under 3.0.2 it is a later-version field, under 3.0.3 it is known.
+    env = envelope()
+    env["transportDocument"]["documentParties"]["consignee"]["eblPlatform"] = "WAVE"
+    assert "EBL-LATER-VERSION-FIELD" in etr.validate(env, version="3.0.2").codes
+    assert "EBL-LATER-VERSION-FIELD" not in etr.validate(env, version="3.0.3").codes
+
+
+def test_a_version_no_family_knows_is_a_usage_error() -> None:
+    with pytest.raises(etr.UsageError) as info:
+        etr.validate(envelope(), version="3.1.0")
+    assert info.value.code == "ETR-UNKNOWN-VERSION"

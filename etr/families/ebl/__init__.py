@@ -11,7 +11,12 @@ For each version a variant of the schema is compiled once, in which
 * properties newer than the chosen version are ``false``, so a field from a
   later patch is seen (reported as ``EBL-LATER-VERSION-FIELD``, info).
 
-All other schema errors are errors, coded ``EBL-SCHEMA-<KEYWORD>``.
+All other schema errors are errors, coded ``EBL-SCHEMA-<SUFFIX>`` from the fixed
+keyword table of :mod:`etr.schemas` (``EBL-SCHEMA-OTHER`` for a keyword not in it).
+
+The document declares no version (neither the TransportDocument nor the API
+payload carries one): :meth:`EblFamily.detect` returns a match without a
+version, and the caller's version or the default (3.0.4) applies.
 """
 
 from __future__ import annotations
@@ -22,9 +27,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from ...load import Document
-from .. import Match
 from ...model import Finding, Location, Severity
 from ...schemas import compile_schema, load_schema, pointer, schema_findings
+from .. import Match
 from .rules import run_rules
 
 SCHEMA_FILE = "dcsa-ebl/transport-document.schema.json"

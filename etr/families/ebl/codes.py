@@ -4,11 +4,10 @@ The OpenAPI files define these values only in field descriptions ("codes(desc)")
 never as a schema ``enum``, so a value outside them is a warning
 (``EBL-CODE-UNKNOWN`` and friends), not a schema error.
 
-Sources: ``dcsaorg/DCSA-OpenAPI`` ``ebl/v3/EBL_v3.0.{0,1,2,3,4}.yaml`` (field lists
-in ``reference/dcsa-fields/`` for 3.0.0, 3.0.2 and 3.0.4; ``IdentifyingCode`` of
-3.0.1 and 3.0.3 read from the YAML directly). Where a list is not stated for a
-version (noted below), the nearest later list is used so that no valid value
-is flagged.
+Sources: ``dcsaorg/DCSA-OpenAPI`` ``ebl/v3/EBL_v3.0.{0,1,2,3,4}.yaml`` @5d0f8337, every
+list read from each version's YAML (the field lists in ``reference/dcsa-fields/`` cover
+3.0.0, 3.0.2 and 3.0.4). Every list is per version: a code a later patch added is unknown
+under an earlier one, and a list is absent for a version whose text does not have the field.
 
 Plain frozensets and dicts: no I/O, imported once.
 """
@@ -22,8 +21,8 @@ VERSIONS: tuple[str, ...] = ("3.0.0", "3.0.1", "3.0.2", "3.0.3", "3.0.4")
 
 # --------------------------------------------------------------------------- identical in every 3.0.x
 
-#: ``transportDocumentStatus``. The 3.0.0 field list does not parse it, but the
-#: 3.0.0 description lists the same eight values (reference §1.2).
+#: ``transportDocumentStatus``: the same eight values in every 3.0.x description (3.0.0 lists
+#: them without backquotes, so the 3.0.0 field list in ``reference/dcsa-fields/`` misses them).
 TRANSPORT_DOCUMENT_STATUSES = frozenset({
     "DRAFT", "APPROVED", "ISSUED", "PENDING_SURRENDER_FOR_AMENDMENT", "SURRENDERED_FOR_AMENDMENT",
     "PENDING_SURRENDER_FOR_DELIVERY", "SURRENDERED_FOR_DELIVERY", "VOIDED",
@@ -67,32 +66,32 @@ FEEDBACK_CODES = frozenset({  # 3.0.2+
 _PARTY_FUNCTIONS_300 = frozenset({"SCO", "DDR", "DDS", "COW", "COX", "CS", "MF", "WH"})
 _PARTY_FUNCTIONS_301 = frozenset({"SCO", "DDR", "DDS", "COW", "COX"})
 
-# eBL solution providers (platforms), in the order the specification lists them.
+# eBL solution providers (platforms), in the order the specification lists them, by the patch
+# that added them (IdentifyingCode.codeListProvider descriptions of EBL_v3.0.0 … 3.0.4.yaml,
+# dcsaorg/DCSA-OpenAPI@5d0f8337; reference §1.7, corrected 2026-11-30).
 _PLATFORMS_300 = ("WAVE", "CARX", "ESSD", "IDT", "BOLE", "EDOX", "IQAX", "SECR", "TRGO", "ETEU", "TRAC", "BRIT")
-_PLATFORMS_302 = (*_PLATFORMS_300, "COVA", "ETIT", "KTNE", "CRED", "BLOC")
-_PLATFORMS_304 = (*_PLATFORMS_302, "DOCU", "AEOT", "SGTD")
-# Other identifying-code providers (registries, standards bodies, "mutually defined").
+_PLATFORMS_301 = (*_PLATFORMS_300, "COVA", "ETIT", "KTNE", "CRED")
+_PLATFORMS_302 = (*_PLATFORMS_301, "BLOC")
+_PLATFORMS_303 = (*_PLATFORMS_302, "DOCU", "AEOT", "SGTD")
+# Other identifying-code providers (registries, standards bodies, "mutually defined"); the same in every 3.0.x.
 _OTHER_PROVIDERS = ("GSBN", "WISE", "GLEIF", "W3C", "DNB", "FMC", "DCSA", "ZZZ")
 
-#: ``identifyingCodes[].codeListProvider`` per version. 3.0.1 keeps the 3.0.0 list
-#: and 3.0.3 the 3.0.2 list (read from ``EBL_v3.0.1.yaml`` / ``EBL_v3.0.3.yaml``).
+#: ``identifyingCodes[].codeListProvider`` per version: 20 codes in 3.0.0, 24 in 3.0.1, 25 in
+#: 3.0.2, 28 in 3.0.3 and 3.0.4.
 CODE_LIST_PROVIDERS: Mapping[str, frozenset[str]] = MappingProxyType({
     "3.0.0": frozenset(_PLATFORMS_300 + _OTHER_PROVIDERS),
-    "3.0.1": frozenset(_PLATFORMS_300 + _OTHER_PROVIDERS),
+    "3.0.1": frozenset(_PLATFORMS_301 + _OTHER_PROVIDERS),
     "3.0.2": frozenset(_PLATFORMS_302 + _OTHER_PROVIDERS),
-    "3.0.3": frozenset(_PLATFORMS_302 + _OTHER_PROVIDERS),
-    "3.0.4": frozenset(_PLATFORMS_304 + _OTHER_PROVIDERS),
+    "3.0.3": frozenset(_PLATFORMS_303 + _OTHER_PROVIDERS),
+    "3.0.4": frozenset(_PLATFORMS_303 + _OTHER_PROVIDERS),
 })
 
-#: ``eblPlatform`` (shipper, consignee, endorsee; a 3.0.3 field). Taken as the
-#: platform part of the same version's codeListProvider list [inferred for 3.0.3;
-#: stated for 3.0.4]; for versions before the field existed the same rule applies.
+#: ``eblPlatform`` (shipper, consignee, endorsee), a field added in 3.0.3: the platform codes its
+#: description lists (those of the same version's codeListProvider list). No entry before 3.0.3,
+#: where the field does not exist (the schema reports it as a later-version field).
 EBL_PLATFORMS: Mapping[str, frozenset[str]] = MappingProxyType({
-    "3.0.0": frozenset(_PLATFORMS_300),
-    "3.0.1": frozenset(_PLATFORMS_300),
-    "3.0.2": frozenset(_PLATFORMS_302),
-    "3.0.3": frozenset(_PLATFORMS_302),
-    "3.0.4": frozenset(_PLATFORMS_304),
+    "3.0.3": frozenset(_PLATFORMS_303),
+    "3.0.4": frozenset(_PLATFORMS_303),
 })
 
 #: Names of the code lists below (the keys of :data:`CODE_LISTS` values).

@@ -6,22 +6,26 @@ descriptions of ``dcsaorg/DCSA-OpenAPI`` ``ebl/v3/EBL_v3.0.x.yaml`` and the
 checks of the DCSA Conformance Gateway (``EblChecks``); see
 ``reference/dcsa-ebl-pint.md`` §1.7.
 
-A rule is a small function registered with :func:`rule`. It receives a
-:class:`RuleContext` (the document, walked once) and returns the
-``(json_pointer, message)`` pairs of what is wrong, usually none; it says what
-is wrong, and :func:`run_rules` records where, as :class:`~etr.model.Finding`.
-Rules return lists rather than being generators: with about 35 rules per
-document, generator set-up alone cost more than the checks themselves.
+A rule is a small function registered on :data:`RULE_SET` (an
+:class:`etr.rules.RuleSet`) with :func:`rule`. It receives a :class:`RuleContext`
+(the document, walked once) and returns the ``(json_pointer, message)`` pairs of
+what is wrong, usually none; the engine records where, as
+:class:`~etr.model.Finding`. A rule that raises becomes the warning
+``ETR-RULE-ERROR`` (never a silent skip).
+
+Versions: every rule states the patch versions whose text has it (``since`` /
+``until``; none given = every 3.0.x). Outside them it does not run: the
+"originals with + without ≤ 1" rule is in the 3.0.2 text, not before; ``eblPlatform``
+exists from 3.0.3. Code lists are per version (:mod:`.codes`).
 
 Rules run on schema-invalid documents too, so every rule reads the document
-through ``_obj`` / ``_list`` and never trusts a type; :func:`run_rules` also
-drops the output of a rule that raises anyway, so one odd shape cannot stop
-the validation of a batch.
+through ``_obj`` / ``_list`` and never trusts a type.
 
-Severities: rules that the specification text and the Conformance Gateway agree
-on are errors; disputed ones (contradicted by DCSA's own examples, stated only
-by the Conformance Gateway, or open code lists that grow every patch) are
-warnings.
+Severities: rules that the specification text states are errors. Warnings are
+rules that DCSA's own examples contradict, open code lists that grow every patch,
+and rules found only in the DCSA Conformance Gateway: those say so in their
+message and reference (a counterpart testing against the Gateway rejects the
+document, but the standard's text does not).
 
 JSON Pointers: every segment used here is a literal property name of the
 standard or an array index. None contains ``~`` or ``/``, so the RFC 6901
@@ -33,21 +37,20 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from ...model import Finding, Location, Severity
+from ...model import Finding, Severity
+from ...rules import NO_HITS, Hit, Hits, JsonLocator, Rule, RuleSet
 from . import codes as C
 
-__all__ = ["RULES", "Rule", "RuleContext", "iso6346_check_digit", "rule", "run_rules"]
+__all__ = ["RULES", "RULE_SET", "Rule", "RuleContext", "iso6346_check_digit", "rule", "run_rules"]
 
-Hit = tuple[str, str]
-Hits = Sequence[Hit]
-NO_HITS: Hits = ()
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 _REF = "DCSA eBL 3.0 TransportDocument"
+#: Rules stated only by the DCSA Conformance Gateway: warnings, and their references say so.
+_GATEWAY = "DCSA Conformance Gateway EblChecks (not in the eBL 3.0 text)"
 
 
 # --------------------------------------------------------------------------- defensive readers
@@ -145,8 +148,8 @@ class RuleContext:
     object is left out (the schema reports it).
     """
 
-    __slots__ = ("cargo_items", "codes", "consignment_items", "doc", "other_parties", "parties", "parties_pointer",
-                 "utes", "version", "vkey")
+    __slots__ = ("cargo_items", "codes", "consignment_items", "doc", "document_parties", "other_parties", "parties",
+                 "parties_pointer", "utes", "version", "vkey")
 
     def __init__(self, doc: Any, version: str) -> None:
         if isinstance(doc, Mapping) and not isinstance(doc, dict):
@@ -157,6 +160,8 @@ class RuleContext:
         self.codes: Mapping[str, frozenset[str]] = C.CODE_LISTS[version]
         raw_dp = self.doc.get("documentParties")
         dp = _obj(raw_dp)
+        #: ``documentParties``, or an empty object.
+        self.document_parties = dp
         #: Where a missing party is reported: documentParties, or the root when it is absent.
         self.parties_pointer = "/documentParties" if isinstance(raw_dp, dict) else ""
         #: Every party object: (pointer, role, party); role is the key, or notifyParties / other.
@@ -197,42 +202,28 @@ class RuleContext:
 
     def party(self, role: str) -> Mapping[str, Any]:
         """The object at ``documentParties.<role>``, or an empty one."""
-        return _obj(_obj(self.doc.get("documentParties")).get(role))
+        return _obj(self.document_parties.get(role))
+
+    def party_given(self, role: str) -> bool:
+        """Whether ``documentParties.<role>`` is given (any value but null)."""
+        return self.document_parties.get(role) is not None
 
 
 # --------------------------------------------------------------------------- registry
 
-Check = Callable[[RuleContext], Hits]
+#: Every eBL rule, over the patch versions in order.
+RULE_SET: RuleSet[RuleContext] = RuleSet("dcsa-ebl", C.VERSIONS)
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """One business rule: a stable code, a severity, and the check that finds breaches."""
-
-    code: str
-    severity: Severity
-    summary: str
-    reference: str
-    check: Check
-
-
-_REGISTRY: list[Rule] = []
-
-
-def rule(code: str, severity: Severity, summary: str, *, reference: str) -> Callable[[Check], Check]:
-    """Register the decorated check under ``code``.
+def rule(code: str, severity: Severity, summary: str, *, reference: str, since: str,
+         until: str | None = None) -> Callable[[Callable[[RuleContext], Hits]], Callable[[RuleContext], Hits]]:
+    """Register the decorated check on :data:`RULE_SET` for versions ``since`` .. ``until`` (inclusive;
+    no ``until``: up to the latest). Every eBL rule states where it starts, so a reader sees it.
 
     Raises:
-        ValueError: ``code`` is already registered.
+        ValueError: ``code`` is already registered, or a version is not a DCSA eBL 3.0.x version.
     """
-
-    def register(check: Check) -> Check:
-        if any(r.code == code for r in _REGISTRY):
-            raise ValueError(f"duplicate rule code {code}")
-        _REGISTRY.append(Rule(code, severity, summary, reference, check))
-        return check
-
-    return register
+    return RULE_SET.rule(code, severity, summary, reference=reference, since=since, until=until)
 
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -240,7 +231,7 @@ E, W = Severity.ERROR, Severity.WARNING
 
 # --------------------------------------------------------------------------- to order, parties
 
-@rule("EBL-SWB-TO-ORDER", E, "A sea waybill (SWB) cannot be to order", reference=f"{_REF}.isToOrder")
+@rule("EBL-SWB-TO-ORDER", E, "A sea waybill (SWB) cannot be to order", reference=f"{_REF}.isToOrder", since="3.0.0")
 def _swb_to_order(c: RuleContext) -> Hits:
     if c.doc.get("transportDocumentTypeCode") == "SWB" and c.doc.get("isToOrder") is True:
         return [("/isToOrder", "a sea waybill (transportDocumentTypeCode SWB) cannot be to order; isToOrder is true")]
@@ -248,36 +239,50 @@ def _swb_to_order(c: RuleContext) -> Hits:
 
 
 @rule("EBL-STRAIGHT-CONSIGNEE-MISSING", E, "A straight document (isToOrder=false) needs a consignee",
-      reference=f"{_REF}.documentParties.consignee")
+      reference=f"{_REF}.documentParties.consignee", since="3.0.0")
 def _straight_consignee(c: RuleContext) -> Hits:
-    if c.doc.get("isToOrder") is False and _obj(c.doc.get("documentParties")).get("consignee") is None:
+    if c.doc.get("isToOrder") is False and not c.party_given("consignee"):
         return [(c.parties_pointer, "a straight (non-negotiable) document, isToOrder=false, needs a consignee")]
     return NO_HITS
 
 
 @rule("EBL-STRAIGHT-ENDORSEE", E, "A straight document (isToOrder=false) cannot have an endorsee",
-      reference=f"{_REF}.documentParties.endorsee")
+      reference=f"{_REF}.documentParties.endorsee", since="3.0.0")
 def _straight_endorsee(c: RuleContext) -> Hits:
-    if c.doc.get("isToOrder") is False and _obj(c.doc.get("documentParties")).get("endorsee") is not None:
+    if c.doc.get("isToOrder") is False and c.party_given("endorsee"):
         return [("/documentParties/endorsee", "an endorsee is only allowed on a to-order document; isToOrder is false")]
     return NO_HITS
 
 
-@rule("EBL-TO-ORDER-CONSIGNEE", E, "A to-order document (isToOrder=true) cannot name a consignee",
-      reference=f"{_REF}.documentParties.consignee")
+@rule("EBL-CONSIGNEE-ENDORSEE", E, "A to-order document names a consignee or an endorsee, not both",
+      reference=f"{_REF}.documentParties.consignee / endorsee (mutually exclusive)", since="3.0.0")
+def _consignee_endorsee(c: RuleContext) -> Hits:
+    # On a straight document the endorsee itself is wrong (EBL-STRAIGHT-ENDORSEE says so, once).
+    if c.doc.get("isToOrder") is True and c.party_given("consignee") and c.party_given("endorsee"):
+        return [("/documentParties/endorsee", "consignee and endorsee are mutually exclusive, but both are given")]
+    return NO_HITS
+
+
+@rule("EBL-TO-ORDER-CONSIGNEE", W, "A to-order document naming a consignee is rejected by the DCSA Conformance Gateway",
+      reference=f"{_GATEWAY}: VALIDATE_DOCUMENT_PARTIES_MATCH_EBL", since="3.0.0")
 def _to_order_consignee(c: RuleContext) -> Hits:
-    if c.doc.get("isToOrder") is True and _obj(c.doc.get("documentParties")).get("consignee") is not None:
-        return [("/documentParties/consignee", "a to-order document (isToOrder=true) must not name a consignee")]
+    # Warning: the specification allows a to-order document "to the order of" the consignee
+    # (3.0.4's isNotifyParty wording assumes it) and only makes consignee and endorsee
+    # exclusive; the Conformance Gateway alone rejects a consignee on a to-order document.
+    # With an endorsee as well, EBL-CONSIGNEE-ENDORSEE (an error) covers it.
+    if c.doc.get("isToOrder") is True and c.party_given("consignee") and not c.party_given("endorsee"):
+        return [("/documentParties/consignee", "a to-order document (isToOrder=true) names a consignee: allowed by the "
+                                               "eBL text, but the DCSA Conformance Gateway rejects it")]
     return NO_HITS
 
 
 @rule("EBL-NOTIFY-PARTY-TO-ORDER", W, "A to-order document should name notify parties",
-      reference=f"{_REF}.documentParties.notifyParties")
+      reference=f"{_REF}.documentParties.notifyParties", since="3.0.0")
 def _notify_to_order(c: RuleContext) -> Hits:
     # Warning, not error: the description makes notify parties mandatory for to-order BLs
     # and the Conformance Gateway enforces it, but every official DCSA example is a
     # to-order BL without any. From 3.0.4, consignee/endorsee.isNotifyParty=true stands in.
-    if c.doc.get("isToOrder") is not True or _list(_obj(c.doc.get("documentParties")).get("notifyParties")):
+    if c.doc.get("isToOrder") is not True or _list(c.document_parties.get("notifyParties")):
         return NO_HITS
     if c.vkey >= (3, 0, 4) and (c.party("consignee").get("isNotifyParty") is True
                                 or c.party("endorsee").get("isNotifyParty") is True):
@@ -289,7 +294,7 @@ _ADDRESS_OR_CODE_ROLES = frozenset({"shipper", "onBehalfOfShipper", "notifyParti
 
 
 @rule("EBL-PARTY-ADDRESS-OR-CODE", W, "A party should have an address (or displayed address) or an identifying code",
-      reference=f"{_REF}.documentParties (Party.identifyingCodes condition)")
+      reference=f"{_REF}.documentParties (Party.identifyingCodes condition)", since="3.0.0")
 def _party_address_or_code(c: RuleContext) -> Hits:
     # Checked where the specification states the condition: shipper, onBehalfOfShipper,
     # notifyParties[], other[].party (consignee and endorsee require identifyingCodes in
@@ -319,13 +324,13 @@ def _displayed_address(c: RuleContext, limit: int, medium: str) -> Hits:
 
 
 @rule("EBL-DISPLAYED-ADDRESS-LINES", E, "An eBL (isElectronic=true) displayedAddress has at most 6 lines",
-      reference=f"{_REF}.documentParties.*.displayedAddress")
+      reference=f"{_REF}.documentParties.*.displayedAddress", since="3.0.0")
 def _displayed_address_ebl(c: RuleContext) -> Hits:
     return _displayed_address(c, 6, "an eBL") if c.doc.get("isElectronic") is True else NO_HITS
 
 
 @rule("EBL-DISPLAYED-ADDRESS-LINES-PAPER", W, "A paper BL (isElectronic=false) displayedAddress has at most 2 lines",
-      reference=f"{_REF}.documentParties.*.displayedAddress")
+      reference=f"{_REF}.documentParties.*.displayedAddress", since="3.0.0")
 def _displayed_address_paper(c: RuleContext) -> Hits:
     # Warning: the 2-line limit for paper is prose in the description only; the schema
     # allows 6 lines whatever the medium, and the carrier lays out the printed document.
@@ -342,13 +347,18 @@ def _duplicate_type_country(hits: list[Hit], ptr: str, items: Any, what: str) ->
         kind, country = obj.get("type"), obj.get("countryCode")
         if isinstance(kind, str) and isinstance(country, str):
             if (kind, country) in seen:
-                hits.append((f"{ptr}/{i}", f"{what} type {_show(kind)} for country {_show(country)} "
-                                           f"appears more than once in this list"))
+                hits.append((f"{ptr}/{i}", f"{what} type {_show(kind)} for country {_show(country)} appears more "
+                                           f"than once in this list (not an eBL rule; the DCSA Conformance Gateway "
+                                           f"rejects it)"))
             seen.add((kind, country))
 
 
-@rule("EBL-TAX-LEGAL-REFERENCE-DUPLICATE", E, "A party's taxLegalReferences are unique by (type, countryCode)",
-      reference=f"{_REF}.documentParties.*.taxLegalReferences")
+# The three duplicate checks below are warnings: no 3.0.x text requires unique entries; the
+# DCSA Conformance Gateway does (reference §1.7, corrected 2026-11-30).
+
+@rule("EBL-TAX-LEGAL-REFERENCE-DUPLICATE", W,
+      "A party's taxLegalReferences repeat a (type, countryCode): rejected by the DCSA Conformance Gateway",
+      reference=f"{_GATEWAY}: unique taxLegalReferences (type, countryCode)", since="3.0.0")
 def _tax_duplicates(c: RuleContext) -> Hits:
     hits: list[Hit] = []
     for ptr, _role, party in c.parties:
@@ -357,8 +367,9 @@ def _tax_duplicates(c: RuleContext) -> Hits:
     return hits
 
 
-@rule("EBL-PARTY-FUNCTION-DUPLICATE", E, "documentParties.other[].partyFunction values are unique",
-      reference=f"{_REF}.documentParties.other.partyFunction")
+@rule("EBL-PARTY-FUNCTION-DUPLICATE", W,
+      "documentParties.other[] repeats a partyFunction: rejected by the DCSA Conformance Gateway",
+      reference=f"{_GATEWAY}: unique documentParties.other[].partyFunction", since="3.0.0")
 def _party_function_duplicates(c: RuleContext) -> Hits:
     if len(c.other_parties) < 2:
         return NO_HITS
@@ -368,7 +379,8 @@ def _party_function_duplicates(c: RuleContext) -> Hits:
         function = entry.get("partyFunction")
         if isinstance(function, str):
             if function in seen:
-                hits.append((f"{ptr}/partyFunction", f"partyFunction {_show(function)} appears more than once"))
+                hits.append((f"{ptr}/partyFunction", f"partyFunction {_show(function)} appears more than once "
+                                                     f"(not an eBL rule; the DCSA Conformance Gateway rejects it)"))
             seen.add(function)
     return hits
 
@@ -389,7 +401,7 @@ def _positive(c: RuleContext, keys: tuple[str, str], why: str) -> Hits:
 
 
 @rule("EBL-ORIGINALS-SWB", E, "A sea waybill has no originals",
-      reference=f"{_REF}.numberOfOriginalsWithCharges / numberOfOriginalsWithoutCharges")
+      reference=f"{_REF}.numberOfOriginalsWithCharges / numberOfOriginalsWithoutCharges", since="3.0.0")
 def _originals_swb(c: RuleContext) -> Hits:
     # The counts are "only applicable" to a BOL. A count of 0 is tolerated: it states what
     # an SWB is (no originals); only a positive count contradicts it. (The Conformance
@@ -403,29 +415,43 @@ def _electronic_bol(c: RuleContext) -> bool:
     return c.doc.get("transportDocumentTypeCode") == "BOL" and c.doc.get("isElectronic") is True
 
 
-@rule("EBL-ORIGINALS-ELECTRONIC", E, "An electronic BOL has at most one original (each count 0 or 1, sum at most 1)",
-      reference=f"{_REF}.numberOfOriginalsWithCharges / numberOfOriginalsWithoutCharges")
+@rule("EBL-ORIGINALS-ELECTRONIC", E, "An electronic BOL has 0 or 1 originals with charges, and 0 or 1 without",
+      reference=f"{_REF}.numberOfOriginalsWithCharges / numberOfOriginalsWithoutCharges", since="3.0.0")
 def _originals_electronic(c: RuleContext) -> Hits:
+    if not _electronic_bol(c):
+        return NO_HITS
+    hits: list[Hit] = []
+    for key in _ORIGINALS:
+        n = _count(c.doc.get(key))
+        if n is not None and n > 1:
+            hits.append((f"/{key}", f"{key} is {n}; an electronic BOL allows 0 or 1"))
+    return hits
+
+
+@rule("EBL-ORIGINALS-ELECTRONIC-TOTAL", E,
+      "An electronic BOL has at most one original in all (with + without charges <= 1)",
+      reference=f"{_REF}.numberOfOriginalsWithCharges / numberOfOriginalsWithoutCharges (3.0.2 text)",
+      since="3.0.2")
+def _originals_electronic_total(c: RuleContext) -> Hits:
+    # The sum rule is in the description from 3.0.2 on; 3.0.0 and 3.0.1 allow 1 + 1. A count
+    # above 1 is EBL-ORIGINALS-ELECTRONIC's, reported once, there.
     if not _electronic_bol(c):
         return NO_HITS
     with_ = _count(c.doc.get(_ORIGINALS[0])) or 0
     without = _count(c.doc.get(_ORIGINALS[1])) or 0
-    hits: list[Hit] = []
-    for key, n in ((_ORIGINALS[0], with_), (_ORIGINALS[1], without)):
-        if n > 1:
-            hits.append((f"/{key}", f"{key} is {n}; an electronic BOL allows 0 or 1"))
-    if not hits and with_ + without > 1:
-        hits.append((f"/{_ORIGINALS[1]}", "an electronic BOL has a single original, but originals with and "
-                                          "without charges are both 1"))
-    return hits
+    if with_ <= 1 and without <= 1 and with_ + without > 1:
+        return [(f"/{_ORIGINALS[1]}", "an electronic BOL has a single original, but originals with and without "
+                                      "charges are both 1")]
+    return NO_HITS
 
 
 @rule("EBL-COPIES-ELECTRONIC", W, "An electronic BOL should have no copies",
-      reference=f"{_REF}.numberOfCopiesWithCharges / numberOfCopiesWithoutCharges")
+      reference=f"{_REF}.numberOfCopiesWithCharges / numberOfCopiesWithoutCharges; {_GATEWAY}", since="3.0.0")
 def _copies_electronic(c: RuleContext) -> Hits:
-    # Warning, not error: the specification text says nothing about copies of an eBL; only
-    # the DCSA Conformance Gateway requires them absent or 0. Worth knowing (a counterpart
-    # testing against it rejects the document), but not invalid by the standard's text.
+    # Warning, not error: the description's table calls copies of an electronic BOL "not
+    # applicable" without forbidding a count; only the DCSA Conformance Gateway requires
+    # them absent or 0. Worth knowing (a counterpart testing against it rejects the
+    # document), but not invalid by the standard's text.
     if not _electronic_bol(c):
         return NO_HITS
     return _positive(c, _COPIES, "but the DCSA Conformance Gateway expects no copies of an electronic BOL")
@@ -434,7 +460,7 @@ def _copies_electronic(c: RuleContext) -> Hits:
 # --------------------------------------------------------------------------- pairs
 
 @rule("EBL-DECLARED-VALUE-CURRENCY", E, "declaredValue and declaredValueCurrency go together",
-      reference=f"{_REF}.declaredValueCurrency")
+      reference=f"{_REF}.declaredValueCurrency", since="3.0.0")
 def _declared_value(c: RuleContext) -> Hits:
     value, currency = c.doc.get("declaredValue"), c.doc.get("declaredValueCurrency")
     if value is not None and currency is None:
@@ -461,13 +487,13 @@ def _reefer_pair(c: RuleContext, value_key: str, unit_key: str) -> Hits:
 
 
 @rule("EBL-REEFER-TEMPERATURE-UNIT", E, "temperatureSetpoint and temperatureUnit go together",
-      reference=f"{_REF}.utilizedTransportEquipments.activeReeferSettings.temperatureUnit")
+      reference=f"{_REF}.utilizedTransportEquipments.activeReeferSettings.temperatureUnit", since="3.0.0")
 def _temperature_unit(c: RuleContext) -> Hits:
     return _reefer_pair(c, "temperatureSetpoint", "temperatureUnit")
 
 
 @rule("EBL-REEFER-AIR-EXCHANGE-UNIT", E, "airExchangeSetpoint and airExchangeUnit go together",
-      reference=f"{_REF}.utilizedTransportEquipments.activeReeferSettings.airExchangeUnit")
+      reference=f"{_REF}.utilizedTransportEquipments.activeReeferSettings.airExchangeUnit", since="3.0.0")
 def _air_exchange_unit(c: RuleContext) -> Hits:
     return _reefer_pair(c, "airExchangeSetpoint", "airExchangeUnit")
 
@@ -480,7 +506,7 @@ def _issued(c: RuleContext) -> bool:
 
 
 @rule("EBL-DATES-BOTH", E, "shippedOnBoardDate and receivedForShipmentDate exclude each other",
-      reference=f"{_REF}.shippedOnBoardDate / receivedForShipmentDate")
+      reference=f"{_REF}.shippedOnBoardDate / receivedForShipmentDate", since="3.0.0")
 def _dates_both(c: RuleContext) -> Hits:
     if c.doc.get("shippedOnBoardDate") is not None and c.doc.get("receivedForShipmentDate") is not None:
         return [("/receivedForShipmentDate",
@@ -505,19 +531,20 @@ def _date_for_type(c: RuleContext, sob_type: bool, own: str, other: str, kind: s
 
 @rule("EBL-SHIPPED-ON-BOARD-DATE", E,
       "A shipped-on-board document has shippedOnBoardDate (once issued), never receivedForShipmentDate alone",
-      reference=f"{_REF}.isShippedOnBoardType / shippedOnBoardDate")
+      reference=f"{_REF}.isShippedOnBoardType / shippedOnBoardDate", since="3.0.0")
 def _shipped_on_board_date(c: RuleContext) -> Hits:
     return _date_for_type(c, True, "shippedOnBoardDate", "receivedForShipmentDate", "shipped-on-board")
 
 
 @rule("EBL-RECEIVED-FOR-SHIPMENT-DATE", E,
       "A received-for-shipment document has receivedForShipmentDate (once issued), never shippedOnBoardDate alone",
-      reference=f"{_REF}.isShippedOnBoardType / receivedForShipmentDate")
+      reference=f"{_REF}.isShippedOnBoardType / receivedForShipmentDate", since="3.0.0")
 def _received_for_shipment_date(c: RuleContext) -> Hits:
     return _date_for_type(c, False, "receivedForShipmentDate", "shippedOnBoardDate", "received-for-shipment")
 
 
-@rule("EBL-ISSUE-DATE-MISSING", W, "An issued document should have an issueDate", reference=f"{_REF}.issueDate")
+@rule("EBL-ISSUE-DATE-MISSING", W, "An issued document should have an issueDate", reference=f"{_REF}.issueDate",
+      since="3.0.0")
 def _issue_date(c: RuleContext) -> Hits:
     # Warning: the description requires it once issued, but the official dgExample of
     # 3.0.0 and 3.0.4 (status ISSUED) omits it.
@@ -537,13 +564,13 @@ def _carriage_place(c: RuleContext, mode_key: str, place_key: str) -> Hits:
 
 
 @rule("EBL-PRE-CARRIAGE-PLACE", E, "preCarriageBy needs a placeOfReceipt",
-      reference=f"{_REF}.transports.preCarriageBy")
+      reference=f"{_REF}.transports.preCarriageBy", since="3.0.0")
 def _pre_carriage(c: RuleContext) -> Hits:
     return _carriage_place(c, "preCarriageBy", "placeOfReceipt")
 
 
 @rule("EBL-ON-CARRIAGE-PLACE", E, "onCarriageBy needs a placeOfDelivery",
-      reference=f"{_REF}.transports.onCarriageBy")
+      reference=f"{_REF}.transports.onCarriageBy", since="3.0.0")
 def _on_carriage(c: RuleContext) -> Hits:
     return _carriage_place(c, "onCarriageBy", "placeOfDelivery")
 
@@ -551,7 +578,7 @@ def _on_carriage(c: RuleContext) -> Hits:
 # --------------------------------------------------------------------------- equipment and cargo
 
 @rule("EBL-EQUIPMENT-UNKNOWN", E, "Every cargo item refers to a declared utilized transport equipment",
-      reference=f"{_REF}.consignmentItems.cargoItems.equipmentReference")
+      reference=f"{_REF}.consignmentItems.cargoItems.equipmentReference", since="3.0.0")
 def _equipment_unknown(c: RuleContext) -> Hits:
     known = {ref for _ptr, _ute, ref, _iso, _kind in c.utes if isinstance(ref, str)}
     hits: list[Hit] = []
@@ -564,7 +591,7 @@ def _equipment_unknown(c: RuleContext) -> Hits:
 
 
 @rule("EBL-EQUIPMENT-DUPLICATE", E, "Utilized transport equipment references are unique",
-      reference=f"{_REF}.utilizedTransportEquipments.equipment.equipmentReference")
+      reference=f"{_REF}.utilizedTransportEquipments.equipment.equipmentReference", since="3.0.0")
 def _equipment_duplicate(c: RuleContext) -> Hits:
     if len(c.utes) < 2:
         return NO_HITS
@@ -579,8 +606,9 @@ def _equipment_duplicate(c: RuleContext) -> Hits:
     return hits
 
 
-@rule("EBL-CUSTOMS-REFERENCE-DUPLICATE", E, "Each customsReferences list is unique by (type, countryCode)",
-      reference=f"{_REF}.customsReferences")
+@rule("EBL-CUSTOMS-REFERENCE-DUPLICATE", W,
+      "A customsReferences list repeats a (type, countryCode): rejected by the DCSA Conformance Gateway",
+      reference=f"{_GATEWAY}: unique customsReferences (type, countryCode)", since="3.0.0")
 def _customs_duplicates(c: RuleContext) -> Hits:
     hits: list[Hit] = []
     _duplicate_type_country(hits, "/customsReferences", c.doc.get("customsReferences"), "customsReference")
@@ -594,7 +622,7 @@ def _customs_duplicates(c: RuleContext) -> Hits:
 
 
 @rule("EBL-DG-PACKAGING-CODE", E, "Outer packaging of dangerous goods has a packageCode or an imoPackagingCode",
-      reference=f"{_REF}.consignmentItems.cargoItems.outerPackaging.imoPackagingCode")
+      reference=f"{_REF}.consignmentItems.cargoItems.outerPackaging.imoPackagingCode", since="3.0.0")
 def _dg_packaging(c: RuleContext) -> Hits:
     hits: list[Hit] = []
     for ptr, item in c.cargo_items:
@@ -607,7 +635,7 @@ def _dg_packaging(c: RuleContext) -> Hits:
 
 
 @rule("EBL-REEFER-NOR-MISSING", E, "A reefer container states isNonOperatingReefer",
-      reference=f"{_REF}.utilizedTransportEquipments.isNonOperatingReefer")
+      reference=f"{_REF}.utilizedTransportEquipments.isNonOperatingReefer", since="3.0.0")
 def _reefer_nor_missing(c: RuleContext) -> Hits:
     return [(ptr, f"ISOEquipmentCode {_show(iso)} is a reefer, but isNonOperatingReefer is missing")
             for ptr, ute, _ref, iso, kind in c.utes if kind is True and ute.get("isNonOperatingReefer") is None]
@@ -615,7 +643,7 @@ def _reefer_nor_missing(c: RuleContext) -> Hits:
 
 @rule("EBL-REEFER-SETTINGS-NON-REEFER", E,
       "A non-reefer container has neither isNonOperatingReefer nor activeReeferSettings",
-      reference=f"{_REF}.utilizedTransportEquipments.isNonOperatingReefer")
+      reference=f"{_REF}.utilizedTransportEquipments.isNonOperatingReefer", since="3.0.0")
 def _reefer_settings_non_reefer(c: RuleContext) -> Hits:
     return [(f"{ptr}/{key}", f"{key} is given for ISOEquipmentCode {_show(iso)}, which is not a reefer")
             for ptr, ute, _ref, iso, kind in c.utes if kind is False
@@ -623,7 +651,7 @@ def _reefer_settings_non_reefer(c: RuleContext) -> Hits:
 
 
 @rule("EBL-REEFER-SETTINGS-MISSING", E, "An operating reefer (isNonOperatingReefer=false) has activeReeferSettings",
-      reference=f"{_REF}.utilizedTransportEquipments.activeReeferSettings")
+      reference=f"{_REF}.utilizedTransportEquipments.activeReeferSettings", since="3.0.0")
 def _reefer_settings_missing(c: RuleContext) -> Hits:
     # Also when the ISO code is absent or undecided: the flag itself says "reefer".
     return [(ptr, "an operating reefer (isNonOperatingReefer=false) needs activeReeferSettings")
@@ -633,7 +661,7 @@ def _reefer_settings_missing(c: RuleContext) -> Hits:
 
 
 @rule("EBL-REEFER-SETTINGS-NOR", E, "A non-operating reefer (isNonOperatingReefer=true) has no activeReeferSettings",
-      reference=f"{_REF}.utilizedTransportEquipments.activeReeferSettings")
+      reference=f"{_REF}.utilizedTransportEquipments.activeReeferSettings", since="3.0.0")
 def _reefer_settings_nor(c: RuleContext) -> Hits:
     return [(f"{ptr}/activeReeferSettings",
              "a non-operating reefer (isNonOperatingReefer=true) must not have activeReeferSettings")
@@ -643,7 +671,7 @@ def _reefer_settings_nor(c: RuleContext) -> Hits:
 
 
 @rule("EBL-ISO6346-CHECK-DIGIT", W, "A container number in ISO 6346 shape should have a correct check digit",
-      reference=f"{_REF}.utilizedTransportEquipments.equipment.equipmentReference (ISO 6346)")
+      reference=f"{_REF}.utilizedTransportEquipments.equipment.equipmentReference (ISO 6346)", since="3.0.0")
 def _iso6346(c: RuleContext) -> Hits:
     # Warning: the schema does not require ISO 6346 (SMDG Recommendation #2 allows other
     # references), so only references shaped like a container number are checked, and only
@@ -661,7 +689,7 @@ def _iso6346(c: RuleContext) -> Hits:
 # --------------------------------------------------------------------------- code lists
 
 @rule("EBL-CODE-LIST-PROVIDER-UNKNOWN", W, "identifyingCodes[].codeListProvider is listed by the version",
-      reference=f"{_REF}.documentParties.*.identifyingCodes.codeListProvider")
+      reference=f"{_REF}.documentParties.*.identifyingCodes.codeListProvider", since="3.0.0")
 def _code_list_provider(c: RuleContext) -> Hits:
     known = C.CODE_LIST_PROVIDERS[c.version]
     hits: list[Hit] = []
@@ -681,7 +709,7 @@ _PLATFORM_ROLES = frozenset({"shipper", "consignee", "endorsee"})
 
 
 @rule("EBL-PLATFORM-UNKNOWN", W, "eblPlatform is an eBL solution provider listed by the version",
-      reference=f"{_REF}.documentParties.*.eblPlatform")
+      reference=f"{_REF}.documentParties.*.eblPlatform", since="3.0.3")
 def _platform(c: RuleContext) -> Hits:
     known = C.EBL_PLATFORMS[c.version]
     return [(f"{ptr}/eblPlatform", f"eblPlatform {_show(platform)} is not listed by DCSA eBL {c.version}")
@@ -712,7 +740,7 @@ class _CodeCheck:
 
 
 @rule("EBL-CODE-UNKNOWN", W, "A field whose description lists its codes uses one of them",
-      reference=f"{_REF} (code lists in the field descriptions)")
+      reference=f"{_REF} (code lists in the field descriptions)", since="3.0.0")
 def _code_unknown(c: RuleContext) -> Hits:
     check = _CodeCheck(c)
     doc = c.doc
@@ -763,36 +791,20 @@ def _code_unknown(c: RuleContext) -> Hits:
 # --------------------------------------------------------------------------- driver
 
 #: Every rule, in the order it runs (grouped by topic; errors and warnings mixed).
-RULES: tuple[Rule, ...] = tuple(_REGISTRY)
-# The same, unpacked once: attribute access per rule and document adds up.
-_PLAN = tuple((r.check, r.code, r.severity, r.reference) for r in RULES)
+RULES: tuple[Rule[RuleContext], ...] = RULE_SET.rules
+_ROOT = JsonLocator()
 
 
 def run_rules(doc: object, version: str) -> Iterator[Finding]:
     """The business-rule findings for ``doc`` (a parsed TransportDocument) under ``version``.
 
     ``doc`` may have any shape: rules never assume a type, and a rule that
-    raises anyway is skipped without a finding. Findings come rule by rule, in
-    the order of :data:`RULES`.
+    raises anyway gives an ``ETR-RULE-ERROR`` warning instead of its findings.
+    Only the rules of ``version`` run. Findings come rule by rule, in the order
+    of :data:`RULES`; pointers are relative to ``doc``.
 
     Raises:
         ValueError: ``version`` is not one of :data:`etr.families.ebl.codes.VERSIONS`
             (raised by the call itself, before iteration).
     """
-    if version not in C.CODE_LISTS:
-        raise ValueError(f"unknown DCSA eBL version {version!r}; expected one of {', '.join(C.VERSIONS)}")
-    return _run(doc, version)
-
-
-def _run(doc: object, version: str) -> Iterator[Finding]:
-    try:
-        context = RuleContext(doc, version)
-    except Exception:  # defensive: the context only reads, but a shape must never sink validation
-        return
-    for check, code, severity, reference in _PLAN:
-        try:
-            hits = check(context)
-        except Exception:  # a rule failing on an odd shape is skipped, never reported
-            continue
-        for pointer, message in hits:
-            yield Finding(code, severity, message, Location(pointer=pointer), reference)
+    return RULE_SET.run(version, lambda: RuleContext(doc, version), _ROOT)

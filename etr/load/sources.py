@@ -1,0 +1,108 @@
+"""Where inputs come from: command-line names turned into :class:`Source` objects, read within limits."""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import stat
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from .document import Limits, LoadError, check_size
+
+#: File name endings picked up when a directory is walked. Named files are
+#: always read, whatever their name: the family is decided by content.
+DIRECTORY_SUFFIXES = frozenset({".json", ".jsonld", ".xml", ".pdf"})
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One input to read: a path, or stdin when ``path`` is ``None``."""
+
+    name: str
+    path: Path | None = None
+    missing: bool = False
+
+    def read(self, limits: Limits, stdin: BinaryIO | None = None) -> bytes:
+        """The input's bytes, at most ``limits.max_bytes``.
+
+        Raises:
+            LoadError: ``LOAD-NOT-FOUND`` (no such file, or a pattern that matched
+                nothing), ``LOAD-IO`` (a directory, a pipe or socket, unreadable),
+                ``LOAD-TOO-LARGE`` (checked on the file's size before reading, and
+                on what was read, for stdin and special files).
+        """
+        if self.missing:
+            raise LoadError("LOAD-NOT-FOUND", f"no such file, directory or match: {self.name}")
+        if self.path is None:
+            stream = stdin if stdin is not None else sys.stdin.buffer
+            data = stream.read(limits.max_bytes + 1)
+            check_size(len(data), limits)
+            return data
+        try:
+            mode = os.stat(self.path).st_mode
+        except FileNotFoundError:
+            raise LoadError("LOAD-NOT-FOUND", f"no such file: {self.name}") from None
+        except OSError as exc:
+            raise LoadError("LOAD-IO", f"cannot read {self.name}: {exc.strerror or exc}") from None
+        if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+            # Opening a named pipe blocks until someone writes to it: refuse rather than hang.
+            raise LoadError("LOAD-IO", f"not a regular file (a pipe or socket): {self.name}")
+        try:
+            with open(self.path, "rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                check_size(size, limits)
+                data = fh.read(limits.max_bytes + 1)
+        except IsADirectoryError:
+            raise LoadError("LOAD-IO", f"is a directory: {self.name}") from None
+        except OSError as exc:
+            raise LoadError("LOAD-IO", f"cannot read {self.name}: {exc.strerror or exc}") from None
+        check_size(len(data), limits)
+        return data
+
+
+_GLOB_CHARS = re.compile(r"[*?\[]")
+
+
+def expand_inputs(inputs: Iterable[str]) -> Iterator[Source]:
+    """Turn command-line inputs into sources, in a stable order.
+
+    ``-`` is stdin; a directory is walked recursively (sorted, hidden entries
+    skipped, only :data:`DIRECTORY_SUFFIXES`); a pattern with ``*``, ``?`` or
+    ``[`` that is not an existing path is expanded as a recursive glob. An
+    input that matches nothing yields a ``missing`` source, reported as
+    ``LOAD-NOT-FOUND``.
+    """
+    for item in inputs:
+        if item == "-":
+            yield Source("<stdin>")
+            continue
+        path = Path(item)
+        if path.is_dir():
+            yield from _walk(path)
+        elif path.exists() or not _GLOB_CHARS.search(item):
+            yield Source(item, path, missing=not path.exists())
+        else:
+            # glob.glob, unlike Path.glob, skips hidden entries as a shell does and as _walk does.
+            matches = sorted(Path(match) for match in glob.glob(item, recursive=True))
+            if not matches:
+                yield Source(item, None, missing=True)
+            for match in matches:
+                if match.is_dir():
+                    yield from _walk(match)
+                else:
+                    yield Source(str(match), match)
+
+
+def _walk(root: Path) -> Iterator[Source]:
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or Path(name).suffix.lower() not in DIRECTORY_SUFFIXES:
+                continue
+            full = Path(dirpath, name)
+            yield Source(str(full), full)

@@ -32,6 +32,7 @@ from etr.cli import main
 from etr.codes import CodeInfo, Fault, catalogue, families, lookup, parse_file, select, text_lines, to_document
 from etr.errors import EnvironmentProblem, UsageError
 from etr.model import Severity
+from etr.schemas import JSON_SCHEMA_CODES
 
 REPO = Path(__file__).resolve().parents[2]
 ETR = REPO / "etr"
@@ -53,6 +54,9 @@ NOT_EMITTED: dict[str, str] = {
 #: Code-shaped literals without a catalogue prefix that are not codes, each with the reason.
 NOT_CODES: dict[str, str] = {
     "P-256": "the JWK 'crv' name of the EC curve (RFC 7518 §6.2.1.1)",
+    # The suffixes of <PREFIX>-SCHEMA-<SUFFIX>: the schema code builder expands them per family.
+    **{suffix: f"suffix of <PREFIX>-SCHEMA-{suffix} (etr.schemas.JSON_SCHEMA_CODES), not a code by itself"
+       for suffix in JSON_SCHEMA_CODES.values() if "-" in suffix},
 }
 
 

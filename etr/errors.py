@@ -2,19 +2,25 @@
 
 Problems *in a document* are normally reported as findings, not raised. These
 exceptions are for the cases where a caller asked for one (``…_or_raise``) or
-where the environment, not the document, is at fault:
+where the environment, not the document, is at fault. Every public exception
+etr raises is defined here:
 
 - :class:`DocumentError` — the document: :class:`ValidationFailed`
-  (``etr.validate_or_raise``), :class:`VerificationFailed` (``etr.verify_or_raise``);
-- :class:`EnvironmentProblem` — the environment: a file or a trust store that
-  cannot be read;
+  (``etr.validate_or_raise``), :class:`VerificationFailed` (``etr.verify_or_raise``),
+  :class:`LoadError` (unreadable or hostile input), :class:`TrustError` (no trusted
+  key for a signature);
+- :class:`EnvironmentProblem` — the environment: :class:`KeyFileError` (a key,
+  certificate or registry file that cannot be used), a missing packaged schema;
 - :class:`UsageError` — the caller: an unknown family, version, mode or option,
   no trust store, no input (the CLI exits 2).
 
-Every one has a stable ``code`` and a ``hint`` for a person.
+Every one has a stable ``code`` (listed by ``etr codes``) and a ``hint`` for a person.
+The CLI maps them to exit statuses: usage 2, everything else 1.
 """
 
 from __future__ import annotations
+
+from .model import Finding, Location, Severity
 
 
 class EtrError(Exception):
@@ -78,3 +84,49 @@ class VerificationFailed(DocumentError):
     def __init__(self, result: object, message: str, *, code: str | None = None, hint: str | None = None) -> None:
         super().__init__(message, code=code, hint=hint)
         self.result = result
+
+
+# --------------------------------------------------------------------------- document
+
+class LoadError(DocumentError):
+    """The input could not be loaded; ``finding`` says why and where (a ``LOAD-…`` code).
+
+    Raised by :mod:`etr.load`; ``etr.validate`` and ``etr.verify`` turn it into the finding.
+    """
+
+    code = "LOAD-ERROR"
+
+    def __init__(self, code: str, message: str, *, line: int | None = None, column: int | None = None,
+                 pointer: str | None = None) -> None:
+        super().__init__(message, code=code)
+        location = Location(pointer=pointer, line=line, column=column) if (line or pointer) else None
+        self.finding = Finding(code, Severity.ERROR, message, location, reference="etr loading rules")
+
+
+class TrustError(DocumentError):
+    """A JWS header names no key the trust store accepts; raised by ``KeyResolution.key_or_raise``.
+
+    Codes: ``TRUST-UNKNOWN-KEY``, ``TRUST-AMBIGUOUS-KEY``, ``TRUST-X5C-UNTRUSTED``,
+    ``TRUST-X5C-EXPIRED``, ``TRUST-X5C-NOT-YET-VALID``, ``TRUST-X5C-INVALID``,
+    ``TRUST-KEY-EXPIRED``, ``TRUST-KEY-NOT-YET-VALID``, ``TRUST-PLATFORM-MISMATCH``,
+    ``TRUST-PLATFORM-UNBOUND``, ``TRUST-KID-MISMATCH``.
+    """
+
+    code = "TRUST-UNKNOWN-KEY"
+
+
+# --------------------------------------------------------------------------- environment
+
+class KeyFileError(EnvironmentProblem):
+    """A key, certificate or registry file cannot be used.
+
+    Codes: ``KEY-UNREADABLE`` (missing, unreadable, malformed), ``KEY-UNSUPPORTED``
+    (key type, curve, algorithm or encryption etr does not support),
+    ``KEY-TOO-WEAK`` (RSA below 2048 bits), ``KEY-NOT-PRIVATE`` (a signing key
+    was expected), ``KEY-PRIVATE`` (private material where only public keys
+    belong), ``KEY-EXISTS`` (refusing to overwrite), ``KEY-UNWRITABLE``; and, from a
+    trust store, ``KEY-REGISTRY`` (a malformed platform registry CSV) and
+    ``KEY-CERT-UNUSABLE`` (a leaf certificate that may not sign documents).
+    """
+
+    code = "KEY-UNREADABLE"

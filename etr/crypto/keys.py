@@ -34,7 +34,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from ..errors import EnvironmentProblem, UsageError
+from ..errors import KeyFileError, UsageError
 
 __all__ = [
     "ALGORITHMS",
@@ -71,21 +71,6 @@ NativePublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519
 NativePrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
 
 KeySource = str | os.PathLike[str] | bytes
-
-
-class KeyFileError(EnvironmentProblem):
-    """A key file cannot be used.
-
-    Codes: ``KEY-UNREADABLE`` (missing, unreadable, malformed), ``KEY-UNSUPPORTED``
-    (key type, curve, algorithm or encryption etr does not support),
-    ``KEY-TOO-WEAK`` (RSA below 2048 bits), ``KEY-NOT-PRIVATE`` (a signing key
-    was expected), ``KEY-PRIVATE`` (private material where only public keys
-    belong), ``KEY-EXISTS`` (refusing to overwrite), ``KEY-UNWRITABLE``; and, from a
-    trust store, ``KEY-REGISTRY`` (a malformed platform registry CSV) and
-    ``KEY-CERT-UNUSABLE`` (a leaf certificate that may not sign documents).
-    """
-
-    code = "KEY-UNREADABLE"
 
 
 # --------------------------------------------------------------------------- encodings

@@ -81,7 +81,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import DocumentError, UsageError
+from ..errors import TrustError, UsageError
 from .registry import (
     B64URL,
     MIN_THUMBPRINT_PREFIX,
@@ -107,18 +107,6 @@ MAX_TRUST_FILE_BYTES = 4 * 1024 * 1024
 _CHAIN_CACHE_SIZE = 256
 #: Resolution codes that say a key is not the platform's (as opposed to not trusted at all).
 BINDING_CODES = frozenset({"TRUST-PLATFORM-MISMATCH", "TRUST-PLATFORM-UNBOUND", "TRUST-KID-MISMATCH"})
-
-
-class TrustError(DocumentError):
-    """A JWS header names no key the trust store accepts; raised by :meth:`KeyResolution.key_or_raise`.
-
-    Codes: ``TRUST-UNKNOWN-KEY``, ``TRUST-AMBIGUOUS-KEY``, ``TRUST-X5C-UNTRUSTED``,
-    ``TRUST-X5C-EXPIRED``, ``TRUST-X5C-NOT-YET-VALID``, ``TRUST-X5C-INVALID``,
-    ``TRUST-KEY-EXPIRED``, ``TRUST-KEY-NOT-YET-VALID``, ``TRUST-PLATFORM-MISMATCH``,
-    ``TRUST-PLATFORM-UNBOUND``, ``TRUST-KID-MISMATCH``.
-    """
-
-    code = "TRUST-UNKNOWN-KEY"
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,12 @@
-"""What every reader shares: the limits, the parsed :class:`Document`, and :class:`LoadError`."""
+"""What every reader shares: the limits, the parsed :class:`Document`, and :class:`~etr.errors.LoadError`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..errors import DocumentError
-from ..model import Finding, Location, Severity
+from ..errors import LoadError as LoadError  # re-exported: it lives in etr.errors
+from ..model import Finding
 
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 DEFAULT_MAX_DEPTH = 128
@@ -61,18 +61,6 @@ class Document:
     inner: tuple[Document, ...] = ()
     #: The file name of this document inside its container (a PDF attachment), else ``None``.
     attachment: str | None = None
-
-
-class LoadError(DocumentError):
-    """The input could not be loaded; ``finding`` says why and where (a ``LOAD-…`` code)."""
-
-    code = "LOAD-ERROR"
-
-    def __init__(self, code: str, message: str, *, line: int | None = None, column: int | None = None,
-                 pointer: str | None = None) -> None:
-        super().__init__(message, code=code)
-        location = Location(pointer=pointer, line=line, column=column) if (line or pointer) else None
-        self.finding = Finding(code, Severity.ERROR, message, location, reference=REFERENCE)
 
 
 def check_size(size: int, limits: Limits) -> None:

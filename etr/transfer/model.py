@@ -33,9 +33,10 @@ import copy
 import enum
 import functools
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from types import MappingProxyType
 from typing import Any
 
@@ -125,18 +126,44 @@ def format_datetime(when: datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
+#: RFC 3339 §5.6 ``date-time``, ASCII digits only (``\d`` would take other scripts' digits).
+_RFC3339 = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]+))?"
+                      r"(?:[Zz]|([+-])([0-9]{2}):([0-9]{2}))")
+
+
 @functools.lru_cache(maxsize=4096)
 def parse_datetime(text: str) -> datetime:
-    """Parse an RFC 3339 date-time (``Z`` or an offset) into an aware datetime.
+    """Parse an RFC 3339 ``date-time`` (§5.6: a ``Z`` or ``±hh:mm`` offset is required) into an aware datetime.
+
+    Fractions beyond microseconds are cut (never rounded up: a time is never read as later than
+    written). **Leap seconds** (second 60, allowed by §5.6 and §5.7 only at 23:59 UTC, as the JSON
+    Schema ``date-time`` format checks) are read as the last microsecond of that minute,
+    ``23:59:59.999999``: a datetime has no second 60, and this is the latest instant that is still
+    *before* the following ``00:00:00`` — so times along a chain keep their order, and a certificate
+    is judged inside the UTC day of the leap second (one that expires at the next ``00:00:00`` is
+    still valid, one that starts then is not yet).
 
     Raises:
-        ValueError: ``text`` is not an RFC 3339 date-time with a time zone.
+        ValueError: ``text`` is not an RFC 3339 date-time; the message names the cause.
     """
-    if not isinstance(text, str) or len(text) < 20 or text[10] not in "Tt":
-        raise ValueError(f"not an RFC 3339 date-time: {text!r}")
-    value = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1] in "Zz" else text)
-    if value.tzinfo is None:
-        raise ValueError(f"RFC 3339 date-time without a time zone: {text!r}")
+    match = _RFC3339.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
+        raise ValueError(f"{str(text)[:40]!r} is not an RFC 3339 date-time (YYYY-MM-DDThh:mm:ss[.fff] and Z or "
+                         "an offset ±hh:mm)")
+    year, month, day, hour, minute, second = (int(g) for g in match.group(1, 2, 3, 4, 5, 6))
+    fraction, sign, off_h, off_m = match.group(7, 8, 9, 10)
+    if sign is not None and (int(off_h) > 23 or int(off_m) > 59):
+        raise ValueError(f"{text[:40]!r}: time zone offset {sign}{off_h}:{off_m} is out of range")
+    offset = timedelta(hours=int(off_h), minutes=int(off_m)) * (-1 if sign == "-" else 1) if sign else timedelta(0)
+    leap = second == 60
+    try:
+        value = datetime(year, month, day, hour, minute, 59 if leap else second,
+                         999999 if leap else int((fraction or "0")[:6].ljust(6, "0")), timezone(offset))
+        value.astimezone(UTC)  # in range in UTC too (year 1 with a positive offset is not)
+    except (ValueError, OverflowError) as exc:  # month 13, day 30 in February, hour 24, year 0 …
+        raise ValueError(f"{text[:40]!r}: {exc}") from None
+    if leap and (hour * 60 + minute - offset // timedelta(minutes=1)) % 1440 != 23 * 60 + 59:  # 23:59 UTC
+        raise ValueError(f"{text[:40]!r}: second 60 is a leap second, which RFC 3339 allows only at 23:59:60 UTC")
     return value
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from jcs_reference import reference_jcs
 from pint_simulator import party
 
 from etr.crypto.digests import CanonicalizationError, jcs
@@ -147,10 +148,10 @@ def test_document_metadata_from_bytes() -> None:
     {"float": 1.5}, {"é": 1, "e": 2}, {"🙂": 1, "\ufb01": 2},
 ])
 def test_canonical_json_equals_rfc8785(value: Any) -> None:
-    assert canonical_json(value) == jcs(value)
+    assert canonical_json(value) == reference_jcs(value)
 
 
-@pytest.mark.parametrize("value", [{"big": 2**53}, {"nan": float("nan")}, {1: "int key"}, ["\udc00"]])
+@pytest.mark.parametrize("value", [{"big": 2**53 + 1}, {"nan": float("nan")}, {1: "int key"}, ["\udc00"]])
 def test_canonical_json_refuses_what_rfc8785_refuses(value: Any) -> None:
     with pytest.raises(CanonicalizationError):
         canonical_json(value)

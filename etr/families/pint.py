@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from ..load import Document
+from . import Match
 from ..model import Finding, Location, Severity
 from ..transfer._schema import REFERENCE, findings
-from . import Match
 
 
 class PintEnvelopeFamily:

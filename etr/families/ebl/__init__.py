@@ -22,9 +22,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from ...load import Document
+from .. import Match
 from ...model import Finding, Location, Severity
 from ...schemas import compile_schema, load_schema, pointer, schema_findings
-from .. import Match
 from .rules import run_rules
 
 SCHEMA_FILE = "dcsa-ebl/transport-document.schema.json"

@@ -49,6 +49,7 @@ from .model import (
     Transaction,
     TransferChainEntry,
     format_datetime,
+    parse_datetime,
     resolve_action,
 )
 from .state import StateMachine, Violation
@@ -124,9 +125,10 @@ def _time(at: TimeInput) -> str:
     if at is None:
         return format_datetime(datetime.now(UTC))
     if isinstance(at, str):
-        from .model import parse_datetime
-
-        return format_datetime(parse_datetime(at))
+        try:
+            return format_datetime(parse_datetime(at))
+        except ValueError as exc:
+            raise TransferRefused(f"at: {exc}", code="PINT-AT") from None
     return format_datetime(at)
 
 
@@ -137,8 +139,8 @@ def transaction(action: ActionCode | str, actor: PartyInput, recipient: PartyInp
 
     Raises:
         TransferRefused: ``PINT-STATE-UNKNOWN-ACTION`` for an action that is not a
-            PINT 3.0 ``actionCode`` (legacy codes are refused too), or a
-            malformed party.
+            PINT 3.0 ``actionCode`` (legacy codes are refused too), a malformed
+            party, or ``PINT-AT`` for an ``at`` that is not an RFC 3339 date-time.
     """
     resolved, legacy = resolve_action(str(action))
     if resolved is None or legacy:
@@ -248,12 +250,14 @@ class ChainBuilder:
             builder.chain.append(token)
             builder.platforms.append(entry.ebl_platform)
             builder._last_checksum = sha256_hex(token.encode("ascii"))
-        try:
+        try:  # a fresh manifest replaces it; the carrier's visualisation metadata is carried forward
             manifest = payload_json(parse_compact(env.manifest_signed_content))
-            if isinstance(manifest, Mapping):
-                builder.visualisation = EnvelopeManifest.from_dict(manifest).ebl_visualisation_by_carrier
-        except (JwsError, PintModelError):
-            pass  # a fresh manifest replaces it; only the visualisation metadata is carried forward
+            if not isinstance(manifest, Mapping):
+                raise PintModelError("payload is not a JSON object")
+            builder.visualisation = EnvelopeManifest.from_dict(manifest).ebl_visualisation_by_carrier
+        except (JwsError, PintModelError) as exc:
+            raise TransferRefused(f"the envelope manifest cannot be read, so the carrier's visualisation cannot be "
+                                  f"carried forward: {exc}", code="PINT-MALFORMED") from None
         return builder
 
     # -- adding entries

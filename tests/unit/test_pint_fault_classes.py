@@ -13,8 +13,18 @@ import pytest
 from cryptography import x509
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pint_simulator import RawChain, World, at, make_cert, party, payload_of, registry_csv, sample_td, \
-    tx_dict, with_payload
+from pint_simulator import (
+    RawChain,
+    World,
+    at,
+    make_cert,
+    party,
+    payload_of,
+    registry_csv,
+    sample_td,
+    tx_dict,
+    with_payload,
+)
 
 from etr.crypto.keys import generate_key
 from etr.crypto.trust import TrustStore
@@ -63,8 +73,8 @@ def test_an_integer_that_is_no_double_has_no_checksum() -> None:
 def test_the_verdict_never_depends_on_how_a_number_is_spelled(number: float) -> None:
     world = World()
     text = _signed_with_number(world, number)
-    results = [world.verify(_respelled(text, number, spelling)).to_dict()
-               for spelling in (str(int(number)), repr(number), f"{number:.17e}", f"{int(number)}.0", f"{int(number)}E0")]
+    spellings = (str(int(number)), repr(number), f"{number:.17e}", f"{int(number)}.0", f"{int(number)}E0")
+    results = [world.verify(_respelled(text, number, spelling)).to_dict() for spelling in spellings]
     assert results[0]["outcome"] == "PASS", results[0]["findings"]
     assert all(r == results[0] for r in results)
 
@@ -207,7 +217,7 @@ def test_a_legacy_timestamp_that_is_not_epoch_millis_says_so(stamp: object, caus
     assert result.outcome is Outcome.FAIL and result.response_code == "BENV"
     found = [f for f in result.errors if f.code == "PINT-LEGACY-TIMESTAMP-INVALID"]
     assert len(found) == 1 and "not epoch milliseconds" in found[0].message and cause in found[0].message
-    assert not any("required property" in f.message or "actionDateTime" in f.message and "null" in f.message
+    assert not any("required property" in f.message or ("actionDateTime" in f.message and "null" in f.message)
                    for f in result.findings)
 
 

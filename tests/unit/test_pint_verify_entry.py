@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from pint_simulator import VERIFY_AT, RawChain, World, at, party, payload_of, tx_dict, with_payload
+from test_pint_verify import TAMPERS, four
 
 from etr.crypto.keys import generate_key
 from etr.errors import UsageError
@@ -16,8 +17,6 @@ from etr.model import Outcome
 from etr.transfer.entries import ChainHead, verify_entry
 from etr.transfer.sign import ChainBuilder, canonical_json, transaction
 from etr.transfer.verify import verify_envelope
-
-from test_pint_verify import TAMPERS, four
 
 
 def _loop(envelope: dict[str, Any], world: World, **kwargs: Any) -> list[Any]:
@@ -196,7 +195,7 @@ def test_usage_errors_come_before_any_work() -> None:
 
 def test_a_non_string_entry_is_a_finding() -> None:
     world = World()
-    chain, head = _head_after_two(world)
+    _, head = _head_after_two(world)
     step = verify_entry(42, head, world.trust, at=VERIFY_AT)
     assert [f.code for f in step.findings] == ["PINT-JWS-MALFORMED", "PINT-STATE-INCOMPLETE"]
     assert step.head.state is None and step.head.length == 3

@@ -6,8 +6,8 @@ received JWS is hashed as the string received — never re-serialised.
 
 :func:`jcs` is etr's one RFC 8785 writer. Values of the shapes etr builds and
 reads most (objects with ASCII keys, arrays, strings, booleans, null, integers
-within ±2**53) are written by the C JSON encoder, which then gives exactly the
-RFC 8785 bytes; anything else (floats, larger integers, non-ASCII keys, whose
+within ±2**53) are written by ``orjson`` with sorted keys, which then gives
+exactly the RFC 8785 bytes (the string escapes are RFC 8785's); anything else (floats, larger integers, non-ASCII keys, whose
 UTF-16 order may differ from code-point order) by :func:`_write`. The property
 tests in ``tests/unit/test_crypto_digests.py`` hold both to the ``rfc8785``
 package, the reference.
@@ -23,9 +23,10 @@ never depends on how a number is spelled.
 from __future__ import annotations
 
 import hashlib
-import json
 from json.encoder import encode_basestring
 from typing import Any
+
+import orjson
 
 from ..errors import DocumentError
 
@@ -47,31 +48,40 @@ def sha256_hex(data: bytes) -> str:
 _SAFE_INT = 2**53
 #: Deeper values take the general writer (and a cycle can never loop here).
 _MAX_PLAIN_DEPTH = 64
-_DUMPS = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False).encode
+
+
+def _scalar(value: Any) -> bool:
+    kind = value.__class__
+    return kind is str or kind is bool or value is None or (kind is int and -_SAFE_INT < value < _SAFE_INT)
 
 
 def _plain(value: Any) -> bool:
-    """True when the C encoder (sorted keys, compact, ``ensure_ascii=False``) writes exactly RFC 8785
-    for ``value``: only dicts with ASCII ``str`` keys (so code-point order is UTF-16 order), lists,
-    ``str``, ``bool``, ``None`` and ``int`` strictly within ±2**53 (no floats, whose formatting
-    differs), at most :data:`_MAX_PLAIN_DEPTH` levels deep. Exact types only, no subclasses."""
-    stack: list[tuple[Any, int]] = [(value, 0)]
+    """True when ``orjson`` (keys sorted, compact) writes exactly RFC 8785 for ``value``: only dicts with
+    ASCII ``str`` keys (so code-point order is UTF-16 order), lists, ``str``, ``bool``, ``None`` and
+    ``int`` strictly within ±2**53 (no floats, whose formatting differs), at most
+    :data:`_MAX_PLAIN_DEPTH` levels deep. Exact types only, no subclasses."""
+    if value.__class__ is not dict and value.__class__ is not list:
+        return _scalar(value)
+    stack: list[tuple[Any, int]] = [(value, 1)]  # containers only
+    pop, push = stack.pop, stack.append
     while stack:
-        item, depth = stack.pop()
-        kind = item.__class__
-        if kind is str or kind is bool or item is None:
-            continue
-        if kind is int:
-            if not -_SAFE_INT < item < _SAFE_INT:
-                return False
-            continue
-        if (kind is not dict and kind is not list) or depth >= _MAX_PLAIN_DEPTH:
-            return False
-        if kind is dict:
-            if not all(key.__class__ is str and key.isascii() for key in item):
-                return False
+        item, depth = pop()
+        if item.__class__ is dict:
+            for key in item:
+                if key.__class__ is not str or not key.isascii():
+                    return False
             item = item.values()
-        stack.extend((child, depth + 1) for child in item)
+        for child in item:
+            kind = child.__class__
+            if kind is str or kind is bool or child is None:
+                continue
+            if kind is int:
+                if not -_SAFE_INT < child < _SAFE_INT:
+                    return False
+            elif (kind is dict or kind is list) and depth < _MAX_PLAIN_DEPTH:
+                push((child, depth + 1))
+            else:
+                return False
     return True
 
 
@@ -144,11 +154,11 @@ def jcs(value: object) -> bytes:
     """
     try:
         if _plain(value):
-            return _DUMPS(value).encode("utf-8")
+            return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
         out: list[str] = []
         _write(value, out)
         return "".join(out).encode("utf-8")
-    except UnicodeEncodeError:
+    except (UnicodeEncodeError, orjson.JSONEncodeError):  # orjson refuses nothing else a plain value holds
         raise CanonicalizationError("a string holds a lone UTF-16 surrogate, which UTF-8 cannot encode") from None
     except RecursionError:
         raise CanonicalizationError("the value nests too deeply (or contains itself)") from None

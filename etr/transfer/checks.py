@@ -42,7 +42,7 @@ def entry_pointer(index: int) -> str:
     return f"/envelopeTransferChain/{index}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Recorder:
     """The findings of one verification, in the order the checks ran."""
 
@@ -155,8 +155,9 @@ def _key_code(trust_code: str) -> str:
 
 def check_signature(rec: Recorder, trust: TrustStore, allowed: frozenset[str], parsed: ParsedJws, *,
                     platform: str | None, at: datetime, pointer: str, entry: int | None, part: str,
-                    mismatch_code: str | None = None) -> tuple[SignatureCheck, PublicKey | None]:
-    """Verify ``parsed`` with the key ``trust`` accepts for ``platform`` at ``at``; record why not.
+                    memo: dict[Any, Any], mismatch_code: str | None = None) -> tuple[SignatureCheck, PublicKey | None]:
+    """Verify ``parsed`` with the key ``trust`` accepts for ``platform`` at ``at``; record why not. ``memo``
+    is :meth:`TrustStore.resolve_memo`'s, kept for one envelope (its parts share a few headers and platforms).
 
     In order: the algorithm (never ``none`` nor HMAC; in ``allowed``), the key (``TrustStore.resolve``:
     ``PINT-KEY-…`` codes, ``mismatch_code`` instead of ``PINT-KEY-PLATFORM-MISMATCH`` when given), the
@@ -169,7 +170,7 @@ def check_signature(rec: Recorder, trust: TrustStore, allowed: frozenset[str], p
                 part=part)
         return SignatureCheck(False, alg if isinstance(alg, str) else None, kid, platform=platform,
                               code="PINT-JWS-ALG-FORBIDDEN"), None
-    resolution: KeyResolution = trust.resolve(header, platform=platform, at=at)
+    resolution: KeyResolution = trust.resolve_memo(header, platform=platform, at=at, memo=memo)
     key = resolution.key
     if key is None or resolution.code is not None:
         trust_code = resolution.code or "TRUST-UNKNOWN-KEY"

@@ -54,6 +54,7 @@ __all__ = ["CLOCK_SKEW", "ChainHead", "EntryVerification", "coerce_time", "verif
 CLOCK_SKEW = timedelta(minutes=5)
 _ISSUANCE = "issuanceManifestSignedContent"
 _CHECKSUM = re.compile(r"[0-9a-f]{64}")
+_UNCHECKED = SignatureCheck(False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,8 +158,14 @@ def verify_entry(token: object, head: ChainHead, trust: TrustStore, *, at: datet
     """
     if mode not in ("strict", "legacy"):
         raise UsageError(f"unknown mode {mode!r}; choose strict or legacy", code="PINT-MODE")
-    when = coerce_time(at)
     allowed = allowed_algorithms if allowed_algorithms is DEFAULT_ALLOWED else check_allowed(allowed_algorithms)
+    return check_entry(token, head, trust, coerce_time(at), mode, allowed, {})
+
+
+def check_entry(token: object, head: ChainHead, trust: TrustStore, when: datetime, mode: Mode,
+                allowed: frozenset[str], memo: dict[Any, Any]) -> EntryVerification:
+    """:func:`verify_entry` with its arguments already checked (``when`` aware, ``allowed`` checked); ``memo``
+    is the trust store's look-up memo (:meth:`~etr.crypto.trust.TrustStore.resolve_memo`) for one envelope."""
     i, rec = head.length, Recorder(mode)
     where, part = entry_pointer(i), f"entry {i}"
     checksum = hashlib.sha256(token.encode("utf-8")).hexdigest() if isinstance(token, str) else ""
@@ -202,10 +209,10 @@ def verify_entry(token: object, head: ChainHead, trust: TrustStore, *, at: datet
                     payload_pointer="/transactions")
 
     # 7. The signature, with a key trusted for the entry's platform at its signing time.
-    sig = SignatureCheck(False)
+    sig = _UNCHECKED
     if parsed is not None:
         sig, _ = check_signature(rec, trust, allowed, parsed, platform=platform, at=signed_at, pointer=where,
-                                 entry=i, part=part)
+                                 entry=i, part=part, memo=memo)
 
     # 8. The story: only entries that were read, are well formed and have readable times feed the machine.
     state, model = head.state, None

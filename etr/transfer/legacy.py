@@ -20,7 +20,6 @@ from .model import LEGACY_ACTION_CODES, ActionCode, format_datetime
 __all__ = ["PREVIOUS", "normalise_entry"]
 
 PREVIOUS = "previousEnvelopeTransferChainEntrySignedContentChecksum"
-_LEGACY_FIELDS = ("action", "timestamp", "reason")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -46,7 +45,7 @@ def normalise_entry(rec: Recorder, data: dict[str, Any], index: int) -> tuple[di
 
 def _normalise_tx(rec: Recorder, tx: dict[str, Any], entry: int, t: int, explained: set[str]) -> dict[str, Any]:
     code = tx.get("actionCode")
-    if not any(name in tx for name in _LEGACY_FIELDS) and not _legacy_code(code):
+    if "action" not in tx and "timestamp" not in tx and "reason" not in tx and not _legacy_code(code):
         return tx
     out = dict(tx)
     ptr, base = entry_pointer(entry), f"/transactions/{t}"

@@ -37,8 +37,8 @@ ISSUANCE = "issuanceManifestSignedContent"
 MANIFEST = "/envelopeManifestSignedContent"
 
 
-def check_issuance(rec: Recorder, trust: TrustStore, allowed: frozenset[str], env: Mapping[str, Any],
-                   first: EntryVerification, td_checksum: str, carrier_platform: str | None,
+def check_issuance(rec: Recorder, trust: TrustStore, allowed: frozenset[str], memo: dict[Any, Any],
+                   env: Mapping[str, Any], first: EntryVerification, td_checksum: str, carrier_platform: str | None,
                    issue_to_checksum: str | None) -> IssuanceResult | None:
     """The carrier's issuance manifest (see the module docstring); ``None`` when entry 0 cannot be read.
     ``issue_to_checksum`` is the checksum of the ``IssueToParty`` the caller gave, if any."""
@@ -58,7 +58,7 @@ def check_issuance(rec: Recorder, trust: TrustStore, allowed: frozenset[str], en
     if parsed is None:
         return IssuanceResult(SignatureCheck(False), platform, placement)
     sig, key = check_signature(rec, trust, allowed, parsed, platform=platform, at=first.signed_at,
-                               pointer=pointer, entry=entry, part="issuance manifest",
+                               pointer=pointer, entry=entry, part="issuance manifest", memo=memo,
                                mismatch_code="PINT-ISSUANCE-NOT-CARRIER")
     if sig.verified and key is not None and sig.platform_binding != "registered" \
             and key.thumbprint != first.result.signature.key_thumbprint:
@@ -123,8 +123,8 @@ def check_visualisation(rec: Recorder, issuance: IssuanceResult, manifest: Envel
     return replace(issuance, visualisation_ok=True)
 
 
-def check_manifest(rec: Recorder, trust: TrustStore, allowed: frozenset[str], env: Mapping[str, Any],
-                   last: EntryVerification, td_checksum: str, at: datetime,
+def check_manifest(rec: Recorder, trust: TrustStore, allowed: frozenset[str], memo: dict[Any, Any],
+                   env: Mapping[str, Any], last: EntryVerification, td_checksum: str, at: datetime,
                    ) -> tuple[ManifestResult | None, EnvelopeManifest | None]:
     """The envelope manifest, signed by the platform of the ``last`` entry (certificates checked at ``at``)."""
     token = env.get("envelopeManifestSignedContent")
@@ -134,7 +134,7 @@ def check_manifest(rec: Recorder, trust: TrustStore, allowed: frozenset[str], en
     if parsed is None:
         return None, None
     sig, _ = check_signature(rec, trust, allowed, parsed, platform=last.result.platform, at=at, pointer=MANIFEST,
-                             entry=None, part="manifest")
+                             entry=None, part="manifest", memo=memo)
     if payload is None or not rec.schema("EnvelopeManifest", payload, pointer=MANIFEST):
         return ManifestResult(sig, None, None, False, False), None
     manifest = EnvelopeManifest.from_dict(payload)

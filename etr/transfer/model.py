@@ -52,7 +52,6 @@ __all__ = [
     "IdentifyingCode",
     "IssuanceManifest",
     "Party",
-    "PartyMemo",
     "PintModelError",
     "Transaction",
     "TransferChainEntry",
@@ -190,8 +189,6 @@ def _optional(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], 
 
 
 _NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
-#: What :meth:`Party.from_dict` remembers parties in (see its ``memo``).
-PartyMemo = dict[Any, Any]
 
 
 def _extra(data: Mapping[str, Any], known: frozenset[str]) -> Mapping[str, Any]:
@@ -298,41 +295,19 @@ class Party:
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], where: str = "party", *, memo: PartyMemo | None = None) -> Party:
+    def from_dict(cls, data: Mapping[str, Any], where: str = "party") -> Party:
         """Build from a PINT party object (or an Issuance API ``IssueToParty``, whose
         ``sendToPlatform`` stands for ``eblPlatform``).
-
-        ``memo`` (a dict the caller keeps, e.g. for one chain, whose entries repeat a
-        few parties) returns the same :class:`Party` for equal plain party objects
-        (``partyName``, ``eblPlatform`` and ``identifyingCodes`` only) instead of
-        building it again.
 
         Raises:
             PintModelError: a required field is missing or mistyped.
         """
-        if data.__class__ is dict and len(data) == 3:  # the common shape, built without re-checks
+        if data.__class__ is dict and len(data) == 3:  # the common shape: one (cached) Party per distinct party
             name, platform, codes = data.get("partyName"), data.get("eblPlatform"), data.get("identifyingCodes")
             if name.__class__ is str and platform.__class__ is str and codes.__class__ is list:
-                seen: list[tuple[dict[str, Any], Party]] | None = \
-                    memo.get((name, platform, len(codes))) if memo is not None else None
-                if seen is not None:
-                    for known, same in seen:  # an equal object seen before (compared in C, exactly)
-                        if known == data:
-                            return same
                 keys = _plain_codes(codes)
                 if keys is not None:
-                    if memo is None:
-                        return cls._plain(name, platform, keys)
-                    party: Party | None = memo.get((name, platform, keys))
-                    if party is None:
-                        party = memo[(name, platform, keys)] = cls._plain(name, platform, keys)
-                    if seen is None:
-                        seen = memo[(name, platform, len(codes))] = []
-                    if len(seen) < 8:  # a copy of a plain object (all strings, so == is exact), never the caller's
-                        seen.append(({"partyName": name, "eblPlatform": platform, "identifyingCodes": [
-                            {"codeListProvider": p, "partyCode": c} if n is None else
-                            {"codeListProvider": p, "partyCode": c, "codeListName": n} for p, c, n in keys]}, party))
-                    return party
+                    return _plain_party(name, platform, keys)
         if not isinstance(data, Mapping):
             raise PintModelError(f"{where} is not a JSON object")
         issue_to = "eblPlatform" not in data and "sendToPlatform" in data
@@ -346,11 +321,6 @@ class Party:
             _optional(data, "representedParty", Mapping, where),
             _extra(data, _ISSUE_TO_KNOWN if issue_to else _PARTY_KNOWN),
         )
-
-    @classmethod
-    def _plain(cls, name: str, platform: str, codes: tuple[tuple[str, str, str | None], ...]) -> Party:
-        return cls(name, platform, tuple([IdentifyingCode(p, c, n, _NO_EXTRA) for p, c, n in codes]), (), None,
-                   _NO_EXTRA)
 
     def to_dict(self) -> dict[str, Any]:
         """The PINT party object (``partyName``, ``eblPlatform``, ``identifyingCodes`` …)."""
@@ -399,6 +369,14 @@ class Party:
         return self.describe()
 
 
+@functools.lru_cache(maxsize=1024)
+def _plain_party(name: str, platform: str, codes: tuple[tuple[str, str, str | None], ...]) -> Party:
+    """The :class:`Party` of a plain party object (name, platform, identifying codes of string members only):
+    frozen all through, so one object serves every entry that names the same party."""
+    return Party(name, platform, tuple([IdentifyingCode(p, c, n, _NO_EXTRA) for p, c, n in codes]), (), None,
+                 _NO_EXTRA)
+
+
 # --------------------------------------------------------------------------- transactions
 
 
@@ -433,11 +411,8 @@ class Transaction:
         return parse_datetime(self.action_date_time)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], where: str = "transaction", *,
-                  memo: PartyMemo | None = None) -> Transaction:
-        """Raises: PintModelError (missing ``actionCode``, ``actor`` or ``actionDateTime``).
-
-        ``memo``: see :meth:`Party.from_dict`."""
+    def from_dict(cls, data: Mapping[str, Any], where: str = "transaction") -> Transaction:
+        """Raises: PintModelError (missing ``actionCode``, ``actor`` or ``actionDateTime``)."""
         if data.__class__ is dict:  # the common shape: exact types, no unknown member, no null
             code, actor, when = data.get("actionCode"), data.get("actor"), data.get("actionDateTime")
             recipient, reason = data.get("recipient"), data.get("reasonCode")
@@ -448,8 +423,8 @@ class Transaction:
                     and (comments is None or comments.__class__ is str) and (audit is None or audit.__class__ is str) \
                     and len(data) == 3 + (recipient is not None) + (reason is not None) + (comments is not None) \
                     + (audit is not None):
-                return cls(code, Party.from_dict(actor, where, memo=memo), when,
-                           Party.from_dict(recipient, where, memo=memo) if recipient is not None else None,
+                return cls(code, Party.from_dict(actor, where), when,
+                           Party.from_dict(recipient, where) if recipient is not None else None,
                            reason, comments, audit, _NO_EXTRA)
         recipient = _optional(data, "recipient", Mapping, where)
         return cls(
@@ -493,11 +468,8 @@ class TransferChainEntry:
                         "issuanceManifestSignedContent", "controlTrackingRegistry"})
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], where: str = "entry", *,
-                  memo: PartyMemo | None = None) -> TransferChainEntry:
-        """Raises: PintModelError.
-
-        ``memo``: see :meth:`Party.from_dict`."""
+    def from_dict(cls, data: Mapping[str, Any], where: str = "entry") -> TransferChainEntry:
+        """Raises: PintModelError."""
         if data.__class__ is dict:  # the common shape: exact types, no unknown member, no null
             platform, td_sum, txs = data.get("eblPlatform"), data.get("transportDocumentChecksum"), \
                 data.get("transactions")
@@ -508,7 +480,7 @@ class TransferChainEntry:
                     and (prev is None or prev.__class__ is str) and (issuance is None or issuance.__class__ is str) \
                     and (ctr is None or ctr.__class__ is str) \
                     and len(data) == 3 + (prev is not None) + (issuance is not None) + (ctr is not None):
-                return cls(platform, td_sum, tuple([Transaction.from_dict(t, where, memo=memo) for t in txs]),
+                return cls(platform, td_sum, tuple([Transaction.from_dict(t, where) for t in txs]),
                            prev, issuance, ctr, _NO_EXTRA)
         txs = _require(data, "transactions", list, where)
         return cls(

@@ -83,7 +83,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -132,9 +132,9 @@ class Violation:
     warning: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class ChainState:
-    """A snapshot of the machine between two transactions: all that checking the next one needs.
+class ChainState(NamedTuple):
+    """A snapshot of the machine between two transactions: all that checking the next one needs
+    (immutable; a named tuple, so that each transaction makes the next one cheaply).
 
     ``to_order`` (the TD's ``isToOrder``; ``None``: unknown, treated as to-order) and
     ``blank_endorsed`` (a to-order TD naming no endorsee) matter only at ``ISSUE``; build the
@@ -309,24 +309,24 @@ def _apply(state: ChainState, tx: Transaction) -> ChainState:
             endorsement, endorsee = Endorsement.BLANK, None
         else:
             endorsement, endorsee = Endorsement.ORDER, tx.recipient
-        return replace(state, issued=True, carrier=tx.actor, holder=tx.recipient, endorsement=endorsement,
+        return state._replace(issued=True, carrier=tx.actor, holder=tx.recipient, endorsement=endorsement,
                        endorsee=endorsee, last_time=when)
     if action is ActionCode.TRANSFER:
-        return replace(state, holder=tx.recipient, last_time=when)
+        return state._replace(holder=tx.recipient, last_time=when)
     if action is ActionCode.ENDORSE:
-        return replace(state, endorsement=Endorsement.FINAL, endorsee=tx.recipient, last_time=when)
+        return state._replace(endorsement=Endorsement.FINAL, endorsee=tx.recipient, last_time=when)
     if action is ActionCode.ENDORSE_TO_ORDER:
-        return replace(state, endorsement=Endorsement.ORDER, endorsee=tx.recipient, last_time=when)
+        return state._replace(endorsement=Endorsement.ORDER, endorsee=tx.recipient, last_time=when)
     if action is ActionCode.BLANK_ENDORSE:
-        return replace(state, endorsement=Endorsement.BLANK, endorsee=None, last_time=when)
+        return state._replace(endorsement=Endorsement.BLANK, endorsee=None, last_time=when)
     if action in _SURRENDERS:
-        return replace(state, holder=tx.recipient or state.carrier, surrendered_by=tx.actor, surrender=action,
+        return state._replace(holder=tx.recipient or state.carrier, surrendered_by=tx.actor, surrender=action,
                        last_time=when)
     if action is ActionCode.SREJ:
-        return replace(state, holder=state.surrendered_by, surrendered_by=None, surrender=None, last_time=when)
+        return state._replace(holder=state.surrendered_by, surrendered_by=None, surrender=None, last_time=when)
     if action is ActionCode.SACC:
-        return replace(state, accomplished=True, last_time=when)
-    return replace(state, last_time=when)  # SIGN changes nothing
+        return state._replace(accomplished=True, last_time=when)
+    return state._replace(last_time=when)  # SIGN changes nothing
 
 
 def feed(state: ChainState, entry: int, index: int, platform: str, tx: Transaction,
@@ -346,7 +346,7 @@ def feed(state: ChainState, entry: int, index: int, platform: str, tx: Transacti
         return state, None, problems
     first = tx.recipient if tx.action is ActionCode.ISSUE and tx.recipient is not None else tx.actor
     negotiable = state.to_order is not False
-    return replace(state, issued=True, holder=first, carrier=tx.actor,
+    return state._replace(issued=True, holder=first, carrier=tx.actor,
                    endorsement=Endorsement.ORDER if negotiable else Endorsement.STRAIGHT,
                    endorsee=first if negotiable else None), None, problems
 

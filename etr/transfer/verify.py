@@ -51,8 +51,8 @@ from ..crypto.trust import TrustStore
 from ..errors import UsageError
 from ..load import Limits
 from ..model import Finding, Outcome, Report, Severity
-from .checks import REFERENCE, Mode, Recorder
-from .entries import ChainHead, EntryVerification, coerce_time, verify_entry
+from .checks import REFERENCE, Mode, Recorder, entry_pointer
+from .entries import ChainHead, EntryVerification, check_entry, coerce_time, verify_entry
 from .manifests import (
     ISSUANCE,
     check_documents,
@@ -141,9 +141,9 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
     if env is None:
         return _finish(rec, source, stamp)
     chain = env.get("envelopeTransferChain")
-    n = len(chain) if isinstance(chain, list) else 0
-    # Each entry is checked by verify_entry, more strictly than by the schema's JWS pattern.
-    rec.schema("EblEnvelope", env, pointer="", explained={f"/envelopeTransferChain/{i}" for i in range(n)})
+    # Each entry is read by check_entry, more strictly than by the schema's JWS pattern: the shape needs one.
+    rec.schema("EblEnvelope", {**env, "envelopeTransferChain": chain[:1]} if isinstance(chain, list) else env,
+               pointer="", explained={entry_pointer(0)})
     if ISSUANCE in env:
         rec.legacy("PINT-LEGACY-ROOT-ISSUANCE-MANIFEST", "issuanceManifestSignedContent at the envelope root (older "
                                                          "beta layout); PINT 3.0 puts it in the first chain entry",
@@ -161,20 +161,21 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
     td_report = _validate_td(rec, td, source, td_version) if validate_document else None
 
     # 2. The chain, entry by entry, each against the head before it.
-    position = {hashlib.sha256(t.encode("utf-8")).hexdigest(): i for i, t in reversed(list(enumerate(chain)))
-                if isinstance(t, str)}
     head = ChainHead.start(td, td_checksum)
     entries: list[EntryVerification] = []
-    for i, token in enumerate(chain):
-        checked = verify_entry(token, head, trust, at=when, mode=mode, allowed_algorithms=allowed)
-        rec.findings.extend(_reordered(f, position, i) for f in checked.findings)
+    memo: dict[Any, Any] = {}  # the trust store's look-ups, for this envelope's signatures
+    for token in chain:
+        checked = check_entry(token, head, trust, when, mode, allowed, memo)
+        rec.findings.extend(checked.findings)
         entries.append(checked)
         head = checked.head
+    if "PINT-CHAIN-LINK" in (f.code for e in entries for f in e.findings):
+        rec.findings = _reordered(rec.findings, chain)
 
     # 3. The issuance manifest (entry 0), the envelope manifest (the last entry's platform), the documents.
     first, last = entries[0], entries[-1]
-    issuance = check_issuance(rec, trust, allowed, env, first, td_checksum, carrier_platform, issue_to_checksum)
-    manifest_result, manifest = check_manifest(rec, trust, allowed, env, last, td_checksum, when)
+    issuance = check_issuance(rec, trust, allowed, memo, env, first, td_checksum, carrier_platform, issue_to_checksum)
+    manifest_result, manifest = check_manifest(rec, trust, allowed, memo, env, last, td_checksum, when)
     if issuance is not None and manifest is not None:
         issuance = check_visualisation(rec, issuance, manifest)
     rec.findings = _one_finding_per_td_checksum(rec.findings, td_checksum)
@@ -279,15 +280,20 @@ def _validate_td(rec: Recorder, td: Mapping[str, Any], source: str, version: str
     return report
 
 
-def _reordered(finding: Finding, position: Mapping[str, int], index: int) -> Finding:
+def _reordered(findings: list[Finding], chain: list[Any]) -> list[Finding]:
     """To :func:`verify_entry`, which knows the entries before it, a previous checksum naming no earlier entry
     is a broken link (``PINT-CHAIN-LINK``); the envelope knows better when it names a later one."""
-    named = (finding.detail or {}).get("named")
-    target = position.get(named) if finding.code == "PINT-CHAIN-LINK" and isinstance(named, str) else None
-    if target is None or target < index:
-        return finding
-    return replace(finding, code="PINT-CHAIN-ORDER", message=f"entry {index} names entry {target} as its "
+    position = {hashlib.sha256(t.encode("utf-8")).hexdigest(): i for i, t in reversed(list(enumerate(chain)))
+                if isinstance(t, str)}
+    out = []
+    for f in findings:
+        detail = f.detail or {}
+        target = position.get(detail.get("named"), -1) if f.code == "PINT-CHAIN-LINK" else -1  # type: ignore[arg-type]
+        if target > detail.get("entry", target):
+            f = replace(f, code="PINT-CHAIN-ORDER", message=f"entry {detail['entry']} names entry {target} as its "
                                                              "predecessor: entries are out of order")
+        out.append(f)
+    return out
 
 
 def _one_finding_per_td_checksum(findings: list[Finding], td_checksum: str) -> list[Finding]:

@@ -7,10 +7,11 @@ received JWS is hashed as the string received — never re-serialised.
 :func:`jcs` is etr's one RFC 8785 writer. Values of the shapes etr builds and
 reads most (objects with ASCII keys, arrays, strings, booleans, null, integers
 within ±2**53) are written by ``orjson`` with sorted keys, which then gives
-exactly the RFC 8785 bytes (the string escapes are RFC 8785's); anything else (floats, larger integers, non-ASCII keys, whose
-UTF-16 order may differ from code-point order) by :func:`_write`. The property
-tests in ``tests/unit/test_crypto_digests.py`` hold both to the ``rfc8785``
-package, the reference.
+exactly the RFC 8785 bytes (its string escapes are RFC 8785's); anything else
+(floats, larger integers, non-ASCII keys, whose UTF-16 order may differ from
+code-point order) by :func:`_write`. The property tests in
+``tests/unit/test_crypto_digests.py`` hold both to the ``rfc8785`` package,
+the reference.
 
 **Numbers** (§3.2.2.3): a number is written as ECMAScript writes the IEEE 754
 double it is. An integer is accepted when it *is* a double — ``100000000000000000000``

@@ -168,6 +168,7 @@ def check_entry(token: object, head: ChainHead, trust: TrustStore, when: datetim
     is the trust store's look-up memo (:meth:`~etr.crypto.trust.TrustStore.resolve_memo`) for one envelope."""
     i, rec = head.length, Recorder(mode)
     where, part = entry_pointer(i), f"entry {i}"
+    # 1. Hashed as received; a replay is not linked nor applied.
     checksum = hashlib.sha256(token.encode("utf-8")).hexdigest() if isinstance(token, str) else ""
     replayed = checksum in head.checksums
     if replayed:
@@ -189,6 +190,7 @@ def check_entry(token: object, head: ChainHead, trust: TrustStore, when: datetim
         data, explained = normalise_entry(rec, data, i)
         schema_ok = _schema.validator("EnvelopeTransferChainEntry").is_valid(data) or rec.schema(
             "EnvelopeTransferChainEntry", data, pointer=where, entry=i, explained=explained)
+        # 3.-6. The signing time, the link, the TD checksum, what only entry 0 may carry, a time in the future.
         signed_at, stamp, readable = _signing_time(rec, data, i, when, schema_ok)
         platform = data.get("eblPlatform") if isinstance(data.get("eblPlatform"), str) else None
         previous = data.get(PREVIOUS) if isinstance(data.get(PREVIOUS), str) else None
@@ -235,9 +237,12 @@ def check_entry(token: object, head: ChainHead, trust: TrustStore, when: datetim
                         payload_pointer=v.field, transaction=v.transaction,
                         severity=Severity.WARNING if v.warning else Severity.ERROR)
             state, steps, holders = story.state, story.steps, story.holders
-    txs = data.get("transactions") if data is not None else None
-    actions = tuple(t.action_code for t in model.transactions) if model is not None else tuple(
-        str(t.get("actionCode")) for t in txs if isinstance(t, dict)) if isinstance(txs, list) else ()
+    if model is not None:
+        actions = tuple([t.action_code for t in model.transactions])
+    else:
+        txs = data.get("transactions") if data is not None else None
+        actions = tuple([str(t.get("actionCode")) for t in txs if isinstance(t, dict)]) if isinstance(txs, list) \
+            else ()
     new_head = ChainHead(head.transport_document_checksum, state, (*head.checksums, checksum),
                          (*head.previous, previous), (*head.payloads, payload_sum))
     result = EntryResult(i, checksum, platform, previous, sig, actions, stamp,

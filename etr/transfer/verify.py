@@ -178,9 +178,11 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
     manifest_result, manifest = check_manifest(rec, trust, allowed, memo, env, last, td_checksum, when)
     if issuance is not None and manifest is not None:
         issuance = check_visualisation(rec, issuance, manifest)
+
+    # 4. A transport document changed after signing: said once.
     rec.findings = _one_finding_per_td_checksum(rec.findings, td_checksum)
 
-    # 5. The story, as far as the signatures hold; the recipient; what the trust store does not bind.
+    # 5. The story, as far as the signatures hold; the recipient; the documents; what the trust store does not bind.
     results, steps, holders, current = _story(rec, entries)
     if recipient is not None:
         check_recipient(rec, last, current, recipient)

@@ -34,10 +34,9 @@ import enum
 import functools
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
-from types import MappingProxyType
 from typing import Any
 
 from ..errors import DocumentError
@@ -188,7 +187,26 @@ def _optional(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], 
     return value
 
 
-_NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
+class _NoExtra(Mapping[str, Any]):
+    """The ``extra`` of an object without unknown members: empty, immutable and — unlike an empty
+    ``MappingProxyType`` — picklable, so results travel from the worker processes of ``-j N``."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> Any:
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __repr__(self) -> str:
+        return "{}"
+
+
+_NO_EXTRA: Mapping[str, Any] = _NoExtra()
 
 
 def _extra(data: Mapping[str, Any], known: frozenset[str]) -> Mapping[str, Any]:

@@ -160,3 +160,16 @@ def test_canonical_json_refuses_what_rfc8785_refuses(value: Any) -> None:
 def test_transaction_requires_core_fields() -> None:
     with pytest.raises(PintModelError):
         Transaction.from_dict({"actionCode": "SIGN", "actionDateTime": "2026-01-01T00:00:00.000Z"})
+
+
+def test_results_pickle_for_the_worker_processes_of_a_batch() -> None:
+    """``etr verify -j N`` sends results back from worker processes: the whole result must pickle."""
+    import pickle
+
+    from pint_simulator import World
+
+    world = World()
+    result = world.verify(world.build([("TRANSFER", "alice", "bob")]))
+    again = pickle.loads(pickle.dumps(result))
+    assert again.to_dict() == result.to_dict() and again.head == result.head
+    assert again.current_holder is not None and not again.current_holder.extra

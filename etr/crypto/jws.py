@@ -190,7 +190,8 @@ def parse_compact(token: str) -> ParsedJws:
     payload = _decode_segment(body, "payload")
     signature = _decode_segment(sig, "signature")
     # Three ASCII parts (checked above), so the signing input is the token up to the last dot.
-    return ParsedJws(token, _copy_json(header), payload, token[:len(head) + len(body) + 1].encode("ascii"), signature)
+    own = {k: v if v.__class__ is str else _copy_json(v) for k, v in header.items()}  # the cache's stays intact
+    return ParsedJws(token, own, payload, token[:len(head) + len(body) + 1].encode("ascii"), signature)
 
 
 @lru_cache(maxsize=128)

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
-import pytest
+from conftest import need_shared
 
 import etr
 
 REPO = Path(__file__).resolve().parents[2]
-DATA = Path(os.environ.get("ETR_SHARED_DATA", REPO.parent / "shared" / "data"))
 TD = json.loads((REPO / "samples" / "ebl" / "valid" / "straight-bl.json").read_bytes())
 JWS = "eyJhbGciOiJFUzI1NiJ9.e30.c2ln"  # well formed, not verified by validate
 
@@ -47,10 +45,9 @@ def test_broken_envelope_structure() -> None:
     assert {"PINT-SCHEMA-REQUIRED", "PINT-SCHEMA-TYPE"} <= codes
 
 
-def test_pint_demo_envelope_carries_a_business_rule_invalid_document() -> None:
-    path = DATA / "dcsa" / "pint-demo" / "pint-transfers" / "HHL71800000-ebl-envelope-ed25519.json"
-    if not path.exists():
-        pytest.skip(f"public sample data not found at {path}")
+def test_pint_demo_envelope_carries_a_business_rule_invalid_document(shared_data: Path) -> None:
+    path = need_shared(shared_data / "dcsa" / "pint-demo" / "pint-transfers" /
+                       "HHL71800000-ebl-envelope-ed25519.json")
     report = etr.validate(path)
     assert report.family == "dcsa-pint"
     assert not any(c.startswith(("PINT-SCHEMA-", "EBL-SCHEMA-")) for c in report.codes)

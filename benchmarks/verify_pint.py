@@ -105,6 +105,7 @@ def raw_bound(envelope: bytes, setup: Setup) -> Callable[[], None]:
               env["envelopeManifestSignedContent"]]
     by_kid = {k.kid: k.public.key for k in setup.keys.values()}
     sha256 = hashes.SHA256()
+    ecdsa, pss = ec.ECDSA(sha256), padding.PSS(mgf=padding.MGF1(sha256), salt_length=32)
     calls: list[Callable[[], object]] = []
     for token in tokens:
         parsed = parse_compact(token)
@@ -113,9 +114,8 @@ def raw_bound(envelope: bytes, setup: Setup) -> Callable[[], None]:
             calls.append(lambda k=key, s=signature, m=message: k.verify(s, m))
         elif alg == "ES256":
             der = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
-            calls.append(lambda k=key, s=der, m=message: k.verify(s, m, ec.ECDSA(sha256)))
+            calls.append(lambda k=key, s=der, m=message: k.verify(s, m, ecdsa))
         else:
-            pss = padding.PSS(mgf=padding.MGF1(sha256), salt_length=32)
             calls.append(lambda k=key, s=signature, m=message: k.verify(s, m, pss, sha256))
     engine = jsonschema_rs.validator_for(dict(load_schema("dcsa-ebl/transport-document.schema.json")),
                                          validate_formats=True)

@@ -310,7 +310,7 @@ def _apply(state: ChainState, tx: Transaction) -> ChainState:
         else:
             endorsement, endorsee = Endorsement.ORDER, tx.recipient
         return state._replace(issued=True, carrier=tx.actor, holder=tx.recipient, endorsement=endorsement,
-                       endorsee=endorsee, last_time=when)
+                              endorsee=endorsee, last_time=when)
     if action is ActionCode.TRANSFER:
         return state._replace(holder=tx.recipient, last_time=when)
     if action is ActionCode.ENDORSE:
@@ -321,7 +321,7 @@ def _apply(state: ChainState, tx: Transaction) -> ChainState:
         return state._replace(endorsement=Endorsement.BLANK, endorsee=None, last_time=when)
     if action in _SURRENDERS:
         return state._replace(holder=tx.recipient or state.carrier, surrendered_by=tx.actor, surrender=action,
-                       last_time=when)
+                              last_time=when)
     if action is ActionCode.SREJ:
         return state._replace(holder=state.surrendered_by, surrendered_by=None, surrender=None, last_time=when)
     if action is ActionCode.SACC:
@@ -347,8 +347,8 @@ def feed(state: ChainState, entry: int, index: int, platform: str, tx: Transacti
     first = tx.recipient if tx.action is ActionCode.ISSUE and tx.recipient is not None else tx.actor
     negotiable = state.to_order is not False
     return state._replace(issued=True, holder=first, carrier=tx.actor,
-                   endorsement=Endorsement.ORDER if negotiable else Endorsement.STRAIGHT,
-                   endorsee=first if negotiable else None), None, problems
+                          endorsement=Endorsement.ORDER if negotiable else Endorsement.STRAIGHT,
+                          endorsee=first if negotiable else None), None, problems
 
 
 def feed_entry(state: ChainState, index: int, entry: TransferChainEntry) -> EntryStory:

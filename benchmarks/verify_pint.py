@@ -175,23 +175,24 @@ def in_process(algs: list[str], lengths: list[int], seconds: float, td: dict[str
                   f"({n + 2} signatures + TD schema), ratio {rate / bound:6.1%}  ({goal})")
 
 
-def _verify_run(files: Path, trust: Path, jobs: int) -> tuple[float, int, int]:
-    """(seconds, exit status, peak RSS in KiB of the etr processes) of one ``etr verify`` run, measured by a fresh
-    wrapper process so that RUSAGE_CHILDREN holds this run only."""
+def _verify_run(files: Path, trust: Path, jobs: int) -> tuple[float, int, int, float]:
+    """(seconds, exit status, peak RSS in KiB, CPU seconds) of the etr processes of one ``etr verify`` run,
+    measured by a fresh wrapper process so that RUSAGE_CHILDREN holds this run only."""
     wrapper = ("import resource, subprocess, sys, time\n"
                "start = time.perf_counter()\n"
                "done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
                "elapsed = time.perf_counter() - start\n"
                "sys.stderr.write(done.stderr.decode(errors='replace')[-400:])\n"
-               "print(elapsed, done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
+               "use = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+               "print(elapsed, done.returncode, use.ru_maxrss, use.ru_utime + use.ru_stime)\n")
     command = [sys.executable, "-m", "etr", "verify", str(files), "--trust", str(trust), "-q", "--format", "jsonl",
                "-j", str(jobs)]
     out = subprocess.run([sys.executable, "-c", wrapper, *command], capture_output=True, text=True, check=True,
                          cwd=REPO)
-    elapsed, status, rss = out.stdout.split()
+    elapsed, status, rss, cpu = out.stdout.split()
     if int(status) != 0:
         print(f"    etr verify exited {status}: {out.stderr.strip()[-300:]}")
-    return float(elapsed), int(status), int(rss)
+    return float(elapsed), int(status), int(rss), float(cpu)
 
 
 def batch(files: int, td: dict[str, Any]) -> None:
@@ -214,15 +215,16 @@ def batch(files: int, td: dict[str, Any]) -> None:
               f"1-20 entries (TD validated), wall clock incl. start-up")
         timings = {}
         for jobs in (1, 2):
-            elapsed, status, rss = _verify_run(large, root / "trust", jobs)
+            elapsed, status, rss, cpu = _verify_run(large, root / "trust", jobs)
             timings[jobs] = elapsed
             print(f"  -j {jobs}: {files / elapsed:>8,.0f} envelopes/s ({elapsed:.2f} s, exit {status}, peak RSS "
-                  f"{rss / 1024:,.1f} MiB)")
+                  f"{rss / 1024:,.1f} MiB; {cpu:.2f} s of CPU = {cpu / elapsed:.2f} CPUs busy on average)")
         speedup = timings[1] / timings[2]
         print(f"  -j 2 / -j 1 = {speedup:.2f}x (target >= {BATCH_TARGET}x: "
-              f"{'met' if speedup >= BATCH_TARGET else 'MISSED'}; {os.cpu_count()} CPUs)")
+              f"{'met' if speedup >= BATCH_TARGET else 'MISSED'}; {os.cpu_count()} CPUs, load average "
+              f"{os.getloadavg()[0]:.2f} — other processes share them)")
         for folder, count in ((small, min(500, files)), (large, files)):
-            _, _, rss = _verify_run(folder, root / "trust", 2)
+            _, _, rss, _ = _verify_run(folder, root / "trust", 2)
             print(f"  peak RSS, -j 2, {count:>5,} files: {rss / 1024:,.1f} MiB")
 
 

@@ -24,14 +24,12 @@ use, so ``import etr`` stays cheap.
 from __future__ import annotations
 
 import functools
-import inspect
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from os import PathLike
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal, Union
 
 from .errors import UsageError, VerificationFailed
@@ -83,7 +81,6 @@ class Options:
                 or an empty trust store.
             KeyFileError: a trust path is missing or holds no usable material.
         """
-        _adapt_result_class()  # TODO(merge): drop; adapts the result class here before any result exists
         if self.mode not in ("strict", "legacy"):
             raise UsageError(f"unknown mode {self.mode!r}; choose strict or legacy", code="PINT-MODE")
         if isinstance(self.at, str):
@@ -177,11 +174,15 @@ def _verify_bytes(data: bytes, name: str, options: Options) -> VerificationResul
 
 
 def _verify_envelope(envelope: bytes | Mapping[str, Any], name: str, options: Options) -> VerificationResult:
-    verifier = _verifier()
-    return verifier(envelope, options.store(), mode=options.mode, expected_recipient=options.expected_recipient,
-                    supporting_documents=options.supporting_documents, require_documents=options.require_documents,
-                    at=options.at, carrier_platform=options.carrier_platform, issue_to=options.issue_to,
-                    validate_document=options.validate_document, source=name, td_version=options.td_version)
+    from .transfer.verify import verify_envelope
+
+    return verify_envelope(envelope, options.store(), mode=options.mode,
+                           expected_recipient=options.expected_recipient,
+                           supporting_documents=options.supporting_documents,
+                           require_documents=options.require_documents, at=options.at,
+                           carrier_platform=options.carrier_platform, issue_to=options.issue_to,
+                           validate_document=options.validate_document, source=name, td_version=options.td_version,
+                           limits=options.limits)
 
 
 def _unreadable(name: str, options: Options, exc: LoadError) -> VerificationResult:
@@ -280,58 +281,3 @@ def verify_or_raise(item: Input, trust: TrustInput, **kwargs: Any) -> Verificati
 def _failure_message(result: VerificationResult, first: Finding | None) -> str:
     what = f"{first.code}: {first.message}" if first else "nothing could be verified"
     return f"{result.source}: {result.outcome.value} (response {result.response_code}): {what}"
-
-
-# --------------------------------------------------------------------------- TODO(merge)
-
-
-def _verifier() -> Callable[..., VerificationResult]:
-    """``verify_envelope``, adapted to the contract of issue 7 where this branch's verifier predates it.
-
-    TODO(merge): delete this function (and :func:`_adapt_result_class`, :func:`_mapping_proxy`) and call
-    ``etr.transfer.verify.verify_envelope`` directly: the verifier's branch adds its ``td_version=``
-    keyword. Until then ``td_version`` is dropped when the verifier does not take it.
-    """
-    from .transfer import verify as transfer_verify
-
-    _adapt_result_class()
-    function = transfer_verify.verify_envelope
-    if "td_version" in inspect.signature(function).parameters:
-        return function
-
-    def without_td_version(*args: Any, td_version: str | None = None, **kwargs: Any) -> VerificationResult:
-        return function(*args, **kwargs)
-
-    return without_td_version
-
-
-@functools.cache
-def _adapt_result_class() -> None:
-    """TODO(merge): delete. The verifier's branch gives ``VerificationResult`` a ``kind`` of
-    ``"verification"`` and a ``to_dict()`` that starts with kind/source/outcome without
-    "format"/"formatVersion" (the run document carries those); until then both are added here, once
-    per process. Results also travel from the worker processes of ``etr verify -j N``, so they must
-    pickle: a ``Party`` without extra fields holds an empty ``MappingProxyType``, which does not; until
-    ``etr.transfer.model`` uses a picklable empty mapping, one is taught to pickle here.
-    """
-    import copyreg
-
-    from .transfer.verify import VerificationResult
-
-    copyreg.pickle(MappingProxyType, lambda proxy: (_mapping_proxy, (dict(proxy),)))
-    if getattr(VerificationResult, "kind", None) != "verification":
-        original = VerificationResult.to_dict
-
-        def to_dict(self: VerificationResult) -> dict[str, Any]:
-            data = original(self)
-            for key in ("format", "formatVersion"):
-                data.pop(key, None)
-            return {"kind": "verification", "source": data.pop("source"), "outcome": data.pop("outcome"), **data}
-
-        VerificationResult.kind = "verification"  # type: ignore[attr-defined]
-        VerificationResult.to_dict = to_dict  # type: ignore[method-assign]
-
-
-def _mapping_proxy(items: dict[str, Any]) -> MappingProxyType[str, Any]:
-    """TODO(merge): delete with :func:`_adapt_result_class`."""
-    return MappingProxyType(items)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import click
 
@@ -69,7 +69,7 @@ def verify_cmd(envelopes: tuple[str, ...], trust_paths: tuple[Path, ...], mode: 
         require_documents, carrier_platform, _json_file(issue_to, "--issue-to") if issue_to is not None else None,
         not no_td, version, limits)
     options.check()
-    work = cast("Callable[[Source], Result]", functools.partial(verify_source, options=options))  # TODO(merge): no cast
+    work: Callable[[Source], Result] = functools.partial(verify_source, options=options)
     run_inputs("verify", envelopes, work, fmt=fmt, jobs=jobs, quiet=quiet, fail_on=fail_on,
                show_document=show_document)
 

@@ -33,7 +33,6 @@ Rules, whatever the caller asks:
 
 from __future__ import annotations
 
-import binascii
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -124,13 +123,7 @@ class ParsedJws:
     header: dict[str, Any]
     payload: bytes
     signing_input: bytes
-    #: The signature as received: checked base64url (ASCII), decoded by :attr:`signature` when needed.
-    signature_segment: bytes
-
-    @property
-    def signature(self) -> bytes:
-        """The signature bytes."""
-        return b64url_segment_bytes(self.signature_segment)
+    signature: bytes
 
     @property
     def alg(self) -> str:
@@ -148,25 +141,8 @@ class ParsedJws:
 # --------------------------------------------------------------------------- parsing
 
 def _decode_segment(segment: str, what: str) -> bytes:
-    """:func:`_checked_segment`, decoded in the same pass (``pybase64`` validates while it decodes)."""
-    try:
-        raw = segment.encode("ascii")
-    except UnicodeEncodeError:
-        raw = b"\x00"
-    rest = len(raw) % 4
-    if not raw or rest == 1 or b"=" in raw or b"+" in raw or b"/" in raw:  # pybase64 would take + and /
-        return b64url_segment_bytes(_checked_segment(segment, what))  # raises, with the precise reason
-    try:
-        data = pybase64.b64decode(raw + b"=" * (-rest % 4), altchars=b"-_", validate=True)
-    except (binascii.Error, ValueError):
-        return b64url_segment_bytes(_checked_segment(segment, what))  # raises, with the precise reason
-    if rest and _ALPHABET.index(segment[-1]) & (0x0F if rest == 2 else 0x03):
-        _checked_segment(segment, what)  # raises: not canonical
-    return data
-
-
-def b64url_segment_bytes(raw: bytes) -> bytes:
-    """The bytes of a base64url segment (no padding) that :func:`parse_compact` has checked."""
+    """The bytes of a base64url segment once :func:`_checked_segment` accepts it. Raises JwsError."""
+    raw = _checked_segment(segment, what)
     return pybase64.b64decode(raw + b"=" * (-len(raw) % 4), altchars=b"-_", validate=True)
 
 
@@ -190,12 +166,8 @@ def _checked_segment(segment: str, what: str) -> bytes:
     return raw
 
 
-def parse_compact(token: str, *, share_header: bool = False) -> ParsedJws:
+def parse_compact(token: str) -> ParsedJws:
     """Split and decode a compact JWS strictly, without verifying it.
-
-    ``share_header``: the returned ``header`` is the decoded header cached for
-    every token with the same header segment (no copy); the caller must not
-    mutate it. The verifier uses this: the entries of one chain share a header.
 
     Raises:
         JwsError: ``JWS-MALFORMED`` (not three non-empty base64url parts without
@@ -216,10 +188,10 @@ def parse_compact(token: str, *, share_header: bool = False) -> ParsedJws:
         raise JwsError(f"the JWS header is longer than {MAX_HEADER_CHARS} characters", code="JWS-HEADER")
     header = _parse_header(head)
     payload = _decode_segment(body, "payload")
-    signature = _checked_segment(sig, "signature")  # decoded when needed, maybe by the signature worker
+    signature = _decode_segment(sig, "signature")
     # Three ASCII parts (checked above), so the signing input is the token up to the last dot.
-    return ParsedJws(token, header if share_header else _copy_json(header), payload,
-                     token[:len(head) + len(body) + 1].encode("ascii"), signature)
+    own = {k: v if v.__class__ is str else _copy_json(v) for k, v in header.items()}  # the cache's stays intact
+    return ParsedJws(token, own, payload, token[:len(head) + len(body) + 1].encode("ascii"), signature)
 
 
 @lru_cache(maxsize=128)
@@ -405,14 +377,8 @@ def check_key_fit(alg: str, key: PublicKey) -> None:
 
 def signature_valid(alg: str, key: PublicKey, signing_input: bytes, signature: bytes) -> bool:
     """The signature arithmetic of :func:`verify_compact` alone, for callers that have already checked
-    the allow-list and :func:`check_key_fit`. Releases the GIL while ``cryptography`` computes, so it
-    may run on another thread."""
+    the allow-list and :func:`check_key_fit`."""
     return _signature_ok(alg, key.key, signing_input, signature)
-
-
-def signature_segment_valid(alg: str, key: PublicKey, signing_input: bytes, signature_segment: bytes) -> bool:
-    """:func:`signature_valid` for a signature as it stands in the token (:attr:`ParsedJws.signature_segment`)."""
-    return _signature_ok(alg, key.key, signing_input, b64url_segment_bytes(signature_segment))
 
 
 def bad_signature(alg: str, key: PublicKey) -> JwsError:
@@ -440,8 +406,6 @@ def _header_segment(alg: str, kid: str | None, x5c: tuple[str, ...] | None) -> b
 
 def _b64url(data: bytes) -> bytes:
     return pybase64.b64encode(data, altchars=b"-_").rstrip(b"=")
-
-
 
 
 def _raw_r_s(der: bytes) -> bytes:

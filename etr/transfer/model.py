@@ -33,10 +33,10 @@ import copy
 import enum
 import functools
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from types import MappingProxyType
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from ..errors import DocumentError
@@ -51,7 +51,6 @@ __all__ = [
     "IdentifyingCode",
     "IssuanceManifest",
     "Party",
-    "PartyMemo",
     "PintModelError",
     "Transaction",
     "TransferChainEntry",
@@ -125,18 +124,44 @@ def format_datetime(when: datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
+#: RFC 3339 §5.6 ``date-time``, ASCII digits only (``\d`` would take other scripts' digits).
+_RFC3339 = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]+))?"
+                      r"(?:[Zz]|([+-])([0-9]{2}):([0-9]{2}))")
+
+
 @functools.lru_cache(maxsize=4096)
 def parse_datetime(text: str) -> datetime:
-    """Parse an RFC 3339 date-time (``Z`` or an offset) into an aware datetime.
+    """Parse an RFC 3339 ``date-time`` (§5.6: a ``Z`` or ``±hh:mm`` offset is required) into an aware datetime.
+
+    Fractions beyond microseconds are cut (never rounded up: a time is never read as later than
+    written). **Leap seconds** (second 60, allowed by §5.6 and §5.7 only at 23:59 UTC, as the JSON
+    Schema ``date-time`` format checks) are read as the last microsecond of that minute,
+    ``23:59:59.999999``: a datetime has no second 60, and this is the latest instant that is still
+    *before* the following ``00:00:00`` — so times along a chain keep their order, and a certificate
+    is judged inside the UTC day of the leap second (one that expires at the next ``00:00:00`` is
+    still valid, one that starts then is not yet).
 
     Raises:
-        ValueError: ``text`` is not an RFC 3339 date-time with a time zone.
+        ValueError: ``text`` is not an RFC 3339 date-time; the message names the cause.
     """
-    if not isinstance(text, str) or len(text) < 20 or text[10] not in "Tt":
-        raise ValueError(f"not an RFC 3339 date-time: {text!r}")
-    value = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1] in "Zz" else text)
-    if value.tzinfo is None:
-        raise ValueError(f"RFC 3339 date-time without a time zone: {text!r}")
+    match = _RFC3339.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
+        raise ValueError(f"{str(text)[:40]!r} is not an RFC 3339 date-time (YYYY-MM-DDThh:mm:ss[.fff] and Z or "
+                         "an offset ±hh:mm)")
+    year, month, day, hour, minute, second = (int(g) for g in match.group(1, 2, 3, 4, 5, 6))
+    fraction, sign, off_h, off_m = match.group(7, 8, 9, 10)
+    if sign is not None and (int(off_h) > 23 or int(off_m) > 59):
+        raise ValueError(f"{text[:40]!r}: time zone offset {sign}{off_h}:{off_m} is out of range")
+    offset = timedelta(hours=int(off_h), minutes=int(off_m)) * (-1 if sign == "-" else 1) if sign else timedelta(0)
+    leap = second == 60
+    try:
+        value = datetime(year, month, day, hour, minute, 59 if leap else second,
+                         999999 if leap else int((fraction or "0")[:6].ljust(6, "0")), timezone(offset))
+        value.astimezone(UTC)  # in range in UTC too (year 1 with a positive offset is not)
+    except (ValueError, OverflowError) as exc:  # month 13, day 30 in February, hour 24, year 0 …
+        raise ValueError(f"{text[:40]!r}: {exc}") from None
+    if leap and (hour * 60 + minute - offset // timedelta(minutes=1)) % 1440 != 23 * 60 + 59:  # 23:59 UTC
+        raise ValueError(f"{text[:40]!r}: second 60 is a leap second, which RFC 3339 allows only at 23:59:60 UTC")
     return value
 
 
@@ -162,9 +187,26 @@ def _optional(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], 
     return value
 
 
-_NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
-#: What :meth:`Party.from_dict` remembers parties in (see its ``memo``).
-PartyMemo = dict[Any, Any]
+class _NoExtra(Mapping[str, Any]):
+    """The ``extra`` of an object without unknown members: empty, immutable and — unlike an empty
+    ``MappingProxyType`` — picklable, so results travel from the worker processes of ``-j N``."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> Any:
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __repr__(self) -> str:
+        return "{}"
+
+
+_NO_EXTRA: Mapping[str, Any] = _NoExtra()
 
 
 def _extra(data: Mapping[str, Any], known: frozenset[str]) -> Mapping[str, Any]:
@@ -271,41 +313,19 @@ class Party:
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], where: str = "party", *, memo: PartyMemo | None = None) -> Party:
+    def from_dict(cls, data: Mapping[str, Any], where: str = "party") -> Party:
         """Build from a PINT party object (or an Issuance API ``IssueToParty``, whose
         ``sendToPlatform`` stands for ``eblPlatform``).
-
-        ``memo`` (a dict the caller keeps, e.g. for one chain, whose entries repeat a
-        few parties) returns the same :class:`Party` for equal plain party objects
-        (``partyName``, ``eblPlatform`` and ``identifyingCodes`` only) instead of
-        building it again.
 
         Raises:
             PintModelError: a required field is missing or mistyped.
         """
-        if data.__class__ is dict and len(data) == 3:  # the common shape, built without re-checks
+        if data.__class__ is dict and len(data) == 3:  # the common shape: one (cached) Party per distinct party
             name, platform, codes = data.get("partyName"), data.get("eblPlatform"), data.get("identifyingCodes")
             if name.__class__ is str and platform.__class__ is str and codes.__class__ is list:
-                seen: list[tuple[dict[str, Any], Party]] | None = \
-                    memo.get((name, platform, len(codes))) if memo is not None else None
-                if seen is not None:
-                    for known, same in seen:  # an equal object seen before (compared in C, exactly)
-                        if known == data:
-                            return same
                 keys = _plain_codes(codes)
                 if keys is not None:
-                    if memo is None:
-                        return cls._plain(name, platform, keys)
-                    party: Party | None = memo.get((name, platform, keys))
-                    if party is None:
-                        party = memo[(name, platform, keys)] = cls._plain(name, platform, keys)
-                    if seen is None:
-                        seen = memo[(name, platform, len(codes))] = []
-                    if len(seen) < 8:  # a copy of a plain object (all strings, so == is exact), never the caller's
-                        seen.append(({"partyName": name, "eblPlatform": platform, "identifyingCodes": [
-                            {"codeListProvider": p, "partyCode": c} if n is None else
-                            {"codeListProvider": p, "partyCode": c, "codeListName": n} for p, c, n in keys]}, party))
-                    return party
+                    return _plain_party(name, platform, keys)
         if not isinstance(data, Mapping):
             raise PintModelError(f"{where} is not a JSON object")
         issue_to = "eblPlatform" not in data and "sendToPlatform" in data
@@ -319,11 +339,6 @@ class Party:
             _optional(data, "representedParty", Mapping, where),
             _extra(data, _ISSUE_TO_KNOWN if issue_to else _PARTY_KNOWN),
         )
-
-    @classmethod
-    def _plain(cls, name: str, platform: str, codes: tuple[tuple[str, str, str | None], ...]) -> Party:
-        return cls(name, platform, tuple([IdentifyingCode(p, c, n, _NO_EXTRA) for p, c, n in codes]), (), None,
-                   _NO_EXTRA)
 
     def to_dict(self) -> dict[str, Any]:
         """The PINT party object (``partyName``, ``eblPlatform``, ``identifyingCodes`` …)."""
@@ -372,6 +387,14 @@ class Party:
         return self.describe()
 
 
+@functools.lru_cache(maxsize=1024)
+def _plain_party(name: str, platform: str, codes: tuple[tuple[str, str, str | None], ...]) -> Party:
+    """The :class:`Party` of a plain party object (name, platform, identifying codes of string members only):
+    frozen all through, so one object serves every entry that names the same party."""
+    return Party(name, platform, tuple([IdentifyingCode(p, c, n, _NO_EXTRA) for p, c, n in codes]), (), None,
+                 _NO_EXTRA)
+
+
 # --------------------------------------------------------------------------- transactions
 
 
@@ -406,11 +429,8 @@ class Transaction:
         return parse_datetime(self.action_date_time)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], where: str = "transaction", *,
-                  memo: PartyMemo | None = None) -> Transaction:
-        """Raises: PintModelError (missing ``actionCode``, ``actor`` or ``actionDateTime``).
-
-        ``memo``: see :meth:`Party.from_dict`."""
+    def from_dict(cls, data: Mapping[str, Any], where: str = "transaction") -> Transaction:
+        """Raises: PintModelError (missing ``actionCode``, ``actor`` or ``actionDateTime``)."""
         if data.__class__ is dict:  # the common shape: exact types, no unknown member, no null
             code, actor, when = data.get("actionCode"), data.get("actor"), data.get("actionDateTime")
             recipient, reason = data.get("recipient"), data.get("reasonCode")
@@ -421,8 +441,8 @@ class Transaction:
                     and (comments is None or comments.__class__ is str) and (audit is None or audit.__class__ is str) \
                     and len(data) == 3 + (recipient is not None) + (reason is not None) + (comments is not None) \
                     + (audit is not None):
-                return cls(code, Party.from_dict(actor, where, memo=memo), when,
-                           Party.from_dict(recipient, where, memo=memo) if recipient is not None else None,
+                return cls(code, Party.from_dict(actor, where), when,
+                           Party.from_dict(recipient, where) if recipient is not None else None,
                            reason, comments, audit, _NO_EXTRA)
         recipient = _optional(data, "recipient", Mapping, where)
         return cls(
@@ -466,11 +486,8 @@ class TransferChainEntry:
                         "issuanceManifestSignedContent", "controlTrackingRegistry"})
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], where: str = "entry", *,
-                  memo: PartyMemo | None = None) -> TransferChainEntry:
-        """Raises: PintModelError.
-
-        ``memo``: see :meth:`Party.from_dict`."""
+    def from_dict(cls, data: Mapping[str, Any], where: str = "entry") -> TransferChainEntry:
+        """Raises: PintModelError."""
         if data.__class__ is dict:  # the common shape: exact types, no unknown member, no null
             platform, td_sum, txs = data.get("eblPlatform"), data.get("transportDocumentChecksum"), \
                 data.get("transactions")
@@ -481,7 +498,7 @@ class TransferChainEntry:
                     and (prev is None or prev.__class__ is str) and (issuance is None or issuance.__class__ is str) \
                     and (ctr is None or ctr.__class__ is str) \
                     and len(data) == 3 + (prev is not None) + (issuance is not None) + (ctr is not None):
-                return cls(platform, td_sum, tuple([Transaction.from_dict(t, where, memo=memo) for t in txs]),
+                return cls(platform, td_sum, tuple([Transaction.from_dict(t, where) for t in txs]),
                            prev, issuance, ctr, _NO_EXTRA)
         txs = _require(data, "transactions", list, where)
         return cls(

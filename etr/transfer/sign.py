@@ -9,9 +9,7 @@ Two doors:
   long chain costs one signature per entry (plus one for the manifest when the
   envelope is taken out). The benchmark uses it.
 
-Every payload is signed as its RFC 8785 (JCS) bytes; entry payloads are written
-straight from the model objects (:func:`_entry_json`, held byte for byte to
-``rfc8785`` by property tests), the rest through :func:`etr.crypto.digests.jcs`.
+Every payload is signed as its RFC 8785 (JCS) bytes (:func:`etr.crypto.digests.jcs`).
 Before anything is signed, the new transactions are run through the state
 machine (:mod:`etr.transfer.state`); a transaction it refuses raises
 :class:`TransferRefused` and nothing is signed (the machine is left as it
@@ -33,7 +31,6 @@ import mimetypes
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from json.encoder import encode_basestring
 from typing import Any
 
 from ..crypto.digests import jcs, jcs_sha256, sha256_hex
@@ -52,6 +49,7 @@ from .model import (
     Transaction,
     TransferChainEntry,
     format_datetime,
+    parse_datetime,
     resolve_action,
 )
 from .state import StateMachine, Violation
@@ -96,93 +94,19 @@ class TransferRefused(EtrError):
 #: RFC 8785 (JCS) bytes of a JSON value; kept here under its old name.
 canonical_json = jcs
 
-_STR = encode_basestring  # the C escaper: with ensure_ascii=False it writes RFC 8785 strings
 
-
-def _code_json(code: IdentifyingCode) -> str:
-    tail = ',"codeListProvider":' + _STR(code.code_list_provider) + ',"partyCode":' + _STR(code.party_code) + "}"
-    if code.code_list_name is None:
-        return "{" + tail[1:]
-    return '{"codeListName":' + _STR(code.code_list_name) + tail
-
-
-#: Party JSON written by one builder, by ``id`` (the cache holds the party, so the id stays its own).
-_PartyCache = dict[int, tuple[Party, str]]
-
-
-def _party_json(party: Party, cache: _PartyCache) -> str:
-    hit = cache.get(id(party))
-    if hit is not None and hit[0] is party:
-        return hit[1]  # cached only when plain: a frozen Party of str and a tuple, its JSON cannot have changed
-    codes = party.identifying_codes
-    if party.extra or party.tax_legal_references or party.represented_party is not None \
-            or any([c.extra for c in codes]):
-        return jcs(party.to_dict()).decode("utf-8")  # free-form members: the general path, never cached
-    text = ('{"eblPlatform":' + _STR(party.ebl_platform) + ',"identifyingCodes":['
-            + ",".join([_code_json(c) for c in codes]) + '],"partyName":' + _STR(party.party_name) + "}")
-    if codes.__class__ is tuple:  # not a list someone could still change
-        if len(cache) >= 1024:
-            cache.clear()
-        cache[id(party)] = (party, text)
-    return text
-
-
-def _transaction_json(tx: Transaction, cache: _PartyCache) -> str:
-    if tx.extra:
-        return jcs(tx.to_dict()).decode("utf-8")
-    if tx.audit_reference is None and tx.comments is None and tx.reason_code is None and tx.recipient is not None:
-        return (f'{{"actionCode":{_STR(tx.action_code)},"actionDateTime":{_STR(tx.action_date_time)},"actor":'
-                f'{_party_json(tx.actor, cache)},"recipient":{_party_json(tx.recipient, cache)}}}')  # the usual
-    out = ['{"actionCode":', _STR(tx.action_code), ',"actionDateTime":', _STR(tx.action_date_time),
-           ',"actor":', _party_json(tx.actor, cache)]
-    if tx.audit_reference is not None:
-        out += ',"auditReference":', _STR(tx.audit_reference)
-    if tx.comments is not None:
-        out += ',"comments":', _STR(tx.comments)
-    if tx.reason_code is not None:
-        out += ',"reasonCode":', _STR(tx.reason_code)
-    if tx.recipient is not None:
-        out += ',"recipient":', _party_json(tx.recipient, cache)
-    out.append("}")
-    return "".join(out)
-
-
-def _entry_dict(platform: str, td_checksum: str, previous: str | None, issuance: str | None, ctr: str | None,
-                transactions: Sequence[Transaction]) -> dict[str, Any]:
-    payload: dict[str, Any] = {"eblPlatform": platform, "transportDocumentChecksum": td_checksum}
+def _entry_payload(platform: str, td_checksum: str, previous: str | None, issuance: str | None, ctr: str | None,
+                   transactions: Sequence[Transaction]) -> bytes:
+    """The RFC 8785 bytes of an ``EnvelopeTransferChainEntry`` payload. Raises CanonicalizationError."""
+    payload: dict[str, Any] = {"eblPlatform": platform, "transportDocumentChecksum": td_checksum,
+                               "transactions": [tx.to_dict() for tx in transactions]}
     if previous is not None:
         payload["previousEnvelopeTransferChainEntrySignedContentChecksum"] = previous
     if issuance is not None:
         payload["issuanceManifestSignedContent"] = issuance
     if ctr is not None:
         payload["controlTrackingRegistry"] = ctr
-    payload["transactions"] = [tx.to_dict() for tx in transactions]
-    return payload
-
-
-def _entry_json(platform: str, td_checksum: str, previous: str | None, issuance: str | None, ctr: str | None,
-                transactions: Sequence[Transaction], cache: _PartyCache | None = None) -> bytes:
-    """The RFC 8785 bytes of the entry payload, written straight from the model objects (keys in
-    code-unit order) instead of through a dict: byte for byte ``jcs(_entry_dict(...))``, which stays
-    the path for values that are not plain strings (and reports what has no canonical form)."""
-    try:
-        parties = {} if cache is None else cache
-        if ctr is None and issuance is None and previous is not None and len(transactions) == 1:  # the usual
-            return (f'{{"eblPlatform":{_STR(platform)},"previousEnvelopeTransferChainEntrySignedContentChecksum":'
-                    f'{_STR(previous)},"transactions":[{_transaction_json(transactions[0], parties)}],'
-                    f'"transportDocumentChecksum":{_STR(td_checksum)}}}').encode()
-        out = ['{"controlTrackingRegistry":' + _STR(ctr) + "," if ctr is not None else "{",
-               '"eblPlatform":', _STR(platform)]
-        if issuance is not None:
-            out += ',"issuanceManifestSignedContent":', _STR(issuance)
-        if previous is not None:
-            out += ',"previousEnvelopeTransferChainEntrySignedContentChecksum":', _STR(previous)
-        out += (',"transactions":[', ",".join([_transaction_json(tx, parties) for tx in transactions]),
-                '],"transportDocumentChecksum":', _STR(td_checksum), "}")
-        return "".join(out).encode("utf-8")
-    except (TypeError, AttributeError, UnicodeEncodeError):
-        pass  # a field that is not a str (or a lone surrogate): the general path writes or refuses it
-    return jcs(_entry_dict(platform, td_checksum, previous, issuance, ctr, transactions))
+    return jcs(payload)
 
 
 # --------------------------------------------------------------------------- small builders
@@ -201,9 +125,10 @@ def _time(at: TimeInput) -> str:
     if at is None:
         return format_datetime(datetime.now(UTC))
     if isinstance(at, str):
-        from .model import parse_datetime
-
-        return format_datetime(parse_datetime(at))
+        try:
+            return format_datetime(parse_datetime(at))
+        except ValueError as exc:
+            raise TransferRefused(f"at: {exc}", code="PINT-AT") from None
     return format_datetime(at)
 
 
@@ -214,8 +139,8 @@ def transaction(action: ActionCode | str, actor: PartyInput, recipient: PartyInp
 
     Raises:
         TransferRefused: ``PINT-STATE-UNKNOWN-ACTION`` for an action that is not a
-            PINT 3.0 ``actionCode`` (legacy codes are refused too), or a
-            malformed party.
+            PINT 3.0 ``actionCode`` (legacy codes are refused too), a malformed
+            party, or ``PINT-AT`` for an ``at`` that is not an RFC 3339 date-time.
     """
     resolved, legacy = resolve_action(str(action))
     if resolved is None or legacy:
@@ -290,7 +215,6 @@ class ChainBuilder:
         self.supporting_documents: tuple[DocumentMetadata, ...] = ()
         self._last_checksum: str | None = None
         self._signer: _Signer | None = None
-        self._party_json: _PartyCache = {}
 
     # -- reading an existing envelope
 
@@ -326,12 +250,14 @@ class ChainBuilder:
             builder.chain.append(token)
             builder.platforms.append(entry.ebl_platform)
             builder._last_checksum = sha256_hex(token.encode("ascii"))
-        try:
+        try:  # a fresh manifest replaces it; the carrier's visualisation metadata is carried forward
             manifest = payload_json(parse_compact(env.manifest_signed_content))
-            if isinstance(manifest, Mapping):
-                builder.visualisation = EnvelopeManifest.from_dict(manifest).ebl_visualisation_by_carrier
-        except (JwsError, PintModelError):
-            pass  # a fresh manifest replaces it; only the visualisation metadata is carried forward
+            if not isinstance(manifest, Mapping):
+                raise PintModelError("payload is not a JSON object")
+            builder.visualisation = EnvelopeManifest.from_dict(manifest).ebl_visualisation_by_carrier
+        except (JwsError, PintModelError) as exc:
+            raise TransferRefused(f"the envelope manifest cannot be read, so the carrier's visualisation cannot be "
+                                  f"carried forward: {exc}", code="PINT-MALFORMED") from None
         return builder
 
     # -- adding entries
@@ -386,8 +312,7 @@ class ChainBuilder:
                 problems = machine.feed(index, t, signer.platform, tx)
                 if problems and any(not v.warning for v in problems):
                     raise _refuse(problems)
-            body = _entry_json(signer.platform, self.td_checksum, self._last_checksum, issuance, ctr, transactions,
-                               self._party_json)
+            body = _entry_payload(signer.platform, self.td_checksum, self._last_checksum, issuance, ctr, transactions)
             raw = sign_compact_bytes(body, signer.key, x5c=signer.x5c)
         except BaseException:  # nothing was signed: the machine forgets what it was fed
             machine.rollback(saved)

@@ -1,10 +1,14 @@
 """Who holds the eBL, and who may endorse it: the PINT possession/endorsement state machine.
 
-The machine is fed the transactions of the chain in order (entry by entry,
-transaction by transaction). It never looks at signatures or checksums; the
-verifier (:mod:`etr.transfer.verify`) does that and feeds it only entries it
-could read. Each transaction is checked in this order, and a transaction that
-breaks a rule is reported and **not applied** (the state stays as it was):
+The machine is a function: :func:`feed` takes a :class:`ChainState` and one
+transaction and returns the next state (a frozen snapshot, so a verified head
+can be stored and resumed), the applied :class:`Step` and the rules broken;
+:func:`feed_entry` does so for a whole chain entry and :class:`StateMachine`
+keeps the story of a chain fed in order. It never looks at signatures or
+checksums; the verifier (:mod:`etr.transfer.entries`) does that and feeds it
+only entries it could read. Each transaction is checked in this order, and a
+transaction that breaks a rule is reported and **not applied** (the state stays
+as it was):
 
 1. **End of life.** After ``SACC`` nothing may follow (``PINT-STATE-AFTER-SACC``).
 2. **Known action.** ``actionCode`` must be a PINT 3.0 value (legacy values are
@@ -60,9 +64,11 @@ breaks a rule is reported and **not applied** (the state stays as it was):
    to the surrendering party. ``SACC`` ends the chain (the carrier keeps it);
    after an accepted ``SURRENDER_FOR_AMENDMENT`` an amended eBL is issued on a
    new chain.
-10. **Time.** ``actionDateTime`` should not go backwards along the chain
-    (``PINT-STATE-TIME-ORDER``, a warning: clocks of different platforms are
-    not comparable to the millisecond).
+10. **Time.** ``actionDateTime`` must be readable (RFC 3339, leap seconds
+    included: :func:`~etr.transfer.model.parse_datetime`), else the transaction
+    is refused (``PINT-TIME-UNREADABLE``: never replaced by another time); it
+    should not go backwards along the chain (``PINT-STATE-TIME-ORDER``, a
+    warning: clocks of different platforms are not comparable to the millisecond).
 
 Party identity is :meth:`etr.transfer.model.Party.same_as` (same platform, and
 a shared identifying code, or the same name when codes are missing).
@@ -79,26 +85,29 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
-from .model import (
-    LEGACY_ACTION_CODES,
-    REASON_CODES,
-    ActionCode,
-    Party,
-    Transaction,
-    TransferChainEntry,
-    parse_datetime,
-)
+from .model import REASON_CODES, ActionCode, Party, Transaction, TransferChainEntry, parse_datetime, resolve_action
 
-__all__ = ["ChainResult", "ChainState", "Endorsement", "StateMachine", "Step", "Violation", "replay"]
+__all__ = [
+    "ChainResult",
+    "ChainState",
+    "Endorsement",
+    "EntryStory",
+    "StateMachine",
+    "Step",
+    "Violation",
+    "add_holders",
+    "check",
+    "feed",
+    "feed_entry",
+    "replay",
+]
 
 _ENDORSEMENTS = frozenset({ActionCode.ENDORSE, ActionCode.ENDORSE_TO_ORDER, ActionCode.BLANK_ENDORSE})
 _SURRENDERS = frozenset({ActionCode.SURRENDER_FOR_DELIVERY, ActionCode.SURRENDER_FOR_AMENDMENT})
 _NEEDS_RECIPIENT = frozenset({ActionCode.ISSUE, ActionCode.TRANSFER, ActionCode.ENDORSE, ActionCode.ENDORSE_TO_ORDER})
 _NO_RECIPIENT = frozenset({ActionCode.BLANK_ENDORSE, ActionCode.SIGN})
-#: ``actionCode`` (current or legacy) -> action, as :attr:`Transaction.action` resolves it.
-_ACTIONS = {**{code: action for code, action in LEGACY_ACTION_CODES.items()}, **{a.value: a for a in ActionCode}}
 
 
 class Endorsement(enum.StrEnum):
@@ -109,10 +118,6 @@ class Endorsement(enum.StrEnum):
     ORDER = "order"  # the named endorsee (when also holder)
     FINAL = "final"  # endorsed (not to order): nobody
     BLANK = "blank"  # bearer: any holder
-
-
-class _Bad(Protocol):  # the local ``bad`` helper of :meth:`StateMachine.check`
-    def __call__(self, code: str, message: str, where: str = "", warning: bool = False) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,9 +132,14 @@ class Violation:
     warning: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class ChainState:
-    """A snapshot of the machine between two transactions."""
+class ChainState(NamedTuple):
+    """A snapshot of the machine between two transactions: all that checking the next one needs
+    (immutable; a named tuple, so that each transaction makes the next one cheaply).
+
+    ``to_order`` (the TD's ``isToOrder``; ``None``: unknown, treated as to-order) and
+    ``blank_endorsed`` (a to-order TD naming no endorsee) matter only at ``ISSUE``; build the
+    state before issuance with :meth:`for_document`.
+    """
 
     issued: bool = False
     carrier: Party | None = None
@@ -140,11 +150,22 @@ class ChainState:
     surrender: ActionCode | None = None
     accomplished: bool = False
     last_time: datetime | None = None
+    to_order: bool | None = None
+    blank_endorsed: bool = False
+
+    @classmethod
+    def for_document(cls, transport_document: object) -> ChainState:
+        """The state before issuance of the given transport document (any shape; unknown fields mean "unknown")."""
+        td = transport_document if isinstance(transport_document, dict) else {}
+        to_order = td.get("isToOrder")
+        parties = td.get("documentParties")
+        has_endorsee = isinstance(parties, dict) and parties.get("endorsee") is not None
+        return cls(to_order=to_order if isinstance(to_order, bool) else None,
+                   blank_endorsed=to_order is True and not has_endorsee)
 
 
 class Step(NamedTuple):
-    """One applied transaction and what it left behind (a named tuple: a chain of a thousand entries has a
-    thousand of them, made each time a result is)."""
+    """One applied transaction and what it left behind."""
 
     entry: int
     transaction: int
@@ -165,6 +186,16 @@ class Step(NamedTuple):
                 "endorsee": self.endorsee.to_dict() if self.endorsee else None}
 
 
+class EntryStory(NamedTuple):
+    """What one chain entry did to the state: the state after it, the transactions applied, the rules
+    broken, and who came to hold the eBL (in order; an unusable start assumes a first holder)."""
+
+    state: ChainState
+    steps: tuple[Step, ...]
+    violations: tuple[Violation, ...]
+    holders: tuple[Party, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class ChainResult:
     """The story of the chain: every applied step, holders over time, the current holder, violations."""
@@ -183,300 +214,223 @@ class ChainResult:
         return not any(not v.warning for v in self.violations)
 
 
+# --------------------------------------------------------------------------- the rules
+
+
+def check(state: ChainState, entry: int, index: int, platform: str, tx: Transaction) -> list[Violation]:
+    """The violations transaction ``index`` of chain entry ``entry`` (signed for ``platform``) would
+    raise in ``state``, in the order of the module docstring."""
+    out: list[Violation] = []
+
+    def bad(code: str, message: str, where: str = "", warning: bool = False) -> None:
+        out.append(Violation(code, message, entry, index, f"/transactions/{index}{where}", warning))
+
+    action = resolve_action(tx.action_code)[0]
+    first = not state.issued
+    if state.accomplished:
+        bad("PINT-STATE-AFTER-SACC", "no transaction may follow SACC (surrender accepted)", "/actionCode")
+        return out
+    if action is None:
+        bad("PINT-STATE-UNKNOWN-ACTION", f"unknown actionCode {tx.action_code[:50]!r}", "/actionCode")
+        return out
+    if first and action is not ActionCode.ISSUE:
+        bad("PINT-STATE-FIRST-NOT-ISSUE",
+            f"the first transaction of the first entry must be ISSUE, not {action.value}", "/actionCode")
+        return out
+    if action is ActionCode.ISSUE and not first:
+        bad("PINT-STATE-ISSUE-REPEATED", "ISSUE appears only once, as the first transaction of the first entry",
+            "/actionCode")
+        return out
+    actor, recipient = tx.actor, tx.recipient
+    if actor.ebl_platform != platform:
+        bad("PINT-STATE-ACTOR-PLATFORM", f"actor is on platform {actor.ebl_platform!r} but the entry is signed by "
+                                         f"{platform!r}", "/actor/eblPlatform")
+    try:
+        when = parse_datetime(tx.action_date_time)
+    except ValueError as exc:
+        bad("PINT-TIME-UNREADABLE", f"actionDateTime cannot be read: {exc}", "/actionDateTime")
+    else:
+        if state.last_time is not None and when < state.last_time:
+            bad("PINT-STATE-TIME-ORDER", f"actionDateTime {tx.action_date_time} is earlier than the one before",
+                "/actionDateTime", True)
+    if tx.reason_code is not None:
+        if action is not ActionCode.SURRENDER_FOR_AMENDMENT:
+            bad("PINT-STATE-REASON-CODE", "reasonCode is only allowed with SURRENDER_FOR_AMENDMENT", "/reasonCode")
+        elif tx.reason_code not in REASON_CODES:
+            bad("PINT-STATE-REASON-CODE", f"reasonCode {tx.reason_code[:8]!r} is not one of SWTP, COD, SWI",
+                "/reasonCode")
+    if recipient is None:
+        if action in _NEEDS_RECIPIENT:
+            bad("PINT-STATE-RECIPIENT-REQUIRED", f"{action.value} needs a recipient", "/recipient")
+    elif action in _NO_RECIPIENT:
+        bad("PINT-STATE-RECIPIENT-UNEXPECTED", f"{action.value} has no recipient", "/recipient")
+    if action is ActionCode.ISSUE:
+        return out
+    if not actor.same_as(state.holder):
+        held = state.holder.describe() if state.holder else "nobody"
+        bad("PINT-STATE-NOT-POSSESSOR", f"{action.value} by {actor.describe()}, who does not hold the eBL "
+                                        f"(holder: {held})", "/actor")
+    surrender = state.surrender
+    if surrender is not None and action not in (ActionCode.SACC, ActionCode.SREJ):
+        bad("PINT-STATE-SURRENDER-PENDING", f"{action.value} while a surrender awaits the carrier's SACC or SREJ",
+            "/actionCode")
+    if action in (ActionCode.SACC, ActionCode.SREJ) and surrender is None:
+        bad("PINT-STATE-NO-SURRENDER", f"{action.value} answers a surrender, but none is pending", "/actionCode")
+    if action is ActionCode.SREJ and recipient is not None and not recipient.same_as(state.surrendered_by):
+        bad("PINT-STATE-SREJ-RECIPIENT", "SREJ returns the eBL to the party that surrendered it", "/recipient")
+    carrier = state.carrier
+    if action in _SURRENDERS and recipient is not None and carrier is not None \
+            and recipient.ebl_platform != carrier.ebl_platform:
+        bad("PINT-STATE-SURRENDER-RECIPIENT", f"surrender must be addressed to the issuing carrier on "
+                                              f"{carrier.ebl_platform!r}, not to {recipient.describe()}", "/recipient")
+    if action in _ENDORSEMENTS:
+        if state.endorsement is Endorsement.STRAIGHT:
+            bad("PINT-STATE-NOT-NEGOTIABLE", f"{action.value} on a straight (not to-order) eBL", "/actionCode")
+        elif state.endorsement is Endorsement.FINAL:
+            bad("PINT-STATE-ENDORSE-FINAL", "the eBL was endorsed (not to order); its endorsee cannot endorse it "
+                                            "further", "/actionCode")
+        elif state.endorsement is Endorsement.ORDER and not actor.same_as(state.endorsee):
+            named = state.endorsee.describe() if state.endorsee else "nobody"
+            bad("PINT-STATE-NOT-ENDORSEE", f"{action.value} by {actor.describe()}, who is not the current endorsee "
+                                           f"({named})", "/actor")
+    return out
+
+
+def _apply(state: ChainState, tx: Transaction) -> ChainState:
+    """The state after ``tx``, which :func:`check` found free of errors (so its action and time are known)."""
+    action = resolve_action(tx.action_code)[0]
+    when = parse_datetime(tx.action_date_time)
+    if state.last_time is not None and when < state.last_time:
+        when = state.last_time  # a time going backwards is a warning only: keep the latest for the next check
+    if action is ActionCode.ISSUE:
+        if state.to_order is False:
+            endorsement, endorsee = Endorsement.STRAIGHT, None
+        elif state.blank_endorsed:
+            endorsement, endorsee = Endorsement.BLANK, None
+        else:
+            endorsement, endorsee = Endorsement.ORDER, tx.recipient
+        return state._replace(issued=True, carrier=tx.actor, holder=tx.recipient, endorsement=endorsement,
+                              endorsee=endorsee, last_time=when)
+    if action is ActionCode.TRANSFER:
+        return state._replace(holder=tx.recipient, last_time=when)
+    if action is ActionCode.ENDORSE:
+        return state._replace(endorsement=Endorsement.FINAL, endorsee=tx.recipient, last_time=when)
+    if action is ActionCode.ENDORSE_TO_ORDER:
+        return state._replace(endorsement=Endorsement.ORDER, endorsee=tx.recipient, last_time=when)
+    if action is ActionCode.BLANK_ENDORSE:
+        return state._replace(endorsement=Endorsement.BLANK, endorsee=None, last_time=when)
+    if action in _SURRENDERS:
+        return state._replace(holder=tx.recipient or state.carrier, surrendered_by=tx.actor, surrender=action,
+                              last_time=when)
+    if action is ActionCode.SREJ:
+        return state._replace(holder=state.surrendered_by, surrendered_by=None, surrender=None, last_time=when)
+    if action is ActionCode.SACC:
+        return state._replace(accomplished=True, last_time=when)
+    return state._replace(last_time=when)  # SIGN changes nothing
+
+
+def feed(state: ChainState, entry: int, index: int, platform: str, tx: Transaction,
+         ) -> tuple[ChainState, Step | None, list[Violation]]:
+    """Check one transaction and apply it when it breaks no rule (warnings aside): the new state, the
+    applied :class:`Step` (``None`` when refused) and the violations. A refused transaction leaves the
+    state as it was — except a refused first transaction: a plausible first holder (the ISSUE
+    recipient, else the actor) is then assumed, so that the rest of the chain can still be told."""
+    problems = check(state, entry, index, platform, tx)
+    if not any(not v.warning for v in problems):
+        new = _apply(state, tx)
+        action = resolve_action(tx.action_code)[0]
+        assert action is not None  # checked
+        return new, Step(entry, index, action, tx.actor, tx.recipient, tx.action_date_time, new.holder,
+                         new.endorsement, new.endorsee), problems
+    if state.issued:
+        return state, None, problems
+    first = tx.recipient if tx.action is ActionCode.ISSUE and tx.recipient is not None else tx.actor
+    negotiable = state.to_order is not False
+    return state._replace(issued=True, holder=first, carrier=tx.actor,
+                          endorsement=Endorsement.ORDER if negotiable else Endorsement.STRAIGHT,
+                          endorsee=first if negotiable else None), None, problems
+
+
+def feed_entry(state: ChainState, index: int, entry: TransferChainEntry) -> EntryStory:
+    """Feed every transaction of chain entry ``index``, in order (see :func:`feed`)."""
+    steps: list[Step] = []
+    violations: list[Violation] = []
+    holders: list[Party] = []
+    for t, tx in enumerate(entry.transactions):
+        before = state.holder
+        state, step, problems = feed(state, index, t, entry.ebl_platform, tx)
+        violations.extend(problems)
+        if step is not None:
+            steps.append(step)
+        if state.holder is not None and state.holder is not before and not state.holder.same_as(before):
+            holders.append(state.holder)
+    return EntryStory(state, tuple(steps), tuple(violations), tuple(holders))
+
+
+def add_holders(holders: list[Party], new: Iterable[Party]) -> None:
+    """Append each party of ``new`` to ``holders`` unless it is the same party as the last one."""
+    for party in new:
+        if not holders or not party.same_as(holders[-1]):
+            holders.append(party)
+
+
 class StateMachine:
-    """Feed transactions in chain order; see the module docstring for the rules.
+    """:func:`feed` with the story kept: feed transactions or entries in chain order, read :meth:`result`.
 
-    ``to_order`` comes from the TD's ``isToOrder`` (``None``: unknown, treated
-    as to-order). ``blank_endorsed`` is true for a to-order TD that names no
-    endorsee (DCSA's definition of a blank-endorsed eBL): after issuance any
-    holder may endorse it. Use :meth:`for_document` to derive both from a TD.
-
-    The live state is kept in plain attributes (a chain of a thousand entries
-    is replayed for every verification and every signature): :attr:`state`
-    and :attr:`steps` are built from them when asked for.
+    ``to_order`` comes from the TD's ``isToOrder`` (``None``: unknown, treated as to-order);
+    ``blank_endorsed`` is true for a to-order TD that names no endorsee (DCSA's blank-endorsed eBL):
+    after issuance any holder may endorse it. :meth:`for_document` derives both from a TD.
     """
 
-    __slots__ = (
-        "_accomplished",
-        "_carrier",
-        "_endorsee",
-        "_endorsement",
-        "_holder",
-        "_issued",
-        "_last_time",
-        "_seen_any",
-        "_snapshot",
-        "_steps",
-        "_surrender",
-        "_surrendered_by",
-        "blank_endorsed",
-        "holders",
-        "to_order",
-        "violations",
-    )
-
-    _snapshot: ChainState | None
-
     def __init__(self, to_order: bool | None = None, blank_endorsed: bool = False) -> None:
-        self.to_order = to_order
-        self.blank_endorsed = blank_endorsed
+        self.state = ChainState(to_order=to_order, blank_endorsed=blank_endorsed)
+        self.steps: list[Step] = []
         self.holders: list[Party] = []
         self.violations: list[Violation] = []
-        self._seen_any = False
-        self._steps: list[tuple[Any, ...]] = []  # Step fields, made Steps by :attr:`steps`
-        self._set(ChainState())
 
     @classmethod
     def for_document(cls, transport_document: object) -> StateMachine:
-        """A machine for the given transport document (any shape; unknown fields mean "unknown")."""
-        td = transport_document if isinstance(transport_document, dict) else {}
-        to_order = td.get("isToOrder")
-        parties = td.get("documentParties")
-        has_endorsee = isinstance(parties, dict) and parties.get("endorsee") is not None
-        return cls(to_order=to_order if isinstance(to_order, bool) else None,
-                   blank_endorsed=to_order is True and not has_endorsee)
-
-    # -- the state, as snapshots
-
-    @property
-    def state(self) -> ChainState:
-        """The state now (a frozen snapshot)."""
-        snap = self._snapshot
-        if snap is None:
-            snap = self._snapshot = ChainState(self._issued, self._carrier, self._holder, self._endorsement,
-                                               self._endorsee, self._surrendered_by, self._surrender,
-                                               self._accomplished, self._last_time)
-        return snap
+        """A machine for the given transport document (see :meth:`ChainState.for_document`)."""
+        state = ChainState.for_document(transport_document)
+        return cls(state.to_order, state.blank_endorsed)
 
     @property
     def holder(self) -> Party | None:
-        """Who holds the eBL now (``state.holder`` without building a snapshot)."""
-        return self._holder
-
-    @property
-    def steps(self) -> list[Step]:
-        """Every applied transaction so far."""
-        return list(map(Step._make, self._steps))
-
-    def _set(self, st: ChainState) -> None:
-        self._issued, self._carrier, self._holder = st.issued, st.carrier, st.holder
-        self._endorsement, self._endorsee = st.endorsement, st.endorsee
-        self._surrendered_by, self._surrender = st.surrendered_by, st.surrender
-        self._accomplished, self._last_time = st.accomplished, st.last_time
-        self._snapshot = st
-
-    def mark(self) -> tuple[Any, ...]:
-        """A bookmark for :meth:`rollback` (a signer marks before it feeds what it may not sign)."""
-        return (self._issued, self._carrier, self._holder, self._endorsement, self._endorsee, self._surrendered_by,
-                self._surrender, self._accomplished, self._last_time, self._snapshot, self._seen_any,
-                len(self._steps), len(self.holders), len(self.violations))
-
-    def rollback(self, mark: tuple[Any, ...]) -> None:
-        """Forget everything fed since :meth:`mark` returned ``mark``."""
-        (self._issued, self._carrier, self._holder, self._endorsement, self._endorsee, self._surrendered_by,
-         self._surrender, self._accomplished, self._last_time, self._snapshot, self._seen_any,
-         steps, holders, violations) = mark
-        del self._steps[steps:], self.holders[holders:], self.violations[violations:]
-
-    # -- public doors
+        """Who holds the eBL now."""
+        return self.state.holder
 
     def feed_entry(self, index: int, entry: TransferChainEntry) -> list[Violation]:
         """Apply every transaction of chain entry ``index``; return the violations found."""
-        txs = entry.transactions
-        if len(txs) == 1:
-            return self.feed(index, 0, entry.ebl_platform, txs[0])
-        found: list[Violation] = []
-        for t, tx in enumerate(txs):
-            found.extend(self.feed(index, t, entry.ebl_platform, tx))
-        return found
+        story = feed_entry(self.state, index, entry)
+        self.state = story.state
+        self.steps.extend(story.steps)
+        add_holders(self.holders, story.holders)
+        self.violations.extend(story.violations)
+        return list(story.violations)
 
     def feed(self, entry: int, index: int, platform: str, tx: Transaction) -> list[Violation]:
         """Check one transaction and apply it when it breaks no rule; return the violations."""
-        if tx.action_code == "TRANSFER" and self._transfer(entry, index, platform, tx):
-            return []
-        problems = self.check(entry, index, platform, tx)
-        if not problems or all(v.warning for v in problems):
-            self._apply(entry, index, tx)
-        elif not self._seen_any:
-            # The start of the chain is unusable: assume a plausible first holder so the rest can be told.
-            first = tx.recipient if tx.action is ActionCode.ISSUE and tx.recipient is not None else tx.actor
-            negotiable = self.to_order is not False
-            self._issued, self._holder, self._carrier = True, first, tx.actor
-            self._endorsement = Endorsement.ORDER if negotiable else Endorsement.STRAIGHT
-            self._endorsee = first if negotiable else None
-            self._snapshot = None
-            self.holders.append(first)
-        self._seen_any = True
-        if problems:
-            self.violations.extend(problems)
+        before = self.state.holder
+        self.state, step, problems = feed(self.state, entry, index, platform, tx)
+        if step is not None:
+            self.steps.append(step)
+        if self.state.holder is not None and self.state.holder is not before:
+            add_holders(self.holders, [self.state.holder])
+        self.violations.extend(problems)
         return problems
 
-    def _transfer(self, entry: int, index: int, platform: str, tx: Transaction) -> bool:
-        if tx.recipient is None or tx.reason_code is not None:
-            return False
-        return self.transfer(entry, index, platform, tx.actor, tx.recipient, tx.action_date_time)
+    def mark(self) -> tuple[Any, ...]:
+        """A bookmark for :meth:`rollback` (a signer marks before it feeds what it may not sign)."""
+        return self.state, len(self.steps), len(self.holders), len(self.violations)
 
-    def transfer(self, entry: int, index: int, platform: str, actor: Party, recipient: Party,
-                 action_date_time: str) -> bool:
-        """The common step — a ``TRANSFER`` (no ``reasonCode``) by the holder to ``recipient`` — checked and
-        applied in one go, without a :class:`Transaction`; False (nothing done) when any rule needs a closer
-        look: :meth:`feed` the transaction then, which says which."""
-        holder = self._holder
-        if self._surrender is not None or self._accomplished or not self._seen_any or actor.ebl_platform != platform \
-                or (actor is not holder and not actor.same_as(holder)):
-            return False
-        try:
-            when = parse_datetime(action_date_time)
-        except ValueError:
-            return False
-        last = self._last_time
-        if last is not None and when < last:
-            return False
-        self._holder, self._last_time, self._snapshot = recipient, when, None
-        holders = self.holders
-        if not holders or (recipient is not holders[-1] and not recipient.same_as(holders[-1])):
-            holders.append(recipient)
-        self._steps.append((entry, index, ActionCode.TRANSFER, actor, recipient, action_date_time, recipient,
-                            self._endorsement, self._endorsee))
-        return True
-
-    def check(self, entry: int, index: int, platform: str, tx: Transaction) -> list[Violation]:
-        """The violations ``tx`` would raise in the current state (the state is not changed)."""
-        out: list[Violation] = []
-
-        def bad(code: str, message: str, where: str = "", warning: bool = False) -> None:
-            out.append(Violation(code, message, entry, index, f"/transactions/{index}{where}", warning))
-
-        action = _ACTIONS.get(tx.action_code)
-        first = not self._seen_any
-        if self._accomplished:
-            bad("PINT-STATE-AFTER-SACC", "no transaction may follow SACC (surrender accepted)", "/actionCode")
-            return out
-        if action is None:
-            bad("PINT-STATE-UNKNOWN-ACTION", f"unknown actionCode {tx.action_code[:50]!r}", "/actionCode")
-            return out
-        if first and action is not ActionCode.ISSUE:
-            bad("PINT-STATE-FIRST-NOT-ISSUE",
-                f"the first transaction of the first entry must be ISSUE, not {action.value}", "/actionCode")
-            return out
-        if action is ActionCode.ISSUE and not first:
-            bad("PINT-STATE-ISSUE-REPEATED",
-                "ISSUE appears only once, as the first transaction of the first entry", "/actionCode")
-            return out
-        actor, recipient = tx.actor, tx.recipient
-        if actor.ebl_platform != platform:
-            bad("PINT-STATE-ACTOR-PLATFORM",
-                f"actor is on platform {actor.ebl_platform!r} but the entry is signed by {platform!r}",
-                "/actor/eblPlatform")
-        self._check_time(tx, bad)
-        if tx.reason_code is not None:
-            if action is not ActionCode.SURRENDER_FOR_AMENDMENT:
-                bad("PINT-STATE-REASON-CODE", "reasonCode is only allowed with SURRENDER_FOR_AMENDMENT",
-                    "/reasonCode")
-            elif tx.reason_code not in REASON_CODES:
-                bad("PINT-STATE-REASON-CODE", f"reasonCode {tx.reason_code[:8]!r} is not one of SWTP, COD, SWI",
-                    "/reasonCode")
-        if recipient is None:
-            if action in _NEEDS_RECIPIENT:
-                bad("PINT-STATE-RECIPIENT-REQUIRED", f"{action.value} needs a recipient", "/recipient")
-        elif action in _NO_RECIPIENT:
-            bad("PINT-STATE-RECIPIENT-UNEXPECTED", f"{action.value} has no recipient", "/recipient")
-        if action is ActionCode.ISSUE:
-            return out
-        holder, surrender = self._holder, self._surrender
-        if actor is not holder and not actor.same_as(holder):
-            described = holder.describe() if holder else "nobody"
-            bad("PINT-STATE-NOT-POSSESSOR",
-                f"{action.value} by {actor.describe()}, who does not hold the eBL (holder: {described})", "/actor")
-        if action is ActionCode.TRANSFER and surrender is None:
-            return out  # none of the checks below applies
-        if surrender is not None and action not in (ActionCode.SACC, ActionCode.SREJ):
-            bad("PINT-STATE-SURRENDER-PENDING",
-                f"{action.value} while a surrender awaits the carrier's SACC or SREJ", "/actionCode")
-        if action in (ActionCode.SACC, ActionCode.SREJ) and surrender is None:
-            bad("PINT-STATE-NO-SURRENDER", f"{action.value} answers a surrender, but none is pending", "/actionCode")
-        if action is ActionCode.SREJ and recipient is not None and not recipient.same_as(self._surrendered_by):
-            bad("PINT-STATE-SREJ-RECIPIENT", "SREJ returns the eBL to the party that surrendered it", "/recipient")
-        carrier = self._carrier
-        if action in _SURRENDERS and recipient is not None and carrier is not None \
-                and recipient.ebl_platform != carrier.ebl_platform:
-            bad("PINT-STATE-SURRENDER-RECIPIENT",
-                f"surrender must be addressed to the issuing carrier on {carrier.ebl_platform!r}, "
-                f"not to {recipient.describe()}", "/recipient")
-        if action in _ENDORSEMENTS:
-            self._check_endorser(tx, action, bad)
-        return out
+    def rollback(self, mark: tuple[Any, ...]) -> None:
+        """Forget everything fed since :meth:`mark` returned ``mark``."""
+        self.state, steps, holders, violations = mark
+        del self.steps[steps:], self.holders[holders:], self.violations[violations:]
 
     def result(self) -> ChainResult:
         """The story so far."""
         return ChainResult(tuple(self.steps), tuple(self.holders), self.state, tuple(self.violations))
-
-    # -- internals
-
-    def _check_time(self, tx: Transaction, bad: _Bad) -> None:
-        try:
-            when = parse_datetime(tx.action_date_time)
-        except ValueError:
-            return  # the schema check reports the format
-        last = self._last_time
-        if last is not None and when < last:
-            bad("PINT-STATE-TIME-ORDER", f"actionDateTime {tx.action_date_time} is earlier than the one before",
-                "/actionDateTime", True)
-
-    def _check_endorser(self, tx: Transaction, action: ActionCode, bad: _Bad) -> None:
-        endorsement, endorsee = self._endorsement, self._endorsee
-        if endorsement is Endorsement.STRAIGHT:
-            bad("PINT-STATE-NOT-NEGOTIABLE", f"{action.value} on a straight (not to-order) eBL", "/actionCode")
-        elif endorsement is Endorsement.FINAL:
-            bad("PINT-STATE-ENDORSE-FINAL",
-                "the eBL was endorsed (not to order); its endorsee cannot endorse it further", "/actionCode")
-        elif endorsement is Endorsement.ORDER and not tx.actor.same_as(endorsee):
-            described = endorsee.describe() if endorsee else "nobody"
-            bad("PINT-STATE-NOT-ENDORSEE",
-                f"{action.value} by {tx.actor.describe()}, who is not the current endorsee ({described})", "/actor")
-
-    def _apply(self, entry: int, index: int, tx: Transaction) -> None:
-        action = tx.action
-        assert action is not None  # checked
-        last = self._last_time
-        try:
-            when: datetime | None = parse_datetime(tx.action_date_time)
-        except ValueError:
-            when = last
-        if last is not None and (when is None or when < last):
-            when = last
-        carrier, holder = self._carrier, self._holder
-        endorsement, endorsee = self._endorsement, self._endorsee
-        if action is ActionCode.ISSUE:
-            negotiable = self.to_order is not False
-            self._issued, carrier, holder = True, tx.actor, tx.recipient
-            if not negotiable:
-                endorsement, endorsee = Endorsement.STRAIGHT, None
-            elif self.blank_endorsed:
-                endorsement, endorsee = Endorsement.BLANK, None
-            else:
-                endorsement, endorsee = Endorsement.ORDER, tx.recipient
-        elif action is ActionCode.TRANSFER:
-            holder = tx.recipient
-        elif action is ActionCode.ENDORSE:
-            endorsement, endorsee = Endorsement.FINAL, tx.recipient
-        elif action is ActionCode.ENDORSE_TO_ORDER:
-            endorsement, endorsee = Endorsement.ORDER, tx.recipient
-        elif action is ActionCode.BLANK_ENDORSE:
-            endorsement, endorsee = Endorsement.BLANK, None
-        elif action in _SURRENDERS:
-            holder = tx.recipient or carrier
-            self._surrendered_by, self._surrender = tx.actor, action
-        elif action is ActionCode.SREJ:
-            holder, self._surrendered_by, self._surrender = self._surrendered_by, None, None
-        elif action is ActionCode.SACC:
-            self._accomplished = True
-        self._carrier, self._holder, self._endorsement, self._endorsee = carrier, holder, endorsement, endorsee
-        self._last_time, self._snapshot = when, None
-        if holder is not None and (not self.holders or not holder.same_as(self.holders[-1])):
-            self.holders.append(holder)
-        self._steps.append((entry, index, action, tx.actor, tx.recipient, tx.action_date_time, holder,
-                            endorsement, endorsee))
 
 
 def replay(entries: Iterable[TransferChainEntry] | Sequence[TransferChainEntry], *,

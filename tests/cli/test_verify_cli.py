@@ -124,8 +124,6 @@ def test_a_failing_chain_establishes_no_holder(valid: list[str]) -> None:
     assert "current holder: Nordic" not in out
 
 
-@pytest.mark.xfail(strict=True, reason="TODO(merge): the verifier's PINT-STATE-UNVERIFIED message says "
-                                       "'told only up to entry -1' when entry 0 fails; remove this mark at merge")
 def test_never_entry_minus_one(tmp_path: Path, valid: list[str]) -> None:
     out = verify(str(_bad_entry_0(tmp_path)), code=1).stdout
     assert "current holder: not established" in out and "PINT-JWS-BAD-SIGNATURE" in out
@@ -370,8 +368,6 @@ def test_schema_version_is_passed_to_the_verifier(monkeypatch: pytest.MonkeyPatc
     assert seen == ["3.0.2", "3.0.2", None]
 
 
-@pytest.mark.xfail(strict=True, reason="TODO(merge): the verifier's verify_envelope(td_version=) validates the TD "
-                                       "against that version; remove this mark at merge")
 def test_schema_version_applies_to_the_transport_document(valid: list[str]) -> None:
     result = json.loads(verify("--format", "jsonl", "--schema-version", "3.0.2", valid[0], code=0).stdout)
     assert result["tdReport"]["version"] == "3.0.2"

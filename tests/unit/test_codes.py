@@ -121,8 +121,16 @@ def _assertion_keywords(node: Any) -> set[str]:
 
 #: Code builders (f-strings and + chains), by "file:shape" (each placeholder written {}), and the codes
 #: each can make. A new builder fails test_every_code_in_the_source_is_catalogued until it is listed here.
+def _key_codes() -> set[str]:
+    """Every PINT-KEY-… code the verifier derives from a trust store's TRUST-… refusal."""
+    from etr.transfer.checks import _key_code
+
+    return {_key_code(c.code) for c in catalogue() if c.code.startswith("TRUST-") and c.code != "TRUST-TIME"}
+
+
 BUILDERS: dict[str, Callable[[], set[str]]] = {
     "etr/schemas.py:{}-SCHEMA-{}": _schema_codes,
+    "etr/transfer/checks.py:PINT-KEY-{}": _key_codes,
 }
 
 

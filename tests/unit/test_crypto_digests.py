@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 import rfc8785
+from conftest import need_shared
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from jcs_reference import reference_jcs
 
 from etr.crypto.digests import CanonicalizationError, _plain, jcs, jcs_sha256, sha256_hex
-
-REPO = Path(__file__).parents[2]
-SHARED_DATA = Path(os.environ.get("ETR_SHARED_DATA", REPO.parent / "shared" / "data"))
-PINT_DEMO = SHARED_DATA / "dcsa" / "pint-demo"
 
 
 def test_sha256_hex_is_lowercase_64_chars() -> None:
@@ -32,17 +29,29 @@ def test_jcs_sorts_by_utf16_code_units() -> None:
     assert jcs({"\uff61": 1, "\U0001f600": 2, "a": 3}) == '{"a":3,"\U0001f600":2,"\uff61":1}'.encode()
 
 
-@pytest.mark.parametrize("value", [float("nan"), float("inf"), 2**60, {1: 2}, object()])
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 2**53 + 1, -(2**53) - 1, 10**400, {1: 2}, object(),
+                                   "\ud800"])
 def test_jcs_refuses_what_has_no_canonical_form(value: object) -> None:
     with pytest.raises(CanonicalizationError) as info:
         jcs({"v": value})
     assert info.value.code == "JCS-UNREPRESENTABLE"
 
 
-def test_jcs_sha256_matches_pint_demo_transport_document_checksum() -> None:
-    envelope_path = PINT_DEMO / "pint-transfers" / "HHL71800000-ebl-envelope-ed25519.json"
-    if not envelope_path.exists():
-        pytest.skip(f"pint-demo data not found under {SHARED_DATA} (set ETR_SHARED_DATA)")
+@pytest.mark.parametrize("integer, text", [
+    (10**20, b"100000000000000000000"),  # 1e20: still written in full (ECMAScript switches at 1e21)
+    (2**53, b"9007199254740992"),
+    (2**60, b"1152921504606847000"),  # the shortest digits of the double, as ECMAScript writes it
+    (10**21, b"1e+21"),
+    (-(10**22), b"-1e+22"),
+])
+def test_integers_that_are_doubles_are_written_as_the_double(integer: int, text: bytes) -> None:
+    """RFC 8785 §3.2.2.3: a number is the IEEE 754 double it is, however it is spelled."""
+    assert jcs(integer) == jcs(float(integer)) == text
+
+
+def test_jcs_sha256_matches_pint_demo_transport_document_checksum(shared_data: Path) -> None:
+    envelope_path = need_shared(shared_data / "dcsa" / "pint-demo" / "pint-transfers" /
+                                "HHL71800000-ebl-envelope-ed25519.json")
     envelope = json.loads(envelope_path.read_bytes())
     assert jcs_sha256(envelope["transportDocument"]) == \
         "8f765417773a026d4f9ead6187d961d28dffbb7d0a11dda9ba6fee16423bc05a"
@@ -56,11 +65,7 @@ _ANY_KEYS = st.text(max_size=6)  # non-ASCII, astral (UTF-16 order), lone surrog
 _STRINGS = st.text(max_size=12) | st.sampled_from(["", "\x00\x1f\x7f\"\\/\b\f\n\r\t", "\u2028\u2029é𝄞", "\ud800"])
 
 
-def _reference(value: object) -> bytes | None:
-    try:
-        return rfc8785.dumps(value)  # type: ignore[no-any-return]
-    except (rfc8785.CanonicalizationError, TypeError, ValueError):
-        return None
+_reference = reference_jcs
 
 
 def _json(keys: st.SearchStrategy[str], scalars: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
@@ -69,7 +74,8 @@ def _json(keys: st.SearchStrategy[str], scalars: st.SearchStrategy[object]) -> s
 
 
 _PLAIN_SCALARS = st.none() | st.booleans() | st.integers(-_SAFE, _SAFE) | _STRINGS
-_ANY_SCALARS = _PLAIN_SCALARS | st.integers() | st.floats() | st.sampled_from([2**53, -(2**53), 10**30])
+_ANY_SCALARS = _PLAIN_SCALARS | st.integers() | st.floats() | st.sampled_from([2**53, -(2**53), 2**53 + 1, 10**20,
+                                                                              10**30, 2**70 + 1])
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -118,3 +124,33 @@ def test_deep_and_cyclic_values_leave_the_fast_path() -> None:
     cyclic: list[object] = []
     cyclic.append(cyclic)
     assert not _plain(cyclic)  # no endless walk; the reference implementation decides
+
+
+# --------------------------------------------------------------------------- a number is the double it is
+
+_DOUBLES = st.floats(allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_DOUBLES)
+def test_integral_doubles_spelled_as_integers_canonicalise_alike(value: float) -> None:
+    """The same double read from ``1e20`` (a float) or ``100000000000000000000`` (an int) has one form."""
+    if value.is_integer():
+        assert jcs({"n": int(value)}) == jcs({"n": value}) == rfc8785.dumps({"n": value})
+    else:
+        assert jcs({"n": value}) == rfc8785.dumps({"n": value})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=2**53 + 1, max_value=2**1100))
+def test_an_integer_is_refused_exactly_when_it_is_not_a_double(value: int) -> None:
+    try:
+        exact = float(value) == value
+    except OverflowError:
+        exact = False
+    for n in (value, -value):
+        if exact:
+            assert jcs(n) == rfc8785.dumps(float(n))
+        else:
+            with pytest.raises(CanonicalizationError):
+                jcs(n)

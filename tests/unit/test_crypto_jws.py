@@ -6,10 +6,10 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 from pathlib import Path
 
 import pytest
+from conftest import need_shared
 
 from etr.crypto.digests import jcs
 from etr.crypto.jws import (
@@ -23,10 +23,6 @@ from etr.crypto.jws import (
 )
 from etr.crypto.keys import ALGORITHMS, SigningKey, generate_key, load_public_keys
 from etr.errors import DocumentError, UsageError
-
-REPO = Path(__file__).parents[2]
-SHARED_DATA = Path(os.environ.get("ETR_SHARED_DATA", REPO.parent / "shared" / "data"))
-PINT_DEMO = SHARED_DATA / "dcsa" / "pint-demo"
 
 PAYLOAD = jcs({"transportDocumentChecksum": "0" * 64, "eblPlatform": "EBL1", "transactions": []})
 
@@ -316,28 +312,31 @@ def test_default_allow_list() -> None:
 
 # --------------------------------------------------------------------------- pint-demo tokens
 
-def _pint_tokens() -> list[tuple[str, str]]:
-    out = []
+def test_pint_demo_tokens_verify_with_the_published_jwks(shared_data: Path) -> None:
+    demo = need_shared(shared_data / "dcsa" / "pint-demo")
+    tokens = []
     for name in ("ed25519", "rsa"):
-        path = PINT_DEMO / "pint-transfers" / f"HHL71800000-ebl-envelope-{name}.json"
-        if path.exists():
-            envelope = json.loads(path.read_bytes())
-            for token in [envelope["envelopeManifestSignedContent"], *envelope["envelopeTransferChain"]]:
-                out.append((name, token))
-    return out
-
-
-def test_pint_demo_tokens_verify_with_the_published_jwks() -> None:
-    tokens = _pint_tokens()
-    if not tokens:
-        pytest.skip(f"pint-demo data not found under {SHARED_DATA} (set ETR_SHARED_DATA)")
+        path = need_shared(demo / "pint-transfers" / f"HHL71800000-ebl-envelope-{name}.json")
+        envelope = json.loads(path.read_bytes())
+        tokens += [envelope["envelopeManifestSignedContent"], *envelope["envelopeTransferChain"]]
     by_kid = {}
-    for path in (PINT_DEMO / "keys" / "public").glob("*.jwk"):
+    for path in (demo / "keys" / "public").glob("*.jwk"):
         for key in load_public_keys(path):
             by_kid[key.kid] = key
-    for _, token in tokens:
+    for token in tokens:
         parsed = parse_compact(token)
         assert isinstance(parsed, ParsedJws)
         verify_compact(parsed, by_kid[parsed.header["kid"]])
         assert json.dumps(payload_json(parsed), separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode() \
             == parsed.payload  # PD signs JCS bytes
+
+
+def test_a_parsed_header_is_the_callers_own() -> None:
+    """Headers are decoded once per header segment (cached); changing one parsed header changes no other."""
+    key = generate_key("EdDSA")
+    token = sign_compact(b"{}", key, x5c=["AAAA"])
+    first = parse_compact(token)
+    first.header["alg"] = "none"
+    first.header["x5c"].append("BBBB")
+    again = parse_compact(token)
+    assert again.header == {"alg": "EdDSA", "kid": key.kid, "x5c": ["AAAA"]}

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SHARED_DATA, need_shared
+from conftest import need_shared
 
 import etr
 from etr.families.ebl import VERSIONS as EBL_VERSIONS
@@ -47,8 +47,9 @@ def test_broken_envelope_structure() -> None:
     assert {"PINT-SCHEMA-REQUIRED", "PINT-SCHEMA-TYPE"} <= codes
 
 
-def test_pint_demo_envelope_carries_a_business_rule_invalid_document() -> None:
-    path = need_shared(SHARED_DATA / "dcsa" / "pint-demo" / "pint-transfers" / "HHL71800000-ebl-envelope-ed25519.json")
+def test_pint_demo_envelope_carries_a_business_rule_invalid_document(shared_data: Path) -> None:
+    path = need_shared(shared_data / "dcsa" / "pint-demo" / "pint-transfers" /
+                       "HHL71800000-ebl-envelope-ed25519.json")
     report = etr.validate(path)
     assert report.family == "dcsa-pint"
     assert not any(c.startswith(("PINT-SCHEMA-", "EBL-SCHEMA-")) for c in report.codes)

@@ -1,6 +1,7 @@
 """Interoperability with public PINT data: the pint-demo envelopes verify; the DCSA spec example does not.
 
-Data: ``$ETR_SHARED_DATA/dcsa`` (default ``<repo>/../shared/data``); skipped when absent.
+Data: ``$ETR_SHARED_DATA/dcsa`` (default ``<repo>/../shared/data``); skipped when absent, a failure under
+``ETR_REQUIRE_SHARED_DATA=1``.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import need_shared
 
 from etr.crypto.trust import TrustStore
 from etr.model import Outcome, Severity
@@ -18,10 +20,7 @@ TD_CHECKSUM = "8f765417773a026d4f9ead6187d961d28dffbb7d0a11dda9ba6fee16423bc05a"
 
 @pytest.fixture
 def demo(shared_data: Path) -> Path:
-    folder = shared_data / "dcsa" / "pint-demo"
-    if not folder.is_dir():
-        pytest.skip(f"pint-demo data not found at {folder}")
-    return folder
+    return need_shared(shared_data / "dcsa" / "pint-demo")
 
 
 @pytest.fixture
@@ -64,9 +63,8 @@ def test_pint_demo_with_x5c_checked_at_transaction_time(demo: Path) -> None:
 
 
 def test_dcsa_spec_example_envelope_fails_with_bsig(shared_data: Path, demo_trust: TrustStore) -> None:
-    path = shared_data / "dcsa" / "dcsa-openapi-examples" / "EBL_PINT_v3.0.0_envelope_regularSTDExample.json"
-    if not path.is_file():
-        pytest.skip(f"{path} not found")
+    path = need_shared(shared_data / "dcsa" / "dcsa-openapi-examples" /
+                       "EBL_PINT_v3.0.0_envelope_regularSTDExample.json")
     for mode in ("strict", "legacy"):
         result = verify_envelope(path.read_bytes(), demo_trust, mode=mode)  # type: ignore[arg-type]
         assert result.outcome is Outcome.FAIL

@@ -512,3 +512,41 @@ def test_result_object_and_or_raise() -> None:
 
 def test_signing_keys_are_cached_per_session() -> None:
     assert signing_key("EdDSA", "X") is signing_key("EdDSA", "X")
+
+
+# --------------------------------------------------------------------------- the result model, the TD version
+
+
+def test_the_result_is_an_etr_result() -> None:
+    from etr.model import Result, counts
+
+    world = World()
+    result = world.verify(t_forked(world))
+    assert isinstance(result, Result) and result.kind == "verification"
+    data = result.to_dict()
+    assert list(data)[:3] == ["kind", "source", "outcome"] and data["kind"] == "verification"
+    assert "format" not in data and "formatVersion" not in data
+    assert data["counts"] == counts(result.findings) and data["responseCode"] == "DISE" and data["mode"] == "strict"
+    assert [e["index"] for e in data["entries"]] == list(range(len(result.entries)))
+
+
+def test_the_transport_document_is_validated_against_the_version_asked_for() -> None:
+    from etr.families import get_family
+
+    world = World()
+    env = four(world).envelope()
+    versions = get_family("dcsa-ebl").versions
+    for version in (versions[0], versions[-1]):
+        result = verify_envelope(env, world.trust, at=VERIFY_AT, td_version=version)
+        assert result.td_report is not None and result.td_report.version == version
+    default = verify_envelope(env, world.trust, at=VERIFY_AT)
+    assert default.td_report is not None and default.td_report.version == get_family("dcsa-ebl").default_version
+
+
+def test_an_unknown_td_version_is_a_usage_error_before_any_work() -> None:
+    from etr.errors import UsageError
+
+    world = World()
+    with pytest.raises(UsageError) as caught:
+        verify_envelope(b"not even json", world.trust, td_version="9.9.9")
+    assert caught.value.code == "ETR-UNKNOWN-VERSION"

@@ -44,6 +44,32 @@ def test_15_an_entry_signed_in_a_leap_second_verifies_as_one_second_earlier(shar
     assert not {"PINT-TIME-UNREADABLE", "PINT-KEY-X5C-EXPIRED", "PINT-KEY-X5C-NOT-YET-VALID"} & set(leap.codes)
 
 
+def test_15_with_the_carriers_certificate_pinned_both_files_pass(shared_cases: Path, tmp_path: Path) -> None:
+    """The case's trust folder binds CAR1 only by the kid ``car1`` that its x5c header repeats, which proves
+    nothing (DESIGN, security rules), so as given both files FAIL with BSIG alike (test above). With the
+    carrier's certificate pinned for CAR1 in the registry, the leap-second entry PASSes as the case demands:
+    second 60 is read, and the certificate is judged at that time, never at "now"."""
+    import base64
+    import hashlib
+    import json
+    import shutil
+
+    case = need_shared(shared_cases / ROUND / "15-leap-second-action-time")
+    envelope = json.loads((case / "a-leap-second.json").read_bytes())
+    header = json.loads(base64.urlsafe_b64decode(envelope["envelopeTransferChain"][0].split(".")[0] + "=="))
+    pin = hashlib.sha256(base64.b64decode(header["x5c"][0])).hexdigest()
+    trust = tmp_path / "trust"
+    shutil.copytree(case / "trust", trust)
+    rows = (trust / "platforms.csv").read_text().splitlines()
+    (trust / "platforms.csv").write_text("\n".join(
+        [rows[0] + ",cert_sha256"] + [row + (f",{pin}" if row.startswith("CAR1,") else ",") for row in rows[1:]]
+    ) + "\n")
+    store = TrustStore.from_paths(trust)
+    for name in ("a-leap-second.json", "b-one-second-earlier.json"):
+        result = verify_envelope((case / name).read_bytes(), store, source=name)
+        assert result.outcome is Outcome.PASS, (name, result.codes)
+
+
 def test_17_uppercase_hex_checksums_are_reported_as_such(shared_cases: Path) -> None:
     result = _verify(shared_cases, "17-uppercase-hex-checksums.json")
     assert result.outcome is Outcome.FAIL and result.response_code == "BENV"

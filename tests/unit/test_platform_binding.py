@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import need_shared
 from cryptography import x509
 from pint_simulator import RawChain, World
 from x509_factory import Ca, name, sha256_hex, x5c
@@ -311,10 +312,7 @@ def test_pint_demo_certificates_bind_by_thumbprint_prefix_kids(shared_data: Path
 
 
 def _leap_case(shared_cases: Path) -> Path:
-    case = shared_cases / "2026-11-30" / "15-leap-second-action-time"
-    if not case.is_dir():
-        pytest.skip(f"case 15 not found under {shared_cases}")
-    return case
+    return need_shared(shared_cases / "2026-11-30" / "15-leap-second-action-time")
 
 
 def _car1_header(case: Path) -> dict[str, Any]:

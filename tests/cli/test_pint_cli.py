@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from conftest import need_shared
 
 from etr.cli import main
 
@@ -148,8 +149,7 @@ def test_documents_through_the_cli(world: dict[str, Any]) -> None:
 
 def test_pint_demo_through_the_cli(shared_data: Path) -> None:
     demo = shared_data / "dcsa" / "pint-demo"
-    if not demo.is_dir():
-        pytest.skip(f"pint-demo data not found at {demo}")
+    need_shared(demo)
     out = run(["verify", str(demo / "pint-transfers" / "HHL71800000-ebl-envelope-ed25519.json"),
                "--trust", str(demo / "keys" / "public"),
                "--trust", str(demo / "platform-registry" / "eblsolutionproviders.csv")]).output

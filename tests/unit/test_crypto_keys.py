@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from conftest import need_shared
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
@@ -216,8 +217,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_certificate_chain_yields_each_public_key() -> None:
     chain = PINT_DEMO / "certs" / "rsa-carrier.example.com-fullchain.crt"
-    if not chain.exists():
-        pytest.skip(f"pint-demo data not found under {SHARED_DATA} (set ETR_SHARED_DATA)")
+    need_shared(chain)
     keys = load_public_keys(chain)
     assert [k.key_type for k in keys] == ["RSA 2048", "Ed25519", "Ed25519"]
     [jwk_key] = load_public_keys(PINT_DEMO / "keys" / "public" / "rsa-carrier.example.com.public.jwk")

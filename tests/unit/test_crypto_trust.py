@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from conftest import need_shared
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
@@ -432,9 +433,7 @@ def test_trust_options_decorator(pki: Pki, tmp_path: Path) -> None:
 
 def _pint(*parts: str) -> Path:
     path = PINT_DEMO.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"pint-demo data not found under {SHARED_DATA} (set ETR_SHARED_DATA)")
-    return path
+    return need_shared(path)
 
 
 def _fullchain(name: str) -> list[x509.Certificate]:

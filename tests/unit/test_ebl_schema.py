@@ -15,6 +15,7 @@ from typing import Any
 
 import jsonschema_rs
 import pytest
+from conftest import need_shared
 from jsonschema import Draft202012Validator
 
 REPO = Path(__file__).parents[2]
@@ -115,8 +116,7 @@ def _official_documents() -> list[Any]:
 
 
 def test_official_examples_are_present() -> None:
-    if not DCSA_DATA.is_dir():
-        pytest.skip(f"shared DCSA data not found at {DCSA_DATA} (set ETR_SHARED_DATA)")
+    need_shared(DCSA_DATA)
     assert len(list(DCSA_DATA.glob(OFFICIAL_TD_GLOB))) == 6
     assert len(list(DCSA_DATA.glob(PINT_ENVELOPE_GLOB))) >= 2
     assert (DCSA_DATA / PINT_SPEC_ENVELOPE).is_file()
@@ -127,7 +127,7 @@ def test_official_example_is_schema_valid(
     path: Path | None, member: str | None, py_validator: Draft202012Validator, rs_validator: Any
 ) -> None:
     if path is None:
-        pytest.skip(f"shared DCSA data not found at {DCSA_DATA} (set ETR_SHARED_DATA)")
+        need_shared(DCSA_DATA)
     doc = json.loads(path.read_text(encoding="utf-8"))
     if member is not None:
         doc = doc[member]

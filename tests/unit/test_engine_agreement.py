@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import need_shared
 from jsonschema import Draft202012Validator
 
 import etr
@@ -91,8 +92,7 @@ def test_engines_agree_on_mutations(name: str) -> None:
 
 def test_engines_agree_on_official_examples() -> None:
     folder = DATA / "dcsa" / "dcsa-openapi-examples"
-    if not folder.is_dir():
-        pytest.skip(f"public sample data not found at {folder}")
+    need_shared(folder)
     for path in sorted(folder.glob("EBL_v3*_transport-document_*.json")):
         doc = json.loads(path.read_bytes())
         assert etr_errors(doc) == python_errors(doc) == set(), path.name

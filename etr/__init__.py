@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from .crypto.trust import TrustStore
     from .transfer.verify import VerificationResult
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "Document",

@@ -14,13 +14,20 @@ if TYPE_CHECKING:
 # Same as etr.crypto.keys.ALGORITHMS; repeated so `etr keys --help` does not import cryptography.
 _ALGORITHMS = ("ES256", "PS256", "RS256", "EdDSA")
 
+KEYS_EXIT_HELP = """\b
+Exit status:
+  0  the key was written, or shown
+  1  a key file cannot be read or used, or a file to write exists
+  2  usage error: bad option
+"""
 
-@click.group("keys")
+
+@click.group("keys", epilog=KEYS_EXIT_HELP)
 def keys_cmd() -> None:
     """Generate and inspect signing keys (ES256, PS256, RS256, EdDSA)."""
 
 
-@keys_cmd.command("generate")
+@keys_cmd.command("generate", epilog=KEYS_EXIT_HELP)
 @click.option("--alg", type=click.Choice(_ALGORITHMS), required=True,
               help="Signature algorithm: ES256 (EC P-256), PS256/RS256 (RSA), EdDSA (Ed25519).")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
@@ -50,7 +57,7 @@ def generate_cmd(alg: str, out: Path, kid: str | None, rsa_bits: int) -> None:
     click.echo(f"public key:  {public_path}")
 
 
-@keys_cmd.command("show")
+@keys_cmd.command("show", epilog=KEYS_EXIT_HELP)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def show_cmd(file: Path, fmt: str) -> None:

@@ -41,14 +41,23 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from . import EXIT_CODES_HELP
-
 if TYPE_CHECKING:
     from cryptography import x509
 
     from ..crypto.keys import SigningKey
     from ..crypto.trust import TrustStore
     from ..transfer.model import Party
+
+PINT_EXIT_HELP = """\b
+Exit status:
+  0  the entry was signed and the envelope written
+  1  refused: the chain's state does not allow the step, the transport
+     document has error findings, -o exists without --force, or a key,
+     trust or input file cannot be read
+  2  usage error: bad option or time, a key the trust store binds to
+     another platform than the acting one
+"""
+
 
 F = Callable[..., Any]
 
@@ -378,7 +387,7 @@ def _common(command: F) -> F:
 # --------------------------------------------------------------------------- commands
 
 
-@click.group("pint", epilog=EXIT_CODES_HELP)
+@click.group("pint", epilog=PINT_EXIT_HELP)
 def pint_cmd() -> None:
     """Sign DCSA PINT 3.0 envelopes: issue, transfer, endorse, sign, surrender, accept, reject.
 
@@ -393,7 +402,7 @@ def pint_cmd() -> None:
     """
 
 
-@pint_cmd.command("issue", epilog=EXIT_CODES_HELP)
+@pint_cmd.command("issue", epilog=PINT_EXIT_HELP)
 @click.argument("transport_document")
 @_party_options("to", "issue-to party (first holder)", required=True)
 @_party_options("carrier", "carrier (ISSUE actor; default: from the TD's issuingParty and carrierCode)",
@@ -464,7 +473,7 @@ def _appender(name: str, help_text: str, *, recipient: str | None, extra: list[C
         for option in extra or []:
             command = option(command)
         command.__doc__ = help_text
-        return pint_cmd.command(name, epilog=EXIT_CODES_HELP)(command)
+        return pint_cmd.command(name, epilog=PINT_EXIT_HELP)(command)
 
     return decorate
 

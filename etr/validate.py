@@ -213,9 +213,14 @@ def iter_validate(items: Iterable[Input], *, family: str | None = None, version:
     Strings and paths naming directories or globs are expanded as the CLI does.
 
     Raises:
+        TypeError: ``items`` is one input (a path, bytes, a mapping) instead of an iterable of them:
+            a string would otherwise be validated character by character.
         UsageError: ``family`` or ``version`` does not exist (before any input is read), or
             ``version`` is not a version of the family an input belongs to (when that input is reached).
     """
+    if isinstance(items, str | bytes | bytearray | PathLike | Mapping):
+        raise TypeError(f"iter_validate takes an iterable of inputs, not one {type(items).__name__}: "
+                        f"pass a list, e.g. iter_validate([item]), or call validate(item)")
     options = Options(family, version, limits or Limits())
     options.check()
     for item in items:

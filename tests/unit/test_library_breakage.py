@@ -84,3 +84,10 @@ def test_the_depth_limit_of_a_mapping_is_the_depth_limit_of_its_json_text(bl: di
     for depth in range(1, 9):
         limits = Limits(max_depth=depth)
         assert etr.validate(bl, limits=limits).codes == etr.validate(raw, limits=limits).codes, depth
+
+
+@pytest.mark.parametrize("single", ["samples/ebl/valid", STRAIGHT, STRAIGHT.read_bytes(), {"a": 1}])
+def test_iter_validate_of_one_input_instead_of_a_list_says_so(single: Any) -> None:
+    # A string is iterable: iter_validate("inbox/") validated "i", "n", "b", … each as a missing file.
+    with pytest.raises(TypeError, match="list"):
+        next(iter(etr.iter_validate(single)))

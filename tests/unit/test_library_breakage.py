@@ -91,3 +91,20 @@ def test_iter_validate_of_one_input_instead_of_a_list_says_so(single: Any) -> No
     # A string is iterable: iter_validate("inbox/") validated "i", "n", "b", … each as a missing file.
     with pytest.raises(TypeError, match="list"):
         next(iter(etr.iter_validate(single)))
+
+
+@pytest.mark.parametrize("first", [b"<a><b></a>", b"<a x='1' x='2'/>"])
+def test_an_undefined_entity_is_named_with_its_line(first: bytes) -> None:
+    # lxml's iterparse says only "no element found" (at 0:0) for an entity it was told not to resolve;
+    # its error log, which holds the cause, also keeps the errors of earlier documents.
+    etr.validate(first)
+    finding = etr.validate(b"<x>\n\n&unknown;</x>").findings[0]
+    assert finding.code == "LOAD-XML-SYNTAX"
+    assert "'unknown' not defined" in finding.message, finding.message
+    assert finding.location is not None and finding.location.line == 3
+
+
+def test_an_xml_error_is_this_documents_own() -> None:
+    etr.validate(b"<x>&e;</x>")
+    message = etr.validate(b"<a/><b/>").findings[0].message
+    assert "Extra content" in message and "Entity" not in message, message

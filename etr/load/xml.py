@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Any, cast
 
 from .document import Document, Limits, LoadError, check_size, line_col
 
@@ -51,7 +51,8 @@ def load_xml(data: bytes, source: str = "<bytes>", limits: Limits | None = None)
     except etree.XMLSyntaxError as exc:
         line, col = (exc.position if exc.position else (None, None))
         message = str(exc.msg or exc)
-        first = next(iter(exc.error_log), None)
+        entries: list[Any] = list(cast(Any, exc.error_log))  # lxml-stubs declare the log without members
+        first = entries[0] if entries else None
         if first is not None and not line:
             # iterparse reports an undefined entity (never resolved here) as "no element found" at 0:0;
             # the parser's log holds the cause and where it is.

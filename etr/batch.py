@@ -15,6 +15,7 @@ Standard input is always read in this process (a worker has no access to it).
 from __future__ import annotations
 
 import itertools
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -35,6 +36,9 @@ _work: Callable[[Source], Any] | None = None
 def _install(work: Callable[[Source], Any]) -> None:
     global _work
     _work = work
+    # Ctrl-C signals the terminal's whole process group. The parent stops the batch (and the pool);
+    # a worker that took the signal itself would only print a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run_chunk(chunk: list[Source]) -> list[Any]:

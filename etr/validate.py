@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 from . import families
 from .errors import UsageError, ValidationFailed
 from .families import Family, Match, detect, get_family
-from .load import Document, Limits, LoadError, Source, expand_inputs, load_bytes
+from .load import Document, Limits, LoadError, Source, check_json_value, expand_inputs, load_bytes
 from .model import Finding, Location, Report, Severity
 
 log = logging.getLogger("etr")
@@ -156,7 +156,10 @@ def _in_attachment(finding: Finding, name: str) -> Finding:
 
 def _load(item: Input, options: Options, name: str | None) -> Document:
     if isinstance(item, Mapping):
-        return Document(name or "<object>", "json", item, b"")
+        # Held to what the JSON reader would give (a date or a set would reach the rules otherwise).
+        value = item if isinstance(item, dict) else dict(item)
+        check_json_value(value, options.limits)
+        return Document(name or "<object>", "json", value, b"")
     if isinstance(item, bytes | bytearray):
         return load_bytes(bytes(item), name or "<bytes>", options.limits)
     path = Path(item)
@@ -210,9 +213,14 @@ def iter_validate(items: Iterable[Input], *, family: str | None = None, version:
     Strings and paths naming directories or globs are expanded as the CLI does.
 
     Raises:
+        TypeError: ``items`` is one input (a path, bytes, a mapping) instead of an iterable of them:
+            a string would otherwise be validated character by character.
         UsageError: ``family`` or ``version`` does not exist (before any input is read), or
             ``version`` is not a version of the family an input belongs to (when that input is reached).
     """
+    if isinstance(items, str | bytes | bytearray | PathLike | Mapping):
+        raise TypeError(f"iter_validate takes an iterable of inputs, not one {type(items).__name__}: "
+                        f"pass a list, e.g. iter_validate([item]), or call validate(item)")
     options = Options(family, version, limits or Limits())
     options.check()
     for item in items:

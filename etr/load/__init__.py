@@ -29,7 +29,7 @@ from .document import (
     Syntax,
     check_size,
 )
-from .json import has_duplicate_key, json_depth_exceeds, json_value, load_json
+from .json import check_json_value, has_duplicate_key, json_depth_exceeds, json_value, load_json
 from .sources import DIRECTORY_SUFFIXES, Source, expand_inputs
 from .xml import XML_PARSER_OPTIONS, load_xml
 
@@ -45,6 +45,7 @@ __all__ = [
     "LoadError",
     "Source",
     "Syntax",
+    "check_json_value",
     "check_size",
     "expand_inputs",
     "has_duplicate_key",

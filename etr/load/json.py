@@ -134,3 +134,50 @@ def json_value(data: bytes, limits: Limits, start: int = 0) -> Any:
         except UnicodeEncodeError:
             raise LoadError("LOAD-JSON-SURROGATE", "string contains a lone UTF-16 surrogate escape") from None
     return value
+
+
+def check_json_value(value: Any, limits: Limits) -> None:
+    """Raise unless ``value``, a JSON value a caller parsed itself, is one strict parsing could give:
+    objects are ``dict`` with ``str`` keys, arrays ``list``, numbers finite ``int``/``float``, strings
+    without lone surrogates, nesting within ``limits.max_depth`` (a cyclic value nests for ever).
+
+    The families read what :func:`json_value` returns; anything else (a date, a set, a tuple that a
+    rule would not take for an array) would be judged on a shape the standard does not have.
+
+    Raises:
+        LoadError: ``LOAD-JSON-TYPE`` (a type JSON has no, or a key that is not a string),
+            ``LOAD-JSON-CONSTANT`` (NaN, infinity), ``LOAD-JSON-SURROGATE``, ``LOAD-JSON-DEPTH``;
+            each located by the JSON Pointer of the value (of the object, for a key).
+    """
+    stack: list[tuple[Any, str, int]] = [(value, "", 0)]
+    while stack:
+        node, pointer, depth = stack.pop()
+        where = pointer or "/"
+        if isinstance(node, dict | list):
+            if depth >= limits.max_depth:
+                raise LoadError("LOAD-JSON-DEPTH", f"the object nests deeper than the limit of {limits.max_depth} "
+                                                   f"(or contains itself)", pointer=where)
+            if isinstance(node, list):
+                stack.extend((item, f"{pointer}/{i}", depth + 1) for i, item in enumerate(node))
+                continue
+            for key, item in node.items():
+                if not isinstance(key, str):
+                    raise LoadError("LOAD-JSON-TYPE", f"object key {key!r:.60} is a {type(key).__name__}; JSON "
+                                                      f"keys are strings", pointer=where)
+                _check_string(key, where)
+                stack.append((item, f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}", depth + 1))
+        elif isinstance(node, str):
+            _check_string(node, where)
+        elif isinstance(node, float):
+            if not math.isfinite(node):
+                raise LoadError("LOAD-JSON-CONSTANT", f"{node} is not a JSON number", pointer=where)
+        elif node is not None and not isinstance(node, int):  # bool is an int
+            raise LoadError("LOAD-JSON-TYPE", f"a {type(node).__name__} is not a JSON value (objects are dict, "
+                                              f"arrays list)", pointer=where)
+
+
+def _check_string(text: str, where: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise LoadError("LOAD-JSON-SURROGATE", "string contains a lone UTF-16 surrogate", pointer=where) from None

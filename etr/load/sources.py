@@ -87,15 +87,70 @@ def expand_inputs(inputs: Iterable[str]) -> Iterator[Source]:
         elif path.exists() or not _GLOB_CHARS.search(item):
             yield Source(item, path, missing=not path.exists())
         else:
-            # glob.glob, unlike Path.glob, skips hidden entries as a shell does and as _walk does.
-            matches = sorted(Path(match) for match in glob.glob(item, recursive=True))
+            matches = sorted(Path(match) for match in _glob(item))
             if not matches:
                 yield Source(item, None, missing=True)
+            seen: set[str] = set()  # matches overlap (a directory and those below it): read each file once
             for match in matches:
-                if match.is_dir():
-                    yield from _walk(match)
-                else:
-                    yield Source(str(match), match)
+                for source in (_walk(match) if match.is_dir() else (Source(str(match), match),)):
+                    if source.name not in seen:
+                        seen.add(source.name)
+                        yield source
+
+
+def _glob(pattern: str) -> list[str]:
+    """``glob.glob(pattern, recursive=True)``, except that ``**`` never descends into a symbolic link.
+
+    glob.glob (unlike Path.glob) skips hidden entries as a shell does and as :func:`_walk` does, but its
+    ``**`` follows links to directories: a link back up (``dir/self -> dir``) makes it recurse until the
+    path is too long, for ever in practice. Here ``**`` is a walk that does not follow links (as os.walk
+    and :func:`_walk`); a link spelled out in the pattern is still followed, once.
+    """
+    parts = pattern.split(os.sep)
+    if "**" not in parts:
+        return glob.glob(pattern)
+    i = parts.index("**")
+    prefix, rest = os.sep.join(parts[:i]), parts[i + 1:]
+    if i and not prefix:
+        prefix = os.sep  # "/**/…": from the root
+    if _GLOB_CHARS.search(prefix):
+        bases = [b for b in glob.glob(prefix) if os.path.isdir(b)]
+    else:
+        bases = [prefix] if not prefix or os.path.isdir(prefix) else []
+    found: list[str] = []
+    for base in bases:
+        for directory in _directories(base):
+            if rest:
+                found.extend(_glob(os.path.join(glob.escape(directory), *rest)))
+            else:  # a trailing "**": every file below (a link to a directory is not descended into either)
+                found.extend(entry.path for entry in _entries(directory) if not _is_dir(entry))
+    return found
+
+
+def _directories(base: str) -> Iterator[str]:
+    """``base`` ("" for the working directory) and every directory below it, hidden ones and links skipped."""
+    stack = [base]
+    while stack:
+        directory = stack.pop()
+        yield directory
+        below = sorted(e.path for e in _entries(directory) if e.is_dir(follow_symlinks=False))
+        stack.extend(reversed(below))
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a link loop: not a directory to walk, and read as a file it says why (LOAD-IO)
+        return False
+
+
+def _entries(directory: str) -> list[os.DirEntry[str]]:
+    """The entries of ``directory`` not hidden; none when it cannot be listed (as glob.glob)."""
+    try:
+        with os.scandir(directory or os.curdir) as it:
+            return [e for e in it if not e.name.startswith(".")]
+    except OSError:
+        return []
 
 
 def _walk(root: Path) -> Iterator[Source]:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Any, cast
 
 from .document import Document, Limits, LoadError, check_size, line_col
 
@@ -36,6 +36,7 @@ def load_xml(data: bytes, source: str = "<bytes>", limits: Limits | None = None)
                         line=line_col(data, max(data.find(b"<!DOCTYPE"), data.find(b"<!ENTITY")))[0])
     depth = 0
     root = None
+    etree.clear_error_log()  # the log is per thread, not per document: keep only this document's errors
     try:
         for event, element in etree.iterparse(io.BytesIO(data), events=("start", "end"), **XML_PARSER_OPTIONS):
             if event == "start":
@@ -49,8 +50,15 @@ def load_xml(data: bytes, source: str = "<bytes>", limits: Limits | None = None)
                 depth -= 1
     except etree.XMLSyntaxError as exc:
         line, col = (exc.position if exc.position else (None, None))
-        raise LoadError("LOAD-XML-SYNTAX", f"malformed XML: {str(exc.msg or exc)[:160]}", line=line,
-                        column=col) from None
+        message = str(exc.msg or exc)
+        entries: list[Any] = list(cast(Any, exc.error_log))  # lxml-stubs declare the log without members
+        first = entries[0] if entries else None
+        if first is not None and not line:
+            # iterparse reports an undefined entity (never resolved here) as "no element found" at 0:0;
+            # the parser's log holds the cause and where it is.
+            message, line, col = first.message, first.line, first.column
+        raise LoadError("LOAD-XML-SYNTAX", f"malformed XML: {message[:160]}", line=line or None,
+                        column=col or None) from None
     if root is None:
         raise LoadError("LOAD-XML-SYNTAX", "XML has no root element")
     tree = root.getroottree()

@@ -7,6 +7,7 @@ The summary line is the same for every command::
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, cast
 
 from ..model import Report, Result, Severity, Summary
@@ -16,6 +17,25 @@ from .verification import verification_lines
 
 if TYPE_CHECKING:
     from ..transfer.verify import VerificationResult
+
+
+#: What a line of text must not carry raw: C0 and C1 controls and DEL (a newline would forge a line of
+#: its own, an escape sequence drives the terminal: colours, window title, clear screen), the Unicode line
+#: and paragraph separators (line breaks to str.splitlines and some terminals) and the bidirectional
+#: controls (they reorder what is shown, "Trojan Source"). File names and document values reach the text.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return _SHORT.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+
+
+def printable(line: str) -> str:
+    """``line`` with every character of :data:`_UNPRINTABLE` escaped as Python does (``\\n``, ``\\x1b``,
+    ``\\u202e``): what the text shows stays one line and the reader still sees what was there."""
+    return _UNPRINTABLE.sub(_escape, line)
 
 
 def summary_line(summary: Summary) -> str:
@@ -48,7 +68,7 @@ class TextRenderer(Renderer):
         else:  # a result type without a text form of its own: its bottom line and findings
             lines = [f"{result.source}: {result.outcome.value}",
                      *(finding_line(f) for f in result.findings if not (self.quiet and f.severity is Severity.INFO))]
-        self.out.write("\n".join(lines) + "\n")
+        self.out.write("\n".join(printable(line) for line in lines) + "\n")
 
     def finish(self) -> None:
-        self.out.write(summary_line(self.summary) + "\n")
+        self.out.write(printable(summary_line(self.summary)) + "\n")

@@ -186,19 +186,19 @@ def parse_compact(token: str) -> ParsedJws:
     head, body, sig = parts
     if len(head) > MAX_HEADER_CHARS:
         raise JwsError(f"the JWS header is longer than {MAX_HEADER_CHARS} characters", code="JWS-HEADER")
-    header = _parse_header(head)
+    header, flat = _parse_header(head)
     payload = _decode_segment(body, "payload")
     signature = _decode_segment(sig, "signature")
     # Three ASCII parts (checked above), so the signing input is the token up to the last dot.
-    own = {k: v if v.__class__ is str else _copy_json(v) for k, v in header.items()}  # the cache's stays intact
+    own = header.copy() if flat else _copy_json(header)  # a copy: the cache's stays intact
     return ParsedJws(token, own, payload, token[:len(head) + len(body) + 1].encode("ascii"), signature)
 
 
 @lru_cache(maxsize=128)
-def _parse_header(head: str) -> dict[str, Any]:
-    """Decode and check a header segment. Cached: the entries of one chain usually share
-    one header (same alg, kid and x5c), and decoding an x5c header costs more than an
-    RSA verification. Callers get a copy (:func:`_copy_json`), never the cached object."""
+def _parse_header(head: str) -> tuple[dict[str, Any], bool]:
+    """Decode and check a header segment; also whether its values are all strings (then a shallow copy is a
+    full one). Cached: the entries of one chain usually share one header (same alg, kid and x5c), and
+    decoding an x5c header costs more than an RSA verification. Callers get a copy, never the cached object."""
     from ..load import Limits, LoadError, load_json
 
     header_bytes = _decode_segment(head, "header")
@@ -209,7 +209,7 @@ def _parse_header(head: str) -> dict[str, Any]:
         raise JwsError(f"the JWS header is not valid JSON ({exc.code}: {exc})", code="JWS-HEADER",
                        detail=exc.code) from None
     _check_header(header)
-    return header  # type: ignore[no-any-return]
+    return header, all(v.__class__ is str for v in header.values())
 
 
 def _copy_json(value: Any) -> Any:

@@ -163,7 +163,8 @@ def check_signature(rec: Recorder, trust: TrustStore, allowed: frozenset[str], p
     ``PINT-KEY-…`` codes, ``mismatch_code`` instead of ``PINT-KEY-PLATFORM-MISMATCH`` when given), the
     algorithm fits the key, the signature. Returns the check and the key (when one was found)."""
     header = parsed.header
-    alg, kid = header.get("alg"), header.get("kid") if isinstance(header.get("kid"), str) else None
+    alg, kid = header.get("alg"), header.get("kid")
+    kid = kid if isinstance(kid, str) else None
     if not isinstance(alg, str) or alg not in allowed:  # an allow-list never holds none nor HMAC (check_allowed)
         rec.add("PINT-JWS-ALG-FORBIDDEN", f"{part}: algorithm {str(alg)[:20]!r} is not accepted (allowed: "
                                           f"{', '.join(sorted(allowed))})", "BSIG", pointer=pointer, entry=entry,

@@ -192,8 +192,9 @@ def check_entry(token: object, head: ChainHead, trust: TrustStore, when: datetim
             "EnvelopeTransferChainEntry", data, pointer=where, entry=i, explained=explained)
         # 3.-6. The signing time, the link, the TD checksum, what only entry 0 may carry, a time in the future.
         signed_at, stamp, readable = _signing_time(rec, data, i, when, schema_ok)
-        platform = data.get("eblPlatform") if isinstance(data.get("eblPlatform"), str) else None
-        previous = data.get(PREVIOUS) if isinstance(data.get(PREVIOUS), str) else None
+        platform, previous = data.get("eblPlatform"), data.get(PREVIOUS)
+        platform = platform if isinstance(platform, str) else None
+        previous = previous if isinstance(previous, str) else None
         if not replayed:
             _check_link(rec, i, data, head)
         named = data.get("transportDocumentChecksum")
@@ -202,7 +203,7 @@ def check_entry(token: object, head: ChainHead, trust: TrustStore, when: datetim
                                               f"TD's {head.transport_document_checksum[:12]}…", "BENV", entry=i,
                     payload_pointer="/transportDocumentChecksum", named=named)
         for member, code in ((_ISSUANCE, "PINT-ISSUANCE-MISPLACED"), ("controlTrackingRegistry", "PINT-CTR-MISPLACED")):
-            if i > 0 and member in data:
+            if member in data and i > 0:
                 rec.add(code, f"entry {i} carries {member}; only the first entry may", "BENV", entry=i,
                         payload_pointer=f"/{member}")
         if stamp is not None and signed_at > when + CLOCK_SKEW:
@@ -247,7 +248,7 @@ def check_entry(token: object, head: ChainHead, trust: TrustStore, when: datetim
                          (*head.previous, previous), (*head.payloads, payload_sum))
     result = EntryResult(i, checksum, platform, previous, sig, actions, stamp,
                          state.holder if state is not None and model is not None else None,
-                         rec.errors == 0 and sig.verified)
+                         sig.verified and rec.errors == 0)
     return EntryVerification(result, tuple(rec.findings), new_head, signed_at, steps, holders, data, model)
 
 

@@ -37,8 +37,13 @@ def normalise_entry(rec: Recorder, data: dict[str, Any], index: int) -> tuple[di
                    pointer=entry_pointer(index), entry=index, payload_pointer=f"/{PREVIOUS}")
     txs = data.get("transactions")
     if isinstance(txs, list):
-        new = [_normalise_tx(rec, tx, index, t, explained) if isinstance(tx, dict) else tx for t, tx in enumerate(txs)]
-        if any(a is not b for a, b in zip(new, txs, strict=True)):
+        new = None
+        for t, tx in enumerate(txs):
+            mapped = _normalise_tx(rec, tx, index, t, explained) if isinstance(tx, dict) else tx
+            if mapped is not tx:
+                new = new or list(txs)
+                new[t] = mapped
+        if new is not None:
             out = {**out, "transactions": new}
     return out, explained
 

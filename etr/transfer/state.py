@@ -296,9 +296,9 @@ def check(state: ChainState, entry: int, index: int, platform: str, tx: Transact
     return out
 
 
-def _apply(state: ChainState, tx: Transaction) -> ChainState:
-    """The state after ``tx``, which :func:`check` found free of errors (so its action and time are known)."""
-    action = resolve_action(tx.action_code)[0]
+def _apply(state: ChainState, tx: Transaction, action: ActionCode) -> ChainState:
+    """The state after ``tx`` (whose action is ``action``), which :func:`check` found free of errors (so its
+    time is known)."""
     when = parse_datetime(tx.action_date_time)
     if state.last_time is not None and when < state.last_time:
         when = state.last_time  # a time going backwards is a warning only: keep the latest for the next check
@@ -336,10 +336,10 @@ def feed(state: ChainState, entry: int, index: int, platform: str, tx: Transacti
     state as it was — except a refused first transaction: a plausible first holder (the ISSUE
     recipient, else the actor) is then assumed, so that the rest of the chain can still be told."""
     problems = check(state, entry, index, platform, tx)
-    if not any(not v.warning for v in problems):
-        new = _apply(state, tx)
+    if not problems or all(v.warning for v in problems):
         action = resolve_action(tx.action_code)[0]
         assert action is not None  # checked
+        new = _apply(state, tx, action)
         return new, Step(entry, index, action, tx.actor, tx.recipient, tx.action_date_time, new.holder,
                          new.endorsement, new.endorsee), problems
     if state.issued:

@@ -257,6 +257,16 @@ def _read(rec: Recorder, envelope: bytes | Mapping[str, Any], source: str,
             code = "PINT-DUPLICATE-KEY" if exc.code == "LOAD-JSON-DUPLICATE-KEY" else "PINT-ENVELOPE-UNREADABLE"
             rec.add(code, f"envelope: {exc}", "BENV", pointer="", loadCode=exc.code)
             return None
+    elif isinstance(envelope, Mapping):
+        # A caller's own mapping is held to what the hardened loader would give, once, here.
+        from ..load import Limits, LoadError, check_json_value
+
+        try:
+            check_json_value(envelope if isinstance(envelope, dict) else dict(envelope), limits or Limits())
+        except LoadError as exc:
+            rec.add("PINT-ENVELOPE-UNREADABLE", f"envelope: {exc}", "BENV", pointer=exc.finding.location.pointer
+                    if exc.finding.location else "", loadCode=exc.code)
+            return None
     if not isinstance(envelope, Mapping):
         rec.add("PINT-ENVELOPE-UNREADABLE", "the envelope is not a JSON object", "BENV", pointer="")
         return None
@@ -265,9 +275,12 @@ def _read(rec: Recorder, envelope: bytes | Mapping[str, Any], source: str,
 
 def _validate_td(rec: Recorder, td: Mapping[str, Any], source: str, version: str | None) -> Report | None:
     try:
-        from ..validate import validate
+        from ..load import Document
+        from ..validate import Options, validate_document
 
-        report = validate(td, family="dcsa-ebl", version=version, name=f"{source}#/transportDocument")
+        # The envelope was read strictly (or checked, when a caller gave a mapping): the TD needs no second look.
+        document = Document(f"{source}#/transportDocument", "json", td, b"")
+        report = validate_document(document, Options("dcsa-ebl", version))
     except Exception as exc:  # the family is optional for the chain verdict; never sink the verification
         log.debug("TD validation failed", exc_info=True)
         rec.add("PINT-TD-NOT-VALIDATED", f"the embedded transport document could not be validated "

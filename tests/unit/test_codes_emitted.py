@@ -309,7 +309,7 @@ def test_the_transport_document_report_failing_does_not_sink_the_verification(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("validator failure")
 
-    monkeypatch.setattr(importlib.import_module("etr.validate"), "validate", broken)
+    monkeypatch.setattr(importlib.import_module("etr.validate"), "validate_document", broken)
     world = World()
     result = world.verify(issued(world).envelope(), validate_document=True)
     the(result, "PINT-TD-NOT-VALIDATED", Severity.INFO)

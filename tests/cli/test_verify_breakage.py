@@ -4,6 +4,7 @@ findings (exit 1), never an exception or a silent default."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,16 @@ def test_a_wrong_argument_is_a_usage_error_naming_the_cause(kwargs: dict[str, ob
 
 
 # --------------------------------------------------------------------------- the command line
+
+
+def test_a_name_too_long_to_look_up_is_a_finding_with_exit_1_not_an_internal_error() -> None:
+    for name in (TOO_LONG, TOO_LONG + "*"):
+        result = invoke("verify", "--trust", TRUST, "--format", "jsonl", name)
+        assert result.exit_code == 1, result.output
+        assert "internal error" not in result.stderr
+        assert [f["code"] for f in json.loads(result.stdout)["findings"]] == ["LOAD-IO"]
+    result = invoke("validate", TOO_LONG)
+    assert result.exit_code == 1 and "LOAD-IO" in result.stdout and "internal error" not in result.stderr
 
 
 @pytest.mark.parametrize("value", ["", "  "])

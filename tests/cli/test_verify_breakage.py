@@ -96,6 +96,18 @@ def test_a_name_too_long_to_look_up_is_a_finding_with_exit_1_not_an_internal_err
     assert result.exit_code == 1 and "LOAD-IO" in result.stdout and "internal error" not in result.stderr
 
 
+def test_two_documents_of_one_name_are_refused_not_silently_dropped(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "invoice.pdf").write_bytes(b"one")
+    (tmp_path / "b" / "invoice.pdf").write_bytes(b"two")
+    result = invoke("verify", "--trust", TRUST, "--at", AT, str(ENVELOPE), "--document",
+                    str(tmp_path / "a" / "invoice.pdf"), "--document", str(tmp_path / "b" / "invoice.pdf"))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "PINT-USAGE" in result.stderr and "also named 'invoice.pdf'" in result.stderr
+
+
 @pytest.mark.parametrize("value", ["", "  "])
 def test_an_empty_expected_recipient_is_a_usage_error(value: str) -> None:
     result = invoke("verify", "--trust", TRUST, "--at", AT, "--expect-recipient", value, str(ENVELOPE))

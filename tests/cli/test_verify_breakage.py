@@ -119,3 +119,28 @@ def test_an_unreadable_at_names_its_cause() -> None:
     result = invoke("verify", "--trust", TRUST, "--at", "2026-11-30T10:00:60Z", str(ENVELOPE))
     assert result.exit_code == 2
     assert "PINT-AT" in result.stderr and "leap second" in result.stderr
+
+
+def test_pint_at_names_its_cause(tmp_path: Path) -> None:
+    keys = invoke("keys", "generate", "--alg", "EdDSA", "--out", str(tmp_path), "--kid", "k1")
+    assert keys.exit_code == 0, keys.output
+    result = invoke("pint", "sign", str(ENVELOPE), "--trust", TRUST, "--key", str(tmp_path / "k1.private.pem"),
+                    "--at", "2026-02-30T00:00:00Z")
+    assert result.exit_code == 2
+    assert "PINT-AT" in result.stderr and "day is out of range" in result.stderr
+
+
+def test_pint_out_dash_is_standard_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    keys = invoke("keys", "generate", "--alg", "EdDSA", "--out", "k", "--kid", "k1")
+    assert keys.exit_code == 0, keys.output
+    trust = tmp_path / "trust"
+    trust.mkdir()
+    (trust / "k1.public.jwk").write_bytes((tmp_path / "k" / "k1.public.jwk").read_bytes())
+    (trust / "platforms.csv").write_text("Code,Site,jwks_endpoint,manual_key_id\nCAR1,https://c.example,,k1\n")
+    td = REPO / "samples" / "ebl" / "valid" / "to-order-blank-endorsed-bl.json"
+    result = invoke("pint", "issue", str(td), "--key", "k/k1.private.pem", "--platform", "CAR1", "--trust", "trust",
+                    "--to-name", "Nordic", "--to-platform", "EBL1", "--to-code", "EBL1:nordic", "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    assert not (tmp_path / "-").exists()
+    assert "envelopeTransferChain" in json.loads(result.stdout)

@@ -88,9 +88,12 @@ class Options:
 
             try:
                 parse_datetime(self.at)
-            except ValueError:
-                raise UsageError(f"--at {self.at!r} is not an RFC 3339 date-time", code="PINT-AT",
-                                 hint="e.g. 2026-06-01T12:00:00Z") from None
+            except ValueError as exc:  # the parser's message names the cause (the field, the range)
+                raise UsageError(f"--at: {exc}", code="PINT-AT", hint="e.g. 2026-06-01T12:00:00Z") from None
+        elif self.at is not None and not isinstance(self.at, datetime):
+            raise UsageError(f"at must be an RFC 3339 string or a datetime, not {type(self.at).__name__}",
+                             code="PINT-AT")
+        self._check_arguments()
         if self.td_version is not None:
             from .validate import Options as ValidateOptions
 
@@ -98,6 +101,23 @@ class Options:
         if self.store().is_empty():
             raise UsageError("no trust store: give the platforms' public keys, certificates or registry",
                              code="PINT-NO-TRUST", hint="e.g. --trust keys/ --trust eblsolutionproviders.csv")
+
+    def _check_arguments(self) -> None:
+        """The caller's other values have the types the verifier reads (a wrong one would otherwise surface
+        as an AttributeError deep inside, or be judged as a document's fault)."""
+        recipient = self.expected_recipient
+        if recipient is not None and not isinstance(recipient, Mapping) and not (isinstance(recipient, str)
+                                                                                 and recipient.strip()):
+            raise UsageError(f"expected recipient {str(recipient)[:60]!r} is neither a platform code nor a party "
+                             "(a JSON object)", code="PINT-USAGE",
+                             hint="e.g. --expect-recipient EBL2, or --expect-recipient party.json")
+        for doc_name, content in (self.supporting_documents or {}).items():
+            if not isinstance(content, bytes | bytearray):
+                raise UsageError(f"supporting document {str(doc_name)[:60]!r} must be bytes (its checksum is taken "
+                                 f"over the decoded bytes), not {type(content).__name__}", code="PINT-USAGE")
+        if self.issue_to is not None and not isinstance(self.issue_to, Mapping):
+            raise UsageError(f"issue_to must be the IssueToParty JSON object, not {type(self.issue_to).__name__}",
+                             code="PINT-USAGE")
 
     def store(self) -> TrustStore:
         """The trust store (built once per process from paths; see :func:`trust_store`)."""
@@ -132,8 +152,8 @@ def _store(trust: TrustInput) -> TrustStore:
 
 def _options(trust: TrustInput, limits: Limits | None, kwargs: dict[str, Any]) -> Options:
     expected = kwargs.pop("expected_recipient", None)
-    if expected is not None and not isinstance(expected, str | Mapping):
-        expected = expected.to_dict()  # a Party
+    if expected is not None and not isinstance(expected, str | Mapping) and hasattr(expected, "to_dict"):
+        expected = expected.to_dict()  # a Party (anything else is refused by Options.check)
     try:
         options = Options(_store(trust), expected_recipient=expected, limits=limits or Limits(), **kwargs)
     except TypeError as exc:  # an unknown keyword
@@ -194,11 +214,32 @@ def _unreadable(name: str, options: Options, exc: LoadError) -> VerificationResu
 
 def _verify_one(item: Input, options: Options, name: str | None) -> VerificationResult:
     if isinstance(item, Mapping):
-        return _verify_envelope(item, name or "<object>", options)
+        # Held to what the JSON reader would give: a NaN, a key that is not a string or a set would
+        # otherwise be judged on a shape JSON does not have, or end in an exception.
+        from .load import check_json_value
+
+        value = item if isinstance(item, dict) else dict(item)
+        try:
+            check_json_value(value, options.limits)
+        except LoadError as exc:
+            return _unreadable(name or "<object>", options, exc)
+        return _verify_envelope(value, name or "<object>", options)
     if isinstance(item, bytes | bytearray):
         return _verify_bytes(bytes(item), name or "<bytes>", options)
+    if not isinstance(item, str | PathLike):
+        raise UsageError(f"an envelope is a path, bytes or a parsed JSON object, not {type(item).__name__}",
+                         code="PINT-USAGE")
     path = Path(item)
-    return verify_source(Source(name or str(item), path, missing=not path.exists()), options)
+    return verify_source(Source(name or str(item), path, missing=not _exists(path)), options)
+
+
+def _exists(path: Path) -> bool:
+    """Whether ``path`` exists; a name the system refuses to look up (too long, …) is treated as present, so
+    that reading it reports the system's reason (``LOAD-IO``) rather than an exception."""
+    try:
+        return path.exists()
+    except OSError:
+        return True
 
 
 # --------------------------------------------------------------------------- the doors
@@ -248,8 +289,13 @@ def iter_verify(items: Iterable[Input], trust: TrustInput, *, limits: Limits | N
     the trust store is built once. Keywords as :func:`verify` (but ``name``).
 
     Raises:
+        TypeError: ``items`` is one input (a path, bytes, a mapping) instead of an iterable of them:
+            a string would otherwise be read character by character (``"."`` being the working directory).
         UsageError, KeyFileError: as :func:`verify`, when called (before the first result).
     """
+    if isinstance(items, str | bytes | bytearray | PathLike | Mapping):
+        raise TypeError(f"iter_verify takes an iterable of inputs, not one {type(items).__name__}: "
+                        "pass a list, e.g. iter_verify([item], trust), or call verify(item, trust)")
     return _iter_verify(items, _options(trust, limits, dict(kwargs)))
 
 

@@ -88,8 +88,8 @@ def _party_options(prefix: str, role: str, *, required: bool) -> Callable[[F], F
 def _signing_options(command: F) -> F:
     options = [
         click.option("--force", is_flag=True, help="Let -o replace an existing file."),
-        click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path),
-                     help="Write the new envelope here (default: stdout); an existing file needs --force."),
+        click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), callback=_stdout_dash,
+                     help="Write the new envelope here (default, or -: stdout); an existing file needs --force."),
         click.option("--at", "at", metavar="TIME",
                      help="actionDateTime (RFC 3339, e.g. 2026-05-01T12:00:00Z); default now."),
         click.option("--x5c", "x5c_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -197,9 +197,13 @@ def _when(at: str | None) -> datetime:
 
     try:
         return parse_datetime(at)
-    except ValueError:
-        raise UsageError(f"--at {at[:60]!r} is not an RFC 3339 date-time", code="PINT-AT",
-                         hint="e.g. --at 2026-05-01T12:00:00Z") from None
+    except ValueError as exc:  # the parser's message names the cause (the field, the range)
+        raise UsageError(f"--at: {exc}", code="PINT-AT", hint="e.g. --at 2026-05-01T12:00:00Z") from None
+
+
+def _stdout_dash(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """``-o -`` is standard output, as everywhere else in etr (never a file named ``-``)."""
+    return None if value is not None and str(value) == "-" else value
 
 
 def _check_out(out: Path | None, force: bool) -> None:

@@ -64,6 +64,12 @@ def require_input(inputs: Iterable[str]) -> None:
         if item == "-":
             continue
         path = Path(item)
+        try:
+            path.stat()
+        except FileNotFoundError:
+            pass
+        except OSError:  # too long a name, …: not a usage error, the input's LOAD-IO finding says why
+            continue
         if path.is_dir():
             if next(expand_inputs([item]), None) is None:
                 raise UsageError(f"no input in directory {display_name(item)}: it holds no "

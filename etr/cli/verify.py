@@ -65,13 +65,35 @@ def verify_cmd(envelopes: tuple[str, ...], trust_paths: tuple[Path, ...], mode: 
         tuple(str(p) for p in trust_paths), "legacy" if mode == "legacy" else "strict",
         # One verification time for the whole run, so that every result of a batch is judged at the same instant.
         at or format_datetime(datetime.now(UTC)),
-        _recipient(expect_recipient), {p.name: p.read_bytes() for p in documents} if documents else None,
+        _recipient(expect_recipient), _documents(documents) if documents else None,
         require_documents, carrier_platform, _json_file(issue_to, "--issue-to") if issue_to is not None else None,
         not no_td, version, limits)
     options.check()
     work: Callable[[Source], Result] = functools.partial(verify_source, options=options)
     run_inputs("verify", envelopes, work, fmt=fmt, jobs=jobs, quiet=quiet, fail_on=fail_on,
                show_document=show_document)
+
+
+def _documents(paths: tuple[Path, ...]) -> dict[str, bytes]:
+    """The supporting documents by file name (the manifest names them so). Two files of one name would
+    leave only the last in the map, silently: refused instead.
+
+    Raises:
+        UsageError: ``PINT-USAGE``: two --document files share a name, or one cannot be read.
+    """
+    from ..errors import UsageError
+
+    documents: dict[str, bytes] = {}
+    for path in paths:
+        if path.name in documents:
+            raise UsageError(f"--document {path}: another --document is also named {path.name!r}; documents are "
+                             "matched to the manifest by file name", code="PINT-USAGE",
+                             hint="give each supporting document once, under the name the manifest lists")
+        try:
+            documents[path.name] = path.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"--document {path}: {exc.strerror or exc}", code="PINT-USAGE") from None
+    return documents
 
 
 def _json_file(path: Path, what: str) -> dict[str, Any]:

@@ -82,10 +82,15 @@ def expand_inputs(inputs: Iterable[str]) -> Iterator[Source]:
             yield Source("<stdin>")
             continue
         path = Path(item)
-        if path.is_dir():
+        try:
+            is_dir, exists = path.is_dir(), path.exists()
+        except OSError:  # a name the system will not look up (too long): reading it reports why (LOAD-IO)
+            yield Source(item, path)
+            continue
+        if is_dir:
             yield from _walk(path)
-        elif path.exists() or not _GLOB_CHARS.search(item):
-            yield Source(item, path, missing=not path.exists())
+        elif exists or not _GLOB_CHARS.search(item):
+            yield Source(item, path, missing=not exists)
         else:
             matches = sorted(Path(match) for match in _glob(item))
             if not matches:

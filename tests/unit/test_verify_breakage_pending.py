@@ -1,0 +1,94 @@
+"""Attacks found by the fresh-user pass on ``etr verify`` whose fix lies in ``etr/transfer`` or ``etr/crypto``
+(being reworked by another helper when they were found). Each test states the behaviour the project's
+contracts demand and is marked ``xfail(strict=True)``: it must be unmarked when the fix lands.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from pint_simulator import PLATFORMS, Pki, RawChain, World, registry_csv, tx_dict
+
+from etr.crypto.trust import TrustStore
+from etr.errors import KeyFileError
+from etr.model import Outcome
+from etr.transfer.sign import canonical_json
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _store_binding(world: World, platforms: tuple[str, ...]) -> TrustStore:
+    """Every platform's public key trusted, but a registry that binds only ``platforms``."""
+    store = TrustStore()
+    for key in world.keys.values():
+        store.add_key(key.public)
+    store.add_registry(registry_csv({p: world.key(p) for p in platforms}), "<partial registry>")
+    return store
+
+
+@pytest.mark.xfail(strict=True, reason="etr/transfer/verify.py reports a key accepted for a platform no registry "
+                                       "row binds as PINT-PLATFORM-UNBOUND of severity info: the forged chain PASSes")
+def test_a_platforms_key_signing_for_a_platform_the_registry_does_not_list_does_not_pass() -> None:
+    # EBL2's own key signs an entry that claims to come from EBL1. The registry lists CAR1 and EBL2 only
+    # (a row forgotten, or a code spelled in lower case), so nothing binds any key to EBL1.
+    world = World("EdDSA")
+    store = _store_binding(world, ("CAR1", "EBL2"))
+    chain = RawChain(world).issue("alice").add("TRANSFER", "alice", "bob", key=world.key("EBL2"))
+    envelope = chain.envelope(key=world.key("EBL2"))
+    from etr.transfer.verify import verify_envelope
+
+    result = verify_envelope(envelope, store, at="2026-07-01T00:00:00Z", validate_document=False)
+    # README: "An entry is accepted only when the trust store binds its key to the platform the entry names".
+    assert result.outcome is not Outcome.PASS, result.codes
+
+
+@pytest.mark.xfail(strict=True, reason="etr/transfer/verify.py: an x5c leaf from a trusted CA, for a platform "
+                                       "no registry row binds, is accepted (info PINT-PLATFORM-UNBOUND only)")
+def test_any_certificate_of_a_shared_ca_does_not_speak_for_an_unregistered_platform() -> None:
+    world = World("ES256")
+    pki = Pki()
+    store = TrustStore()
+    store.add_certificate(pki.root)
+    store.add_key(world.key("CAR1").public)
+    store.add_registry(registry_csv({"CAR1": world.key("CAR1")}), "<registry>")
+    attacker = world.key("EBL3")  # anyone the shared CA certified
+    leaf = pki.leaf("attacker.example", attacker)
+    chain = RawChain(world).issue("alice").add("TRANSFER", "alice", "bob", key=attacker, x5c_chain=leaf)
+    envelope = chain.envelope(key=attacker, x5c_chain=leaf)
+    from etr.transfer.verify import verify_envelope
+
+    result = verify_envelope(envelope, store, at="2026-07-01T00:00:00Z", validate_document=False)
+    # DESIGN, security rules: a certificate from a shared CA proves nothing about who holds the key.
+    assert result.outcome is Outcome.FAIL, result.codes
+    assert result.response_code == "BSIG"
+
+
+@pytest.mark.xfail(strict=True, reason="etr/crypto/jws.py treats \"kid\": null as an absent kid, while every other "
+                                       "ill-typed kid (0, [], \"\") is PINT-JWS-HEADER")
+def test_a_null_kid_is_an_ill_typed_header_like_any_other() -> None:
+    world = World("EdDSA")
+    chain = RawChain(world).issue("alice")
+    payload = chain.payload("EBL1", [tx_dict("TRANSFER", "alice", "bob", 1)])
+    head = _b64(json.dumps({"alg": "EdDSA", "kid": None}).encode())
+    body = _b64(canonical_json(payload))
+    signature = world.key("EBL1").key.sign(f"{head}.{body}".encode())
+    chain.tokens.append(f"{head}.{body}.{_b64(signature)}")
+    result = world.verify(chain.envelope())
+    assert "PINT-JWS-HEADER" in result.codes, result.codes
+
+
+@pytest.mark.xfail(strict=True, reason="etr/crypto/registry.py reads the CSV with csv's lenient default: an "
+                                       "unterminated quote swallows every later row without an error")
+def test_a_registry_csv_with_an_unterminated_quote_is_refused() -> None:
+    world = World("EdDSA")
+    rows = registry_csv({p: world.key(p) for p in PLATFORMS}).decode().splitlines()
+    # The first platform row's Site opens a quote that is never closed: the rows after it vanish.
+    code, site, rest = rows[1].split(",", 2)
+    broken = "\n".join([rows[0], f'{code},"{site},{rest}', *rows[2:]]) + "\n"
+    store = TrustStore()
+    with pytest.raises(KeyFileError):
+        store.add_registry(broken.encode(), "<broken registry>")

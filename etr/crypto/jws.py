@@ -231,7 +231,7 @@ def _check_header(header: object) -> None:
     if "b64" in header and header["b64"] is not True:
         raise JwsError("unencoded payloads (RFC 7797 'b64') are not accepted", code="JWS-HEADER")
     kid = header.get("kid")
-    if kid is not None and (not isinstance(kid, str) or not kid):
+    if "kid" in header and (not isinstance(kid, str) or not kid):  # null included: present, but no kid
         raise JwsError("the JWS header 'kid' is not a non-empty string", code="JWS-HEADER")
     if "x5c" in header and not _is_base64_list(header["x5c"]):
         raise JwsError("the JWS header 'x5c' is not a non-empty array of base64 strings", code="JWS-HEADER")

@@ -147,8 +147,9 @@ def read_registry(data: bytes, name: str = "<registry>") -> Iterator[PlatformReg
     """The rows of a registry CSV, in order (rows without a ``Code`` are skipped).
 
     Raises:
-        KeyFileError: ``KEY-REGISTRY`` when the CSV is not UTF-8, lacks the
-            columns, has more than 10,000 rows, or a pin is malformed (the
+        KeyFileError: ``KEY-REGISTRY`` when the CSV is not UTF-8, is malformed
+            (an unterminated quote, a row with more cells than the header), lacks
+            the columns, has more than 10,000 rows, or a pin is malformed (the
             message names the line).
     """
     from .keys import KeyFileError
@@ -157,7 +158,8 @@ def read_registry(data: bytes, name: str = "<registry>") -> Iterator[PlatformReg
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise KeyFileError(f"{name}: a registry CSV must be UTF-8", code="KEY-REGISTRY") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    # strict: an unterminated quote is an error, not a cell that swallows every later row.
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     columns = {c.strip().lower(): c for c in (reader.fieldnames or []) if c}
     if "code" not in columns or not any(c in columns for c in PIN_COLUMNS):
         raise KeyFileError(f"{name}: a registry CSV needs columns Code and manual_key_id (or a pin column: "
@@ -171,6 +173,9 @@ def read_registry(data: bytes, name: str = "<registry>") -> Iterator[PlatformReg
         for n, row in enumerate(reader, start=1):
             if n > MAX_REGISTRY_ROWS:
                 raise KeyFileError(f"{name}: more than {MAX_REGISTRY_ROWS} rows", code="KEY-REGISTRY")
+            if None in row:  # DictReader's key for cells beyond the header: a row that does not fit its columns
+                raise KeyFileError(f"{name} line {reader.line_num}: more cells than the header has columns",
+                                   code="KEY-REGISTRY")
             code = cell(row, "code")
             if not code:
                 continue

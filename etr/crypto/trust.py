@@ -42,10 +42,13 @@ or the row's kid; the message names the pins that would bind it) and
 ``TRUST-PLATFORM-MISMATCH`` otherwise (a stored key, or a header kid the row
 does not list). The header's kid never relabels a key.
 
-``platform_binding`` is ``"unknown"`` when the platform has no row, or a row
-that binds nothing: the key is accepted and the caller must report it (the PINT
-verifier does, ``PINT-PLATFORM-UNBOUND``); ``"not-checked"`` when no platform
-was asked for.
+A platform the registry does not list at all (or a store without a registry)
+binds no key, so no key speaks for it: ``TRUST-PLATFORM-UNBOUND``.
+``platform_binding`` is ``"unknown"`` when the platform's row lists no kid and
+no pin (only a JWKS endpoint, which is never fetched): the key is accepted, the
+binding cannot be checked offline, and the caller must say so (the PINT
+verifier's outcome is then NOT_EVALUABLE, ``PINT-PLATFORM-UNBOUND``);
+``"not-checked"`` when no platform was asked for.
 
 Resolution
 ----------
@@ -403,6 +406,21 @@ class TrustStore:
         reg = self._platforms.get(platform) if platform is not None else None
         return reg if reg is not None and reg.binds else None
 
+    def _unlisted(self, platform: str | None) -> KeyResolution | None:
+        """For a platform that no registry row binds: ``TRUST-PLATFORM-UNBOUND`` when the registry does not
+        list it at all (or there is no registry), since then any trusted key could speak for it; ``None``
+        (accepted, binding ``"unknown"``) when its row lists it without a kid or pin — only a JWKS
+        endpoint, which is never fetched — so that the binding cannot be checked offline and the caller
+        must say so."""
+        if platform is None or platform in self._platforms:
+            return None
+        where = "the registry has no row for it" if self._platforms else "the trust store has no platform registry"
+        return _fail("TRUST-PLATFORM-UNBOUND", f"nothing in the trust store binds a key to platform {platform[:40]!r} "
+                                               f"({where}), so any trusted key could sign for it. Add a registry "
+                                               f"CSV row for {platform[:40]!r} naming its key id (manual_key_id) "
+                                               f"or pinning its certificate (cert_sha256, key_thumbprint, subject, "
+                                               f"san)")
+
     def _lookup(self, kid: str) -> list[_TrustedKey]:
         found = [self._keys[tp] for tp in self._names.get(kid, ())]
         if not found and kid in self._keys:
@@ -526,6 +544,8 @@ class TrustStore:
             return _fail("TRUST-UNKNOWN-KEY", f"the JWS header names no key (no kid, no x5c) and the store "
                                               f"holds {len(self._keys)} keys"), None
         binding, bound_by = "not-checked" if platform is None else "unknown", None
+        if reg is None and (refusal := self._unlisted(platform)) is not None:
+            return refusal, None
         if reg is not None:
             bound = [(e, by) for e in entries if (by := reg.bound_by(e.public, e.names, e.certificates))]
             if not bound:
@@ -597,6 +617,8 @@ class TrustStore:
             return _fail(chain.code, chain.message), None
         binding, bound_by = "not-checked" if platform is None else "unknown", None
         reg = self._binding_row(platform)
+        if reg is None and (refusal := self._unlisted(platform)) is not None:
+            return refusal, None
         if reg is not None:
             bound_by = reg.bound_by(key, names, certificates)
             if bound_by is None:

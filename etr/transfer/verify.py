@@ -193,8 +193,9 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
     unbound = sorted({s.platform for s in signatures if s.key_thumbprint is not None and s.platform is not None
                       and s.platform_binding in ("unknown", "not-checked")})
     if unbound:
-        rec.add("PINT-PLATFORM-UNBOUND", "keys were accepted for platform(s) " + ", ".join(unbound) + " without a "
-                "registry binding them: any trusted key could sign for them", "BSIG", severity=Severity.INFO,
+        rec.add("PINT-PLATFORM-UNBOUND", "platform(s) " + ", ".join(unbound) + " are listed in the registry without "
+                "a key id or pin (a JWKS endpoint is never fetched): which key speaks for them cannot be checked "
+                "offline; add manual_key_id or a pin to their rows", "BSIG", severity=Severity.INFO,
                 platforms=unbound)
     ctr = first.payload.get("controlTrackingRegistry") if first.payload is not None else None
     if ctr is not None:
@@ -203,7 +204,7 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
                 severity=Severity.INFO, payload_pointer="/controlTrackingRegistry")
     return _finish(rec, source, stamp, td_checksum=td_checksum, entries=results, manifest=manifest_result,
                    issuance=issuance, steps=steps, holders=holders, current=current, td_report=td_report,
-                   not_evaluable=ctr is not None, head=head)
+                   not_evaluable=ctr is not None or bool(unbound), head=head)
 
 
 def verify_envelope_or_raise(envelope: bytes | Mapping[str, Any], trust: TrustStore, **kwargs: Any,

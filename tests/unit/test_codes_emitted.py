@@ -181,7 +181,7 @@ def test_an_x5c_certificate_not_yet_valid_at_the_signing_time() -> None:
 
 def _certified(valid_from: Any, valid_until: Any) -> tuple[World, SigningKey, TrustStore]:
     """A world whose carrier key is trusted through its own (leaf) certificate only, valid in the given
-    period; the other platforms' keys as bare keys; no registry."""
+    period; the other platforms' keys as bare keys; a registry binding each platform's key by thumbprint."""
     world = World()
     carrier = generate_key("EdDSA")  # kid: its thumbprint, the name a certificate-trusted key goes by
     ca = Pki()
@@ -191,6 +191,9 @@ def _certified(valid_from: Any, valid_until: Any) -> tuple[World, SigningKey, Tr
     trust.add_certificate(cert)
     for platform in ("EBL1", "EBL2"):
         trust.add_key(world.key(platform).public)
+    rows = [("CAR1", carrier.public.thumbprint), *((p, world.key(p).public.thumbprint) for p in ("EBL1", "EBL2"))]
+    trust.add_registry(("Code,Site,jwks_endpoint,manual_key_id\n"
+                        + "".join(f"{code},,,{kid}\n" for code, kid in rows)).encode())
     return world, carrier, trust
 
 

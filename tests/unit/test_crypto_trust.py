@@ -295,9 +295,11 @@ def test_platform_binding(keyed: tuple[TrustStore, dict[str, SigningKey]]) -> No
     assert resolve(store, {"kid": "k-one"}, platform="EBL1").platform_binding == "registered"
     mismatch = resolve(store, {"kid": "k-two"}, platform="EBL1")
     assert mismatch.code == "TRUST-PLATFORM-MISMATCH" and mismatch.key is None
-    # known platform without a kid (JWKS endpoint only, never fetched) and unknown platform: accepted, flagged
+    # known platform without a kid (JWKS endpoint only, never fetched): accepted, flagged as unknown
     assert resolve(store, {"kid": "k-two"}, platform="EBL2").platform_binding == "unknown"
-    assert resolve(store, {"kid": "k-two"}, platform="NOPE").platform_binding == "unknown"
+    # a platform the registry does not list: nothing binds a key to it, so no key speaks for it
+    unlisted = resolve(store, {"kid": "k-two"}, platform="NOPE")
+    assert unlisted.code == "TRUST-PLATFORM-UNBOUND" and unlisted.key is None
     assert resolve(store, {"kid": "k-two"}).platform_binding == "not-checked"
     assert resolve(store, {"kid": "k-two"}, platform="MULTI").platform_binding == "registered"
 

@@ -337,14 +337,37 @@ def test_unknown_key_is_bsig() -> None:
     assert result.response_code == "BSIG" and "PINT-KEY-UNKNOWN" in result.codes
 
 
-def test_trusted_keys_without_registry_are_flagged_unbound() -> None:
+def _jwks_only_registry(world: World) -> bytes:
+    """A registry that lists every platform of ``world`` with only a JWKS endpoint (never fetched): it names
+    the platforms but binds no key to any of them."""
+    rows = "".join(f"{p},https://{p.lower()}.example,https://{p.lower()}.example/jwks.json,\n" for p in world.keys)
+    return ("Code,Site,jwks_endpoint,manual_key_id\n" + rows).encode()
+
+
+def test_trusted_keys_without_registry_speak_for_no_platform() -> None:
+    """Keys trusted as such, with no registry: nothing binds any of them to a platform, so any of them could
+    sign for any platform. Every signature fails (BSIG), saying how to fix the trust store."""
     world = World()
     store = TrustStore()
     for key in world.keys.values():
         store.add_key(key.public)
     result = verify_envelope(four(world).envelope(), store, at=VERIFY_AT, validate_document=False)
-    assert result.outcome is Outcome.PASS
-    assert "PINT-PLATFORM-UNBOUND" in result.codes
+    assert result.outcome is Outcome.FAIL and result.response_code == "BSIG"
+    assert "PINT-KEY-PLATFORM-UNBOUND" in result.codes and "PINT-PLATFORM-UNBOUND" not in result.codes
+    assert result.current_holder is None or not result.entries[0].ok
+
+
+def test_platforms_listed_without_a_key_id_are_not_evaluable_offline() -> None:
+    """A registry row with only a JWKS endpoint names the platform but binds no key offline: the verdict is
+    NOT_EVALUABLE (PINT-PLATFORM-UNBOUND), never PASS."""
+    world = World()
+    store = TrustStore()
+    for key in world.keys.values():
+        store.add_key(key.public)
+    store.add_registry(_jwks_only_registry(world))
+    result = verify_envelope(four(world).envelope(), store, at=VERIFY_AT, validate_document=False)
+    assert result.outcome is Outcome.NOT_EVALUABLE
+    assert "PINT-PLATFORM-UNBOUND" in result.codes and not result.errors
 
 
 def test_issuance_by_other_trusted_key_without_registry_is_a_warning() -> None:
@@ -352,6 +375,7 @@ def test_issuance_by_other_trusted_key_without_registry_is_a_warning() -> None:
     store = TrustStore()
     for key in world.keys.values():
         store.add_key(key.public)
+    store.add_registry(_jwks_only_registry(world))
     chain = RawChain(world)
     chain.issue(issuance=chain.issuance(key=world.key("EBL1")))
     result = verify_envelope(chain.envelope(), store, at=VERIFY_AT, validate_document=False)

@@ -186,11 +186,14 @@ def test_a_stored_key_of_another_platform_is_a_mismatch(p: Platforms) -> None:
 
 
 def test_unknown_binding_stays_visible(p: Platforms) -> None:
-    """No registry row, or a row without kid or pin (a JWKS endpoint only): accepted, reported as unknown."""
+    """A row without kid or pin (a JWKS endpoint only, never fetched): accepted, reported as unknown (the
+    binding cannot be checked offline). A platform with no row at all: nothing binds a key to it."""
     store = p.store("EBL1,https://ebl1.example,https://ebl1.example/jwks.json,")
-    for platform in ("EBL1", "EBL7"):
-        result = resolve(store, p.header("EBL2", "ebl1-key"), platform)
-        assert result.ok and result.platform_binding == "unknown" and result.bound_by is None
+    result = resolve(store, p.header("EBL2", "ebl1-key"), "EBL1")
+    assert result.ok and result.platform_binding == "unknown" and result.bound_by is None
+    for platform in ("EBL7", "ebl1"):  # not listed; platform codes are compared as written
+        unlisted = resolve(store, p.header("EBL2", "ebl1-key"), platform)
+        assert unlisted.code == "TRUST-PLATFORM-UNBOUND" and "registry has no row" in unlisted.message
     assert resolve(store, p.header("EBL2", None), None).platform_binding == "not-checked"
 
 

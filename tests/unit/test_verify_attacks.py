@@ -1,6 +1,6 @@
 """Attacks found by the fresh-user pass on ``etr verify`` whose fix lies in ``etr/transfer`` or ``etr/crypto``
 (being reworked by another helper when they were found). Each test states the behaviour the project's
-contracts demand and is marked ``xfail(strict=True)``: it must be unmarked when the fix lands.
+contracts demand; each failed before its fix.
 """
 
 from __future__ import annotations
@@ -30,8 +30,6 @@ def _store_binding(world: World, platforms: tuple[str, ...]) -> TrustStore:
     return store
 
 
-@pytest.mark.xfail(strict=True, reason="etr/transfer/verify.py reports a key accepted for a platform no registry "
-                                       "row binds as PINT-PLATFORM-UNBOUND of severity info: the forged chain PASSes")
 def test_a_platforms_key_signing_for_a_platform_the_registry_does_not_list_does_not_pass() -> None:
     # EBL2's own key signs an entry that claims to come from EBL1. The registry lists CAR1 and EBL2 only
     # (a row forgotten, or a code spelled in lower case), so nothing binds any key to EBL1.
@@ -46,8 +44,6 @@ def test_a_platforms_key_signing_for_a_platform_the_registry_does_not_list_does_
     assert result.outcome is not Outcome.PASS, result.codes
 
 
-@pytest.mark.xfail(strict=True, reason="etr/transfer/verify.py: an x5c leaf from a trusted CA, for a platform "
-                                       "no registry row binds, is accepted (info PINT-PLATFORM-UNBOUND only)")
 def test_any_certificate_of_a_shared_ca_does_not_speak_for_an_unregistered_platform() -> None:
     world = World("ES256")
     pki = Pki()
@@ -67,8 +63,6 @@ def test_any_certificate_of_a_shared_ca_does_not_speak_for_an_unregistered_platf
     assert result.response_code == "BSIG"
 
 
-@pytest.mark.xfail(strict=True, reason="etr/crypto/jws.py treats \"kid\": null as an absent kid, while every other "
-                                       "ill-typed kid (0, [], \"\") is PINT-JWS-HEADER")
 def test_a_null_kid_is_an_ill_typed_header_like_any_other() -> None:
     world = World("EdDSA")
     chain = RawChain(world).issue("alice")
@@ -81,8 +75,6 @@ def test_a_null_kid_is_an_ill_typed_header_like_any_other() -> None:
     assert "PINT-JWS-HEADER" in result.codes, result.codes
 
 
-@pytest.mark.xfail(strict=True, reason="etr/crypto/registry.py reads the CSV with csv's lenient default: an "
-                                       "unterminated quote swallows every later row without an error")
 def test_a_registry_csv_with_an_unterminated_quote_is_refused() -> None:
     world = World("EdDSA")
     rows = registry_csv({p: world.key(p) for p in PLATFORMS}).decode().splitlines()

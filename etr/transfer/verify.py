@@ -355,7 +355,7 @@ def _story(rec: Recorder, entries: list[EntryVerification],
     for e in told:
         add_holders(holders, e.holders)
     current = next((e.head.state.holder for e in reversed(told) if e.head.state is not None), None)
-    results = tuple(e.result if e.result.index < bad else replace(e.result, holder_after=None) for e in entries)
+    results = tuple(e.result if e.result.index < bad else e.result._replace(holder_after=None) for e in entries)
     if bad < len(entries):
         told_to = f"the holder is told only up to entry {bad - 1}" if bad else "no holder is established"
         rec.add("PINT-STATE-UNVERIFIED", f"{told_to}: entry {bad}'s signature does not verify, so it and what follows "

@@ -35,9 +35,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 import pybase64
@@ -111,9 +110,8 @@ class JwsError(DocumentError):
         self.detail = detail
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedJws:
-    """A compact JWS split and decoded, not yet verified.
+class ParsedJws(NamedTuple):
+    """A compact JWS split and decoded, not yet verified (a named tuple: one is built per chain entry).
 
     ``token`` is the string exactly as received (hash this, never a
     re-serialisation); ``signing_input`` is ``ASCII(header "." payload)``.
@@ -141,13 +139,7 @@ class ParsedJws:
 # --------------------------------------------------------------------------- parsing
 
 def _decode_segment(segment: str, what: str) -> bytes:
-    """The bytes of a base64url segment once :func:`_checked_segment` accepts it. Raises JwsError."""
-    raw = _checked_segment(segment, what)
-    return pybase64.b64decode(raw + b"=" * (-len(raw) % 4), altchars=b"-_", validate=True)
-
-
-def _checked_segment(segment: str, what: str) -> bytes:
-    """``segment`` as ASCII bytes once it is canonical base64url without padding. Raises JwsError."""
+    """The bytes of a base64url segment, which must be canonical base64url without padding. Raises JwsError."""
     try:
         raw = segment.encode("ascii")
     except UnicodeEncodeError:
@@ -157,13 +149,15 @@ def _checked_segment(segment: str, what: str) -> bytes:
     if raw.translate(None, _ALPHABET_BYTES):  # C-speed alphabet check; '=' padding is not in it
         raise JwsError(f"the JWS {what} is not base64url without padding", code="JWS-MALFORMED")
     rest = len(raw) % 4
-    if rest == 1:
-        raise JwsError(f"the JWS {what} has an impossible base64url length", code="JWS-MALFORMED")
-    # Unused trailing bits must be zero, so one value has exactly one encoding (else the
-    # token, and every checksum over it, could change while the signature still verifies).
-    if rest and _ALPHABET.index(segment[-1]) & (0x0F if rest == 2 else 0x03):
-        raise JwsError(f"the JWS {what} is not canonical base64url", code="JWS-MALFORMED")
-    return raw
+    if rest:
+        if rest == 1:
+            raise JwsError(f"the JWS {what} has an impossible base64url length", code="JWS-MALFORMED")
+        # Unused trailing bits must be zero, so one value has exactly one encoding (else the
+        # token, and every checksum over it, could change while the signature still verifies).
+        if _ALPHABET.index(segment[-1]) & (0x0F if rest == 2 else 0x03):
+            raise JwsError(f"the JWS {what} is not canonical base64url", code="JWS-MALFORMED")
+        raw += b"==" if rest == 2 else b"="
+    return pybase64.b64decode(raw, altchars=b"-_", validate=True)
 
 
 def parse_compact(token: str) -> ParsedJws:
@@ -317,21 +311,36 @@ _SHA256 = hashes.SHA256()
 _ECDSA = ec.ECDSA(_SHA256)
 
 
-def _signature_ok(alg: str, key: object, message: bytes, signature: bytes) -> bool:
+#: The algorithms a native key's class can verify, by class (an ABC ``isinstance`` check costs 0.3 µs per
+#: signature, a dict look-up 0.03 µs; a class's answer never changes).
+_KINDS: dict[type, frozenset[str]] = {}
+
+
+def _kinds(cls: type) -> frozenset[str]:
+    kinds = _KINDS.get(cls)
+    if kinds is None:
+        kinds = _KINDS[cls] = frozenset(
+            {"EdDSA"} if issubclass(cls, ed25519.Ed25519PublicKey) else {"ES256"}
+            if issubclass(cls, ec.EllipticCurvePublicKey) else {"RS256", "PS256"}
+            if issubclass(cls, rsa.RSAPublicKey) else ())
+    return kinds
+
+
+def _signature_ok(alg: str, key: Any, message: bytes, signature: bytes) -> bool:
+    if alg not in _kinds(key.__class__):  # unreachable after the key-type check; fail closed
+        return False
     try:
-        if alg == "EdDSA" and isinstance(key, ed25519.Ed25519PublicKey):
+        if alg == "PS256":
+            key.verify(signature, message, _PSS, _SHA256)
+        elif alg == "EdDSA":
             key.verify(signature, message)
-        elif alg == "ES256" and isinstance(key, ec.EllipticCurvePublicKey):
+        elif alg == "ES256":
             if len(signature) != 64:
                 return False
             der = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
             key.verify(der, message, _ECDSA)
-        elif alg == "RS256" and isinstance(key, rsa.RSAPublicKey):
+        else:  # RS256, the only other algorithm _kinds admits
             key.verify(signature, message, _PKCS1, _SHA256)
-        elif alg == "PS256" and isinstance(key, rsa.RSAPublicKey):
-            key.verify(signature, message, _PSS, _SHA256)
-        else:  # unreachable after the key-type check; fail closed
-            return False
     except InvalidSignature:
         return False
     return True

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -193,9 +193,9 @@ def check_signature(rec: Recorder, trust: TrustStore, allowed: frozenset[str], p
     except JwsError as exc:
         code, response = _JWS_CODES.get(exc.code, ("PINT-JWS-KEY-MISMATCH", "BSIG"))
         rec.add(code, f"{part}: {exc}", response, pointer=pointer, entry=entry, part=part)
-        return replace(check, verified=False, code=code), key
+        return check._replace(verified=False, code=code), key
     if not signature_valid(alg, key, parsed.signing_input, parsed.signature):
         rec.add("PINT-JWS-BAD-SIGNATURE", f"{part}: {bad_signature(alg, key)}", "BSIG", pointer=pointer, entry=entry,
                 part=part)
-        return replace(check, verified=False, code="PINT-JWS-BAD-SIGNATURE"), key
+        return check._replace(verified=False, code="PINT-JWS-BAD-SIGNATURE"), key
     return check, key

@@ -32,9 +32,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..crypto.digests import jcs_sha256
 from ..crypto.jws import DEFAULT_ALLOWED, check_allowed
@@ -57,19 +56,18 @@ _CHECKSUM = re.compile(r"[0-9a-f]{64}")
 _UNCHECKED = SignatureCheck(False)
 
 
-@dataclass(frozen=True, slots=True)
-class ChainHead:
+class ChainHead(NamedTuple):
     """Where a chain stands after the entries verified so far: all that verifying the next one needs.
 
-    Plain, frozen data (strings and a :class:`~etr.transfer.state.ChainState`), so a registry can store
-    it. ``checksums`` are the SHA-256 of each entry's JWS as received, oldest first (``""`` for an entry
-    that is not a string); ``previous`` the previous-entry checksum each one named; ``payloads`` the
-    SHA-256 of each one's JWS payload (``""`` when unreadable), to tell a replay. ``state`` is ``None``
-    once an entry could not be read: the holder cannot be followed after it.
+    Plain, immutable data (a named tuple of strings and a :class:`~etr.transfer.state.ChainState`), so a
+    registry can store it. ``checksums`` are the SHA-256 of each entry's JWS as received, oldest first
+    (``""`` for an entry that is not a string); ``previous`` the previous-entry checksum each one named;
+    ``payloads`` the SHA-256 of each one's JWS payload (``""`` when unreadable), to tell a replay. ``state``
+    is ``None`` once an entry could not be read: the holder cannot be followed after it.
     """
 
     transport_document_checksum: str
-    state: ChainState | None = field(default_factory=ChainState)
+    state: ChainState | None = ChainState()
     checksums: tuple[str, ...] = ()
     previous: tuple[str | None, ...] = ()
     payloads: tuple[str, ...] = ()
@@ -94,9 +92,8 @@ class ChainHead:
         return self.checksums[-1] if self.checksums else None
 
 
-@dataclass(frozen=True, slots=True)
-class EntryVerification:
-    """What :func:`verify_entry` found about one entry.
+class EntryVerification(NamedTuple):
+    """What :func:`verify_entry` found about one entry (a named tuple: one is built per entry).
 
     ``head`` is the chain's head with the entry appended — where the chain stands if it is accepted:
     store it only when :attr:`ok`. ``steps`` are the transactions the state machine applied,
@@ -246,10 +243,11 @@ def check_entry(token: object, head: ChainHead, trust: TrustStore, when: datetim
             else ()
     new_head = ChainHead(head.transport_document_checksum, state, (*head.checksums, checksum),
                          (*head.previous, previous), (*head.payloads, payload_sum))
+    findings = tuple(rec.findings)
     result = EntryResult(i, checksum, platform, previous, sig, actions, stamp,
                          state.holder if state is not None and model is not None else None,
-                         sig.verified and rec.errors == 0)
-    return EntryVerification(result, tuple(rec.findings), new_head, signed_at, steps, holders, data, model)
+                         sig.verified and not any(f.severity is Severity.ERROR for f in findings))
+    return EntryVerification(result, findings, new_head, signed_at, steps, holders, data, model)
 
 
 def _signing_time(rec: Recorder, data: dict[str, Any], i: int, at: datetime,

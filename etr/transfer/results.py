@@ -10,7 +10,7 @@ the holders over time.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import DocumentError
 from ..model import Finding, Outcome, Report, Severity, counts
@@ -27,9 +27,11 @@ __all__ = ["RESPONSE_PRIORITY", "DocumentCheck", "EntryResult", "EnvelopeVerific
 RESPONSE_PRIORITY = ("BSIG", "DISE", "BENV", "INCD", "MDOC")
 
 
-@dataclass(frozen=True, slots=True)
-class SignatureCheck:
-    """One JWS signature: verified or not, with which key, found how (``kid``, ``x5c`` …)."""
+class SignatureCheck(NamedTuple):
+    """One JWS signature: verified or not, with which key, found how (``kid``, ``x5c`` …).
+
+    This and :class:`EntryResult` are named tuples (immutable; ``_replace`` makes a changed copy): one of
+    each is built per chain entry, and a named tuple costs a fifth of a frozen dataclass to build."""
 
     verified: bool
     alg: str | None = None
@@ -62,11 +64,10 @@ class SignatureCheck:
         return f"{self.alg} {who} ({', '.join(bits)})"
 
 
-@dataclass(frozen=True, slots=True)
-class EntryResult:
+class EntryResult(NamedTuple):
     """What was found about one chain entry; ``ok`` when it added no error finding and its signature verified."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # the entry's index, in place of tuple.index
     checksum: str
     platform: str | None
     previous_checksum: str | None

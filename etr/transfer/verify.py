@@ -187,8 +187,9 @@ def verify_envelope(envelope: bytes | Mapping[str, Any], trust: TrustStore, *, m
     if recipient is not None:
         check_recipient(rec, last, current, recipient)
     if manifest is not None and manifest_result is not None:
-        manifest_result = replace(manifest_result, documents=check_documents(
-            rec, manifest, supporting_documents, require_documents))
+        documents = check_documents(rec, manifest, supporting_documents, require_documents)
+        if documents:  # most manifests name no document; dataclasses.replace costs 1.4 µs
+            manifest_result = replace(manifest_result, documents=documents)
     signatures = [e.result.signature for e in entries] + [s.signature for s in (issuance, manifest_result) if s]
     unbound = sorted({s.platform for s in signatures if s.key_thumbprint is not None and s.platform is not None
                       and s.platform_binding in ("unknown", "not-checked")})
@@ -355,7 +356,7 @@ def _story(rec: Recorder, entries: list[EntryVerification],
     for e in told:
         add_holders(holders, e.holders)
     current = next((e.head.state.holder for e in reversed(told) if e.head.state is not None), None)
-    results = tuple(e.result if e.result.index < bad else replace(e.result, holder_after=None) for e in entries)
+    results = tuple(e.result if e.result.index < bad else e.result._replace(holder_after=None) for e in entries)
     if bad < len(entries):
         told_to = f"the holder is told only up to entry {bad - 1}" if bad else "no holder is established"
         rec.add("PINT-STATE-UNVERIFIED", f"{told_to}: entry {bad}'s signature does not verify, so it and what follows "

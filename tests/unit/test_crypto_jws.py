@@ -19,6 +19,7 @@ from etr.crypto.jws import (
     parse_compact,
     payload_json,
     sign_compact,
+    signature_valid,
     verify_compact,
 )
 from etr.crypto.keys import ALGORITHMS, SigningKey, generate_key, load_public_keys
@@ -340,3 +341,13 @@ def test_a_parsed_header_is_the_callers_own() -> None:
     first.header["x5c"].append("BBBB")
     again = parse_compact(token)
     assert again.header == {"alg": "EdDSA", "kid": key.kid, "x5c": ["AAAA"]}
+
+
+def test_signature_arithmetic_fails_closed_for_a_key_of_another_type(keys: dict[str, SigningKey]) -> None:
+    # signature_valid trusts its caller to have run check_key_fit, yet still refuses (never raises, never
+    # verifies) an algorithm the key's type cannot verify: each algorithm against each other key type.
+    for alg, signer in keys.items():
+        parsed = parse_compact(sign_compact(PAYLOAD, signer))
+        for other_alg, other in keys.items():
+            got = signature_valid(alg, other.public, parsed.signing_input, parsed.signature)
+            assert got is (other is signer), (alg, other_alg)

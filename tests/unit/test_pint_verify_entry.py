@@ -4,7 +4,7 @@ and a registry appends entries to a stored head with it."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -64,7 +64,7 @@ def test_looping_verify_entry_gives_the_envelopes_entry_results(chain: Chain) ->
     story_cut = next((e.index for e in envelope.entries if not e.signature.verified), len(envelope.entries))
     for mine, theirs in zip(looped, envelope.entries, strict=True):  # the envelope tells holders up to a bad signature
         assert mine.result == (theirs if theirs.index < story_cut else
-                               replace(theirs, holder_after=mine.result.holder_after))
+                               theirs._replace(holder_after=mine.result.holder_after))
     assert _in_order_within([f for e in looped for f in e.findings], envelope.findings)
     assert looped[-1].head == envelope.head
 

@@ -121,7 +121,9 @@ def format_datetime(when: datetime) -> str:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     when = when.astimezone(UTC)
-    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+    # Not strftime: glibc's %Y does not pad years before 1000, and RFC 3339 needs four digits.
+    return (f"{when.year:04d}-{when.month:02d}-{when.day:02d}T{when.hour:02d}:{when.minute:02d}:{when.second:02d}."
+            f"{when.microsecond // 1000:03d}Z")
 
 
 #: RFC 3339 §5.6 ``date-time``, ASCII digits only (``\d`` would take other scripts' digits).

@@ -129,6 +129,10 @@ def test_datetimes_are_rfc3339_utc_milliseconds() -> None:
     when = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=timezone(timedelta(hours=2)))
     assert format_datetime(when) == "2026-01-02T01:04:05.678Z"
     assert format_datetime(datetime(2026, 1, 2)) == "2026-01-02T00:00:00.000Z"
+    # Four-digit years before 1000 too (strftime's %Y does not pad them on glibc), and they read back.
+    early = datetime(702, 6, 15, 0, 53, 20, tzinfo=UTC)
+    assert format_datetime(early) == "0702-06-15T00:53:20.000Z"
+    assert parse_datetime(format_datetime(early)) == early
     assert parse_datetime("2026-01-02T01:04:05.678Z") == datetime(2026, 1, 2, 1, 4, 5, 678000, tzinfo=UTC)
     assert parse_datetime("2026-01-02T03:04:05+02:00") == datetime(2026, 1, 2, 1, 4, 5, tzinfo=UTC)
     for bad in ("2026-01-02", "2026-01-02T03:04:05", "yesterday"):

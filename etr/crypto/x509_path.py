@@ -31,7 +31,7 @@ from __future__ import annotations
 import binascii
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -167,15 +167,20 @@ def _build_path(certs: list[x509.Certificate], anchors: Anchors,
     return None, f"the certification path is longer than {MAX_X5C_CERTS} certificates"
 
 
+def _utc(at: datetime) -> str:
+    """``at`` as RFC 3339 in UTC with milliseconds and ``Z``, as every other time etr prints."""
+    return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def validity(certs: Iterable[x509.Certificate], at: datetime, expired: str, not_yet: str) -> tuple[str, str] | None:
     """(code, message) for the first certificate not valid at ``at`` (bounds included), else ``None``."""
     for cert in certs:
         if at < cert.not_valid_before_utc:
             return not_yet, (f"certificate {describe(cert)} is not valid until "
-                             f"{cert.not_valid_before_utc:%Y-%m-%dT%H:%M:%SZ} (checked at {at.isoformat()})")
+                             f"{cert.not_valid_before_utc:%Y-%m-%dT%H:%M:%SZ} (checked at {_utc(at)})")
         if at > cert.not_valid_after_utc:
             return expired, (f"certificate {describe(cert)} expired at "
-                             f"{cert.not_valid_after_utc:%Y-%m-%dT%H:%M:%SZ} (checked at {at.isoformat()})")
+                             f"{cert.not_valid_after_utc:%Y-%m-%dT%H:%M:%SZ} (checked at {_utc(at)})")
     return None
 
 

@@ -187,7 +187,11 @@ def test_each_certificate_is_checked_at_the_time_of_the_event(where: str) -> Non
     window = {"not_before": AT - timedelta(days=30), "not_after": AT + timedelta(days=30)}
     path = chain(**{where: window})
     assert path.resolve()[0] is None
-    assert path.resolve(at=AT + timedelta(days=31))[0] == "TRUST-X5C-EXPIRED"
+    code, message = path.resolve(at=AT + timedelta(days=31))
+    assert code == "TRUST-X5C-EXPIRED"
+    # the time it was checked at is written as every time etr prints: RFC 3339, UTC, milliseconds, Z
+    checked = (AT + timedelta(days=31)).astimezone(UTC)
+    assert f"checked at {checked:%Y-%m-%dT%H:%M:%S}.{checked.microsecond // 1000:03d}Z)" in message
     assert path.resolve(at=AT - timedelta(days=31))[0] == "TRUST-X5C-NOT-YET-VALID"
     # the bounds themselves are inside the validity period (RFC 5280 §4.1.2.5)
     assert path.resolve(at=AT + timedelta(days=30))[0] is None

@@ -101,8 +101,9 @@ def schema_version_option(help: str) -> Callable[[F], F]:
 
 _trust = click.option(
     "--trust", "trust_paths", multiple=True, metavar="PATH", type=click.Path(exists=True, path_type=Path),
-    help="Trusted keys: JWK/JWKS, PEM public keys, X.509 CA or leaf certificates (PEM/DER), a platform "
-         "registry CSV, or a directory of them. Repeatable. Nothing is fetched.")
+    help="Trusted keys: JWK/JWKS, PEM public keys, X.509 CA or leaf certificates (PEM/DER), and the platform "
+         "registry CSV that binds them to platforms (a key no row binds speaks for no platform), or a directory "
+         "of them. Repeatable. Nothing is fetched.")
 
 
 def trust_paths_option(command: F) -> F:

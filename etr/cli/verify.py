@@ -49,8 +49,8 @@ def verify_cmd(envelopes: tuple[str, ...], trust_paths: tuple[Path, ...], mode: 
     ENVELOPES are files, directories (walked recursively for .json, .jsonld,
     .xml and .pdf files), glob patterns, or - for standard input.
 
-    Checks every signature against the keys trusted with --trust (bound to
-    platforms by a registry CSV when one is given), the hash links of the
+    Checks every signature against the keys trusted with --trust, each bound
+    to its platform by the registry CSV given there, the hash links of the
     chain, the TD checksum, the carrier-signed issuance manifest, the
     possession/endorsement state machine, and optionally the recipient and the
     supporting documents. Prints, per entry, who signed with which key, the

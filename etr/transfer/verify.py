@@ -19,12 +19,13 @@ was verified, by which key, and what failed; :func:`verify_envelope_or_raise` ra
 4. A transport document changed after signing makes every entry and both manifests name another
    checksum than the TD's: each checksum named in place of the TD's is reported once, naming where.
 5. The holders are told only as far as the signatures hold (``PINT-STATE-UNVERIFIED``, info); then
-   the expected recipient, keys trusted without a registry binding them (``PINT-PLATFORM-UNBOUND``),
+   the expected recipient, platforms whose registry row binds no key offline (``PINT-PLATFORM-UNBOUND``),
    and a control tracking registry named by entry 0.
 
 **Outcome.** FAIL when any finding is an error; WARN when any is a warning (legacy fields in legacy
 mode, a time going backwards …); NOT_EVALUABLE when all checks pass but entry 0 names a control
-tracking registry (whose state overrides PINT and cannot be read offline); PASS otherwise.
+tracking registry (whose state overrides PINT and cannot be read offline) or a signer's platform is
+listed in the registry with only a JWKS endpoint (which is never fetched); PASS otherwise.
 
 **Modes.** ``strict`` follows the OA HEAD schema: legacy ``action`` / ``timestamp`` / ``reason``
 fields, legacy action codes (``ISSU``, ``TRNS`` …), a ``null`` previous checksum and a root-level

@@ -162,8 +162,7 @@ def _load(item: Input, options: Options, name: str | None) -> Document:
         return Document(name or "<object>", "json", value, b"")
     if isinstance(item, bytes | bytearray):
         return load_bytes(bytes(item), name or "<bytes>", options.limits)
-    path = Path(item)
-    source = Source(name or str(item), path, missing=not path.exists())
+    source = Source.of_path(name or str(item), Path(item))
     return load_bytes(source.read(options.limits), source.name, options.limits)
 
 

@@ -229,17 +229,7 @@ def _verify_one(item: Input, options: Options, name: str | None) -> Verification
     if not isinstance(item, str | PathLike):
         raise UsageError(f"an envelope is a path, bytes or a parsed JSON object, not {type(item).__name__}",
                          code="PINT-USAGE")
-    path = Path(item)
-    return verify_source(Source(name or str(item), path, missing=not _exists(path)), options)
-
-
-def _exists(path: Path) -> bool:
-    """Whether ``path`` exists; a name the system refuses to look up (too long, …) is treated as present, so
-    that reading it reports the system's reason (``LOAD-IO``) rather than an exception."""
-    try:
-        return path.exists()
-    except OSError:
-        return True
+    return verify_source(Source.of_path(name or str(item), Path(item)), options)
 
 
 # --------------------------------------------------------------------------- the doors

@@ -281,7 +281,7 @@ def _read_json(path: str, what: str) -> dict[str, Any]:
     from ..errors import DocumentError, EnvironmentProblem
     from ..load import Limits, LoadError, Source, load_json
 
-    source = Source("<stdin>") if path == "-" else Source(path, Path(path), missing=not Path(path).exists())
+    source = Source("<stdin>") if path == "-" else Source.of_path(path, Path(path))
     try:
         data = load_json(source.read(Limits()), source.name).content
     except LoadError as exc:

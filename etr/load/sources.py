@@ -27,6 +27,17 @@ class Source:
     path: Path | None = None
     missing: bool = False
 
+    @classmethod
+    def of_path(cls, name: str, path: Path) -> Source:
+        """The source for a file named by a caller. A name the system refuses to look up (too long …)
+        counts as present, so that reading it reports the system's reason (``LOAD-IO``), never an
+        exception."""
+        try:
+            missing = not path.exists()
+        except OSError:
+            missing = False
+        return cls(name, path, missing)
+
     def read(self, limits: Limits, stdin: BinaryIO | None = None) -> bytes:
         """The input's bytes, at most ``limits.max_bytes``.
 

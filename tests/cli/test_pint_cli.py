@@ -296,3 +296,9 @@ def test_an_unreadable_time_is_a_usage_error(world: dict[str, Any]) -> None:
     result = invoke(["pint", "issue", str(world["dir"] / "td.json"), *key(world, "CAR1"), "--platform", "CAR1",
                      *TO_ALICE, "--at", "yesterday"])
     assert result.exit_code == 2 and "PINT-AT" in result.stderr and result.stdout == ""
+
+
+def test_an_envelope_name_the_system_will_not_look_up_is_a_load_error(world: dict[str, Any]) -> None:
+    name = str(world["dir"] / ("e" * 5000 + ".json"))  # ENAMETOOLONG
+    result = invoke(["pint", "transfer", name, *key(world, "EBL1"), *ALICE, *TO_BOB])
+    assert result.exit_code == 1 and "LOAD-IO" in result.stderr

@@ -108,3 +108,10 @@ def test_an_xml_error_is_this_documents_own() -> None:
     etr.validate(b"<x>&e;</x>")
     message = etr.validate(b"<a/><b/>").findings[0].message
     assert "Extra content" in message and "Entity" not in message, message
+
+
+def test_a_name_the_system_will_not_look_up_is_a_load_finding(tmp_path: Path) -> None:
+    # ENAMETOOLONG: the library door reports it as the CLI does (LOAD-IO), never as an OSError.
+    name = str(tmp_path / ("n" * 5000 + ".json"))
+    assert etr.validate(name).codes == ("LOAD-IO",)
+    assert [r.codes for r in etr.iter_validate([name])] == [("LOAD-IO",)]

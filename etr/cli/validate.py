@@ -6,18 +6,17 @@ import functools
 
 import click
 
+from ..families import FAMILY_NAMES
 from ..load import Limits
 from ..model import Severity
 from ..validate import Options, validate_source
 from .options import VALIDATE_EXIT_HELP, batch_options, schema_version_option
 from .run import run_inputs
 
-FAMILY_CHOICES = ["dcsa-ebl", "dcsa-pint"]
-
 
 @click.command("validate", epilog=VALIDATE_EXIT_HELP)
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--family", type=click.Choice(FAMILY_CHOICES), help="Force the document family instead of detecting it.")
+@click.option("--family", type=click.Choice(FAMILY_NAMES), help="Force the document family instead of detecting it.")
 @schema_version_option("Version of the standard to validate against (dcsa-ebl: 3.0.0 to 3.0.4; default 3.0.4).")
 @batch_options
 def validate_cmd(paths: tuple[str, ...], family: str | None, version: str | None, fmt: str, quiet: bool, jobs: int,

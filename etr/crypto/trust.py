@@ -421,6 +421,11 @@ class TrustStore:
                                                f"or pinning its certificate (cert_sha256, key_thumbprint, subject, "
                                                f"san)")
 
+    def _own_names(self, entry: _TrustedKey) -> set[str]:
+        """The names of ``entry`` that name no other stored key: only these can bind it to a platform. A label
+        two keys share (``key-1``) binds neither, else either key could sign for the platform that lists it."""
+        return {name for name in entry.names if len(self._names.get(name, ())) == 1}
+
     def _lookup(self, kid: str) -> list[_TrustedKey]:
         found = [self._keys[tp] for tp in self._names.get(kid, ())]
         if not found and kid in self._keys:
@@ -449,7 +454,7 @@ class TrustStore:
         entries = self._lookup(kid) if kid is not None else list(self._keys.values())
         reg = self._binding_row(platform)
         if reg is not None:
-            entries = [e for e in entries if reg.bound_by(e.public, e.names, e.certificates)]
+            entries = [e for e in entries if reg.bound_by(e.public, self._own_names(e), e.certificates)]
         return [e.public for e in entries]
 
     def platforms_binding(self, key: PublicKey, *, certificate: x509.Certificate | None = None) -> list[str]:
@@ -462,7 +467,7 @@ class TrustStore:
         from .keys import KeyFileError, public_key_from_native
 
         entry = self._keys.get(key.thumbprint)
-        names = set(entry.names) if entry else set()
+        names = self._own_names(entry) if entry else set()
         certificates = list(entry.certificates) if entry else []
         if certificate is not None:
             try:
@@ -533,7 +538,7 @@ class TrustStore:
                 return _fail("TRUST-UNKNOWN-KEY", f"no trusted key has kid {kid[:80]!r}"), None
             how = "kid" if kid in self._names else "thumbprint"
         elif reg is not None:
-            entries = [e for e in self._keys.values() if reg.bound_by(e.public, e.names, e.certificates)]
+            entries = [e for e in self._keys.values() if reg.bound_by(e.public, self._own_names(e), e.certificates)]
             how = "platform"
             if not entries:
                 return _fail("TRUST-UNKNOWN-KEY", f"the JWS names no key and the store holds none of the keys "
@@ -547,7 +552,10 @@ class TrustStore:
         if reg is None and (refusal := self._unlisted(platform)) is not None:
             return refusal, None
         if reg is not None:
-            bound = [(e, by) for e in entries if (by := reg.bound_by(e.public, e.names, e.certificates))]
+            bound = [(e, by) for e in entries if (by := reg.bound_by(e.public, self._own_names(e), e.certificates))]
+            if not bound and len(entries) > 1:  # the header's kid names several keys, and the row tells none apart
+                return _fail("TRUST-AMBIGUOUS-KEY", f"{len(entries)} trusted keys match; the header must name one",
+                             binding="registered", candidates=tuple(e.public for e in entries)), None
             if not bound:
                 return _fail("TRUST-PLATFORM-MISMATCH", _mismatch_message(kid, reg)), None
             entries, bound_by, binding = [e for e, _ in bound], bound[0][1], "registered"
@@ -593,7 +601,7 @@ class TrustStore:
                                                f"registered prefix of one), but the x5c certificate's key has "
                                                f"thumbprint {leaf.thumbprint!r}: the header names another key than "
                                                f"the one that signed"), None
-        names: set[str] = set(direct.names) if direct is not None else set()
+        names: set[str] = self._own_names(direct) if direct is not None else set()
         certificates: list[x509.Certificate] = list(direct.certificates) if direct is not None else []
         if chain.code is None:
             problem = validity(chain.path, at, "TRUST-X5C-EXPIRED", "TRUST-X5C-NOT-YET-VALID")

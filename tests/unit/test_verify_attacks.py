@@ -84,3 +84,24 @@ def test_a_registry_csv_with_an_unterminated_quote_is_refused() -> None:
     store = TrustStore()
     with pytest.raises(KeyFileError):
         store.add_registry(broken.encode(), "<broken registry>")
+
+
+def test_a_kid_label_two_stored_keys_share_binds_neither() -> None:
+    """Two platforms' keys stored under one label (``key-1``): the registry row that lists ``key-1`` must not let
+    the other platform's key, named in the header by its own thumbprint, speak for it."""
+    from datetime import UTC, datetime
+
+    from etr.crypto.keys import generate_key
+
+    car, ebl = generate_key("ES256", kid="key-1"), generate_key("ES256", kid="key-1")
+    store = TrustStore()
+    store.add_key(car.public)
+    store.add_key(ebl.public)
+    store.add_registry(b"Code,Site,jwks_endpoint,manual_key_id,key_thumbprint\n"
+                       b"CAR1,a,,key-1,\n" + f"EBL1,b,,,{ebl.public.thumbprint}\n".encode())
+    at = datetime(2026, 7, 1, tzinfo=UTC)
+    forged = store.resolve({"alg": "ES256", "kid": ebl.public.thumbprint}, platform="CAR1", at=at)
+    assert not forged.ok, forged
+    assert store.platforms_binding(ebl.public) == ["EBL1"]
+    # Pinned by its thumbprint, EBL1's key still speaks for EBL1.
+    assert store.resolve({"alg": "ES256", "kid": ebl.public.thumbprint}, platform="EBL1", at=at).ok

@@ -45,7 +45,8 @@ does not list). The header's kid never relabels a key.
 A platform the registry does not list at all (or a store without a registry)
 binds no key, so no key speaks for it: ``TRUST-PLATFORM-UNBOUND``.
 ``platform_binding`` is ``"unknown"`` when the platform's row lists no kid and
-no pin (only a JWKS endpoint, which is never fetched): the key is accepted, the
+no pin (only a JWKS endpoint, which is never fetched) and no other row binds the
+key (one that does makes it ``TRUST-PLATFORM-MISMATCH``): the key is accepted, the
 binding cannot be checked offline, and the caller must say so (the PINT
 verifier's outcome is then NOT_EVALUABLE, ``PINT-PLATFORM-UNBOUND``);
 ``"not-checked"`` when no platform was asked for.
@@ -566,8 +567,21 @@ class TrustStore:
         problem = self._entry_validity(entry, at)
         if problem:
             return _fail(*problem, binding=binding), None
+        if binding == "unknown" and (other := self._bound_elsewhere(platform, entry.public, self._own_names(entry),
+                                                                    entry.certificates)) is not None:
+            return other, None
         return (KeyResolution(entry.public, how, None, f"key {entry.public.kid!r} found by {how}", binding,
                               bound_by=bound_by), _entry_window(entry, at))
+
+    def _bound_elsewhere(self, platform: str | None, key: PublicKey, names: set[str],
+                         certificates: list[x509.Certificate]) -> KeyResolution | None:
+        """For a platform whose row binds nothing (binding "unknown"): ``TRUST-PLATFORM-MISMATCH`` when the
+        registry binds ``key`` to other platforms — the store knows whose key it is, and it is not this one's."""
+        others = [code for code, reg in self._platforms.items() if reg.bound_by(key, names, certificates)]
+        if not others:
+            return None
+        return _fail("TRUST-PLATFORM-MISMATCH", f"the key is bound to platform(s) {', '.join(sorted(others))} by the "
+                                                f"registry, not to {str(platform)[:40]!r}")
 
     def _entry_validity(self, entry: _TrustedKey, at: datetime) -> tuple[str, str] | None:
         if entry.bare or not entry.certificates:
@@ -637,6 +651,8 @@ class TrustStore:
                 code = "TRUST-PLATFORM-UNBOUND" if kid is None or kid in reg.kids else "TRUST-PLATFORM-MISMATCH"
                 return _fail(code, _unbound_message(chain.path[0], leaf, kid, reg)), None
             binding = "registered"
+        elif binding == "unknown" and (other := self._bound_elsewhere(platform, key, names, certificates)) is not None:
+            return other, None
         return (KeyResolution(key, how, None, f"key {key.kid!r} found by {how}", binding, chain=path,
                               bound_by=bound_by), window)
 

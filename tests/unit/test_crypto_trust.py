@@ -295,8 +295,10 @@ def test_platform_binding(keyed: tuple[TrustStore, dict[str, SigningKey]]) -> No
     assert resolve(store, {"kid": "k-one"}, platform="EBL1").platform_binding == "registered"
     mismatch = resolve(store, {"kid": "k-two"}, platform="EBL1")
     assert mismatch.code == "TRUST-PLATFORM-MISMATCH" and mismatch.key is None
-    # known platform without a kid (JWKS endpoint only, never fetched): accepted, flagged as unknown
-    assert resolve(store, {"kid": "k-two"}, platform="EBL2").platform_binding == "unknown"
+    # known platform without a kid (JWKS endpoint only, never fetched): a key no row binds is accepted, flagged
+    # as unknown; a key the registry binds to another platform (k-two: MULTI) is a mismatch
+    assert resolve(store, {"kid": "k-three"}, platform="EBL2").platform_binding == "unknown"
+    assert resolve(store, {"kid": "k-two"}, platform="EBL2").code == "TRUST-PLATFORM-MISMATCH"
     # a platform the registry does not list: nothing binds a key to it, so no key speaks for it
     unlisted = resolve(store, {"kid": "k-two"}, platform="NOPE")
     assert unlisted.code == "TRUST-PLATFORM-UNBOUND" and unlisted.key is None

@@ -105,3 +105,21 @@ def test_a_kid_label_two_stored_keys_share_binds_neither() -> None:
     assert store.platforms_binding(ebl.public) == ["EBL1"]
     # Pinned by its thumbprint, EBL1's key still speaks for EBL1.
     assert store.resolve({"alg": "ES256", "kid": ebl.public.thumbprint}, platform="EBL1", at=at).ok
+
+
+def test_a_key_bound_to_one_platform_does_not_sign_for_a_platform_listed_without_keys() -> None:
+    """CAR1 is listed with only a JWKS endpoint (its binding cannot be checked offline); EBL1's key, which the
+    registry binds to EBL1, signing the ISSUE as CAR1 is a mismatch, not NOT_EVALUABLE."""
+    world = World("EdDSA")
+    store = TrustStore()
+    for key in world.keys.values():
+        store.add_key(key.public)
+    rows = "".join(f"{p},,,{world.key(p).kid}\n" for p in PLATFORMS if p != "CAR1")
+    store.add_registry(("Code,Site,jwks_endpoint,manual_key_id\nCAR1,,https://car1.example/jwks.json,\n"
+                        + rows).encode(), "<registry>")
+    chain = RawChain(world).issue("alice", key=world.key("EBL1"))
+    from etr.transfer.verify import verify_envelope
+
+    result = verify_envelope(chain.envelope(key=world.key("EBL1")), store, at="2026-07-01T00:00:00Z",
+                             validate_document=False)
+    assert result.outcome is Outcome.FAIL and result.response_code == "BSIG", result.codes

@@ -220,19 +220,23 @@ def _resolve(value: Any) -> Any:
 
 
 def _refuse_javascript(reader: PdfReader, ids: list[tuple[int, int]]) -> None:
-    """Raise ``LOAD-PDF-JAVASCRIPT`` when any object (or the trailer) holds a JavaScript action.
+    """Raise ``LOAD-PDF-JAVASCRIPT`` when any object (or the trailer) holds a JavaScript action, and
+    ``LOAD-PDF-MALFORMED`` when any refers to an object the cross-reference data does not list.
 
     Every listed object is read once (pypdf parses it and decodes escaped names such as
     ``/J#53``); its direct members are walked without following references, since every
-    referenced object is itself in the list.
+    referenced object is itself in the list. A reference to an unlisted object is refused: pypdf
+    (and a viewer) would search the whole file for it — at every reference, a denial of service —
+    and might find an object this walk never read, so two readers would read the PDF two ways.
     """
     from pypdf.generic import IndirectObject
 
-    if _has_javascript(reader.trailer):
+    listed = set(ids)
+    if _has_javascript(reader.trailer, listed):
         raise _javascript()
     for num, gen in ids:
         obj = IndirectObject(num, gen, reader).get_object()
-        if _has_javascript(obj):
+        if _has_javascript(obj, listed):
             raise _javascript()
 
 
@@ -241,8 +245,10 @@ def _javascript() -> LoadError:
                                             "vouch for a document built to run code when opened)")
 
 
-def _has_javascript(obj: Any) -> bool:
-    from pypdf.generic import ArrayObject, DictionaryObject
+def _has_javascript(obj: Any, listed: set[tuple[int, int]]) -> bool:
+    """Whether ``obj`` holds a JavaScript action (not following references). Raises ``LOAD-PDF-MALFORMED``
+    for a reference to an object outside ``listed``."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
     stack = [obj]
     while stack:
@@ -253,6 +259,9 @@ def _has_javascript(obj: Any) -> bool:
             stack.extend(node.values())
         elif isinstance(node, ArrayObject):
             stack.extend(node)
+        elif isinstance(node, IndirectObject) and (node.idnum, node.generation) not in listed:
+            raise LoadError("LOAD-PDF-MALFORMED", f"malformed PDF: it refers to object {node.idnum} "
+                                                  f"{node.generation}, which its cross-reference data does not list")
     return False
 
 

@@ -146,8 +146,16 @@ def verify_entry(token: object, head: ChainHead, trust: TrustStore, *, at: datet
     the entry are findings (``location.pointer`` ``/envelopeTransferChain/<n>``, ``detail`` with the
     PINT ``responseCode``, ``entry`` and ``payloadPointer``), never exceptions.
 
+    What it does not do: entry 0's issuance manifest (the carrier's signature over the transport document)
+    is checked by :func:`~etr.transfer.verify.verify_envelope`, which needs the document; start a stored
+    chain from a verified envelope, and append to its ``head`` here. A signature whose
+    ``platform_binding`` is ``"unknown"`` (the platform's registry row names only a JWKS endpoint) was
+    not shown to be the platform's: the envelope's outcome is then NOT_EVALUABLE, and a registry should
+    refuse to append on it.
+
     Returns:
-        An :class:`EntryVerification`: ``ok`` when the entry may be appended, ``head`` the new head.
+        An :class:`EntryVerification`: ``ok`` when the entry may be appended (see above for a binding that
+        is ``"unknown"``), ``head`` the new head.
 
     Raises:
         UsageError: ``mode`` is unknown, ``at`` is not a date-time, or ``allowed_algorithms`` names

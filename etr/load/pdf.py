@@ -393,6 +393,13 @@ def _stream_data(stream: Any, limits: Limits, what: str) -> bytes:
         raise LoadError("LOAD-PDF-STREAM", f"{what} cannot be inflated: {exc}") from None
     if len(data) > limits.max_bytes:
         raise LoadError("LOAD-TOO-LARGE", f"{what} inflates to more than the limit of {limits.max_bytes} bytes")
+    # A cut stream would read as a prefix of the file, and bytes after its end as nothing: both are refused
+    # (white space after the end is a writer's line end).
+    if not inflater.eof:
+        raise LoadError("LOAD-PDF-STREAM", f"{what} cannot be inflated: the compressed data is truncated")
+    if inflater.unused_data.strip():
+        raise LoadError("LOAD-PDF-STREAM", f"{what} has {len(inflater.unused_data)} bytes after the end of its "
+                                           f"compressed data")
     return data
 
 

@@ -195,6 +195,13 @@ def test_corrupt_compressed_attachment() -> None:
     refused(attached(b"not zlib at all", entries=b"/Filter /FlateDecode "), "LOAD-PDF-STREAM")
 
 
+@pytest.mark.parametrize("cut", ["truncated", "trailing bytes"])
+def test_compressed_data_cut_short_or_followed_by_more_is_refused(cut: str) -> None:
+    packed = zlib.compress(TD)
+    data = packed[:-20] if cut == "truncated" else packed + b"more bytes"
+    refused(attached(data, entries=b"/Filter /FlateDecode ", name=b"bl.json"), "LOAD-PDF-STREAM")
+
+
 @pytest.mark.parametrize("entries", [b"/Filter /LZWDecode ", b"/Filter [/ASCIIHexDecode /FlateDecode] ",
                                      b"/Filter /FlateDecode /DecodeParms << /Predictor 12 >> "])
 def test_other_filters_are_not_decoded(entries: bytes) -> None:

@@ -249,13 +249,14 @@ def _check_td_version(version: str | None) -> None:
 def _read(rec: Recorder, envelope: bytes | Mapping[str, Any], source: str,
           limits: Limits | None) -> Mapping[str, Any] | None:
     """The envelope as a mapping: bytes read by the hardened loader; ``None`` (recorded) when it cannot be."""
+    syntax = "json"
     if isinstance(envelope, bytes | bytearray):
         from ..load import LoadError, load_bytes
 
         try:
             document = load_bytes(bytes(envelope), source, limits)
             rec.findings.extend(document.findings)  # e.g. LOAD-BOM
-            envelope = document.content
+            envelope, syntax = document.content, document.syntax
         except LoadError as exc:
             code = "PINT-DUPLICATE-KEY" if exc.code == "LOAD-JSON-DUPLICATE-KEY" else "PINT-ENVELOPE-UNREADABLE"
             rec.add(code, f"envelope: {exc}", "BENV", pointer="", loadCode=exc.code)
@@ -271,7 +272,9 @@ def _read(rec: Recorder, envelope: bytes | Mapping[str, Any], source: str,
                     if exc.finding.location else "", loadCode=exc.code)
             return None
     if not isinstance(envelope, Mapping):
-        rec.add("PINT-ENVELOPE-UNREADABLE", "the envelope is not a JSON object", "BENV", pointer="")
+        cause = "the envelope is not a JSON object" if syntax == "json" else \
+            f"the input is {syntax.upper()}, not a JSON envelope (EblEnvelope)"
+        rec.add("PINT-ENVELOPE-UNREADABLE", cause, "BENV", pointer="")
         return None
     return envelope
 

@@ -574,3 +574,10 @@ def test_an_unknown_td_version_is_a_usage_error_before_any_work() -> None:
     with pytest.raises(UsageError) as caught:
         verify_envelope(b"not even json", world.trust, td_version="9.9.9")
     assert caught.value.code == "ETR-UNKNOWN-VERSION"
+
+
+def test_an_input_that_is_no_json_says_what_it_is() -> None:
+    world = World()
+    result = verify_envelope(b"<envelope/>", world.trust, at=VERIFY_AT)
+    [finding] = [f for f in result.findings if f.code == "PINT-ENVELOPE-UNREADABLE"]
+    assert "the input is XML" in finding.message

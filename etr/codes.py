@@ -320,7 +320,8 @@ def family_info(name: str) -> FamilyInfo:
 
 
 def select(family: str | None = None, codes: Iterable[str] = ()) -> tuple[CodeInfo, ...]:
-    """The catalogue, narrowed to one ``family`` and/or to the given ``codes`` (in catalogue order).
+    """The catalogue, narrowed to one ``family`` and/or to the given ``codes`` (in catalogue order; codes
+    are upper case, so ``pint-chain-fork`` finds ``PINT-CHAIN-FORK``).
 
     Raises:
         UsageError: ``ETR-UNKNOWN-FAMILY`` (no such family) or ``ETR-UNKNOWN-CODE`` (a code
@@ -330,7 +331,7 @@ def select(family: str | None = None, codes: Iterable[str] = ()) -> tuple[CodeIn
     if family is not None:
         family_info(family)
         chosen = tuple(c for c in chosen if c.family == family)
-    wanted = list(dict.fromkeys(codes))
+    wanted = list(dict.fromkeys(c.upper() for c in codes))
     if wanted:
         unknown = [c for c in wanted if lookup(c) is None]
         if unknown:

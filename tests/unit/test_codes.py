@@ -286,6 +286,7 @@ def test_select_narrows_and_refuses_what_it_does_not_know() -> None:
     assert pint and all(c.family == "dcsa-pint" for c in pint)
     assert [c.code for c in select(None, ["LOAD-EMPTY", "DETECT-UNKNOWN"])] == ["DETECT-UNKNOWN", "LOAD-EMPTY"]
     assert select("load", ["DETECT-UNKNOWN"]) == ()
+    assert [c.code for c in select(None, ["load-empty"])] == ["LOAD-EMPTY"]  # as a user might type it
     with pytest.raises(UsageError) as family:
         select("dcsa-nope")
     assert family.value.code == "ETR-UNKNOWN-FAMILY"

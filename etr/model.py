@@ -82,6 +82,8 @@ class Finding:
     location: Location | None = None
     reference: str | None = None
     detail: Mapping[str, Any] | None = None
+    #: The standard's own terms the finding concerns, e.g. EN 16931 ``("BT-106", "BT-131")``.
+    terms: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"code": self.code, "severity": self.severity.value, "message": self.message}
@@ -89,6 +91,8 @@ class Finding:
             out["location"] = self.location.to_dict()
         if self.reference is not None:
             out["reference"] = self.reference
+        if self.terms:
+            out["terms"] = list(self.terms)
         if self.detail:
             out["detail"] = dict(self.detail)
         return out
@@ -111,6 +115,9 @@ class Report:
     findings: tuple[Finding, ...] = field(default_factory=tuple)
     #: The profile or customization the family detected (a UBL ``CustomizationID``, a CII guideline id).
     profile: str | None = None
+    #: What the family read off the document and what it checked it against, as short strings
+    #: (for an invoice: ``syntax``, ``documentType``, ``specificationIdentifier``, ``xsd``).
+    detail: Mapping[str, str] | None = None
 
     kind = "validation"
 
@@ -146,6 +153,8 @@ class Report:
         }
         if self.profile is not None:
             out["profile"] = self.profile
+        if self.detail:
+            out["detail"] = dict(self.detail)
         out["valid"] = self.valid
         out["counts"] = counts(self.findings)
         out["findings"] = [f.to_dict() for f in self.findings]

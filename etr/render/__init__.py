@@ -22,9 +22,11 @@ def count(n: int, word: str) -> str:
 
 
 def finding_line(f: Finding, indent: str = "  ") -> str:
-    """One finding in text: ``  error   CODE at /pointer (line 3:7): message``."""
+    """One finding in text: ``  error   CODE [BT-106, BT-131] at /pointer (line 3:7): message``
+    (the bracket lists the standard's terms, when the finding names any)."""
+    terms = f" [{', '.join(f.terms)}]" if f.terms else ""
     where = f" at {f.location}" if f.location is not None else ""
-    return f"{indent}{f.severity.value:<7} {f.code}{where}: {f.message}"
+    return f"{indent}{f.severity.value:<7} {f.code}{terms}{where}: {f.message}"
 
 
 class Sink(Protocol):

@@ -13,6 +13,8 @@ from . import count, finding_line
 def report_lines(report: Report, failed: bool, *, quiet: bool = False) -> list[str]:
     """The lines of one report; ``failed`` is the verdict at the run's ``--fail-on``; ``quiet`` drops info."""
     kind = f"{report.family} {report.version}" if report.family else "unrecognised"
+    if report.profile:
+        kind += f" {report.profile}"
     counts = ", ".join(count(report.count(s), s.value) for s in Severity)
     lines = [f"{report.source}: {'FAIL' if failed else 'ok'} [{kind}] ({counts})"]
     lines.extend(finding_line(f) for f in report.findings if not (quiet and f.severity is Severity.INFO))

@@ -52,6 +52,26 @@ def test_finding_to_dict_full() -> None:
     assert_conforms(ERROR.to_dict(), FINDING)
 
 
+def test_terms_and_report_detail_are_published() -> None:
+    """EN 16931 findings name the BT-/BG- terms they concern; a report names what the family read
+    off the document (syntax, specification identifier, the XSD used)."""
+    finding = Finding("BR-CO-10", Severity.ERROR, "sum", Location(xpath="/Invoice[1]", line=2),
+                      terms=("BT-106", "BT-131"))
+    assert finding.to_dict()["terms"] == ["BT-106", "BT-131"]
+    assert_conforms(finding.to_dict(), FINDING)
+    report = Report("a.xml", "en16931", "1.3.16", (finding,), profile="EN16931",
+                    detail={"syntax": "UBL", "xsd": "UBL-Invoice-2.1.xsd"})
+    out = report.to_dict()
+    assert out["detail"] == {"syntax": "UBL", "xsd": "UBL-Invoice-2.1.xsd"}
+    assert_conforms(out, VALIDATION)
+    assert "terms" not in WARNING.to_dict() and "detail" not in Report("b").to_dict()
+    from etr.render.validation import report_lines
+
+    lines = report_lines(report, True)
+    assert "[en16931 1.3.16 EN16931]" in lines[0]
+    assert "BR-CO-10 [BT-106, BT-131] at /Invoice[1] (line 2)" in lines[1]
+
+
 def test_empty_detail_is_left_out() -> None:
     assert "detail" not in Finding("A-B", Severity.INFO, "m", detail={}).to_dict()
 

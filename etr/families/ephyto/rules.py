@@ -1,0 +1,497 @@
+"""The ePhyto rules: ISPM 12 mandatory content, code lists and consistency, over the SPS Certificate XML.
+
+The hub's XSD makes almost every element optional (only ``TypeCode`` and ``StatusCode`` are
+required in ``SPSExchangedDocument``); the mandatory boxes of the ISPM 12 model certificate are
+enforced by the hub's *MandatoryElements* rule set, which is not published. The table
+:data:`MANDATORY` is etr's reading of the ISPM 12 model certificate mapped to the XML (the
+certificates reference §B1): one row per box. An element that is present but holds no text
+counts as missing (public samples carry empty ``Name`` / ``DateTimeString`` elements).
+
+The hub's levels SEVERE / WARNING / INFO are etr's error / warning / info.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...model import Severity
+from ...rules import NO_HITS, Hit, Hits, RuleSet
+from ..certificates import is_country, is_locode, not_after, parse_date_time
+
+NS_RSM = "urn:un:unece:uncefact:data:standard:SPSCertificate:17"
+NS_RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:21"
+NS_UDT = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:21"
+NS_DSIG = "http://www.w3.org/2000/09/xmldsig#"
+
+VERSIONS = ("17",)
+DEFAULT_VERSION = "17"
+
+ISPM12 = "ISPM 12 (2014) Appendix 1 model phytosanitary certificate; IPPC ePhyto SPS Certificate mapping"
+HUB = "IPPC ePhyto hub validation (MandatoryElements / Mapping)"
+
+#: Certificate types (SPSExchangedDocument/TypeCode): phytosanitary certificate for export, for re-export.
+TYPE_EXPORT = "851"
+TYPE_REEXPORT = "657"
+TYPE_CODES = {TYPE_EXPORT: "export", TYPE_REEXPORT: "re-export"}
+#: The status the hub's samples give a normally issued certificate.
+STATUS_ISSUED = "70"
+
+#: UNECE Recommendation 19 modes of transport (one digit: 0 not specified … 9 not applicable).
+TRANSPORT_MODES = frozenset("0123456789")
+#: UNECE Rec 20 units of mass and of volume (the ones a weight or volume measure may carry).
+MASS_UNITS = frozenset({"KGM", "GRM", "MGM", "TNE", "LBR", "ONZ", "DTN", "HGM", "KTN", "STN", "LTN", "CTM"})
+VOLUME_UNITS = frozenset({"MTQ", "LTR", "MLT", "CMQ", "DMQ", "HLT", "CLT", "DLT", "MMQ", "FTQ", "INQ", "YDQ",
+                          "GLL", "GLI", "QT", "PT", "BLL", "MQ", "KL"})
+_UNIT = re.compile(r"[A-Z0-9]{2,3}")
+#: UNECE Rec 21 package type: two characters (letters or digits).
+_PACKAGE_TYPE = re.compile(r"[A-Z0-9]{2}")
+_HS_CODE = re.compile(r"[0-9]{6,10}")
+_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+_STATUS = re.compile(r"[0-9]{1,3}")
+_BASE64 = re.compile(r"[A-Za-z0-9+/ \t\r\n]*(=[ \t\r\n]*){0,2}")
+#: IPPC additional-declaration subjects of a replacement certificate: ADRP (replacement), ADRPN
+#: (number of the certificate replaced), ADRPR (reason), ADRD (date).
+_REPLACEMENT_SUBJECTS = ("ADRP", "ADRPN", "ADRPR", "ADRD")
+#: IPPC note subjects that carry an "other quantity" (value, unit) on a trade line item.
+_OTHER_QUANTITY = ("OQV", "OQU")
+
+
+@dataclass(slots=True)
+class Certificate:
+    """The parts of one SPSCertificate the rules read; names are Clark names in the document's namespaces."""
+
+    root: Any
+    ram: str
+    udt: str
+    document: Any = None
+    consignment: Any = None
+    signatory: Any = None
+    items: list[Any] = field(default_factory=list)
+
+    def q(self, name: str) -> str:
+        """The Clark name of an aggregate element ``name``."""
+        return f"{{{self.ram}}}{name}"
+
+
+def read(root: Any) -> Certificate:
+    """The :class:`Certificate` of ``root`` (an ``SPSCertificate`` element); the aggregate and data-type
+    namespaces are taken from the document (version 17 uses the :21 ones)."""
+    rsm = root.tag[1:].split("}", 1)[0]
+    document = root.find(f"{{{rsm}}}SPSExchangedDocument")
+    consignment = root.find(f"{{{rsm}}}SPSConsignment")
+    ram = NS_RAM
+    for part in (document, consignment):
+        child = next(iter(part), None) if part is not None else None
+        if child is not None and isinstance(child.tag, str) and child.tag.startswith("{"):
+            ram = child.tag[1:].split("}", 1)[0]
+            break
+    cert = Certificate(root, ram, NS_UDT, document, consignment)
+    if document is not None:
+        cert.signatory = document.find(cert.q("SignatorySPSAuthentication"))
+    if consignment is not None:
+        for item in consignment.iterfind(cert.q("IncludedSPSConsignmentItem")):
+            cert.items.extend(item.iterfind(cert.q("IncludedSPSTradeLineItem")))
+    return cert
+
+
+def text(element: Any) -> str:
+    """The text of ``element`` and its descendants, stripped (``""`` for ``None`` or an empty element)."""
+    if element is None:
+        return ""
+    own = (element.text or "").strip()
+    if own or len(element) == 0:
+        return own
+    return "".join(element.itertext()).strip()
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def walk(cert: Certificate, base: Any, path: tuple[str, ...]) -> tuple[Any, str | None]:
+    """Follow the child names ``path`` from ``base``: ``(element, None)`` when all are there, else
+    ``(deepest element found, first name missing)``."""
+    current = base
+    for name in path:
+        child = current.find(cert.q(name))
+        if child is None:
+            return current, name
+        current = child
+    return current, None
+
+
+rules: RuleSet[Certificate] = RuleSet("ephyto", VERSIONS)
+
+
+# --------------------------------------------------------------------------- C2 mandatory elements
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """One ISPM 12 box: where it is (``scope`` ``document`` / ``consignment`` / ``signatory`` /
+    ``item``), and the child paths of which one must hold text."""
+
+    box: str
+    scope: str
+    alternatives: tuple[tuple[str, ...], ...]
+
+
+MANDATORY: tuple[Box, ...] = (
+    Box("Certificate No.", "document", (("ID",),)),
+    Box("Certificate type", "document", (("TypeCode",),)),
+    Box("Certificate status", "document", (("StatusCode",),)),
+    Box("Date of issue", "document", (("IssueDateTime",),)),
+    Box("Plant Protection Organization of (issuing NPPO)", "document", (("IssuerSPSParty", "Name"),)),
+    Box("To: Plant Protection Organization(s) of (importing country)", "consignment", (("ImportSPSCountry", "ID"),)),
+    Box("Country of export", "consignment", (("ExportSPSCountry", "ID"),)),
+    Box("Name of exporter", "consignment", (("ConsignorSPSParty", "Name"),)),
+    Box("Address of exporter", "consignment", (("ConsignorSPSParty", "SpecifiedSPSAddress"),)),
+    Box("Declared name of consignee", "consignment", (("ConsigneeSPSParty", "Name"),)),
+    Box("Declared means of conveyance", "consignment", (("MainCarriageSPSTransportMovement", "ModeCode"),)),
+    Box("Declared point of entry", "consignment",
+        (("UnloadingBaseportSPSLocation", "ID"), ("UnloadingBaseportSPSLocation", "Name"))),
+    Box("Place of issue", "signatory", (("IssueSPSLocation", "Name"), ("IssueSPSLocation", "ID"))),
+    Box("Name of authorized officer", "signatory", (("ProviderSPSParty", "SpecifiedSPSPerson", "Name"),)),
+    Box("Date (signature)", "signatory", (("ActualDateTime",),)),
+    Box("Certifying statement", "signatory", (("IncludedSPSClause", "ID"), ("IncludedSPSClause", "Content"))),
+    Box("Name of produce", "item", (("Description",), ("CommonName",))),
+    Box("Botanical name of plants", "item", (("ScientificName",),)),
+    Box("Place of origin", "item", (("OriginSPSCountry", "ID"),)),
+)
+
+_SCOPE_PARENT = {"document": "SPSExchangedDocument", "consignment": "SPSConsignment",
+                 "signatory": "SignatorySPSAuthentication"}
+
+
+def _box_hits(cert: Certificate, box: Box, base: Any, where: str) -> Iterator[Hit]:
+    best: tuple[Any, str | None] | None = None
+    for path in box.alternatives:
+        element, missing = walk(cert, base, path)
+        if missing is None and text(element):
+            return
+        if best is None:
+            best = (element, missing)
+    assert best is not None
+    element, missing = best
+    names = " or ".join("/".join(p) for p in box.alternatives)
+    if missing is None:
+        yield element, f"ISPM 12 box {box.box!r}: {names} is present but empty{where}"
+    else:
+        yield element, f"ISPM 12 box {box.box!r}: {names} is missing{where}"
+
+
+@rules.rule("PHYTO-MISSING", Severity.ERROR, "An element the ISPM 12 model certificate requires is missing or empty",
+            reference=f"{ISPM12}; {HUB}")
+def _mandatory(cert: Certificate) -> Hits:
+    hits: list[Hit] = []
+    bases = {"document": cert.document, "consignment": cert.consignment, "signatory": cert.signatory}
+    for scope, base in bases.items():
+        if base is None:
+            parent = cert.root if scope != "signatory" else cert.document
+            if parent is not None:
+                hits.append((parent, f"{_SCOPE_PARENT[scope]} is missing: the ISPM 12 boxes it holds are not given"))
+    if cert.consignment is not None and not cert.items:
+        hits.append((cert.consignment, "no IncludedSPSConsignmentItem/IncludedSPSTradeLineItem: the ISPM 12 box "
+                                       "'Name of produce and quantity declared' is not given"))
+    for box in MANDATORY:
+        if box.scope == "item":
+            for index, item in enumerate(cert.items, 1):
+                hits.extend(_box_hits(cert, box, item, f" (trade line item {index})"))
+        elif (base := bases[box.scope]) is not None:
+            hits.extend(_box_hits(cert, box, base, ""))
+    return hits
+
+
+# --------------------------------------------------------------------------- C3 code lists
+
+@rules.rule("PHYTO-TYPE-CODE", Severity.ERROR, "The certificate type is not 851 (export) or 657 (re-export)",
+            reference=f"{HUB}: CertificateType")
+def _type_code(cert: Certificate) -> Hits:
+    element = cert.document.find(cert.q("TypeCode")) if cert.document is not None else None
+    value = text(element)
+    if element is None or not value or value in TYPE_CODES:
+        return NO_HITS
+    return [(element, f"TypeCode {value!r} is not a phytosanitary certificate type "
+                      f"({TYPE_EXPORT} export, {TYPE_REEXPORT} re-export)")]
+
+
+@rules.rule("PHYTO-STATUS-CODE", Severity.ERROR, "The certificate status is not a numeric status code",
+            reference=f"{HUB}: CertificateStatus")
+def _status_code(cert: Certificate) -> Hits:
+    element = cert.document.find(cert.q("StatusCode")) if cert.document is not None else None
+    value = text(element)
+    if element is None or not value or _STATUS.fullmatch(value):
+        return NO_HITS
+    return [(element, f"StatusCode {value!r} is not a numeric document status code (70: issued)")]
+
+
+_COUNTRY_PLACES = ("ImportSPSCountry", "ExportSPSCountry", "TransitSPSCountry", "OriginSPSCountry")
+
+
+@rules.rule("PHYTO-COUNTRY", Severity.ERROR, "A country is not an ISO 3166-1 alpha-2 code",
+            reference="ISO 3166-1 alpha-2 (IPPC ePhyto harmonised code list)")
+def _country(cert: Certificate) -> Hits:
+    hits: list[Hit] = []
+    scopes = [cert.consignment, *cert.items] if cert.consignment is not None else cert.items
+    for scope in scopes:
+        for place in _COUNTRY_PLACES:
+            for country in scope.iterfind(cert.q(place)):
+                element = country.find(cert.q("ID"))
+                value = text(element)
+                if value and not is_country(value):
+                    hits.append((element, f"{place}/ID {value!r} is not an ISO 3166-1 alpha-2 country code"))
+    return hits
+
+
+def _locations(cert: Certificate) -> Iterator[Any]:
+    for scope in (cert.consignment, cert.signatory):
+        if scope is None:
+            continue
+        for element in scope.iter(cert.q("*")):
+            if _local(element.tag).endswith("SPSLocation"):
+                yield element
+
+
+@rules.rule("PHYTO-LOCODE", Severity.ERROR, "A location identifier is not a UN/LOCODE",
+            reference="UNECE Recommendation 16 (UN/LOCODE); IPPC ePhyto harmonised code list")
+def _locode(cert: Certificate) -> Hits:
+    hits: list[Hit] = []
+    for location in _locations(cert):
+        element = location.find(cert.q("ID"))
+        value = text(element)
+        if value and not is_locode(value):
+            hits.append((element, f"{_local(location.tag)}/ID {value!r} is not a UN/LOCODE "
+                                  "(ISO 3166 country and three characters)"))
+    return hits
+
+
+@rules.rule("PHYTO-TRANSPORT-MODE", Severity.ERROR, "A mode of transport is not a UNECE Rec 19 code",
+            reference="UNECE Recommendation 19 (modes of transport)")
+def _transport_mode(cert: Certificate) -> Hits:
+    if cert.consignment is None:
+        return NO_HITS
+    hits: list[Hit] = []
+    for movement in cert.consignment.iterfind(cert.q("MainCarriageSPSTransportMovement")):
+        element = movement.find(cert.q("ModeCode"))
+        value = text(element)
+        if value and value not in TRANSPORT_MODES:
+            hits.append((element, f"ModeCode {value!r} is not a UNECE Rec 19 mode of transport (0-9)"))
+    return hits
+
+
+_WEIGHTS = ("NetWeightMeasure", "GrossWeightMeasure")
+_VOLUMES = ("NetVolumeMeasure", "GrossVolumeMeasure")
+
+
+def _measures(cert: Certificate) -> Iterator[tuple[Any, str]]:
+    """Every measure of the trade line items (weights, volumes, treatment values and durations)."""
+    for item in cert.items:
+        for child in item:
+            if isinstance(child.tag, str) and _local(child.tag) in (*_WEIGHTS, *_VOLUMES):
+                yield child, _local(child.tag)
+        for process in item.iterfind(cert.q("AppliedSPSProcess")):
+            for element in process.iter(cert.q("ValueMeasure"), cert.q("DurationMeasure")):
+                yield element, _local(element.tag)
+
+
+@rules.rule("PHYTO-UNIT", Severity.ERROR, "A measure has no unit, or a unit that is not a UNECE Rec 20 code "
+            "of the right kind", reference="UNECE Recommendation 20 (units of measure)")
+def _unit(cert: Certificate) -> Hits:
+    hits: list[Hit] = []
+    for element, name in _measures(cert):
+        unit = (element.get("unitCode") or "").strip()
+        if not unit:
+            hits.append((element, f"{name} has no unitCode"))
+        elif not _UNIT.fullmatch(unit):
+            hits.append((element, f"{name} unitCode {unit!r} is not a UNECE Rec 20 code"))
+        elif name in _WEIGHTS and unit not in MASS_UNITS:
+            hits.append((element, f"{name} unitCode {unit!r} is not a unit of mass"))
+        elif name in _VOLUMES and unit not in VOLUME_UNITS:
+            hits.append((element, f"{name} unitCode {unit!r} is not a unit of volume"))
+    return hits
+
+
+@rules.rule("PHYTO-PACKAGE-TYPE", Severity.ERROR, "A package type is not a UNECE Rec 21 code",
+            reference="UNECE Recommendation 21 (codes for types of cargo, packages and packaging materials)")
+def _package_type(cert: Certificate) -> Hits:
+    hits: list[Hit] = []
+    for item in cert.items:
+        for package in item.iterfind(cert.q("PhysicalSPSPackage")):
+            element = package.find(cert.q("TypeCode"))
+            value = text(element)
+            if value and not _PACKAGE_TYPE.fullmatch(value):
+                hits.append((element, f"PhysicalSPSPackage/TypeCode {value!r} is not a UNECE Rec 21 package type "
+                                      "(two letters or digits)"))
+    return hits
+
+
+@rules.rule("PHYTO-HS-CODE", Severity.ERROR, "An HS classification has no code, or a code that is not 6 to 10 digits",
+            reference="WCO Harmonized System; IPPC ePhyto ApplicableSPSClassification (SystemName HS)")
+def _hs_code(cert: Certificate) -> Hits:
+    hits: list[Hit] = []
+    for item in cert.items:
+        for classification in item.iterfind(cert.q("ApplicableSPSClassification")):
+            if text(classification.find(cert.q("SystemName"))).upper() != "HS":
+                continue
+            element = classification.find(cert.q("ClassCode"))
+            value = text(element).replace(".", "")
+            if not value:
+                hits.append((classification, "an HS classification without a ClassCode"))
+            elif not _HS_CODE.fullmatch(value):
+                hits.append((element, f"HS ClassCode {text(element)!r} is not 6 to 10 digits"))
+    return hits
+
+
+# --------------------------------------------------------------------------- consistency, C7, C9
+
+def dates(cert: Certificate) -> tuple[tuple[Any, Any] | None, tuple[Any, Any] | None]:
+    """``(issue, signature)``: each ``(element, value)`` with the parsed value, or ``None`` when empty."""
+    out: list[tuple[Any, Any] | None] = []
+    for scope, name in ((cert.document, "IssueDateTime"), (cert.signatory, "ActualDateTime")):
+        element = scope.find(cert.q(name)) if scope is not None else None
+        value = text(element)
+        out.append((element, parse_date_time(value)) if value else None)
+    return out[0], out[1]
+
+
+def _date_elements(cert: Certificate) -> Iterator[tuple[Any, str]]:
+    for scope, name in ((cert.document, "IssueDateTime"), (cert.signatory, "ActualDateTime")):
+        element = scope.find(cert.q(name)) if scope is not None else None
+        if element is not None:
+            yield element, name
+    for item in cert.items:
+        for process in item.iterfind(cert.q("AppliedSPSProcess")):
+            for period in process.iterfind(cert.q("CompletionSPSPeriod")):
+                for name in ("StartDateTime", "EndDateTime"):
+                    element = period.find(cert.q(name))
+                    if element is not None:
+                        yield element, f"CompletionSPSPeriod/{name}"
+
+
+@rules.rule("PHYTO-DATE", Severity.ERROR, "A date cannot be read as an ISO 8601 date or date-time",
+            reference="UN/CEFACT UDT DateTimeType (ISO 8601); ISPM 12 dates of issue and treatment")
+def _date(cert: Certificate) -> Hits:
+    hits: list[Hit] = []
+    for element, name in _date_elements(cert):
+        value = text(element)
+        if value and parse_date_time(value) is None:
+            hits.append((element, f"{name} {value!r} is not an ISO 8601 date or date-time"))
+    return hits
+
+
+@rules.rule("PHYTO-ISSUE-AFTER-SIGNATURE", Severity.ERROR, "The date of issue is after the date of signature",
+            reference=f"{ISPM12}: date of issue and of the authorized officer's signature (check C9)")
+def _issue_after_signature(cert: Certificate) -> Hits:
+    issue, signature = dates(cert)
+    if issue is None or signature is None or issue[1] is None or signature[1] is None:
+        return NO_HITS
+    if not_after(issue[1], signature[1]):
+        return NO_HITS
+    return [(issue[0], f"IssueDateTime {text(issue[0])!r} is after the signature's ActualDateTime "
+                       f"{text(signature[0])!r}")]
+
+
+@rules.rule("PHYTO-REEXPORT-REFERENCE", Severity.ERROR, "A re-export certificate does not reference the "
+            "original phytosanitary certificate", reference=f"{ISPM12}: phytosanitary certificate for re-export")
+def _reexport_reference(cert: Certificate) -> Hits:
+    if cert.document is None or text(cert.document.find(cert.q("TypeCode"))) != TYPE_REEXPORT:
+        return NO_HITS
+    for reference in cert.document.iterfind(cert.q("ReferenceSPSReferencedDocument")):
+        if text(reference.find(cert.q("ID"))):
+            return NO_HITS
+    return [(cert.document, f"TypeCode {TYPE_REEXPORT} (re-export) without a ReferenceSPSReferencedDocument/ID "
+                            "naming the original certificate")]
+
+
+_TREATMENT_DATES = ("StartDateTime", "EndDateTime")
+
+
+@rules.rule("PHYTO-TREATMENT", Severity.WARNING, "A treatment is given without its type, date or details",
+            reference=f"{ISPM12}: disinfestation and/or disinfection treatment box")
+def _treatment(cert: Certificate) -> Hits:
+    hits: list[Hit] = []
+    for index, item in enumerate(cert.items, 1):
+        for process in item.iterfind(cert.q("AppliedSPSProcess")):
+            missing = []
+            if not text(process.find(cert.q("TypeCode"))):
+                missing.append("TypeCode (treatment type)")
+            period = process.find(cert.q("CompletionSPSPeriod"))
+            if period is None or not any(text(period.find(cert.q(n))) for n in _TREATMENT_DATES):
+                missing.append("CompletionSPSPeriod date (date of treatment)")
+            if process.find(cert.q("ApplicableSPSProcessCharacteristic")) is None:
+                missing.append("ApplicableSPSProcessCharacteristic (chemical, duration, temperature, concentration)")
+            if missing:
+                hits.append((process, f"treatment of trade line item {index} without {', '.join(missing)}"))
+    return hits
+
+
+def _has_quantity(cert: Certificate, item: Any) -> bool:
+    for name in (*_WEIGHTS, *_VOLUMES):
+        if text(item.find(cert.q(name))):
+            return True
+    for package in item.iterfind(cert.q("PhysicalSPSPackage")):
+        if text(package.find(cert.q("ItemQuantity"))):
+            return True
+    subjects = {text(note.find(cert.q("Subject"))): text(note.find(cert.q("Content")))
+                for note in item.iterfind(cert.q("AdditionalInformationSPSNote"))}
+    return all(subjects.get(s) for s in _OTHER_QUANTITY)
+
+
+@rules.rule("PHYTO-QUANTITY", Severity.ERROR, "A trade line item declares no quantity, or a quantity that is not "
+            "a non-negative number", reference=f"{ISPM12}: name of produce and quantity declared")
+def _quantity(cert: Certificate) -> Hits:
+    hits: list[Hit] = []
+    for index, item in enumerate(cert.items, 1):
+        if not _has_quantity(cert, item):
+            hits.append((item, f"trade line item {index} declares no quantity (weight, volume, package "
+                               "ItemQuantity or OQV/OQU note)"))
+        quantities = [item.find(cert.q(n)) for n in (*_WEIGHTS, *_VOLUMES)]
+        quantities += [p.find(cert.q("ItemQuantity")) for p in item.iterfind(cert.q("PhysicalSPSPackage"))]
+        for element in quantities:
+            value = text(element)
+            if value and (not _NUMBER.fullmatch(value) or value.startswith("-")):
+                hits.append((element, f"{_local(element.tag)} {value!r} is not a non-negative number"))
+    return hits
+
+
+def _notes(cert: Certificate) -> dict[str, list[Any]]:
+    notes: dict[str, list[Any]] = {}
+    if cert.document is not None:
+        for note in cert.document.iterfind(cert.q("IncludedSPSNote")):
+            notes.setdefault(text(note.find(cert.q("Subject"))), []).append(note)
+    return notes
+
+
+@rules.rule("PHYTO-REPLACEMENT", Severity.ERROR, "A replacement certificate does not name the certificate it "
+            "replaces, or names itself", reference=f"{ISPM12}: replacement of phytosanitary certificates (check C7)")
+def _replacement(cert: Certificate) -> Hits:
+    notes = _notes(cert)
+    if not any(s in notes for s in _REPLACEMENT_SUBJECTS):
+        return NO_HITS
+    replaced = [text(n.find(cert.q("Content"))) for n in notes.get("ADRPN", [])]
+    own = text(cert.document.find(cert.q("ID")))
+    if not any(replaced):
+        where = notes.get("ADRPN", notes.get("ADRP", notes.get("ADRPR", notes.get("ADRD", [cert.document]))))[0]
+        return [(where, "replacement notes (ADRP/ADRPR/ADRD) without an ADRPN note naming the replaced certificate")]
+    if own and own in replaced:
+        return [(notes["ADRPN"][replaced.index(own)], f"the certificate {own!r} names itself as the one it replaces")]
+    return NO_HITS
+
+
+@rules.rule("PHYTO-ATTACHMENT", Severity.ERROR, "An attached file is not base64", reference=
+            "UN/CEFACT UDT BinaryObjectType (base64Binary); ReferenceSPSReferencedDocument/AttachmentBinaryObject")
+def _attachment(cert: Certificate) -> Hits:
+    if cert.document is None:
+        return NO_HITS
+    hits: list[Hit] = []
+    for reference in cert.document.iterfind(cert.q("ReferenceSPSReferencedDocument")):
+        for element in reference.iterfind(cert.q("AttachmentBinaryObject")):
+            data = element.text or ""
+            # The alphabet is checked in place and the length by subtraction: no copy the size of the file.
+            length = len(data) - sum(map(data.count, " \t\r\n"))
+            if not data.strip() or not _BASE64.fullmatch(data) or length % 4:
+                name = element.get("filename") or "(no file name)"
+                hits.append((element, f"attachment {name!r} is not base64 ({length} characters)"))
+    return hits

@@ -76,7 +76,7 @@ def _lookups(cert: Certificate, locate: XmlLocator) -> Iterator[Finding]:
     status_element = cert.document.find(cert.q("StatusCode")) if cert.document is not None else None
     status = text(status_element)
     lookup = f"IPPC ePhyto hub envelope tracking and CertificateStatus of {certificate} (withdrawn / replaced)"
-    if status and status != STATUS_ISSUED:
+    if status.isdigit() and status != STATUS_ISSUED:
         yield lookup_finding(STATUS, "C6", f"StatusCode {status!r} is not {STATUS_ISSUED} (issued): the certificate "
                              "may be withdrawn or replaced", lookup, severity=Severity.WARNING,
                              location=locate(status_element))

@@ -114,7 +114,8 @@ class OriginFamily:
         else:
             yield lookup_finding(PROOF_ABSENT, "C4", "the certificate carries no signature (cac:Signature or "
                                  "ds:Signature): nothing in it proves who issued it", f"the issuing chamber's "
-                                 f"record of {certificate}", severity=Severity.WARNING, outcome=Outcome.FAIL)
+                                 f"record of {certificate}", severity=Severity.WARNING, outcome=Outcome.FAIL,
+                                 location=locate(""))
         yield lookup_finding(ISSUER_AUTHORITY, "C5", "the issuing chamber's accreditation is not checked (offline)",
                              f"ICC WCF certificate-of-origin verification: CO number {number or '(none)'} with the "
                              f"accreditation code of the issuer {issuer[:60] or '(not named)'!r}")

@@ -181,7 +181,8 @@ def _lookups(content: Mapping[str, Any]) -> Iterator[Finding]:
     else:
         yield lookup_finding(PROOF_ABSENT, "C4", "no embedded proof: an unsecured credential (verify the "
                              "VC-JOSE-COSE envelope it came in, if any)", f"the securing envelope of the credential "
-                             f"from {issuer_id or '(no issuer)'}", severity=Severity.WARNING, outcome=Outcome.FAIL)
+                             f"from {issuer_id or '(no issuer)'}", severity=Severity.WARNING, outcome=Outcome.FAIL,
+                             location=Location(pointer=""))
     yield lookup_finding(ISSUER_AUTHORITY, "C5", f"the issuer {issuer_id or '(none)'!r} is not checked against an "
                          "identity anchor (offline)", f"resolve DID {issuer_id or '(none)'} and find a UNTP Digital "
                          "Identity Anchor credential from the registrar of its issuerAlsoKnownAs identifiers",

@@ -31,16 +31,17 @@ CASES: dict[str, tuple[str, list[tuple[str, str]]]] = {
                             "<udt:DateTimeString>18/11/2026</udt:DateTimeString>")]),
     "PHYTO-ISSUE-AFTER-SIGNATURE": (PHYTO, [("2026-11-20T09:30:00+01:00", "2026-11-20T09:00:00+01:00")]),
     "PHYTO-REEXPORT-REFERENCE": (PHYTO, [("<ram:TypeCode>851</ram:TypeCode>", "<ram:TypeCode>657</ram:TypeCode>")]),
-    "PHYTO-TREATMENT": (PHYTO, [("<ram:StartDateTime>\n              <udt:DateTimeString>2026-11-18</udt:DateTimeString>"
-                                 "\n            </ram:StartDateTime>\n", "")]),
+    "PHYTO-TREATMENT": (PHYTO, [("<ram:StartDateTime>\n              <udt:DateTimeString>2026-11-18"
+                                 "</udt:DateTimeString>\n            </ram:StartDateTime>\n", "")]),
     "PHYTO-QUANTITY": (PHYTO, [('<ram:NetWeightMeasure unitCode="KGM">1200</ram:NetWeightMeasure>\n', ""),
                                ('<ram:GrossWeightMeasure unitCode="KGM">1350</ram:GrossWeightMeasure>\n', ""),
                                ("<ram:ItemQuantity>120</ram:ItemQuantity>", "")]),
     "PHYTO-REPLACEMENT": (PHYTO, [("<ram:Subject>ADEDL</ram:Subject>", "<ram:Subject>ADRPR</ram:Subject>")]),
     "PHYTO-ATTACHMENT": (PHYTO, [("    <ram:SignatorySPSAuthentication>",
                                   "    <ram:ReferenceSPSReferencedDocument>\n      <ram:ID>LAB-1</ram:ID>\n"
-                                  '      <ram:AttachmentBinaryObject filename="lab.pdf">JVBERi0x!</ram:AttachmentBinaryObject>'
-                                  "\n    </ram:ReferenceSPSReferencedDocument>\n    <ram:SignatorySPSAuthentication>")]),
+                                  '      <ram:AttachmentBinaryObject filename="lab.pdf">JVBERi0x!'
+                                  "</ram:AttachmentBinaryObject>\n    </ram:ReferenceSPSReferencedDocument>\n"
+                                  "    <ram:SignatorySPSAuthentication>")]),
     "CERT-STATUS": (PHYTO, [("<ram:StatusCode>70</ram:StatusCode>", "<ram:StatusCode>40</ram:StatusCode>")]),
     "COO-MISSING": (UBL, [("  <cbc:IssueDate>2026-11-21</cbc:IssueDate>\n", "")]),
     "COO-ORIGIN-COUNTRY": (UBL, [("        <cac:OriginCountry><cbc:IdentificationCode>SG</cbc:IdentificationCode>"
@@ -50,7 +51,8 @@ CASES: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "COO-DATE": (UBL, [("<cbc:IssueDate>2026-11-21</cbc:IssueDate>", "<cbc:IssueDate>2026-02-30</cbc:IssueDate>")]),
     "COO-HS-CODE": (UBL, [('listID="HS">853400<', 'listID="HS">85.34<')]),
     "CERT-PROOF-ABSENT": (UBL, [("  <cac:Signature>\n    <cbc:ID>SIG-1</cbc:ID>\n    <cac:SignatoryParty>\n"
-                                 "      <cac:PartyName><cbc:Name>Example Chamber of Commerce</cbc:Name></cac:PartyName>\n"
+                                 "      <cac:PartyName><cbc:Name>Example Chamber of Commerce</cbc:Name>"
+                                 "</cac:PartyName>\n"
                                  "    </cac:SignatoryParty>\n  </cac:Signature>\n", "")]),
     "COO-TT-MISSING": (TT, [('"iD": "AU-2026-000042"', '"iD": ""')]),
     "COO-TT-TYPE": (TT, [('"isPreferential": true', '"isPreferential": "yes"')]),

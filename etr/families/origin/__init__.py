@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ...errors import EnvironmentProblem
 from ...load import Document
 from ...model import Finding, Location, Outcome, Severity
 from ...rules import XmlLocator
@@ -93,15 +94,22 @@ class OriginFamily:
             return
         ubl_version = version[len("ubl-"):]
         locate = XmlLocator(root, attachment=document.attachment)
-        bundle = ubl.bundle_xsd(ubl_version)
-        if bundle is None:
-            yield Finding("COO-XSD-NOT-RUN", Severity.INFO, f"the OASIS UBL {ubl_version} CertificateOfOrigin XSD was "
-                          f"not run: set {ubl.SCHEMAS_ENV} to an installed OASIS UBL bundle (etr does not ship it)",
-                          reference=f"OASIS UBL {ubl_version} {ubl.maindoc(ubl_version)}")
+        try:
+            bundle = ubl.bundle_xsd(ubl_version)
+            schema = compiled_xsd(bundle[1], bundle[0]) if bundle is not None else None
+        except EnvironmentProblem as exc:
+            # The user's bundle, not the document, is at fault; the driver reports one input at a time,
+            # so this is the finding that says how to fix the setting (never an "internal error").
+            yield Finding("COO-UBL-SCHEMAS", Severity.ERROR, f"the OASIS UBL XSD could not be used: {exc}",
+                          reference=f"etr configuration ({ubl.SCHEMAS_ENV})",
+                          detail={"hint": exc.hint} if exc.hint else None)
         else:
-            folder, relpath = bundle
-            schema = compiled_xsd(relpath, folder)
-            yield from xsd_findings(schema, root, "COO", f"OASIS UBL {ubl_version} {ubl.maindoc(ubl_version)}")
+            if schema is None:
+                yield Finding("COO-XSD-NOT-RUN", Severity.INFO, f"the OASIS UBL {ubl_version} CertificateOfOrigin XSD "
+                              f"was not run: set {ubl.SCHEMAS_ENV} to an installed OASIS UBL bundle (etr does not "
+                              "ship it)", reference=f"OASIS UBL {ubl_version} {ubl.maindoc(ubl_version)}")
+            else:
+                yield from xsd_findings(schema, root, "COO", f"OASIS UBL {ubl_version} {ubl.maindoc(ubl_version)}")
         yield from ubl.rules.run(ubl_version, lambda: root, locate)
         number = ubl.text(root.find(ubl.cbc("ID")))
         issuer = ubl.text(root.find(f"{ubl.cac('CertificateOfOriginApplication')}/{ubl.cac('IssuerParty')}"))

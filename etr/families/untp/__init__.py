@@ -157,7 +157,8 @@ class UntpFamily:
             yield from _vc_structure(content)
         elif stated != version and stated not in VERSIONS:
             yield Finding("UNTP-VERSION-UNKNOWN", Severity.WARNING, f"the credential declares UNTP {kind} {stated}; "
-                          f"etr has schemas for {', '.join(VERSIONS)} only, so only the W3C VC structure is checked",
+                          f"etr has schemas for {', '.join(VERSIONS)} only: the {version} schema was not applied, "
+                          "only the W3C VC structure is checked",
                           Location(pointer="/@context"), _REFERENCE, {"declared": stated, "kind": kind})
             yield from _vc_structure(content)
         else:

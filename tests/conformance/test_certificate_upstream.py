@@ -1,0 +1,65 @@
+"""Public certificate files from upstream repositories, read where the user has them (never committed).
+
+ETR_CERT_UPSTREAM names a folder holding, as fetched from the public repositories:
+
+- ``ephyto-api/SPSCertificateContent.xml``: Mattilsynet/ephyto-api (MIT),
+  ``src/test/resources/SPSCertificateContent.xml`` @ e8a0096a — the only public ePhyto instance found;
+- ``spec-untp/*.json``: uncefact/spec-untp (GPL-3.0) @ af6cd474, ``data-models/untp-{dcc,dpp}/artefacts/
+  untp-*-instance.json`` and ``website/samples/*.json``.
+
+The tests skip when the variable is unset or a file is absent (these files are not in ../shared/data).
+Expected results are what the files contain: the working-model instances are clean; the upstream ePhyto
+sample has present-but-empty elements where ISPM 12 requires a value, and a truncated attachment.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import etr
+from etr.model import Severity
+
+UPSTREAM = Path(os.environ["ETR_CERT_UPSTREAM"]) if os.environ.get("ETR_CERT_UPSTREAM") else None
+
+
+def need(relpath: str) -> Path:
+    path = UPSTREAM / relpath if UPSTREAM is not None else None
+    if path is None or not path.is_file():
+        pytest.skip(f"upstream certificate file {relpath} not found (set ETR_CERT_UPSTREAM)")
+    return path
+
+
+def errors(report: etr.Report) -> list[tuple[str, str]]:
+    return sorted((f.code, f.message) for f in report.findings if f.severity is Severity.ERROR)
+
+
+def test_the_mattilsynet_ephyto_sample() -> None:
+    report = etr.validate(need("ephyto-api/SPSCertificateContent.xml"))
+    assert (report.family, report.version) == ("ephyto", "17")
+    assert errors(report) == [
+        ("PHYTO-ATTACHMENT", "attachment 'UkjentFiltype' is not base64 (54 characters)"),
+        ("PHYTO-HS-CODE", "an HS classification without a ClassCode"),
+        ("PHYTO-MISSING", "ISPM 12 box 'Date (signature)': ActualDateTime is present but empty"),
+    ]
+
+
+@pytest.mark.parametrize("name, kind", [("untp-dcc-instance.json", "dcc"), ("untp-dpp-instance.json", "dpp")])
+def test_the_untp_working_instances_are_clean(name: str, kind: str) -> None:
+    report = etr.validate(need(f"spec-untp/{name}"))
+    assert (report.family, report.version, report.profile) == ("untp", "working", kind)
+    assert errors(report) == []
+
+
+@pytest.mark.parametrize("name, kind", [("untp-digital-conformity-credential-v0.3.10.json", "dcc"),
+                                        ("untp-digital-product-passport-v0.3.10.json", "dpp"),
+                                        ("untp-digital-conformity-credential-v0.3.9.json", "dcc")])
+def test_older_untp_samples_are_an_unknown_version_not_a_schema_failure(name: str, kind: str) -> None:
+    report = etr.validate(need(f"spec-untp/{name}"))
+    assert (report.family, report.profile) == ("untp", kind)
+    assert "UNTP-VERSION-UNKNOWN" in report.codes
+    assert not any(code.startswith("UNTP-SCHEMA-") for code in report.codes)
+    # What remains are the samples' own placeholder digests ("6239119" labelled SHA-256).
+    assert {code for code, _ in errors(report)} <= {"UNTP-SECURE-LINK"}

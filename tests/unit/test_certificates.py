@@ -363,3 +363,12 @@ def test_untp_status_and_issuer_lookups() -> None:
     without = _dcc(lambda d: d.pop("credentialStatus"))
     [status] = [f for f in etr.validate(without).findings if f.code == "CERT-STATUS"]
     assert status.detail is not None and status.detail["outcome"] == "NOT_APPLICABLE"
+
+
+def test_families_forced_on_each_others_xml_say_what_they_found() -> None:
+    as_phyto = etr.validate(UBL, family="ephyto")
+    [finding] = [f for f in as_phyto.findings if f.severity is Severity.ERROR]
+    assert finding.code == "PHYTO-MISSING" and "root 'CertificateOfOrigin'" in finding.message
+    as_origin = etr.validate(PHYTO, family="origin")
+    [finding] = [f for f in as_origin.findings if f.severity is Severity.ERROR]
+    assert finding.code == "COO-MISSING" and "not CertificateOfOrigin" in finding.message

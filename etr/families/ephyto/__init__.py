@@ -15,15 +15,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...load import Document
-from ...model import Finding, Outcome, Severity
+from ...model import Finding, Location, Outcome, Severity
 from ...rules import XmlLocator
 from .. import Match
 from ..certificates import ISSUER_AUTHORITY, PROOF_ABSENT, PROOF_NOT_VERIFIED, STATUS, lookup_finding
-from .rules import DEFAULT_VERSION, NS_DSIG, STATUS_ISSUED, VERSIONS, Certificate, read, rules, text
+from .rules import DEFAULT_VERSION, ISPM12, NS_DSIG, STATUS_ISSUED, VERSIONS, Certificate, read, rules, text
 
 __all__ = ["DEFAULT_VERSION", "FAMILY", "VERSIONS", "EphytoFamily"]
 
 _NS_PREFIX = "urn:un:unece:uncefact:data:standard:SPSCertificate:"
+
+
+def _local(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else str(tag)
 
 
 class EphytoFamily:
@@ -47,6 +51,13 @@ class EphytoFamily:
 
     def check(self, document: Document, version: str) -> Iterator[Finding]:
         root = document.content
+        if self.detect(document) is None:  # --family ephyto on another document
+            what = f"root {_local(root.tag)!r}" if document.syntax == "xml" else f"{document.syntax} content"
+            location = Location(xpath="/*", line=root.sourceline) if document.syntax == "xml" \
+                else Location(pointer="")
+            yield Finding("PHYTO-MISSING", Severity.ERROR, f"no SPSCertificate in the {_NS_PREFIX}<n> namespace "
+                          f"({what}): not an ePhyto certificate", location, ISPM12)
+            return
         locate = XmlLocator(root, attachment=document.attachment)
         cert = read(root)
         yield from rules.run(version, lambda: cert, locate)

@@ -93,6 +93,11 @@ class OriginFamily:
                                    line=root.sourceline), "etr family detection")
             return
         ubl_version = version[len("ubl-"):]
+        if root.tag != _ROOT:  # --family origin on another XML document
+            yield Finding("COO-MISSING", Severity.ERROR, f"the root element is {root.tag!r}, not CertificateOfOrigin "
+                          f"in {ubl.NS_COO}: not a UBL certificate of origin",
+                          Location(xpath="/*", line=root.sourceline), ubl.UBL)
+            return
         locate = XmlLocator(root, attachment=document.attachment)
         try:
             bundle = ubl.bundle_xsd(ubl_version)

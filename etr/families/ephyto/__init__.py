@@ -59,7 +59,7 @@ class EphytoFamily:
                           f"({what}): not an ePhyto certificate", location, ISPM12)
             return
         locate = XmlLocator(root, attachment=document.attachment)
-        cert = read(root)
+        cert = read(root, document.raw)
         yield from rules.run(version, lambda: cert, locate)
         yield from _lookups(cert, locate)
 

@@ -66,6 +66,8 @@ class Certificate:
     root: Any
     ram: str
     udt: str
+    #: The bytes the document was read from (``b""`` when not known).
+    raw: bytes = b""
     document: Any = None
     consignment: Any = None
     signatory: Any = None
@@ -76,7 +78,7 @@ class Certificate:
         return f"{{{self.ram}}}{name}"
 
 
-def read(root: Any) -> Certificate:
+def read(root: Any, raw: bytes = b"") -> Certificate:
     """The :class:`Certificate` of ``root`` (an ``SPSCertificate`` element); the aggregate and data-type
     namespaces are taken from the document (version 17 uses the :21 ones)."""
     rsm = root.tag[1:].split("}", 1)[0]
@@ -88,7 +90,7 @@ def read(root: Any) -> Certificate:
         if child is not None and isinstance(child.tag, str) and child.tag.startswith("{"):
             ram = child.tag[1:].split("}", 1)[0]
             break
-    cert = Certificate(root, ram, NS_UDT, document, consignment)
+    cert = Certificate(root, ram, NS_UDT, raw, document, consignment)
     if document is not None:
         cert.signatory = document.find(cert.q("SignatorySPSAuthentication"))
     if consignment is not None:
@@ -480,18 +482,71 @@ def _replacement(cert: Certificate) -> Hits:
     return NO_HITS
 
 
+_BASE64_BYTES = re.compile(rb"[A-Za-z0-9+/ \t\r\n]*(=[ \t\r\n]*){0,2}")
+_ATTACHMENT_TAG = re.compile(rb"<(?:[A-Za-z_][A-Za-z0-9_.-]*:)?AttachmentBinaryObject(?=[\s/>])"
+                             rb"(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
+_WHITESPACE = (" ", "\t", "\r", "\n")
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+
+
+def base64_text(data: str) -> tuple[bool, int]:
+    """``(is base64, characters other than whitespace)`` of an element's text (the reference path).
+
+    The alphabet is matched in place and the length counted by subtraction, but lxml has already
+    made ``data`` a copy of the attachment: :func:`base64_spans` avoids it.
+    """
+    length = len(data) - sum(map(data.count, _WHITESPACE))
+    return bool(data.strip()) and _BASE64.fullmatch(data) is not None and length % 4 == 0, length
+
+
+def base64_spans(raw: bytes, elements: list[Any]) -> list[tuple[bool, int]] | None:
+    """The :func:`base64_text` answer for each of ``elements`` (the document's AttachmentBinaryObject
+    elements, in document order), read from the document's bytes without copying them; ``None`` when
+    the bytes cannot be matched to the elements one to one (another encoding, a tag inside a comment,
+    CDATA, a character reference, a non-ASCII byte, a line that disagrees), and the caller reads the
+    element text instead.
+    """
+    out: list[tuple[bool, int]] = []
+    line, previous = 1, 0
+    found = _ATTACHMENT_TAG.finditer(raw)
+    for element in elements:
+        match = next(found, None)
+        if match is None:
+            return None
+        line += raw.count(b"\n", previous, match.start())
+        previous = match.start()
+        if element.sourceline != line or match.group().endswith(b"/>"):
+            return None
+        start = match.end()
+        end = raw.find(b"<", start)
+        if end < 0 or raw.startswith(b"<!", end) or raw.find(b"&", start, end) >= 0 \
+                or _NON_ASCII.search(raw, start, end) is not None:
+            return None
+        length = end - start - sum(raw.count(c, start, end) for c in (b" ", b"\t", b"\r", b"\n"))
+        ok = length > 0 and _BASE64_BYTES.fullmatch(raw, start, end) is not None and length % 4 == 0
+        out.append((ok, length))
+    if next(found, None) is not None:
+        return None
+    return out
+
+
 @rules.rule("PHYTO-ATTACHMENT", Severity.ERROR, "An attached file is not base64", reference=
             "UN/CEFACT UDT BinaryObjectType (base64Binary); ReferenceSPSReferencedDocument/AttachmentBinaryObject")
 def _attachment(cert: Certificate) -> Hits:
     if cert.document is None:
         return NO_HITS
+    elements = list(cert.root.iter(cert.q("AttachmentBinaryObject")))
+    if not elements:
+        return NO_HITS
+    # Attachments are most of an ePhyto's bytes; reading them from the raw input keeps memory flat in
+    # their size (the element text would be one more copy of each). The property test in
+    # tests/unit/test_ephyto_attachments.py proves both paths agree.
+    answers = base64_spans(cert.raw, elements) if cert.raw else None
+    if answers is None:
+        answers = [base64_text(element.text or "") for element in elements]
     hits: list[Hit] = []
-    for reference in cert.document.iterfind(cert.q("ReferenceSPSReferencedDocument")):
-        for element in reference.iterfind(cert.q("AttachmentBinaryObject")):
-            data = element.text or ""
-            # The alphabet is checked in place and the length by subtraction: no copy the size of the file.
-            length = len(data) - sum(map(data.count, " \t\r\n"))
-            if not data.strip() or not _BASE64.fullmatch(data) or length % 4:
-                name = element.get("filename") or "(no file name)"
-                hits.append((element, f"attachment {name!r} is not base64 ({length} characters)"))
+    for element, (ok, length) in zip(elements, answers, strict=True):
+        if not ok:
+            name = element.get("filename") or "(no file name)"
+            hits.append((element, f"attachment {name!r} is not base64 ({length} characters)"))
     return hits

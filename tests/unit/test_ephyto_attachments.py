@@ -27,7 +27,7 @@ def _document(parts: list[tuple[str, str, str, bool]]) -> bytes:
         body.append(f"<ram:AttachmentBinaryObject{attrs}/>" if empty
                     else f"<ram:AttachmentBinaryObject{attrs}>{content}</ram:AttachmentBinaryObject>")
     return f'<?xml version="1.0" encoding="UTF-8"?>\n<ram:Doc xmlns:ram="{NS_RAM}">\n{"".join(body)}\n</ram:Doc>' \
-        .encode("utf-8")
+        .encode()
 
 
 @settings(max_examples=400, deadline=None)

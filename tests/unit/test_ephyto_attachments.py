@@ -17,7 +17,9 @@ _ATTRS = st.sampled_from(['', ' filename="a.pdf"', ' filename="a>b.pdf"', " file
                           'filename="multi-line"'])
 _NOISE = st.sampled_from(["", "<!-- <ram:AttachmentBinaryObject>QUJD</ram:AttachmentBinaryObject> -->",
                           "<ram:Other>QUJD</ram:Other>", "\n\n", "<x:AttachmentBinaryObject xmlns:x='urn:other'>!"
-                          "</x:AttachmentBinaryObject>"])
+                          "</x:AttachmentBinaryObject>", "<ram:Note>AttachmentBinaryObject</ram:Note>",
+                          "<?pi <ram:AttachmentBinaryObject>?>",
+                          "<ram:AttachmentBinaryObjectX>!</ram:AttachmentBinaryObjectX>"])
 
 
 def _document(parts: list[tuple[str, str, str, bool]]) -> bytes:

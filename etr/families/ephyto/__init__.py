@@ -19,7 +19,18 @@ from ...model import Finding, Location, Outcome, Severity
 from ...rules import XmlLocator
 from .. import Match
 from ..certificates import ISSUER_AUTHORITY, PROOF_ABSENT, PROOF_NOT_VERIFIED, STATUS, lookup_finding
-from .rules import DEFAULT_VERSION, ISPM12, NS_DSIG, STATUS_ISSUED, VERSIONS, Certificate, read, rules, text
+from .rules import (
+    DEFAULT_VERSION,
+    ISPM12,
+    NS_DSIG,
+    STATUS_ISSUED,
+    VERSIONS,
+    Certificate,
+    read,
+    rules,
+    text,
+    walk,
+)
 
 __all__ = ["DEFAULT_VERSION", "FAMILY", "VERSIONS", "EphytoFamily"]
 
@@ -66,13 +77,12 @@ class EphytoFamily:
 
 def _lookups(cert: Certificate, locate: XmlLocator) -> Iterator[Finding]:
     """C4, C5, C6: what only the hub (or a signature check etr does not make here) can settle."""
-    number = text(cert.document.find(cert.q("ID"))) if cert.document is not None else ""
+    number = text(cert.child(cert.document, "ID")) if cert.document is not None else ""
     consignment = cert.consignment
-    country = text(consignment.find(cert.q("ExportSPSCountry") + "/" + cert.q("ID"))) if consignment is not None else ""
-    issuer = text(cert.document.find(cert.q("IssuerSPSParty") + "/" + cert.q("Name"))) \
-        if cert.document is not None else ""
+    country = text(walk(cert, consignment, ("ExportSPSCountry", "ID"))[0]) if consignment is not None else ""
+    issuer = text(walk(cert, cert.document, ("IssuerSPSParty", "Name"))[0]) if cert.document is not None else ""
     certificate = f"NPPOCertificateNumber {number or '(none)'} from {country or '(no export country)'}"
-    signature = next(cert.root.iter(f"{{{NS_DSIG}}}Signature"), None)
+    signature = next(iter(cert.index.get(f"{{{NS_DSIG}}}Signature", ())), None)
     if signature is not None:
         yield lookup_finding(PROOF_NOT_VERIFIED, "C4", "the certificate carries an XML signature; etr does not "
                              "verify XML signatures", f"verify the XMLDSig with the issuing NPPO's certificate "
@@ -84,7 +94,7 @@ def _lookups(cert: Certificate, locate: XmlLocator) -> Iterator[Finding]:
     yield lookup_finding(ISSUER_AUTHORITY, "C5", f"issuing NPPO {issuer or '(not named)'!r} not checked against "
                          "the IPPC hub's NPPO list (offline)", f"IPPC ePhyto hub GetActiveNppos: an active NPPO for "
                          f"country {country or '(none)'} named {issuer or '(none)'!r}")
-    status_element = cert.document.find(cert.q("StatusCode")) if cert.document is not None else None
+    status_element = cert.child(cert.document, "StatusCode") if cert.document is not None else None
     status = text(status_element)
     lookup = f"IPPC ePhyto hub envelope tracking and CertificateStatus of {certificate} (withdrawn / replaced)"
     if status.isdigit() and status != STATUS_ISSUED:

@@ -59,9 +59,18 @@ _REPLACEMENT_SUBJECTS = ("ADRP", "ADRPN", "ADRPR", "ADRD")
 _OTHER_QUANTITY = ("OQV", "OQU")
 
 
+#: Clark names and joined child paths, per aggregate namespace (shared by every document of that namespace).
+_NAMES: dict[str, dict[str, str]] = {}
+_PATHS: dict[str, dict[tuple[str, ...], str]] = {}
+
+
 @dataclass(slots=True)
 class Certificate:
-    """The parts of one SPSCertificate the rules read; names are Clark names in the document's namespaces."""
+    """The parts of one SPSCertificate the rules read; names are Clark names in the document's namespaces.
+
+    ``index`` maps each element name (Clark) to its elements in document order, built in one pass so
+    that the rules look elements up instead of walking the tree each.
+    """
 
     root: Any
     ram: str
@@ -72,30 +81,65 @@ class Certificate:
     consignment: Any = None
     signatory: Any = None
     items: list[Any] = field(default_factory=list)
+    index: dict[str, list[Any]] = field(default_factory=dict)
+    #: ``(parent, Clark name)`` -> the first such child: a child looked up in a dict, not searched for.
+    firsts: dict[tuple[Any, str], Any] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    paths: dict[tuple[str, ...], str] = field(default_factory=dict)
 
     def q(self, name: str) -> str:
         """The Clark name of an aggregate element ``name``."""
-        return f"{{{self.ram}}}{name}"
+        clark = self.names.get(name)
+        if clark is None:
+            clark = self.names[name] = f"{{{self.ram}}}{name}"
+        return clark
+
+    def path(self, names: tuple[str, ...]) -> str:
+        """The ElementPath of the child names ``names`` (Clark names joined by ``/``)."""
+        joined = self.paths.get(names)
+        if joined is None:
+            joined = self.paths[names] = "/".join(self.q(n) for n in names)
+        return joined
+
+    def child(self, element: Any, name: str) -> Any:
+        """The first child of ``element`` called ``name`` (an aggregate name), or ``None``."""
+        return self.firsts.get((element, self.q(name)))
+
+    def all(self, name: str) -> list[Any]:
+        """Every aggregate element called ``name``, anywhere in the certificate, in document order."""
+        return self.index.get(self.q(name), [])
 
 
 def read(root: Any, raw: bytes = b"") -> Certificate:
     """The :class:`Certificate` of ``root`` (an ``SPSCertificate`` element); the aggregate and data-type
     namespaces are taken from the document (version 17 uses the :21 ones)."""
     rsm = root.tag[1:].split("}", 1)[0]
-    document = root.find(f"{{{rsm}}}SPSExchangedDocument")
-    consignment = root.find(f"{{{rsm}}}SPSConsignment")
+    document = next(root.iterchildren(f"{{{rsm}}}SPSExchangedDocument"), None)
+    consignment = next(root.iterchildren(f"{{{rsm}}}SPSConsignment"), None)
     ram = NS_RAM
     for part in (document, consignment):
-        child = next(iter(part), None) if part is not None else None
-        if child is not None and isinstance(child.tag, str) and child.tag.startswith("{"):
-            ram = child.tag[1:].split("}", 1)[0]
+        first = next(iter(part), None) if part is not None else None
+        if first is not None and isinstance(first.tag, str) and first.tag.startswith("{"):
+            ram = first.tag[1:].split("}", 1)[0]
             break
-    cert = Certificate(root, ram, NS_UDT, raw, document, consignment)
+    cert = Certificate(root, ram, NS_UDT, raw, document, consignment, names=_NAMES.setdefault(ram, {}),
+                       paths=_PATHS.setdefault(ram, {}))
+    index, firsts = cert.index, cert.firsts
+    for element in root.iter():
+        tag = element.tag
+        if isinstance(tag, str):  # comments and processing instructions have no name
+            found = index.get(tag)
+            if found is None:
+                index[tag] = [element]
+            else:
+                found.append(element)
+            key = (element.getparent(), tag)
+            if key not in firsts:
+                firsts[key] = element
     if document is not None:
-        cert.signatory = document.find(cert.q("SignatorySPSAuthentication"))
+        cert.signatory = cert.child(document, "SignatorySPSAuthentication")
     if consignment is not None:
-        for item in consignment.iterfind(cert.q("IncludedSPSConsignmentItem")):
-            cert.items.extend(item.iterfind(cert.q("IncludedSPSTradeLineItem")))
+        cert.items = cert.all("IncludedSPSTradeLineItem")
     return cert
 
 
@@ -118,10 +162,10 @@ def walk(cert: Certificate, base: Any, path: tuple[str, ...]) -> tuple[Any, str 
     ``(deepest element found, first name missing)``."""
     current = base
     for name in path:
-        child = current.find(cert.q(name))
-        if child is None:
+        found = cert.child(current, name)
+        if found is None:
             return current, name
-        current = child
+        current = found
     return current, None
 
 
@@ -167,21 +211,39 @@ _SCOPE_PARENT = {"document": "SPSExchangedDocument", "consignment": "SPSConsignm
                  "signatory": "SignatorySPSAuthentication"}
 
 
-def _box_hits(cert: Certificate, box: Box, base: Any, where: str) -> Iterator[Hit]:
-    best: tuple[Any, str | None] | None = None
-    for path in box.alternatives:
-        element, missing = walk(cert, base, path)
-        if missing is None and text(element):
-            return
-        if best is None:
-            best = (element, missing)
-    assert best is not None
-    element, missing = best
+def _given(cert: Certificate, base: Any, alternatives: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether one of the child paths (Clark names) from ``base`` ends at an element with text."""
+    firsts = cert.firsts
+    for path in alternatives:
+        element = base
+        for tag in path:
+            element = firsts.get((element, tag))
+            if element is None:
+                break
+        else:
+            if text(element):
+                return True
+    return False
+
+
+def _box_hit(cert: Certificate, box: Box, base: Any, where: str) -> Hit:
+    """Where and what for a box that is not given: how much of its first path is there."""
+    element, missing = walk(cert, base, box.alternatives[0])
     names = " or ".join("/".join(p) for p in box.alternatives)
-    if missing is None:
-        yield element, f"ISPM 12 box {box.box!r}: {names} is present but empty{where}"
-    else:
-        yield element, f"ISPM 12 box {box.box!r}: {names} is missing{where}"
+    state = "is present but empty" if missing is None else "is missing"
+    return element, f"ISPM 12 box {box.box!r}: {names} {state}{where}"
+
+
+def _clark_boxes(cert: Certificate) -> list[tuple[Box, tuple[tuple[str, ...], ...]]]:
+    """:data:`MANDATORY` with each path in Clark names of the certificate's namespace (made once per namespace)."""
+    plan = _BOX_PLANS.get(cert.ram)
+    if plan is None:
+        plan = _BOX_PLANS[cert.ram] = [(box, tuple(tuple(cert.q(n) for n in path) for path in box.alternatives))
+                                       for box in MANDATORY]
+    return plan
+
+
+_BOX_PLANS: dict[str, list[tuple[Box, tuple[tuple[str, ...], ...]]]] = {}
 
 
 @rules.rule("PHYTO-MISSING", Severity.ERROR, "An element the ISPM 12 model certificate requires is missing or empty",
@@ -197,12 +259,13 @@ def _mandatory(cert: Certificate) -> Hits:
     if cert.consignment is not None and not cert.items:
         hits.append((cert.consignment, "no IncludedSPSConsignmentItem/IncludedSPSTradeLineItem: the ISPM 12 box "
                                        "'Name of produce and quantity declared' is not given"))
-    for box in MANDATORY:
+    for box, alternatives in _clark_boxes(cert):
         if box.scope == "item":
             for index, item in enumerate(cert.items, 1):
-                hits.extend(_box_hits(cert, box, item, f" (trade line item {index})"))
-        elif (base := bases[box.scope]) is not None:
-            hits.extend(_box_hits(cert, box, base, ""))
+                if not _given(cert, item, alternatives):
+                    hits.append(_box_hit(cert, box, item, f" (trade line item {index})"))
+        elif (base := bases[box.scope]) is not None and not _given(cert, base, alternatives):
+            hits.append(_box_hit(cert, box, base, ""))
     return hits
 
 
@@ -211,7 +274,7 @@ def _mandatory(cert: Certificate) -> Hits:
 @rules.rule("PHYTO-TYPE-CODE", Severity.ERROR, "The certificate type is not 851 (export) or 657 (re-export)",
             reference=f"{HUB}: CertificateType")
 def _type_code(cert: Certificate) -> Hits:
-    element = cert.document.find(cert.q("TypeCode")) if cert.document is not None else None
+    element = cert.child(cert.document, "TypeCode") if cert.document is not None else None
     value = text(element)
     if element is None or not value or value in TYPE_CODES:
         return NO_HITS
@@ -222,7 +285,7 @@ def _type_code(cert: Certificate) -> Hits:
 @rules.rule("PHYTO-STATUS-CODE", Severity.ERROR, "The certificate status is not a numeric status code",
             reference=f"{HUB}: CertificateStatus")
 def _status_code(cert: Certificate) -> Hits:
-    element = cert.document.find(cert.q("StatusCode")) if cert.document is not None else None
+    element = cert.child(cert.document, "StatusCode") if cert.document is not None else None
     value = text(element)
     if element is None or not value or _STATUS.fullmatch(value):
         return NO_HITS
@@ -236,24 +299,20 @@ _COUNTRY_PLACES = ("ImportSPSCountry", "ExportSPSCountry", "TransitSPSCountry", 
             reference="ISO 3166-1 alpha-2 (IPPC ePhyto harmonised code list)")
 def _country(cert: Certificate) -> Hits:
     hits: list[Hit] = []
-    scopes = [cert.consignment, *cert.items] if cert.consignment is not None else cert.items
-    for scope in scopes:
-        for place in _COUNTRY_PLACES:
-            for country in scope.iterfind(cert.q(place)):
-                element = country.find(cert.q("ID"))
-                value = text(element)
-                if value and not is_country(value):
-                    hits.append((element, f"{place}/ID {value!r} is not an ISO 3166-1 alpha-2 country code"))
+    for place in _COUNTRY_PLACES:
+        for country in cert.all(place):
+            element = cert.child(country, "ID")
+            value = text(element)
+            if value and not is_country(value):
+                hits.append((element, f"{place}/ID {value!r} is not an ISO 3166-1 alpha-2 country code"))
     return hits
 
 
 def _locations(cert: Certificate) -> Iterator[Any]:
-    for scope in (cert.consignment, cert.signatory):
-        if scope is None:
-            continue
-        for element in scope.iter(cert.q("*")):
-            if _local(element.tag).endswith("SPSLocation"):
-                yield element
+    prefix = cert.q("")
+    for tag, elements in cert.index.items():
+        if tag.endswith("SPSLocation") and tag.startswith(prefix):
+            yield from elements
 
 
 @rules.rule("PHYTO-LOCODE", Severity.ERROR, "A location identifier is not a UN/LOCODE",
@@ -261,7 +320,7 @@ def _locations(cert: Certificate) -> Iterator[Any]:
 def _locode(cert: Certificate) -> Hits:
     hits: list[Hit] = []
     for location in _locations(cert):
-        element = location.find(cert.q("ID"))
+        element = cert.child(location, "ID")
         value = text(element)
         if value and not is_locode(value):
             hits.append((element, f"{_local(location.tag)}/ID {value!r} is not a UN/LOCODE "
@@ -272,11 +331,9 @@ def _locode(cert: Certificate) -> Hits:
 @rules.rule("PHYTO-TRANSPORT-MODE", Severity.ERROR, "A mode of transport is not a UNECE Rec 19 code",
             reference="UNECE Recommendation 19 (modes of transport)")
 def _transport_mode(cert: Certificate) -> Hits:
-    if cert.consignment is None:
-        return NO_HITS
     hits: list[Hit] = []
-    for movement in cert.consignment.iterfind(cert.q("MainCarriageSPSTransportMovement")):
-        element = movement.find(cert.q("ModeCode"))
+    for movement in cert.all("MainCarriageSPSTransportMovement"):
+        element = cert.child(movement, "ModeCode")
         value = text(element)
         if value and value not in TRANSPORT_MODES:
             hits.append((element, f"ModeCode {value!r} is not a UNECE Rec 19 mode of transport (0-9)"))
@@ -287,15 +344,14 @@ _WEIGHTS = ("NetWeightMeasure", "GrossWeightMeasure")
 _VOLUMES = ("NetVolumeMeasure", "GrossVolumeMeasure")
 
 
+_MEASURES = (*_WEIGHTS, *_VOLUMES, "ValueMeasure", "DurationMeasure")
+
+
 def _measures(cert: Certificate) -> Iterator[tuple[Any, str]]:
-    """Every measure of the trade line items (weights, volumes, treatment values and durations)."""
-    for item in cert.items:
-        for child in item:
-            if isinstance(child.tag, str) and _local(child.tag) in (*_WEIGHTS, *_VOLUMES):
-                yield child, _local(child.tag)
-        for process in item.iterfind(cert.q("AppliedSPSProcess")):
-            for element in process.iter(cert.q("ValueMeasure"), cert.q("DurationMeasure")):
-                yield element, _local(element.tag)
+    """Every measure in the certificate (weights, volumes, treatment values and durations)."""
+    for name in _MEASURES:
+        for element in cert.all(name):
+            yield element, name
 
 
 @rules.rule("PHYTO-UNIT", Severity.ERROR, "A measure has no unit, or a unit that is not a UNECE Rec 20 code "
@@ -319,13 +375,12 @@ def _unit(cert: Certificate) -> Hits:
             reference="UNECE Recommendation 21 (codes for types of cargo, packages and packaging materials)")
 def _package_type(cert: Certificate) -> Hits:
     hits: list[Hit] = []
-    for item in cert.items:
-        for package in item.iterfind(cert.q("PhysicalSPSPackage")):
-            element = package.find(cert.q("TypeCode"))
-            value = text(element)
-            if value and not _PACKAGE_TYPE.fullmatch(value):
-                hits.append((element, f"PhysicalSPSPackage/TypeCode {value!r} is not a UNECE Rec 21 package type "
-                                      "(two letters or digits)"))
+    for package in cert.all("PhysicalSPSPackage"):
+        element = cert.child(package, "TypeCode")
+        value = text(element)
+        if value and not _PACKAGE_TYPE.fullmatch(value):
+            hits.append((element, f"PhysicalSPSPackage/TypeCode {value!r} is not a UNECE Rec 21 package type "
+                                  "(two letters or digits)"))
     return hits
 
 
@@ -333,16 +388,15 @@ def _package_type(cert: Certificate) -> Hits:
             reference="WCO Harmonized System; IPPC ePhyto ApplicableSPSClassification (SystemName HS)")
 def _hs_code(cert: Certificate) -> Hits:
     hits: list[Hit] = []
-    for item in cert.items:
-        for classification in item.iterfind(cert.q("ApplicableSPSClassification")):
-            if text(classification.find(cert.q("SystemName"))).upper() != "HS":
-                continue
-            element = classification.find(cert.q("ClassCode"))
-            value = text(element).replace(".", "")
-            if not value:
-                hits.append((classification, "an HS classification without a ClassCode"))
-            elif not _HS_CODE.fullmatch(value):
-                hits.append((element, f"HS ClassCode {text(element)!r} is not 6 to 10 digits"))
+    for classification in cert.all("ApplicableSPSClassification"):
+        if text(cert.child(classification, "SystemName")).upper() != "HS":
+            continue
+        element = cert.child(classification, "ClassCode")
+        value = text(element).replace(".", "")
+        if not value:
+            hits.append((classification, "an HS classification without a ClassCode"))
+        elif not _HS_CODE.fullmatch(value):
+            hits.append((element, f"HS ClassCode {text(element)!r} is not 6 to 10 digits"))
     return hits
 
 
@@ -352,7 +406,7 @@ def dates(cert: Certificate) -> tuple[tuple[Any, Any] | None, tuple[Any, Any] | 
     """``(issue, signature)``: each ``(element, value)`` with the parsed value, or ``None`` when empty."""
     out: list[tuple[Any, Any] | None] = []
     for scope, name in ((cert.document, "IssueDateTime"), (cert.signatory, "ActualDateTime")):
-        element = scope.find(cert.q(name)) if scope is not None else None
+        element = cert.child(scope, name) if scope is not None else None
         value = text(element)
         out.append((element, parse_date_time(value)) if value else None)
     return out[0], out[1]
@@ -360,16 +414,12 @@ def dates(cert: Certificate) -> tuple[tuple[Any, Any] | None, tuple[Any, Any] | 
 
 def _date_elements(cert: Certificate) -> Iterator[tuple[Any, str]]:
     for scope, name in ((cert.document, "IssueDateTime"), (cert.signatory, "ActualDateTime")):
-        element = scope.find(cert.q(name)) if scope is not None else None
+        element = cert.child(scope, name) if scope is not None else None
         if element is not None:
             yield element, name
-    for item in cert.items:
-        for process in item.iterfind(cert.q("AppliedSPSProcess")):
-            for period in process.iterfind(cert.q("CompletionSPSPeriod")):
-                for name in ("StartDateTime", "EndDateTime"):
-                    element = period.find(cert.q(name))
-                    if element is not None:
-                        yield element, f"CompletionSPSPeriod/{name}"
+    for name in ("StartDateTime", "EndDateTime"):
+        for element in cert.all(name):
+            yield element, f"CompletionSPSPeriod/{name}"
 
 
 @rules.rule("PHYTO-DATE", Severity.ERROR, "A date cannot be read as an ISO 8601 date or date-time",
@@ -398,10 +448,10 @@ def _issue_after_signature(cert: Certificate) -> Hits:
 @rules.rule("PHYTO-REEXPORT-REFERENCE", Severity.ERROR, "A re-export certificate does not reference the "
             "original phytosanitary certificate", reference=f"{ISPM12}: phytosanitary certificate for re-export")
 def _reexport_reference(cert: Certificate) -> Hits:
-    if cert.document is None or text(cert.document.find(cert.q("TypeCode"))) != TYPE_REEXPORT:
+    if cert.document is None or text(cert.child(cert.document, "TypeCode")) != TYPE_REEXPORT:
         return NO_HITS
     for reference in cert.document.iterfind(cert.q("ReferenceSPSReferencedDocument")):
-        if text(reference.find(cert.q("ID"))):
+        if text(cert.child(reference, "ID")):
             return NO_HITS
     return [(cert.document, f"TypeCode {TYPE_REEXPORT} (re-export) without a ReferenceSPSReferencedDocument/ID "
                             "naming the original certificate")]
@@ -417,12 +467,12 @@ def _treatment(cert: Certificate) -> Hits:
     for index, item in enumerate(cert.items, 1):
         for process in item.iterfind(cert.q("AppliedSPSProcess")):
             missing = []
-            if not text(process.find(cert.q("TypeCode"))):
+            if not text(cert.child(process, "TypeCode")):
                 missing.append("TypeCode (treatment type)")
-            period = process.find(cert.q("CompletionSPSPeriod"))
-            if period is None or not any(text(period.find(cert.q(n))) for n in _TREATMENT_DATES):
+            period = cert.child(process, "CompletionSPSPeriod")
+            if period is None or not any(text(cert.child(period, n)) for n in _TREATMENT_DATES):
                 missing.append("CompletionSPSPeriod date (date of treatment)")
-            if process.find(cert.q("ApplicableSPSProcessCharacteristic")) is None:
+            if cert.child(process, "ApplicableSPSProcessCharacteristic") is None:
                 missing.append("ApplicableSPSProcessCharacteristic (chemical, duration, temperature, concentration)")
             if missing:
                 hits.append((process, f"treatment of trade line item {index} without {', '.join(missing)}"))
@@ -431,12 +481,12 @@ def _treatment(cert: Certificate) -> Hits:
 
 def _has_quantity(cert: Certificate, item: Any) -> bool:
     for name in (*_WEIGHTS, *_VOLUMES):
-        if text(item.find(cert.q(name))):
+        if text(cert.child(item, name)):
             return True
     for package in item.iterfind(cert.q("PhysicalSPSPackage")):
-        if text(package.find(cert.q("ItemQuantity"))):
+        if text(cert.child(package, "ItemQuantity")):
             return True
-    subjects = {text(note.find(cert.q("Subject"))): text(note.find(cert.q("Content")))
+    subjects = {text(cert.child(note, "Subject")): text(cert.child(note, "Content"))
                 for note in item.iterfind(cert.q("AdditionalInformationSPSNote"))}
     return all(subjects.get(s) for s in _OTHER_QUANTITY)
 
@@ -449,8 +499,8 @@ def _quantity(cert: Certificate) -> Hits:
         if not _has_quantity(cert, item):
             hits.append((item, f"trade line item {index} declares no quantity (weight, volume, package "
                                "ItemQuantity or OQV/OQU note)"))
-        quantities = [item.find(cert.q(n)) for n in (*_WEIGHTS, *_VOLUMES)]
-        quantities += [p.find(cert.q("ItemQuantity")) for p in item.iterfind(cert.q("PhysicalSPSPackage"))]
+        quantities = [cert.child(item, n) for n in (*_WEIGHTS, *_VOLUMES)]
+        quantities += [cert.child(p, "ItemQuantity") for p in item.iterfind(cert.q("PhysicalSPSPackage"))]
         for element in quantities:
             value = text(element)
             if value and (not _NUMBER.fullmatch(value) or value.startswith("-")):
@@ -462,7 +512,7 @@ def _notes(cert: Certificate) -> dict[str, list[Any]]:
     notes: dict[str, list[Any]] = {}
     if cert.document is not None:
         for note in cert.document.iterfind(cert.q("IncludedSPSNote")):
-            notes.setdefault(text(note.find(cert.q("Subject"))), []).append(note)
+            notes.setdefault(text(cert.child(note, "Subject")), []).append(note)
     return notes
 
 
@@ -472,8 +522,8 @@ def _replacement(cert: Certificate) -> Hits:
     notes = _notes(cert)
     if not any(s in notes for s in _REPLACEMENT_SUBJECTS):
         return NO_HITS
-    replaced = [text(n.find(cert.q("Content"))) for n in notes.get("ADRPN", [])]
-    own = text(cert.document.find(cert.q("ID")))
+    replaced = [text(cert.child(n, "Content")) for n in notes.get("ADRPN", [])]
+    own = text(cert.child(cert.document, "ID"))
     if not any(replaced):
         where = notes.get("ADRPN", notes.get("ADRP", notes.get("ADRPR", notes.get("ADRD", [cert.document]))))[0]
         return [(where, "replacement notes (ADRP/ADRPR/ADRD) without an ADRPN note naming the replaced certificate")]
@@ -482,11 +532,9 @@ def _replacement(cert: Certificate) -> Hits:
     return NO_HITS
 
 
-_BASE64_BYTES = re.compile(rb"[A-Za-z0-9+/ \t\r\n]*(=[ \t\r\n]*){0,2}")
-_ATTACHMENT_TAG = re.compile(rb"<(?:[A-Za-z_][A-Za-z0-9_.-]*:)?AttachmentBinaryObject(?=[\s/>])"
+_ATTACHMENT_TAG = re.compile(rb"<(?:[A-Za-z_][A-Za-z0-9_.-]*:)?(AttachmentBinaryObject)(?=[\s/>])"
                              rb"(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
 _WHITESPACE = (" ", "\t", "\r", "\n")
-_NON_ASCII = re.compile(rb"[\x80-\xff]")
 
 
 def base64_text(data: str) -> tuple[bool, int]:
@@ -499,33 +547,88 @@ def base64_text(data: str) -> tuple[bool, int]:
     return bool(data.strip()) and _BASE64.fullmatch(data) is not None and length % 4 == 0, length
 
 
+#: The base64 alphabet and the whitespace a base64 text may hold: deleted, what is left is padding or wrong.
+_BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_WHITESPACE_BYTES = b" \t\r\n"
+#: Bytes read at a time: what the check copies, whatever the size of the attachment.
+_CHUNK = 64 * 1024
+
+
+def _base64_span(raw: bytes, start: int, end: int) -> tuple[bool, int, int] | None:
+    """``(is base64, characters other than whitespace, line breaks)`` of ``raw[start:end]``, read in
+    chunks (C speed, memory bounded by :data:`_CHUNK`), or ``None`` when the span holds what the XML
+    parser would change (a character reference ``&``, a non-ASCII byte) and only the element text can say."""
+    length = padding = newlines = 0
+    ok = True
+    padded = False
+    for offset in range(start, end, _CHUNK):
+        chunk = raw[offset:min(offset + _CHUNK, end)]
+        rest = chunk.translate(None, _BASE64_ALPHABET)  # whitespace, padding and anything wrong: small
+        other = rest.translate(None, _WHITESPACE_BYTES) if rest else rest
+        newlines += rest.count(b"\n")
+        text_length = len(chunk) - (len(rest) - len(other))
+        if other:
+            if b"&" in other or max(other) >= 0x80:
+                return None
+            if other.strip(b"="):
+                ok = False
+            else:
+                # Padding: nothing but padding and whitespace may follow the first "=".
+                first = chunk.find(b"=")
+                if padded or chunk[first:].translate(None, b"= \t\r\n"):
+                    ok = False
+                padded = True
+                padding += len(other)
+        elif padded and text_length:
+            ok = False  # base64 after the padding
+        length += text_length
+    ok = ok and padding <= 2 and length > 0 and length % 4 == 0
+    return ok, length, newlines
+
+
+def _attachment_start(raw: bytes, position: int) -> re.Match[bytes] | None:
+    """The next AttachmentBinaryObject start tag (any prefix) at or after ``position``, or ``None``."""
+    at = raw.find(b"AttachmentBinaryObject", position)
+    while at >= 0:
+        lt = raw.rfind(b"<", max(position, at - 128), at)
+        match = _ATTACHMENT_TAG.match(raw, lt) if lt >= 0 else None
+        if match is not None and match.start(1) == at:
+            return match
+        at = raw.find(b"AttachmentBinaryObject", at + 1)
+    return None
+
+
 def base64_spans(raw: bytes, elements: list[Any]) -> list[tuple[bool, int]] | None:
     """The :func:`base64_text` answer for each of ``elements`` (the document's AttachmentBinaryObject
-    elements, in document order), read from the document's bytes without copying them; ``None`` when
-    the bytes cannot be matched to the elements one to one (another encoding, a tag inside a comment,
-    CDATA, a character reference, a non-ASCII byte, a line that disagrees), and the caller reads the
-    element text instead.
+    elements, in document order), read from the document's bytes in one pass over each attachment and
+    without a copy of it; ``None`` when the bytes cannot be matched to the elements one to one (another
+    encoding, a tag inside a comment or of another namespace, CDATA, a character reference, a non-ASCII
+    byte, a line that disagrees), and the caller reads the element text instead.
+
+    Every element has a start tag in the bytes, and anything else only adds matches: as many matches
+    as elements, each on its element's line, is a one-to-one match.
     """
     out: list[tuple[bool, int]] = []
-    line, previous = 1, 0
-    found = _ATTACHMENT_TAG.finditer(raw)
+    line, position = 1, 0
     for element in elements:
-        match = next(found, None)
+        match = _attachment_start(raw, position)
         if match is None:
             return None
-        line += raw.count(b"\n", previous, match.start())
-        previous = match.start()
-        if element.sourceline != line or match.group().endswith(b"/>"):
+        line += raw.count(b"\n", position, match.end())
+        if element.sourceline != line - match.group().count(b"\n") or match.group().endswith(b"/>"):
             return None
         start = match.end()
         end = raw.find(b"<", start)
-        if end < 0 or raw.startswith(b"<!", end) or raw.find(b"&", start, end) >= 0 \
-                or _NON_ASCII.search(raw, start, end) is not None:
+        if end < 0 or raw.startswith(b"<!", end):  # CDATA or a comment inside the text
             return None
-        length = end - start - sum(raw.count(c, start, end) for c in (b" ", b"\t", b"\r", b"\n"))
-        ok = length > 0 and _BASE64_BYTES.fullmatch(raw, start, end) is not None and length % 4 == 0
+        answer = _base64_span(raw, start, end)
+        if answer is None:
+            return None
+        ok, length, newlines = answer
+        line += newlines
+        position = end
         out.append((ok, length))
-    if next(found, None) is not None:
+    if _attachment_start(raw, position) is not None:
         return None
     return out
 
@@ -535,7 +638,7 @@ def base64_spans(raw: bytes, elements: list[Any]) -> list[tuple[bool, int]] | No
 def _attachment(cert: Certificate) -> Hits:
     if cert.document is None:
         return NO_HITS
-    elements = list(cert.root.iter(cert.q("AttachmentBinaryObject")))
+    elements = cert.all("AttachmentBinaryObject")
     if not elements:
         return NO_HITS
     # Attachments are most of an ePhyto's bytes; reading them from the raw input keeps memory flat in

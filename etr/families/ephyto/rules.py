@@ -85,6 +85,8 @@ class Certificate:
     #: ``(parent, Clark name)`` -> the first such child: a child looked up in a dict, not searched for.
     firsts: dict[tuple[Any, str], Any] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
+    #: The dates the rules read, parsed once (see ``_date_elements``).
+    dates: list[tuple[Any, str, str, Any]] | None = None
     paths: dict[tuple[str, ...], str] = field(default_factory=dict)
 
     def q(self, name: str) -> str:
@@ -402,47 +404,47 @@ def _hs_code(cert: Certificate) -> Hits:
 
 # --------------------------------------------------------------------------- consistency, C7, C9
 
-def dates(cert: Certificate) -> tuple[tuple[Any, Any] | None, tuple[Any, Any] | None]:
-    """``(issue, signature)``: each ``(element, value)`` with the parsed value, or ``None`` when empty."""
-    out: list[tuple[Any, Any] | None] = []
-    for scope, name in ((cert.document, "IssueDateTime"), (cert.signatory, "ActualDateTime")):
-        element = cert.child(scope, name) if scope is not None else None
-        value = text(element)
-        out.append((element, parse_date_time(value)) if value else None)
-    return out[0], out[1]
+def date_text(cert: Certificate, element: Any) -> str:
+    """The text of a UDT DateTimeType element: its ``DateTimeString`` child's, else its own."""
+    if element is None:
+        return ""
+    string = cert.firsts.get((element, f"{{{cert.udt}}}DateTimeString"))
+    return (string.text or "").strip() if string is not None and len(string) == 0 else text(element)
 
 
-def _date_elements(cert: Certificate) -> Iterator[tuple[Any, str]]:
-    for scope, name in ((cert.document, "IssueDateTime"), (cert.signatory, "ActualDateTime")):
-        element = cert.child(scope, name) if scope is not None else None
-        if element is not None:
-            yield element, name
-    for name in ("StartDateTime", "EndDateTime"):
-        for element in cert.all(name):
-            yield element, f"CompletionSPSPeriod/{name}"
+def _date_elements(cert: Certificate) -> list[tuple[Any, str, str, Any]]:
+    """Every date the rules read: ``(element, name, text, parsed or None)``, read once per certificate."""
+    if cert.dates is None:
+        found: list[tuple[Any, str, str, Any]] = []
+        places = [(cert.child(scope, name), name) for scope, name in
+                  ((cert.document, "IssueDateTime"), (cert.signatory, "ActualDateTime")) if scope is not None]
+        places += [(element, f"CompletionSPSPeriod/{name}") for name in ("StartDateTime", "EndDateTime")
+                   for element in cert.all(name)]
+        for element, name in places:
+            if element is not None:
+                value = date_text(cert, element)
+                found.append((element, name, value, parse_date_time(value) if value else None))
+        cert.dates = found
+    return cert.dates
 
 
 @rules.rule("PHYTO-DATE", Severity.ERROR, "A date cannot be read as an ISO 8601 date or date-time",
             reference="UN/CEFACT UDT DateTimeType (ISO 8601); ISPM 12 dates of issue and treatment")
 def _date(cert: Certificate) -> Hits:
-    hits: list[Hit] = []
-    for element, name in _date_elements(cert):
-        value = text(element)
-        if value and parse_date_time(value) is None:
-            hits.append((element, f"{name} {value!r} is not an ISO 8601 date or date-time"))
-    return hits
+    return [(element, f"{name} {value!r} is not an ISO 8601 date or date-time")
+            for element, name, value, parsed in _date_elements(cert) if value and parsed is None]
 
 
 @rules.rule("PHYTO-ISSUE-AFTER-SIGNATURE", Severity.ERROR, "The date of issue is after the date of signature",
             reference=f"{ISPM12}: date of issue and of the authorized officer's signature (check C9)")
 def _issue_after_signature(cert: Certificate) -> Hits:
-    issue, signature = dates(cert)
-    if issue is None or signature is None or issue[1] is None or signature[1] is None:
+    found = {name: (element, value, parsed) for element, name, value, parsed in _date_elements(cert)}
+    issue, signature = found.get("IssueDateTime"), found.get("ActualDateTime")
+    if issue is None or signature is None or issue[2] is None or signature[2] is None:
         return NO_HITS
-    if not_after(issue[1], signature[1]):
+    if not_after(issue[2], signature[2]):
         return NO_HITS
-    return [(issue[0], f"IssueDateTime {text(issue[0])!r} is after the signature's ActualDateTime "
-                       f"{text(signature[0])!r}")]
+    return [(issue[0], f"IssueDateTime {issue[1]!r} is after the signature's ActualDateTime {signature[1]!r}")]
 
 
 @rules.rule("PHYTO-REEXPORT-REFERENCE", Severity.ERROR, "A re-export certificate does not reference the "

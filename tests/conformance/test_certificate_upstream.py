@@ -4,6 +4,9 @@ ETR_CERT_UPSTREAM names a folder holding, as fetched from the public repositorie
 
 - ``ephyto-api/SPSCertificateContent.xml``: Mattilsynet/ephyto-api (MIT),
   ``src/test/resources/SPSCertificateContent.xml`` @ e8a0096a — the only public ePhyto instance found;
+- ``tradetrust-website/coo-selective-disclosure.json``: TradeTrust/tradetrust-website (Apache-2.0)
+  ``src/test/fixture/local/v2/coo-selective-disclosure.json`` @ 9ede5054, a wrapped OpenAttestation v2
+  certificate of origin (its data is unsalted here the simple way: integrity is the openattestation family's);
 - ``spec-untp/*.json``: uncefact/spec-untp (GPL-3.0) @ af6cd474, ``data-models/untp-{dcc,dpp}/artefacts/
   untp-*-instance.json`` and ``website/samples/*.json``.
 
@@ -14,12 +17,15 @@ sample has present-but-empty elements where ISPM 12 requires a value, and a trun
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import etr
+from etr.families.origin.tradetrust import check_tradetrust_data, looks_like_coo
 from etr.model import Severity
 
 UPSTREAM = Path(os.environ["ETR_CERT_UPSTREAM"]) if os.environ.get("ETR_CERT_UPSTREAM") else None
@@ -63,3 +69,24 @@ def test_older_untp_samples_are_an_unknown_version_not_a_schema_failure(name: st
     assert not any(code.startswith("UNTP-SCHEMA-") for code in report.codes)
     # What remains are the samples' own placeholder digests ("6239119" labelled SHA-256).
     assert {code for code, _ in errors(report)} <= {"UNTP-SECURE-LINK"}
+
+
+def _unsalted(value: Any) -> Any:
+    """OpenAttestation v2 values are ``"<salt>:<type>:<value>"``; the value, typed (enough for these checks)."""
+    if isinstance(value, dict):
+        return {k: _unsalted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unsalted(v) for v in value]
+    if isinstance(value, str) and value.count(":") >= 2:
+        _, kind, text = value.split(":", 2)
+        return {"number": lambda: float(text), "boolean": lambda: text == "true", "null": lambda: None,
+                "undefined": lambda: None}.get(kind, lambda: text)()
+    return value
+
+
+def test_the_tradetrust_certificate_of_origin_fixture() -> None:
+    wrapped = json.loads(need("tradetrust-website/coo-selective-disclosure.json").read_text())
+    data = _unsalted(wrapped["data"])
+    assert looks_like_coo(data)
+    assert check_tradetrust_data(data, "/data") == []
+    assert etr.validate(wrapped).family != "origin"  # wrapped: the openattestation family's

@@ -236,6 +236,25 @@ def test_tradetrust_data_checks_put_the_base_pointer_in_front() -> None:
     assert finding.location.pointer == "/data/supplyChainConsignment/exportCountry/code"
 
 
+#: The flatter form of TradeTrust's W3C VC certificate-of-origin template (field names as its form schema).
+VC_FORM: dict[str, Any] = {
+    "type": ["Coo"], "cooId": "COO-2026-77", "issueDateTime": "2026-11-22T10:00:00+08:00",
+    "supplyChainConsignment": {"supplyChainConsignmentId": "SC-1"},
+    "exportCountry": {"exportCountryCode": "SG"}, "importCountry": {"importCountryCode": "AU"},
+    "exporter": {"exporterName": "Lion City Electronics", "exporterCountryCode": "SG"},
+    "importer": {"importerName": "Kiwi Components", "importerCountryCode": "AU"},
+}
+
+
+def test_the_w3c_vc_form_of_the_template_is_read() -> None:
+    assert check_tradetrust_data(VC_FORM, "/credentialSubject") == []
+    bad = copy.deepcopy(VC_FORM)
+    bad["importer"]["importerCountryCode"] = "AUS"
+    bad["exporter"].pop("exporterName")
+    found = {(f.code, f.location.pointer if f.location else None) for f in check_tradetrust_data(bad, "/cs")}
+    assert found == {("COO-TT-COUNTRY", "/cs/importer/importerCountryCode"), ("COO-TT-MISSING", "/cs/exporter")}
+
+
 def test_tradetrust_country_by_name_only_is_accepted() -> None:
     data = copy.deepcopy(TT)
     data["supplyChainConsignment"]["importCountry"] = {"name": "China"}

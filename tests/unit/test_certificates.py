@@ -46,6 +46,13 @@ def test_an_empty_certificate_is_findings_not_a_crash() -> None:
     assert any("SPSConsignment is missing" in m for m in missing)
 
 
+def test_comments_and_processing_instructions_are_no_elements() -> None:
+    data = PHYTO.replace(b"<rsm:SPSConsignment>", b"<rsm:SPSConsignment><!-- c --><?pi x?>") \
+        .replace(b"<ram:UnloadingBaseportSPSLocation>", b"<ram:UnloadingBaseportSPSLocation><!-- x -->")
+    report = etr.validate(data)
+    assert errors(report) == set() and "ETR-RULE-ERROR" not in report.codes
+
+
 def test_an_empty_element_is_missing_and_located() -> None:
     data = PHYTO.replace(b"<udt:DateTimeString>2026-11-20T09:30:00+01:00</udt:DateTimeString>",
                          b"<udt:DateTimeString/>")

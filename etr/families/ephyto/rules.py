@@ -82,8 +82,8 @@ class Certificate:
     signatory: Any = None
     items: list[Any] = field(default_factory=list)
     index: dict[str, list[Any]] = field(default_factory=dict)
-    #: ``(parent, Clark name)`` -> the first such child: a child looked up in a dict, not searched for.
-    firsts: dict[tuple[Any, str], Any] = field(default_factory=dict)
+    #: parent -> {Clark name: its first child of that name}, made the first time a parent is asked.
+    kids: dict[Any, dict[str, Any]] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
     #: The dates the rules read, parsed once (see ``_date_elements``).
     dates: list[tuple[Any, str, str, Any]] | None = None
@@ -105,7 +105,17 @@ class Certificate:
 
     def child(self, element: Any, name: str) -> Any:
         """The first child of ``element`` called ``name`` (an aggregate name), or ``None``."""
-        return self.firsts.get((element, self.q(name)))
+        return self.children(element).get(self.q(name))
+
+    def children(self, element: Any) -> dict[str, Any]:
+        """``{Clark name: first child of that name}`` of ``element`` (made once per element)."""
+        found = self.kids.get(element)
+        if found is None:
+            found = {}
+            for kid in element:
+                found.setdefault(kid.tag, kid)
+            self.kids[element] = found
+        return found
 
     def all(self, name: str) -> list[Any]:
         """Every aggregate element called ``name``, anywhere in the certificate, in document order."""
@@ -126,18 +136,14 @@ def read(root: Any, raw: bytes = b"") -> Certificate:
             break
     cert = Certificate(root, ram, NS_UDT, raw, document, consignment, names=_NAMES.setdefault(ram, {}),
                        paths=_PATHS.setdefault(ram, {}))
-    index, firsts = cert.index, cert.firsts
+    index = cert.index
     for element in root.iter():
         tag = element.tag
-        if isinstance(tag, str):  # comments and processing instructions have no name
-            found = index.get(tag)
-            if found is None:
-                index[tag] = [element]
-            else:
-                found.append(element)
-            key = (element.getparent(), tag)
-            if key not in firsts:
-                firsts[key] = element
+        found = index.get(tag)
+        if found is None:
+            index[tag] = [element]
+        else:
+            found.append(element)
     if document is not None:
         cert.signatory = cert.child(document, "SignatorySPSAuthentication")
     if consignment is not None:
@@ -215,11 +221,10 @@ _SCOPE_PARENT = {"document": "SPSExchangedDocument", "consignment": "SPSConsignm
 
 def _given(cert: Certificate, base: Any, alternatives: tuple[tuple[str, ...], ...]) -> bool:
     """Whether one of the child paths (Clark names) from ``base`` ends at an element with text."""
-    firsts = cert.firsts
     for path in alternatives:
         element = base
         for tag in path:
-            element = firsts.get((element, tag))
+            element = cert.children(element).get(tag)
             if element is None:
                 break
         else:
@@ -313,7 +318,8 @@ def _country(cert: Certificate) -> Hits:
 def _locations(cert: Certificate) -> Iterator[Any]:
     prefix = cert.q("")
     for tag, elements in cert.index.items():
-        if tag.endswith("SPSLocation") and tag.startswith(prefix):
+        # Comments and processing instructions are indexed under lxml's factory functions, not names.
+        if isinstance(tag, str) and tag.endswith("SPSLocation") and tag.startswith(prefix):
             yield from elements
 
 
@@ -408,7 +414,7 @@ def date_text(cert: Certificate, element: Any) -> str:
     """The text of a UDT DateTimeType element: its ``DateTimeString`` child's, else its own."""
     if element is None:
         return ""
-    string = cert.firsts.get((element, f"{{{cert.udt}}}DateTimeString"))
+    string = cert.children(element).get(f"{{{cert.udt}}}DateTimeString")
     return (string.text or "").strip() if string is not None and len(string) == 0 else text(element)
 
 

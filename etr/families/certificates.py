@@ -62,7 +62,8 @@ def lookup_finding(code: str, check: str, message: str, lookup: str, *, location
     ``lookup`` names the exact query (service, key); ``outcome`` is what etr can say offline
     (NOT_EVALUABLE, or NOT_APPLICABLE when the document gives nothing to look up).
     """
-    return Finding(code, severity, message, location, f"{_REFERENCE}: {check} {CHECKS[check]}",
+    # The lookup is in the message too: text output shows messages, not details.
+    return Finding(code, severity, f"{message}; lookup: {lookup}", location, f"{_REFERENCE}: {check} {CHECKS[check]}",
                    {"check": check, "outcome": outcome.value, "lookup": lookup})
 
 

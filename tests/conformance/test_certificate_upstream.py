@@ -61,7 +61,9 @@ def test_the_untp_working_instances_are_clean(name: str, kind: str) -> None:
 
 @pytest.mark.parametrize("name, kind", [("untp-digital-conformity-credential-v0.3.10.json", "dcc"),
                                         ("untp-digital-product-passport-v0.3.10.json", "dpp"),
-                                        ("untp-digital-conformity-credential-v0.3.9.json", "dcc")])
+                                        ("untp-digital-conformity-credential-v0.3.9.json", "dcc"),
+                                        ("untp-digital-conformity-credential-v0.3.7.json", "dcc"),
+                                        ("untp-digital-product-passport-v0.3.9.json", "dpp")])
 def test_older_untp_samples_are_an_unknown_version_not_a_schema_failure(name: str, kind: str) -> None:
     report = etr.validate(need(f"spec-untp/{name}"))
     assert (report.family, report.profile) == ("untp", kind)
@@ -90,3 +92,14 @@ def test_the_tradetrust_certificate_of_origin_fixture() -> None:
     assert looks_like_coo(data)
     assert check_tradetrust_data(data, "/data") == []
     assert etr.validate(wrapped).family != "origin"  # wrapped: the openattestation family's
+
+
+@pytest.mark.parametrize("name", ["untp-digital-facility-record-v0.3.10.json",
+                                  "untp-digital-facility-record-v0.3.0.json",
+                                  "untp-digital-traceability-events-v0.3.10.json",
+                                  "untp-digital-traceability-events-v0.3.0.json"])
+def test_other_untp_credentials_are_recognised_and_not_failed_against_a_schema(name: str) -> None:
+    report = etr.validate(need(f"spec-untp/{name}"))
+    assert report.family == "untp" and report.profile in ("dfr", "dte")
+    assert "UNTP-TYPE-NOT-SUPPORTED" in report.codes
+    assert {code for code, _ in errors(report)} <= {"UNTP-SECURE-LINK"}

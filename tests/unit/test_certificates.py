@@ -398,3 +398,26 @@ def test_families_forced_on_each_others_xml_say_what_they_found() -> None:
     as_origin = etr.validate(PHYTO, family="origin")
     [finding] = [f for f in as_origin.findings if f.severity is Severity.ERROR]
     assert finding.code == "COO-MISSING" and "not CertificateOfOrigin" in finding.message
+
+
+@pytest.mark.parametrize("context, expected", [
+    ("https://test.uncefact.org/vocabulary/untp/dcc/working/", ("dcc", "working")),
+    ("https://test.uncefact.org/vocabulary/untp/dcc/0.3.10/", ("dcc", "0.3.10")),
+    ("https://vocabulary.uncefact.org/untp/dfr/0.3.10", ("dfr", "0.3.10")),
+    ("https://test.uncefact.org/vocabulary/untp/dpp/0/untp-dpp-context-0.3.9.jsonld", ("dpp", "0.3.9")),
+    ("https://test.uncefact.org/vocabulary/untp/dcc/", ("dcc", "")),
+    ("https://example.com/untp/dcc/working/", None),
+])
+def test_the_untp_version_is_read_from_each_context_form(context: str, expected: tuple[str, str] | None) -> None:
+    from etr.families.untp import declared
+
+    assert declared({"@context": ["https://www.w3.org/ns/credentials/v2", context]}) == expected
+
+
+def test_a_context_without_version_is_not_checked_against_the_working_schema() -> None:
+    data = _dcc(lambda d: d["@context"].__setitem__(1, "https://test.uncefact.org/vocabulary/untp/dcc/"))
+    data["credentialSubject"].pop("assessorLevel")
+    report = etr.validate(data)
+    [finding] = [f for f in report.findings if f.code == "UNTP-VERSION-UNKNOWN"]
+    assert "names no UNTP dcc version" in finding.message
+    assert not any(c.startswith("UNTP-SCHEMA-") for c in report.codes)

@@ -47,20 +47,30 @@ KINDS = {"dcc": "DigitalConformityCredential", "dpp": "DigitalProductPassport"}
 SCHEMAS = {(kind, version): f"untp/{kind}-{version}.schema.json" for kind in KINDS for version in VERSIONS}
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
-_UNTP_CONTEXT = re.compile(r"https?://(?:test\.uncefact\.org/vocabulary|vocabulary\.uncefact\.org)/untp/([a-z]+)/([^/]+)/?")
+_UNTP_CONTEXT = re.compile(r"https?://(?:test\.uncefact\.org/vocabulary|vocabulary\.uncefact\.org)/untp/([a-z]+)(?:/(.*))?")
+_SEMVER = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
+#: What :func:`declared` gives for a UNTP context that names no version (``…/untp/dcc/``).
+UNVERSIONED = ""
 _REFERENCE = "UN Transparency Protocol (uncefact/spec-untp) data models; W3C VC Data Model 2.0"
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 
 
 def declared(content: Any) -> tuple[str, str] | None:
-    """``(kind, version)`` from the first UNTP context in ``content["@context"]``, or ``None``."""
+    """``(kind, version)`` from the first UNTP context in ``content["@context"]``, or ``None``.
+
+    The context forms seen: ``…/untp/dcc/working/``, ``…/untp/dcc/0.3.10/``,
+    ``…/untp/dpp/0/untp-dpp-context-0.3.9.jsonld``, and ``…/untp/dcc/`` (no version:
+    :data:`UNVERSIONED`).
+    """
     if not isinstance(content, Mapping):
         return None
     context = content.get("@context")
     for entry in context if isinstance(context, list) else [context]:
         match = _UNTP_CONTEXT.fullmatch(entry) if isinstance(entry, str) else None
         if match:
-            return match.group(1), match.group(2)
+            rest = (match.group(2) or "").strip("/")
+            semver = _SEMVER.search(rest)
+            return match.group(1), semver.group() if semver else rest.split("/", 1)[0]
     return None
 
 
@@ -140,7 +150,8 @@ class UntpFamily:
         if found is None:
             return None
         kind, version = found
-        return Match(self.name, version, kind, f"@context untp/{kind}/{version}")
+        # A context without a version declares none: the check says so (UNTP-VERSION-UNKNOWN).
+        return Match(self.name, version or None, kind, f"@context untp/{kind}/{version}")
 
     def check(self, document: Document, version: str) -> Iterator[Finding]:
         content = document.content
@@ -156,7 +167,8 @@ class UntpFamily:
                           Location(pointer="/@context"), _REFERENCE, {"kind": kind})
             yield from _vc_structure(content)
         elif stated != version and stated not in VERSIONS:
-            yield Finding("UNTP-VERSION-UNKNOWN", Severity.WARNING, f"the credential declares UNTP {kind} {stated}; "
+            says = f"declares UNTP {kind} {stated}" if stated else f"names no UNTP {kind} version in its @context"
+            yield Finding("UNTP-VERSION-UNKNOWN", Severity.WARNING, f"the credential {says}; "
                           f"etr has schemas for {', '.join(VERSIONS)} only: the {version} schema was not applied, "
                           "only the W3C VC structure is checked",
                           Location(pointer="/@context"), _REFERENCE, {"declared": stated, "kind": kind})

@@ -111,12 +111,12 @@ def sniff(data: bytes) -> tuple[Syntax, int]:
     """
     if data.startswith(b"%PDF-"):
         return "pdf", 0
-    if not data.removeprefix(_BOM).strip():
+    start = 3 if data.startswith(_BOM) else 0
+    pos = _LEADING_SPACE.match(data, start).end()  # type: ignore[union-attr]  # any run of whitespace
+    if pos == len(data):  # found where the text starts, without a stripped copy of the whole input
         raise LoadError("LOAD-EMPTY", "input is empty")
     if data[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(data) > 1 and (data[0] == 0 or data[1] == 0)):
         raise LoadError("LOAD-ENCODING", "input looks like UTF-16 or UTF-32; JSON and these XML inputs must be UTF-8")
-    start = 3 if data.startswith(_BOM) else 0
-    pos = _LEADING_SPACE.match(data, start).end()  # type: ignore[union-attr]  # any run of whitespace
     first = data[pos:pos + 1]
     if first in (b"{", b"["):
         return "json", start

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import io
+import re
 from typing import Any, cast
 
 from .document import Document, Limits, LoadError, check_size, line_col
@@ -19,9 +19,19 @@ XML_PARSER_OPTIONS: dict[str, Any] = {
     "remove_pis": False,
 }
 
+#: A document type declaration, or an entity declaration anywhere (one scan of the input, at C speed).
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+#: What libxml2 says when a document nests deeper than it allows, and how deep that is (without ``huge_tree``).
+_PARSER_DEPTH_ERROR = "Excessive depth in document"
+_PARSER_MAX_DEPTH = 256
+
 
 def load_xml(data: bytes, source: str = "<bytes>", limits: Limits | None = None) -> Document:
     """Parse XML safely; ``content`` is the root element (its ``sourceline`` kept for findings).
+
+    The whole input is parsed by libxml2 in one call (no Python work per element): the DTD
+    refusal is a scan of the bytes before parsing, and the depth limit an XPath over the
+    parsed tree, which libxml2 itself keeps to 256 levels while parsing.
 
     Raises:
         LoadError: ``LOAD-TOO-LARGE``, ``LOAD-XML-DTD`` (any document type declaration,
@@ -31,36 +41,31 @@ def load_xml(data: bytes, source: str = "<bytes>", limits: Limits | None = None)
 
     limits = limits or Limits()
     check_size(len(data), limits)
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+    if (dtd := _DTD.search(data)) is not None:
         raise LoadError("LOAD-XML-DTD", "XML with a document type declaration (DTD) is refused",
-                        line=line_col(data, max(data.find(b"<!DOCTYPE"), data.find(b"<!ENTITY")))[0])
-    depth = 0
-    root = None
+                        line=line_col(data, dtd.start())[0])
     etree.clear_error_log()  # the log is per thread, not per document: keep only this document's errors
     try:
-        for event, element in etree.iterparse(io.BytesIO(data), events=("start", "end"), **XML_PARSER_OPTIONS):
-            if event == "start":
-                depth += 1
-                if depth > limits.max_depth:
-                    raise LoadError("LOAD-XML-DEPTH", f"XML nests deeper than the limit of {limits.max_depth}",
-                                    line=element.sourceline)
-                if root is None:
-                    root = element
-            else:
-                depth -= 1
+        root = etree.fromstring(data, etree.XMLParser(**XML_PARSER_OPTIONS))
     except etree.XMLSyntaxError as exc:
         line, col = (exc.position if exc.position else (None, None))
         message = str(exc.msg or exc)
         entries: list[Any] = list(cast(Any, exc.error_log))  # lxml-stubs declare the log without members
         first = entries[0] if entries else None
         if first is not None and not line:
-            # iterparse reports an undefined entity (never resolved here) as "no element found" at 0:0;
-            # the parser's log holds the cause and where it is.
             message, line, col = first.message, first.line, first.column
+        if _PARSER_DEPTH_ERROR in message:
+            raise LoadError("LOAD-XML-DEPTH", f"XML nests deeper than the limit of "
+                            f"{min(limits.max_depth, _PARSER_MAX_DEPTH)}", line=line or None) from None
         raise LoadError("LOAD-XML-SYNTAX", f"malformed XML: {message[:160]}", line=line or None,
                         column=col or None) from None
-    if root is None:
-        raise LoadError("LOAD-XML-SYNTAX", "XML has no root element")
+    # The first element one level deeper than the limit, if any: libxml2 walks the tree level by level
+    # (compiled per call: an XPath object is not safe to share between threads).
+    too_deep = etree.XPath("(/" + "/".join(["*"] * (limits.max_depth + 1)) + ")[1]")(root)
+    if too_deep:
+        element = cast(list[Any], too_deep)[0]
+        raise LoadError("LOAD-XML-DEPTH", f"XML nests deeper than the limit of {limits.max_depth}",
+                        line=element.sourceline)
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:  # belt and braces
         raise LoadError("LOAD-XML-DTD", "XML with a document type declaration (DTD) is refused")

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, cast
 
 from .document import Document, Limits, LoadError, check_size, line_col
@@ -19,8 +18,32 @@ XML_PARSER_OPTIONS: dict[str, Any] = {
     "remove_pis": False,
 }
 
-#: A document type declaration, or an entity declaration anywhere (one scan of the input, at C speed).
-_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+#: What the prolog may hold before the root element besides a DTD, and where each ends.
+_PROLOG_MARKUP = ((b"<?", b"?>"), (b"<!--", b"-->"))
+
+
+def dtd_offset(data: bytes) -> int:
+    """The offset of a document type or entity declaration in the prolog of ``data``, else -1.
+
+    A DTD (and so any entity declaration) can only come before the root element (XML 1.0 §2.8);
+    libxml2 reads ``<!DOCTYPE`` nowhere else (later it is a syntax error, or text of a comment or
+    CDATA section). So only the prolog is read: the XML declaration, processing instructions and
+    comments are skipped, and the first other markup decides. The work is the prolog's length, not
+    the document's (a certificate's base64 attachment is most of its bytes).
+    """
+    at = data.find(b"<")
+    while at >= 0:
+        for start, end in _PROLOG_MARKUP:
+            if data.startswith(start, at):
+                close = data.find(end, at + len(start))
+                if close < 0:
+                    return -1  # unterminated: the parser says where
+                at = data.find(b"<", close + len(end))
+                break
+        else:
+            return at if data.startswith((b"<!DOCTYPE", b"<!ENTITY"), at) else -1
+    return -1
+
 #: What libxml2 says when a document nests deeper than it allows, and how deep that is (without ``huge_tree``).
 _PARSER_DEPTH_ERROR = "Excessive depth in document"
 _PARSER_MAX_DEPTH = 256
@@ -30,8 +53,9 @@ def load_xml(data: bytes, source: str = "<bytes>", limits: Limits | None = None)
     """Parse XML safely; ``content`` is the root element (its ``sourceline`` kept for findings).
 
     The whole input is parsed by libxml2 in one call (no Python work per element): the DTD
-    refusal is a scan of the bytes before parsing, and the depth limit an XPath over the
-    parsed tree, which libxml2 itself keeps to 256 levels while parsing.
+    refusal reads the prolog before parsing (:func:`dtd_offset`), the parsed tree's document
+    type is checked again after, and the depth limit is an XPath over the parsed tree (libxml2
+    itself stops at 256 levels while parsing).
 
     Raises:
         LoadError: ``LOAD-TOO-LARGE``, ``LOAD-XML-DTD`` (any document type declaration,
@@ -41,9 +65,9 @@ def load_xml(data: bytes, source: str = "<bytes>", limits: Limits | None = None)
 
     limits = limits or Limits()
     check_size(len(data), limits)
-    if (dtd := _DTD.search(data)) is not None:
+    if (dtd := dtd_offset(data)) >= 0:
         raise LoadError("LOAD-XML-DTD", "XML with a document type declaration (DTD) is refused",
-                        line=line_col(data, dtd.start())[0])
+                        line=line_col(data, dtd)[0])
     etree.clear_error_log()  # the log is per thread, not per document: keep only this document's errors
     try:
         root = etree.fromstring(data, etree.XMLParser(**XML_PARSER_OPTIONS))

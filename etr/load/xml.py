@@ -70,7 +70,7 @@ def load_xml(data: bytes, source: str = "<bytes>", limits: Limits | None = None)
                         line=line_col(data, dtd)[0])
     etree.clear_error_log()  # the log is per thread, not per document: keep only this document's errors
     try:
-        root = etree.fromstring(data, etree.XMLParser(**XML_PARSER_OPTIONS))
+        root: Any = etree.fromstring(data, etree.XMLParser(**XML_PARSER_OPTIONS))
     except etree.XMLSyntaxError as exc:
         line, col = (exc.position if exc.position else (None, None))
         message = str(exc.msg or exc)
@@ -83,8 +83,8 @@ def load_xml(data: bytes, source: str = "<bytes>", limits: Limits | None = None)
                             f"{min(limits.max_depth, _PARSER_MAX_DEPTH)}", line=line or None) from None
         raise LoadError("LOAD-XML-SYNTAX", f"malformed XML: {message[:160]}", line=line or None,
                         column=col or None) from None
-    # The first element one level deeper than the limit, if any: libxml2 walks the tree level by level
-    # (compiled per call: an XPath object is not safe to share between threads).
+    # The first element one level deeper than the limit, if any: libxml2 walks the tree level by level,
+    # and stops at the first level that is empty (the expression depends on the limit in force).
     too_deep = etree.XPath("(/" + "/".join(["*"] * (limits.max_depth + 1)) + ")[1]")(root)
     if too_deep:
         element = cast(list[Any], too_deep)[0]

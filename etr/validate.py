@@ -121,10 +121,17 @@ def _version(family: Family, match: Match | None, explicit: str | None) -> tuple
         return family.default_version, _NO_FINDINGS
     if declared in family.versions:
         return declared, _NO_FINDINGS
+    # A family whose versions differ too much to check one against another's schema says so
+    # (``unknown_version_uses_default = False``) and reports what it checked instead.
+    if getattr(family, "unknown_version_uses_default", True):
+        applied = f"validated against {family.default_version}"
+    else:
+        applied = (f"not validated against the {family.default_version} schema; only what every version "
+                   f"shares is checked")
     return family.default_version, (Finding(
         "DETECT-VERSION-UNKNOWN", Severity.WARNING,
-        f"the document declares {family.name} {declared}, a version etr does not know; validated against "
-        f"{family.default_version}", reference="etr family detection", detail={"declared": declared}),)
+        f"the document declares {family.name} {declared}, a version etr does not know; {applied}",
+        reference="etr family detection", detail={"declared": declared}),)
 
 
 def _validate_container(document: Document, options: Options) -> Report:

@@ -92,8 +92,23 @@ def batch_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )
 
 
-def schema_version_option(help: str) -> Callable[[F], F]:
-    """``--schema-version VERSION``, passed as ``version``; ``help`` says what it applies to."""
+class _LazyHelpOption(click.Option):
+    """An option whose help is made when the help is shown (it may have to import every family)."""
+
+    def __init__(self, *args: Any, make_help: Callable[[], str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.make_help = make_help
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        self.help = self.make_help()
+        return super().get_help_record(ctx)
+
+
+def schema_version_option(help: str | Callable[[], str]) -> Callable[[F], F]:
+    """``--schema-version VERSION``, passed as ``version``; ``help`` says what it applies to (a callable:
+    called when the help is shown, so that reading the family registry costs nothing otherwise)."""
+    if callable(help):
+        return click.option("--schema-version", "version", metavar="VERSION", cls=_LazyHelpOption, make_help=help)
     return click.option("--schema-version", "version", metavar="VERSION", help=help)
 
 

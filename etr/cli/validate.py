@@ -6,7 +6,7 @@ import functools
 
 import click
 
-from ..families import FAMILY_NAMES
+from ..families import FAMILY_NAMES, versions_summary
 from ..load import Limits
 from ..model import Severity
 from ..validate import Options, validate_source
@@ -17,7 +17,7 @@ from .run import run_inputs
 @click.command("validate", epilog=VALIDATE_EXIT_HELP)
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--family", type=click.Choice(FAMILY_NAMES), help="Force the document family instead of detecting it.")
-@schema_version_option("Version of the standard to validate against (dcsa-ebl: 3.0.0 to 3.0.4; default 3.0.4).")
+@schema_version_option(lambda: f"Version of the standard to validate against; known: {versions_summary()}.")
 @batch_options
 def validate_cmd(paths: tuple[str, ...], family: str | None, version: str | None, fmt: str, quiet: bool, jobs: int,
                  fail_on: Severity, limits: Limits) -> None:

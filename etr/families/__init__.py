@@ -41,6 +41,9 @@ class Family(Protocol):
 
     Families are listed in :data:`REGISTRY` (data: a new family adds one line).
     ``versions`` are in order, oldest first (rules state theirs as ranges over them).
+    A family may set ``unknown_version_uses_default = False`` when a document of a version it does
+    not know is not checked against its default version's schema (the driver's
+    ``DETECT-VERSION-UNKNOWN`` message then says so); by default it is.
     """
 
     name: str
@@ -100,6 +103,17 @@ def get_family(name: str) -> Family:
     module, _, attr = target.partition(":")
     family: Family = getattr(importlib.import_module(module), attr)
     return family
+
+
+def versions_summary() -> str:
+    """Every family's versions and default, from :data:`REGISTRY`, for help texts: ``"dcsa-ebl: 3.0.0,
+    …, 3.0.4 (default 3.0.4); ephyto: 17; …"`` (imports every family)."""
+    parts = []
+    for entry in REGISTRY:
+        family = get_family(entry.name)
+        default = f" (default {family.default_version})" if len(family.versions) > 1 else ""
+        parts.append(f"{entry.name}: {', '.join(family.versions)}{default}")
+    return "; ".join(parts)
 
 
 def detect(document: Document) -> tuple[Family, Match] | None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, cast
 
 from .document import Document, Limits, LoadError, check_size, line_col
@@ -49,6 +50,16 @@ _PARSER_DEPTH_ERROR = "Excessive depth in document"
 _PARSER_MAX_DEPTH = 256
 
 
+@functools.lru_cache(maxsize=8)
+def _too_deep(max_depth: int) -> Any:
+    """An XPath selecting the first element ``max_depth + 1`` levels down (the root is level 1), if any:
+    libxml2 walks the tree a level at a time. Compiled once per limit (an lxml XPath object serialises
+    its own evaluations, so threads may share it)."""
+    from lxml import etree
+
+    return etree.XPath("(/" + "/".join(["*"] * (max_depth + 1)) + ")[1]")
+
+
 def load_xml(data: bytes, source: str = "<bytes>", limits: Limits | None = None) -> Document:
     """Parse XML safely; ``content`` is the root element (its ``sourceline`` kept for findings).
 
@@ -83,9 +94,7 @@ def load_xml(data: bytes, source: str = "<bytes>", limits: Limits | None = None)
                             f"{min(limits.max_depth, _PARSER_MAX_DEPTH)}", line=line or None) from None
         raise LoadError("LOAD-XML-SYNTAX", f"malformed XML: {message[:160]}", line=line or None,
                         column=col or None) from None
-    # The first element one level deeper than the limit, if any: libxml2 walks the tree level by level,
-    # and stops at the first level that is empty (the expression depends on the limit in force).
-    too_deep = etree.XPath("(/" + "/".join(["*"] * (limits.max_depth + 1)) + ")[1]")(root)
+    too_deep = _too_deep(limits.max_depth)(root)
     if too_deep:
         element = cast(list[Any], too_deep)[0]
         raise LoadError("LOAD-XML-DEPTH", f"XML nests deeper than the limit of {limits.max_depth}",

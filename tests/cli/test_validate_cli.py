@@ -338,7 +338,21 @@ def test_help_mentions_exit_codes() -> None:
     assert "0 no input fails" in text and "1 at least one input fails" in text
     assert "--strict" in text
     # What applies to verify only is not in validate's help.
-    assert "BSIG" not in text and "trust" not in text.lower()
+    assert "BSIG" not in text and "--trust" not in text.lower()  # (the origin version "tradetrust" is listed)
+
+
+def test_schema_version_help_lists_every_registered_familys_versions(monkeypatch: pytest.MonkeyPatch) -> None:
+    from etr import families
+
+    text = " ".join(invoke("validate", "--help").stdout.split())
+    for entry in families.REGISTRY:
+        family = families.get_family(entry.name)
+        assert f"{entry.name}: {', '.join(family.versions)}" in text, entry.name
+    # Read from the registry when shown: a family added to it is listed without touching the CLI.
+    extra = families.Entry("dcsa-ebl-copy", "etr.families.ebl:FAMILY", frozenset({"json"}))
+    monkeypatch.setattr(families, "REGISTRY", (*families.REGISTRY, extra))
+    text = " ".join(invoke("validate", "--help").stdout.split())
+    assert "dcsa-ebl-copy: 3.0.0" in text
 
 
 @pytest.mark.parametrize("args", [["--help"], ["validate", "--help"], ["verify", "--help"], ["schemas", "--help"],

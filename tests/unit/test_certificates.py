@@ -359,6 +359,21 @@ def test_an_unknown_version_is_not_failed_against_the_working_schema() -> None:
     assert not any(c.startswith("UNTP-SCHEMA-") for c in report.codes)
 
 
+def test_the_drivers_unknown_version_message_says_the_schema_was_not_applied() -> None:
+    # The driver's finding must not claim "validated against working" when the family did not apply it.
+    data = _dcc(lambda d: d["@context"].__setitem__(1, "https://test.uncefact.org/vocabulary/untp/dcc/0.9.0/"))
+    [finding] = [f for f in etr.validate(data).findings if f.code == "DETECT-VERSION-UNKNOWN"]
+    assert "0.9.0" in finding.message and "; validated against" not in finding.message
+    assert "not validated against the working schema" in finding.message, finding.message
+    assert finding.severity is Severity.WARNING  # the code and its severity are unchanged
+
+
+def test_a_family_that_applies_its_default_still_says_validated_against_it() -> None:
+    [finding] = [f for f in etr.validate(PHYTO.replace(b"SPSCertificate:17", b"SPSCertificate:16")).findings
+                 if f.code == "DETECT-VERSION-UNKNOWN"]
+    assert finding.message.endswith("validated against 17"), finding.message
+
+
 def test_an_unknown_version_still_gets_the_vc_structure_checks() -> None:
     data = _dcc(lambda d: d["@context"].__setitem__(1, "https://vocabulary.uncefact.org/untp/dcc/0.3.9/"))
     data.pop("issuer")

@@ -13,9 +13,13 @@ The hub's levels SEVERE / WARNING / INFO are etr's error / warning / info.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
+
+from lxml import etree
 
 from ...model import Severity
 from ...rules import NO_HITS, Hit, Hits, RuleSet
@@ -59,17 +63,19 @@ _REPLACEMENT_SUBJECTS = ("ADRP", "ADRPN", "ADRPR", "ADRD")
 _OTHER_QUANTITY = ("OQV", "OQU")
 
 
-#: Clark names and joined child paths, per aggregate namespace (shared by every document of that namespace).
+#: Clark names, per aggregate namespace (shared by every document of that namespace).
 _NAMES: dict[str, dict[str, str]] = {}
-_PATHS: dict[str, dict[tuple[str, ...], str]] = {}
+#: The children of an element that has none.
+_NO_KIDS: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(slots=True)
 class Certificate:
     """The parts of one SPSCertificate the rules read; names are Clark names in the document's namespaces.
 
-    ``index`` maps each element name (Clark) to its elements in document order, built in one pass so
-    that the rules look elements up instead of walking the tree each.
+    ``index`` maps each element name (Clark) to its elements in document order, and ``kids`` each
+    element with children to ``{Clark name: its first child of that name}``, both made in one pass
+    over the tree so that the rules look elements up instead of walking the tree each.
     """
 
     root: Any
@@ -82,12 +88,10 @@ class Certificate:
     signatory: Any = None
     items: list[Any] = field(default_factory=list)
     index: dict[str, list[Any]] = field(default_factory=dict)
-    #: parent -> {Clark name: its first child of that name}, made the first time a parent is asked.
     kids: dict[Any, dict[str, Any]] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
     #: The dates the rules read, parsed once (see ``_date_elements``).
     dates: list[tuple[Any, str, str, Any]] | None = None
-    paths: dict[tuple[str, ...], str] = field(default_factory=dict)
 
     def q(self, name: str) -> str:
         """The Clark name of an aggregate element ``name``."""
@@ -96,26 +100,20 @@ class Certificate:
             clark = self.names[name] = f"{{{self.ram}}}{name}"
         return clark
 
-    def path(self, names: tuple[str, ...]) -> str:
-        """The ElementPath of the child names ``names`` (Clark names joined by ``/``)."""
-        joined = self.paths.get(names)
-        if joined is None:
-            joined = self.paths[names] = "/".join(self.q(n) for n in names)
-        return joined
-
     def child(self, element: Any, name: str) -> Any:
         """The first child of ``element`` called ``name`` (an aggregate name), or ``None``."""
-        return self.children(element).get(self.q(name))
+        return self.kids.get(element, _NO_KIDS).get(self.names.get(name) or self.q(name))
 
-    def children(self, element: Any) -> dict[str, Any]:
-        """``{Clark name: first child of that name}`` of ``element`` (made once per element)."""
-        found = self.kids.get(element)
-        if found is None:
-            found = {}
-            for kid in element:
-                found.setdefault(kid.tag, kid)
-            self.kids[element] = found
-        return found
+    def children(self, element: Any) -> Mapping[str, Any]:
+        """``{Clark name: first child of that name}`` of ``element``."""
+        return self.kids.get(element, _NO_KIDS)
+
+    def children_named(self, element: Any, name: str) -> list[Any]:
+        """The children of ``element`` called ``name`` (an aggregate name), in document order."""
+        # A walk over the children (lxml's iterchildren(tag) would first look the name up in the
+        # document's dictionary, which costs more than these few comparisons).
+        clark = self.names.get(name) or self.q(name)
+        return [kid for kid in element if kid.tag == clark]
 
     def all(self, name: str) -> list[Any]:
         """Every aggregate element called ``name``, anywhere in the certificate, in document order."""
@@ -125,25 +123,30 @@ class Certificate:
 def read(root: Any, raw: bytes = b"") -> Certificate:
     """The :class:`Certificate` of ``root`` (an ``SPSCertificate`` element); the aggregate and data-type
     namespaces are taken from the document (version 17 uses the :21 ones)."""
-    rsm = root.tag[1:].split("}", 1)[0]
-    document = next(root.iterchildren(f"{{{rsm}}}SPSExchangedDocument"), None)
-    consignment = next(root.iterchildren(f"{{{rsm}}}SPSConsignment"), None)
-    ram = NS_RAM
-    for part in (document, consignment):
-        first = next(iter(part), None) if part is not None else None
-        if first is not None and isinstance(first.tag, str) and first.tag.startswith("{"):
-            ram = first.tag[1:].split("}", 1)[0]
-            break
-    cert = Certificate(root, ram, NS_UDT, raw, document, consignment, names=_NAMES.setdefault(ram, {}),
-                       paths=_PATHS.setdefault(ram, {}))
-    index = cert.index
+    index: defaultdict[str, list[Any]] = defaultdict(list)
+    kids: defaultdict[Any, dict[str, Any]] = defaultdict(dict)
     for element in root.iter():
         tag = element.tag
-        found = index.get(tag)
-        if found is None:
-            index[tag] = [element]
-        else:
-            found.append(element)
+        if tag.__class__ is not str:  # a comment or processing instruction: not an element
+            continue
+        index[tag].append(element)
+        # Parents come before their children in document order, so each parent is indexed (kept
+        # alive, the same object) when its first child is met.
+        siblings = kids[element.getparent()]
+        if tag not in siblings:
+            siblings[tag] = element
+    rsm = root.tag[1:].split("}", 1)[0]
+    top = kids.get(root, _NO_KIDS)
+    document = top.get(f"{{{rsm}}}SPSExchangedDocument")
+    consignment = top.get(f"{{{rsm}}}SPSConsignment")
+    ram = NS_RAM
+    for part in (document, consignment):
+        first = next(iter(kids.get(part, _NO_KIDS)), None) if part is not None else None
+        if first is not None and first.startswith("{"):
+            ram = first[1:].split("}", 1)[0]
+            break
+    cert = Certificate(root, ram, NS_UDT, raw, document, consignment, index=index, kids=kids,
+                       names=_NAMES.setdefault(ram, {}))
     if document is not None:
         cert.signatory = cert.child(document, "SignatorySPSAuthentication")
     if consignment is not None:
@@ -155,9 +158,9 @@ def text(element: Any) -> str:
     """The text of ``element`` and its descendants, stripped (``""`` for ``None`` or an empty element)."""
     if element is None:
         return ""
-    own = (element.text or "").strip()
-    if own or len(element) == 0:
-        return own
+    own = element.text
+    if own is not None and (own := own.strip()) or len(element) == 0:
+        return own or ""
     return "".join(element.itertext()).strip()
 
 
@@ -221,10 +224,11 @@ _SCOPE_PARENT = {"document": "SPSExchangedDocument", "consignment": "SPSConsignm
 
 def _given(cert: Certificate, base: Any, alternatives: tuple[tuple[str, ...], ...]) -> bool:
     """Whether one of the child paths (Clark names) from ``base`` ends at an element with text."""
+    kids = cert.kids
     for path in alternatives:
         element = base
         for tag in path:
-            element = cert.children(element).get(tag)
+            element = kids.get(element, _NO_KIDS).get(tag)
             if element is None:
                 break
         else:
@@ -315,12 +319,10 @@ def _country(cert: Certificate) -> Hits:
     return hits
 
 
-def _locations(cert: Certificate) -> Iterator[Any]:
+def _locations(cert: Certificate) -> list[Any]:
     prefix = cert.q("")
-    for tag, elements in cert.index.items():
-        # Comments and processing instructions are indexed under lxml's factory functions, not names.
-        if isinstance(tag, str) and tag.endswith("SPSLocation") and tag.startswith(prefix):
-            yield from elements
+    return [element for tag, elements in cert.index.items()
+            if tag.endswith("SPSLocation") and tag.startswith(prefix) for element in elements]
 
 
 @rules.rule("PHYTO-LOCODE", Severity.ERROR, "A location identifier is not a UN/LOCODE",
@@ -458,7 +460,7 @@ def _issue_after_signature(cert: Certificate) -> Hits:
 def _reexport_reference(cert: Certificate) -> Hits:
     if cert.document is None or text(cert.child(cert.document, "TypeCode")) != TYPE_REEXPORT:
         return NO_HITS
-    for reference in cert.document.iterfind(cert.q("ReferenceSPSReferencedDocument")):
+    for reference in cert.children_named(cert.document, "ReferenceSPSReferencedDocument"):
         if text(cert.child(reference, "ID")):
             return NO_HITS
     return [(cert.document, f"TypeCode {TYPE_REEXPORT} (re-export) without a ReferenceSPSReferencedDocument/ID "
@@ -473,7 +475,7 @@ _TREATMENT_DATES = ("StartDateTime", "EndDateTime")
 def _treatment(cert: Certificate) -> Hits:
     hits: list[Hit] = []
     for index, item in enumerate(cert.items, 1):
-        for process in item.iterfind(cert.q("AppliedSPSProcess")):
+        for process in cert.children_named(item, "AppliedSPSProcess"):
             missing = []
             if not text(cert.child(process, "TypeCode")):
                 missing.append("TypeCode (treatment type)")
@@ -491,11 +493,11 @@ def _has_quantity(cert: Certificate, item: Any) -> bool:
     for name in (*_WEIGHTS, *_VOLUMES):
         if text(cert.child(item, name)):
             return True
-    for package in item.iterfind(cert.q("PhysicalSPSPackage")):
+    for package in cert.children_named(item, "PhysicalSPSPackage"):
         if text(cert.child(package, "ItemQuantity")):
             return True
     subjects = {text(cert.child(note, "Subject")): text(cert.child(note, "Content"))
-                for note in item.iterfind(cert.q("AdditionalInformationSPSNote"))}
+                for note in cert.children_named(item, "AdditionalInformationSPSNote")}
     return all(subjects.get(s) for s in _OTHER_QUANTITY)
 
 
@@ -508,7 +510,7 @@ def _quantity(cert: Certificate) -> Hits:
             hits.append((item, f"trade line item {index} declares no quantity (weight, volume, package "
                                "ItemQuantity or OQV/OQU note)"))
         quantities = [cert.child(item, n) for n in (*_WEIGHTS, *_VOLUMES)]
-        quantities += [cert.child(p, "ItemQuantity") for p in item.iterfind(cert.q("PhysicalSPSPackage"))]
+        quantities += [cert.child(p, "ItemQuantity") for p in cert.children_named(item, "PhysicalSPSPackage")]
         for element in quantities:
             value = text(element)
             if value and (not _NUMBER.fullmatch(value) or value.startswith("-")):
@@ -519,7 +521,7 @@ def _quantity(cert: Certificate) -> Hits:
 def _notes(cert: Certificate) -> dict[str, list[Any]]:
     notes: dict[str, list[Any]] = {}
     if cert.document is not None:
-        for note in cert.document.iterfind(cert.q("IncludedSPSNote")):
+        for note in cert.children_named(cert.document, "IncludedSPSNote"):
             notes.setdefault(text(cert.child(note, "Subject")), []).append(note)
     return notes
 

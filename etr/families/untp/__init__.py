@@ -142,6 +142,9 @@ class UntpFamily:
     versions = VERSIONS
     default_version = DEFAULT_VERSION
     schema_files = tuple(SCHEMAS.values())
+    #: A credential of a version etr does not know is not checked against another version's schema
+    #: (``UNTP-VERSION-UNKNOWN`` says what is checked): the driver's ``DETECT-VERSION-UNKNOWN`` says so too.
+    unknown_version_uses_default = False
 
     def detect(self, document: Document) -> Match | None:
         if document.syntax != "json":

@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from lxml import etree
-
 from ...model import Severity
 from ...rules import NO_HITS, Hit, Hits, RuleSet
 from ..certificates import is_country, is_locode, not_after, parse_date_time
@@ -159,8 +157,10 @@ def text(element: Any) -> str:
     if element is None:
         return ""
     own = element.text
-    if own is not None and (own := own.strip()) or len(element) == 0:
-        return own or ""
+    if own and (own := own.strip()):
+        return own
+    if len(element) == 0:
+        return ""
     return "".join(element.itertext()).strip()
 
 

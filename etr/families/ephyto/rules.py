@@ -156,7 +156,7 @@ def text(element: Any) -> str:
     """The text of ``element`` and its descendants, stripped (``""`` for ``None`` or an empty element)."""
     if element is None:
         return ""
-    own = element.text
+    own: str | None = element.text
     if own and (own := own.strip()):
         return own
     if len(element) == 0:

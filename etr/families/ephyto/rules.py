@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from lxml import etree
+
 from ...model import Severity
 from ...rules import NO_HITS, Hit, Hits, RuleSet
 from ..certificates import is_country, is_locode, not_after, parse_date_time
@@ -161,7 +163,9 @@ def text(element: Any) -> str:
         return own
     if len(element) == 0:
         return ""
-    return "".join(element.itertext()).strip()
+    # The text nodes of the subtree, as itertext() gives them, collected by libxml2 in one call.
+    text_content: str = etree.tostring(element, method="text", encoding=str, with_tail=False)
+    return text_content.strip()
 
 
 def _local(tag: str) -> str:

@@ -12,9 +12,10 @@ The hub's levels SEVERE / WARNING / INFO are etr's error / warning / info.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -86,7 +87,7 @@ class Certificate:
     document: Any = None
     consignment: Any = None
     signatory: Any = None
-    items: list[Any] = field(default_factory=list)
+    items: Sequence[Any] = ()
     index: dict[str, list[Any]] = field(default_factory=dict)
     kids: dict[Any, dict[str, Any]] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
@@ -115,9 +116,9 @@ class Certificate:
         clark = self.names.get(name) or self.q(name)
         return [kid for kid in element if kid.tag == clark]
 
-    def all(self, name: str) -> list[Any]:
+    def all(self, name: str) -> Sequence[Any]:
         """Every aggregate element called ``name``, anywhere in the certificate, in document order."""
-        return self.index.get(self.q(name), [])
+        return self.index.get(self.names.get(name) or self.q(name), ())
 
 
 def read(root: Any, raw: bytes = b"") -> Certificate:
@@ -325,8 +326,11 @@ def _country(cert: Certificate) -> Hits:
 
 def _locations(cert: Certificate) -> list[Any]:
     prefix = cert.q("")
-    return [element for tag, elements in cert.index.items()
-            if tag.endswith("SPSLocation") and tag.startswith(prefix) for element in elements]
+    return [element for tag in filter(_is_location, cert.index) if tag.startswith(prefix)
+            for element in cert.index[tag]]
+
+
+_is_location = operator.methodcaller("endswith", "SPSLocation")
 
 
 @rules.rule("PHYTO-LOCODE", Severity.ERROR, "A location identifier is not a UN/LOCODE",
@@ -361,11 +365,9 @@ _VOLUMES = ("NetVolumeMeasure", "GrossVolumeMeasure")
 _MEASURES = (*_WEIGHTS, *_VOLUMES, "ValueMeasure", "DurationMeasure")
 
 
-def _measures(cert: Certificate) -> Iterator[tuple[Any, str]]:
+def _measures(cert: Certificate) -> list[tuple[Any, str]]:
     """Every measure in the certificate (weights, volumes, treatment values and durations)."""
-    for name in _MEASURES:
-        for element in cert.all(name):
-            yield element, name
+    return [(element, name) for name in _MEASURES for element in cert.all(name)]
 
 
 @rules.rule("PHYTO-UNIT", Severity.ERROR, "A measure has no unit, or a unit that is not a UNECE Rec 20 code "
@@ -612,7 +614,7 @@ def _attachment_start(raw: bytes, position: int) -> re.Match[bytes] | None:
     return None
 
 
-def base64_spans(raw: bytes, elements: list[Any]) -> list[tuple[bool, int]] | None:
+def base64_spans(raw: bytes, elements: Sequence[Any]) -> list[tuple[bool, int]] | None:
     """The :func:`base64_text` answer for each of ``elements`` (the document's AttachmentBinaryObject
     elements, in document order), read from the document's bytes in one pass over each attachment and
     without a copy of it; ``None`` when the bytes cannot be matched to the elements one to one (another

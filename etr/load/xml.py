@@ -99,7 +99,7 @@ def load_xml(data: bytes, source: str = "<bytes>", limits: Limits | None = None)
         element = cast(list[Any], too_deep)[0]
         raise LoadError("LOAD-XML-DEPTH", f"XML nests deeper than the limit of {limits.max_depth}",
                         line=element.sourceline)
-    tree = root.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:  # belt and braces
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:  # belt and braces
         raise LoadError("LOAD-XML-DTD", "XML with a document type declaration (DTD) is refused")
     return Document(source, "xml", root, data)

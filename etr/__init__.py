@@ -9,6 +9,8 @@ Public API::
     trust = etr.TrustStore.from_paths(["trust/"])
     result = etr.verify("envelope.json", trust)   # a DCSA PINT 3.0 envelope: path, bytes or dict
     result.outcome, result.current_holder
+    assessment = etr.assess("envelope.json", trust, profile="uk-etda-2023")   # MLETR requirements
+    assessment.rows, assessment.outcome
 
 Every result (a validation :class:`Report`, a ``VerificationResult``) has
 ``source``, ``kind``, ``outcome``, ``findings`` and ``to_dict()``
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .assess import AssessmentFailed, assess, assess_or_raise, iter_assess
 from .errors import (
     DocumentError,
     EnvironmentProblem,
@@ -35,11 +38,14 @@ from .verify import iter_verify, verify, verify_or_raise
 
 if TYPE_CHECKING:
     from .crypto.trust import TrustStore
+    from .mletr.result import Assessment
     from .transfer.verify import VerificationResult
 
 __version__ = "0.2.0"
 
 __all__ = [
+    "Assessment",
+    "AssessmentFailed",
     "Document",
     "DocumentError",
     "EnvironmentProblem",
@@ -58,6 +64,9 @@ __all__ = [
     "VerificationFailed",
     "VerificationResult",
     "__version__",
+    "assess",
+    "assess_or_raise",
+    "iter_assess",
     "iter_validate",
     "iter_verify",
     "load_bytes",
@@ -68,7 +77,8 @@ __all__ = [
 ]
 
 #: Names whose modules are imported on first use (they pull in cryptography), so ``import etr`` stays cheap.
-_LAZY = {"TrustStore": "etr.crypto.trust", "VerificationResult": "etr.transfer.verify"}
+_LAZY = {"TrustStore": "etr.crypto.trust", "VerificationResult": "etr.transfer.verify",
+         "Assessment": "etr.mletr.result"}
 
 
 def __getattr__(name: str) -> Any:

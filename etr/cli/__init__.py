@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "pint": ("etr.cli.pint:pint_cmd", "Sign DCSA PINT envelopes: issue, transfer, endorse, surrender, accept, reject."),
     "verify": ("etr.cli.verify:verify_cmd", "Verify DCSA PINT envelopes: signatures, chain, issuance, holders."),
     "keys": ("etr.cli.keys:keys_cmd", "Generate and inspect signing keys."),
+    "assess": ("etr.cli.assess:assess_cmd", "Assess transferable records against MLETR, UK ETDA 2023 or SG ETA."),
     "codes": ("etr.cli.codes:codes_cmd", "List every finding and error code etr can emit, with its meaning."),
 }
 

@@ -1,0 +1,283 @@
+"""The assessor: evidence in, one row per requirement of the profile out.
+
+:func:`assess_evidence` is the pure core (evidence and a profile -> :class:`~etr.mletr.result.Assessment`).
+:func:`assess_source` gathers the evidence for one input first: it loads it with the hardened loader,
+recognises its family (:func:`etr.validate.validate_document`), verifies a PINT envelope's chain when
+trust is given (:func:`etr.transfer.verify.verify_envelope`), asks the registry when one is given, and
+reads the attestation file once per process.
+
+Rows:
+- a requirement that applies only to transferable records (arts. 10, 11, 15-18) is NOT_APPLICABLE for
+  a document classified as not transferable (a certificate, a sea waybill);
+- otherwise its check (:data:`etr.mletr.checks.CHECKS`) decides; a check that raises (a bug) makes the
+  row NOT_EVALUABLE with an ``ETR-INTERNAL`` finding, never a traceback.
+
+Findings: each FAIL row gives an error and each WARN row a warning with the requirement's code
+(``MLETR-`` + its id), and each NOT_EVALUABLE row an info finding ``MLETR-NOT-EVALUABLE``; so the shared
+``--fail-on`` machinery reads them (fail: errors; warn: warnings; not-evaluable: info).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from ..errors import UsageError
+from ..load import Limits, LoadError, Source, load_bytes
+from ..model import Finding, Outcome, Severity
+from .checks import CHECKS
+from .evidence import (
+    Evidence,
+    Ref,
+    RegistryEvidence,
+    chain_evidence,
+    classify,
+    registry_evidence,
+    signature_evidence,
+    with_reason_codes,
+)
+from .requirements import DEFAULT_PROFILE, Profile, profile
+from .result import Assessment, Row
+
+if TYPE_CHECKING:
+    from ..crypto.trust import TrustStore
+    from .attestation import Attestation
+    from .evidence import OAEvidence, RegistryLike
+
+__all__ = ["AssessOptions", "assess_evidence", "assess_source"]
+
+log = logging.getLogger("etr.mletr")
+NOT_EVALUABLE_CODE = "MLETR-NOT-EVALUABLE"
+
+
+def _row_finding(row: Row, reference: str) -> Finding | None:
+    detail = {"requirement": row.id, "outcome": row.outcome.value}
+    if row.outcome is Outcome.FAIL:
+        return Finding("MLETR-" + row.id.upper(), Severity.ERROR, f"{row.id}: {row.reason}", reference=reference,
+                       detail=detail)
+    if row.outcome is Outcome.WARN:
+        return Finding("MLETR-" + row.id.upper(), Severity.WARNING, f"{row.id}: {row.reason}", reference=reference,
+                       detail=detail)
+    if row.outcome is Outcome.NOT_EVALUABLE:
+        return Finding(NOT_EVALUABLE_CODE, Severity.INFO, f"{row.id}: {row.reason}", reference=reference,
+                       detail=detail)
+    return None
+
+
+def assess_evidence(evidence: Evidence, prof: Profile | str = DEFAULT_PROFILE, *,
+                    extra_findings: tuple[Finding, ...] = ()) -> Assessment:
+    """Assess ``evidence`` against the profile (an id or a :class:`Profile`).
+
+    Raises:
+        UsageError: ``MLETR-PROFILE``: an unknown profile id.
+    """
+    p = profile(prof) if isinstance(prof, str) else prof
+    rows: list[Row] = []
+    findings: list[Finding] = list(extra_findings)
+    not_transferable = evidence.classification.kind == "not-transferable"
+    for req in p.requirements:
+        articles = req.articles[p.id]
+        if req.transferable_only and not_transferable:
+            row = Row(req.id, req.title_in(p.id), req.function, articles, Outcome.NOT_APPLICABLE,
+                      f"{evidence.classification.document_type} is not a transferable record: "
+                      f"{'; '.join(articles)} does not apply", (), "none", req.evidence, req.attestation)
+        else:
+            try:
+                v = CHECKS[req.check](evidence, req, p)
+            except Exception as exc:  # a bug in a check must not lose the other rows
+                log.debug("check %s failed", req.check, exc_info=True)
+                findings.append(Finding("ETR-INTERNAL", Severity.ERROR,
+                                        f"{req.id}: the check failed ({type(exc).__name__}); it was not evaluated"))
+                row = Row(req.id, req.title_in(p.id), req.function, articles, Outcome.NOT_EVALUABLE,
+                          "the check failed (an internal error); not evaluated", (), "none", req.evidence,
+                          req.attestation)
+            else:
+                row = Row(req.id, req.title_in(p.id), req.function, articles, v.outcome, v.reason, v.refs, v.basis,
+                          req.evidence, req.attestation, v.attestation, v.detail)
+        rows.append(row)
+        finding = _row_finding(row, "; ".join(articles))
+        if finding is not None:
+            findings.append(finding)
+    chain = evidence.chain
+    holder = None
+    if chain is not None:
+        holder = (chain.current_holder.describe() if chain.holder_established and chain.current_holder is not None
+                  else "not established")
+    return Assessment(evidence.source, p, evidence.classification, tuple(rows), tuple(findings),
+                      evidence.at.isoformat().replace("+00:00", "Z"), chain.events if chain else (),
+                      chain.holders if chain else (), holder, evidence.signatures, evidence.registry,
+                      evidence.attestation.summary() if evidence.attestation else None, evidence.notes)
+
+
+# --------------------------------------------------------------------------- gathering evidence for one input
+
+
+@dataclass(frozen=True, slots=True)
+class AssessOptions:
+    """How to assess: every input of a batch gets the same options (picklable for ``-j N``: trust and the
+    registry are given as paths / a URL and opened once per process).
+
+    ``trust``: a built store or paths (none: chains are not verified, their rows NOT_EVALUABLE);
+    ``profile``: ``mletr``, ``uk-etda-2023`` or ``sg-eta-2021``; ``attestation``: a parsed
+    :class:`~etr.mletr.attestation.Attestation` or ``None``; ``registry``: a URL for
+    ``etr.registry.open`` or an object with ``compare(result)``; ``at``: the assessment time (RFC 3339;
+    default now, fixed once for a batch).
+    """
+
+    trust: TrustStore | tuple[str, ...] = ()
+    profile: str = DEFAULT_PROFILE
+    attestation: Attestation | None = None
+    registry: str | RegistryLike | None = None
+    at: str | None = None
+    mode: str = "strict"
+    td_version: str | None = None
+    limits: Limits = field(default_factory=Limits)
+
+    def check(self) -> None:
+        """Fail early on what no input can fix.
+
+        Raises:
+            UsageError: an unknown profile (``MLETR-PROFILE``), an ``at`` that is not a date-time
+                (``PINT-AT``), a registry URL when ``etr.registry`` is not installed
+                (``MLETR-REGISTRY-UNAVAILABLE``).
+            KeyFileError: trust paths that cannot be read.
+        """
+        profile(self.profile)
+        self.moment()
+        if isinstance(self.registry, str):
+            _registry_module()
+        self.store()
+
+    def moment(self) -> datetime:
+        if self.at is None:
+            return datetime.now(UTC)
+        from ..transfer.model import parse_datetime
+
+        try:
+            return parse_datetime(self.at)
+        except ValueError as exc:
+            raise UsageError(f"--at: {exc}", code="PINT-AT", hint="e.g. 2026-06-01T12:00:00Z") from None
+
+    def store(self) -> TrustStore | None:
+        if isinstance(self.trust, tuple):
+            if not self.trust:
+                return None
+            from ..verify import trust_store
+
+            return trust_store(self.trust)
+        return None if self.trust.is_empty() else self.trust
+
+
+def _registry_module() -> Any:
+    try:
+        import importlib
+
+        return importlib.import_module("etr.registry")
+    except ImportError:
+        raise UsageError("--registry needs the registry module (etr.registry), which this etr does not include",
+                         code="MLETR-REGISTRY-UNAVAILABLE",
+                         hint="install an etr with the registry, or assess without --registry") from None
+
+
+@functools.lru_cache(maxsize=4)
+def _open_registry(url: str) -> Any:
+    """The registry at ``url``, opened once per process (worker processes included)."""
+    module = _registry_module()
+    return module.open(url)
+
+
+def assess_source(source: Source, options: AssessOptions, stdin: BinaryIO | None = None) -> Assessment:
+    """Assess one :class:`~etr.load.Source` (the CLI's work function, run in worker processes too).
+
+    Problems with the input are rows and findings, never exceptions.
+    """
+    moment = options.moment()
+    try:
+        data = source.read(options.limits, stdin)
+    except LoadError as exc:
+        return _unreadable(source.name, moment, options, exc.finding)
+    return assess_bytes(data, source.name, options, moment)
+
+
+def _unreadable(name: str, moment: datetime, options: AssessOptions, finding: Finding) -> Assessment:
+    evidence = Evidence(name, moment, classify(None), notes=(f"the input cannot be read: {finding.code}",),
+                        attestation=options.attestation, loaded=False)
+    return assess_evidence(evidence, options.profile, extra_findings=(finding,))
+
+
+def assess_bytes(data: bytes, name: str, options: AssessOptions, moment: datetime | None = None) -> Assessment:
+    """Assess one input given as bytes (see :func:`assess_source`)."""
+    from ..validate import validate_document
+
+    moment = moment or options.moment()
+    try:
+        document = load_bytes(data, name, options.limits)
+    except LoadError as exc:
+        return _unreadable(name, moment, options, exc.finding)
+    report = validate_document(document)
+    notes: list[str] = []
+    chain = None
+    signatures: tuple[Any, ...] = ()
+    registry: RegistryEvidence | None = None
+    oa: OAEvidence | None = None
+    envelope = document.content if report.family == "dcsa-pint" and isinstance(document.content, dict) else None
+    td: Mapping[str, Any] | None = None
+    if envelope is not None:
+        raw_td = envelope.get("transportDocument")
+        td = raw_td if isinstance(raw_td, dict) else None
+        store = options.store()
+        if store is None:
+            notes.append("no trust store (--trust): the transfer chain's signatures were not verified")
+        else:
+            from ..transfer.verify import verify_envelope
+
+            result = verify_envelope(data, store, mode="legacy" if options.mode == "legacy" else "strict",
+                                     at=moment, source=name, td_version=options.td_version, limits=options.limits)
+            chain = with_reason_codes(chain_evidence(result), envelope)
+            signatures = signature_evidence(result, envelope, store)
+            if options.registry is not None:
+                reg = _open_registry(options.registry) if isinstance(options.registry, str) else options.registry
+                registry = registry_evidence(reg, result, options.registry if isinstance(options.registry, str)
+                                             else type(options.registry).__name__)
+                if registry.error:
+                    notes.append(f"registry: {registry.error}")
+    elif report.family == "dcsa-ebl" and isinstance(document.content, dict):
+        td = document.content
+        notes.append("a transport document alone carries no transfer chain: control and singularity need a PINT "
+                     "envelope or a registry")
+    elif report.family == "openattestation":
+        oa = _oa(document, name, notes)
+    evidence = Evidence(name, moment, classify(report, oa, td), report, chain, signatures, registry, oa,
+                        options.attestation, tuple(notes), True, envelope)
+    extra = tuple(f for f in document.findings)
+    return assess_evidence(evidence, options.profile, extra_findings=extra)
+
+
+def _oa(document: Any, name: str, notes: list[str]) -> OAEvidence | None:
+    """The OpenAttestation verification of ``document``, when this etr has the OA family's verifier."""
+    try:
+        import importlib
+
+        module = importlib.import_module("etr.families.openattestation")
+    except ImportError:
+        notes.append("OpenAttestation verification is not available in this etr")
+        return None
+    verify = getattr(module, "verify_document", None) or getattr(module, "verify", None)
+    if verify is None:
+        notes.append("OpenAttestation verification is not available in this etr")
+        return None
+    from .evidence import oa_evidence
+
+    try:
+        return oa_evidence(verify(document.content, source=name))
+    except TypeError:
+        return oa_evidence(verify(document.content))
+
+
+def evidence_ref(kind: str, ref: str, note: str = "") -> Ref:
+    """A :class:`~etr.mletr.evidence.Ref` (for callers building evidence by hand)."""
+    return Ref(kind, ref, note)

@@ -75,6 +75,8 @@ def assess_evidence(evidence: Evidence, prof: Profile | str = DEFAULT_PROFILE, *
     Raises:
         UsageError: ``MLETR-PROFILE``: an unknown profile id.
     """
+    from ..transfer.model import format_datetime
+
     p = profile(prof) if isinstance(prof, str) else prof
     rows: list[Row] = []
     findings: list[Finding] = list(extra_findings)
@@ -108,7 +110,7 @@ def assess_evidence(evidence: Evidence, prof: Profile | str = DEFAULT_PROFILE, *
         holder = (chain.current_holder.describe() if chain.holder_established and chain.current_holder is not None
                   else "not established")
     return Assessment(evidence.source, p, evidence.classification, tuple(rows), tuple(findings),
-                      evidence.at.isoformat().replace("+00:00", "Z"), chain.events if chain else (),
+                      format_datetime(evidence.at), chain.events if chain else (),
                       chain.holders if chain else (), holder, evidence.signatures, evidence.registry,
                       evidence.attestation.summary() if evidence.attestation else None, evidence.notes)
 

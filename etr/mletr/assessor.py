@@ -213,13 +213,25 @@ def _unreadable(name: str, moment: datetime, options: AssessOptions, finding: Fi
 
 def assess_bytes(data: bytes, name: str, options: AssessOptions, moment: datetime | None = None) -> Assessment:
     """Assess one input given as bytes (see :func:`assess_source`)."""
+    moment = moment or options.moment()
+    try:
+        evidence, extra = gather_evidence(data, name, options, moment)
+    except LoadError as exc:
+        return _unreadable(name, moment, options, exc.finding)
+    return assess_evidence(evidence, options.profile, extra_findings=extra)
+
+
+def gather_evidence(data: bytes, name: str, options: AssessOptions, moment: datetime | None = None,
+                    ) -> tuple[Evidence, tuple[Finding, ...]]:
+    """The evidence for one input, and the loader's findings (a byte order mark …).
+
+    Raises:
+        LoadError: the input cannot be loaded.
+    """
     from ..validate import validate_document
 
     moment = moment or options.moment()
-    try:
-        document = load_bytes(data, name, options.limits)
-    except LoadError as exc:
-        return _unreadable(name, moment, options, exc.finding)
+    document = load_bytes(data, name, options.limits)
     report = validate_document(document)
     notes: list[str] = []
     chain = None
@@ -255,8 +267,7 @@ def assess_bytes(data: bytes, name: str, options: AssessOptions, moment: datetim
         oa = _oa(document, name, notes)
     evidence = Evidence(name, moment, classify(report, oa, td), report, chain, signatures, registry, oa,
                         options.attestation, tuple(notes), True, envelope)
-    extra = tuple(f for f in document.findings)
-    return assess_evidence(evidence, options.profile, extra_findings=extra)
+    return evidence, tuple(document.findings)
 
 
 def _oa(document: Any, name: str, notes: list[str]) -> OAEvidence | None:

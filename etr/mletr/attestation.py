@@ -86,6 +86,7 @@ class Attestation:
         return str(self.data["platform"]["name"])
 
     def _period(self, what: str, item: Mapping[str, Any], pointer: str) -> Period:
+        parse_date(item["date"])  # readable, or ValueError
         start = parse_date(item["validFrom"])[0] if "validFrom" in item else None
         end = parse_date(item["validUntil"])[1] if "validUntil" in item else None
         return Period(what, item["issuer"], item["date"], start, end, pointer, item)

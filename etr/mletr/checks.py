@@ -80,9 +80,10 @@ _WEAK_HASHES = ("SHA1", "MD5", "SHA224")
 
 
 def _schema_codes(ev: Evidence) -> tuple[str, ...]:
-    chain = ev.chain
-    return tuple(f.code for f in (chain.findings if chain else ()) if f.code.startswith("PINT-SCHEMA-")
-                 or f.code == "PINT-ENVELOPE-UNREADABLE")
+    """The envelope's departures from the PINT schema: from its validation report (the dcsa-pint family)
+    and from the verification."""
+    findings = [*(ev.chain.findings if ev.chain else ()), *(ev.report.findings if ev.report else ())]
+    return tuple(f.code for f in findings if f.code.startswith("PINT-SCHEMA-") or f.code == "PINT-ENVELOPE-UNREADABLE")
 
 
 def _no_chain(ev: Evidence, what: str) -> Verdict:
@@ -227,6 +228,13 @@ def singular(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
                    (ident,))
 
 
+def _only_control_failures(ev: Evidence) -> bool:
+    """Whether every error of the chain is about who may do what (the state machine), not about what was
+    signed: the signatures and checksums then hold, whatever the chain's outcome."""
+    assert ev.chain is not None
+    return all(f.code.startswith("PINT-STATE-") for f in ev.chain.findings if f.severity is Severity.ERROR)
+
+
 def _failing(ev: Evidence) -> tuple[Ref, ...]:
     assert ev.chain is not None
     codes = sorted({f.code for f in ev.chain.findings if f.severity is Severity.ERROR})
@@ -289,7 +297,7 @@ def integrity(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
     if unverified:
         return Verdict(NE, "checksums and hash links match, but signatures could not be verified, so who vouches "
                            "for them is not established", unverified, "none")
-    if chain.outcome is F:
+    if chain.outcome is F and not _only_control_failures(ev):
         return Verdict(NE, "the chain does not verify", _failing(ev), "none")
     return Verdict(P, "SHA-256 of the RFC 8785 transport document matches the issuance manifest, every entry and the "
                       "envelope manifest; every entry is signed and hash-linked",
@@ -561,10 +569,10 @@ def place_of_business(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
                           "addresses; only declared addresses count", (Ref("E-DOC", "declared addresses"),))
     domain_only: list[str] = []
     for e in ev.chain.events:
-        party = e.actor_party
-        if party is not None and party.identifying_codes and all(_domain_like(c.party_code)
-                                                                 for c in party.identifying_codes):
-            domain_only.append(party.party_name)
+        for party in (e.actor_party, e.recipient_party):
+            if party is not None and party.identifying_codes and all(_domain_like(c.party_code)
+                                                                     for c in party.identifying_codes):
+                domain_only.append(party.party_name)
     if domain_only:
         return Verdict(W, "only a domain name or e-mail address identifies "
                           + ", ".join(sorted(set(domain_only))) + ": that does not show a place of business (art. 14(2))",
@@ -721,14 +729,14 @@ def signature(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
                           + ", ".join(sorted({r.ref.split(' ')[0] for r in bad})) + ")", bad)
     if chain.outcome is F:
         return Verdict(NE, "the chain does not verify", _failing(ev), "none")
-    offline = chain.refs("PINT-PLATFORM-UNBOUND")
-    if offline:
-        return Verdict(NE, "a signer's platform publishes its keys only at a JWKS endpoint, never fetched offline",
-                       offline, "none")
     weak = chain.refs(*ISSUER_WARN)
     refs = tuple(Ref("E-SIG", s.pointer, s.describe()) for s in ev.signatures[:6])
     if weak:
         return Verdict(W, "the carrier's issuance key is trusted but not bound to the carrier's platform", weak + refs)
+    offline = chain.refs("PINT-PLATFORM-UNBOUND")
+    if offline:
+        return Verdict(NE, "a signer's platform publishes its keys only at a JWKS endpoint, never fetched offline",
+                       offline, "none")
     return Verdict(P, "every signature verified with a key the trust store binds to the signer's platform; the "
                       "carrier's ISSUE and each holder's action record their intention; whether the method is as "
                       "reliable as appropriate rests on an attestation", refs)

@@ -108,6 +108,7 @@ class Event:
     holder_after: str | None
     reason_code: str | None = None
     actor_party: Party | None = None
+    recipient_party: Party | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"entry": self.entry, "transaction": self.transaction, "action": self.action, "actor": self.actor,
@@ -282,7 +283,8 @@ def chain_evidence(result: VerificationResult) -> ChainEvidence:
         entry = result.entries[step.entry] if step.entry < len(result.entries) else None
         events.append(Event(step.entry, step.transaction, step.action.value, step.actor.describe(),
                             _describe(step.recipient), step.action_date_time, moment,
-                            entry.platform if entry else None, _describe(step.holder), None, step.actor))
+                            entry.platform if entry else None, _describe(step.holder), None, step.actor,
+                            step.recipient))
         terminated = terminated or step.action is ActionCode.SACC
     established = result.outcome is not Outcome.FAIL and not any(f.code == "PINT-STATE-UNVERIFIED"
                                                                   for f in result.findings)

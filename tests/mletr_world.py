@@ -269,3 +269,18 @@ class FakeOAResult:
     version: str = "2.0"
     family: str = "openattestation"
     kind: str = "verification"
+
+
+#: A party name a hostile document may carry: markup that must be shown as text, never run.
+HOSTILE_NAME = "<script>document.title='pwned'</script><i>Bob</i>"
+
+
+def hostile_party(w: World) -> Built:
+    """Alice transfers to a party whose name is markup (signed: the name is the document's, not ours)."""
+    chain = RawChain(w, td=td()).issue()
+    bob = {"partyName": HOSTILE_NAME, "eblPlatform": "EBL2",
+           "identifyingCodes": [{"codeListProvider": "EBL2", "partyCode": "bob"}]}
+    tx = tx_dict("TRANSFER", "alice", None, 1)
+    tx["recipient"] = bob
+    chain.tokens.append(chain.sign(chain.payload("EBL1", [tx]), "EBL1"))
+    return chain.envelope(), w.trust

@@ -109,7 +109,7 @@ def _assess_one(item: Input, options: AssessOptions, name: str | None) -> Assess
         return assess_bytes(bytes(item), name or "<bytes>", options)
     if not isinstance(item, str | PathLike):
         raise UsageError(f"an input is a path, bytes or a parsed JSON object, not {type(item).__name__}",
-                         code="ETR-USAGE")
+                         code="MLETR-USAGE")
     return assess_source(Source.of_path(name or str(item), Path(item)), options)
 
 

@@ -211,7 +211,8 @@ def accreditation(valid_from: str = "2026-01-01", valid_until: str | None = "202
 FULL = dict(
     rulebook={"id": "Sim Rulebook", "version": "2.0", **ISSUER, "validFrom": "2026-01-01"},
     audits=[{"auditor": "Sim Audit LLP", "independent": True, "scope": "ETR functions", **ISSUER}],
-    certifications=[{"standard": "ISO/IEC 27001:2022", **ISSUER, "validFrom": "2025-01-01", "validUntil": "2028-01-01"}],
+    certifications=[{"standard": "ISO/IEC 27001:2022", **ISSUER, "validFrom": "2025-01-01",
+                     "validUntil": "2028-01-01"}],
     accreditations=[accreditation()],
     accessControls={"measures": ["HSM keys", "MFA"], **ISSUER},
     consent={"basis": "accession agreement", **ISSUER},

@@ -121,8 +121,10 @@ def _maybe_traceback(ctx: click.Context) -> None:
 @click.pass_context
 def main(ctx: click.Context, verbose: int) -> None:
     """etr checks electronic trade documents offline: is a document well
-    formed (validate), and who controls a transferable record, as its signed
-    transfer chain proves (verify)."""
+    formed (validate), who controls a transferable record, as its signed
+    transfer chain proves (verify), and what the evidence shows against the
+    law's reliability requirements for electronic transferable records
+    (assess)."""
     ctx.obj = {"verbose": verbose}
     if verbose:
         _configure_logging(verbose)

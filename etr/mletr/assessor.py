@@ -54,13 +54,12 @@ log = logging.getLogger("etr.mletr")
 NOT_EVALUABLE_CODE = "MLETR-NOT-EVALUABLE"
 
 
-def _row_finding(row: Row, reference: str) -> Finding | None:
+def _row_finding(row: Row, code: str | None, reference: str) -> Finding | None:
     detail = {"requirement": row.id, "outcome": row.outcome.value}
-    if row.outcome is Outcome.FAIL:
-        return Finding("MLETR-" + row.id.upper(), Severity.ERROR, f"{row.id}: {row.reason}", reference=reference,
-                       detail=detail)
-    if row.outcome is Outcome.WARN:
-        return Finding("MLETR-" + row.id.upper(), Severity.WARNING, f"{row.id}: {row.reason}", reference=reference,
+    if row.outcome in (Outcome.FAIL, Outcome.WARN):
+        severity = Severity.ERROR if row.outcome is Outcome.FAIL else Severity.WARNING
+        # A check giving an outcome its requirement does not declare is a bug: still reported, never lost.
+        return Finding(code or "ETR-INTERNAL", severity, f"{row.id}: {row.reason}", reference=reference,
                        detail=detail)
     if row.outcome is Outcome.NOT_EVALUABLE:
         return Finding(NOT_EVALUABLE_CODE, Severity.INFO, f"{row.id}: {row.reason}", reference=reference,
@@ -101,7 +100,7 @@ def assess_evidence(evidence: Evidence, prof: Profile | str = DEFAULT_PROFILE, *
                 row = Row(req.id, req.title_in(p.id), req.function, articles, v.outcome, v.reason, v.refs, v.basis,
                           req.evidence, req.attestation, v.attestation, v.detail)
         rows.append(row)
-        finding = _row_finding(row, "; ".join(articles))
+        finding = _row_finding(row, req.code, "; ".join(articles))
         if finding is not None:
             findings.append(finding)
     chain = evidence.chain

@@ -96,8 +96,9 @@ class Attestation:
         return self._period(f"rulebook {rb['id']} version {rb['version']}", rb, "/rulebook") if rb else None
 
     def audits(self) -> tuple[Period, ...]:
+        audits = self.data.get("audits", ())
         return tuple(self._period(f"audit by {a['auditor']}{'' if a['independent'] else ' (not independent)'}: "
-                                  f"{a['scope']}", a, f"/audits/{i}") for i, a in enumerate(self.data.get("audits", ())))
+                                  f"{a['scope']}", a, f"/audits/{i}") for i, a in enumerate(audits))
 
     def certifications(self) -> tuple[Period, ...]:
         return tuple(self._period(f"certification {c['standard']}", c, f"/certifications/{i}")

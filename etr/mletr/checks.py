@@ -201,7 +201,8 @@ def singular(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
         return Verdict(F, "this copy's transport document is not the one the issuance manifest names: it is not "
                           "the record", mismatch + refs)
     if chain.has("PINT-ISSUANCE-MISSING"):
-        return Verdict(F, "no carrier-signed issuance manifest identifies the record", chain.refs("PINT-ISSUANCE-MISSING"))
+        return Verdict(F, "no carrier-signed issuance manifest identifies the record",
+                       chain.refs("PINT-ISSUANCE-MISSING"))
     if chain.outcome is F:
         return Verdict(NE, "the chain does not verify, so this copy cannot be identified as the record",
                        _failing(ev) + refs, basis="none")
@@ -219,7 +220,8 @@ def singular(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
             return Verdict(F, "the registry holds a later state of this record: this copy is an outdated copy, not "
                               "the record", (ident, *refs))
         if r.relation in ("unknown", "ahead"):
-            return Verdict(W, f"the copy matches its issuance manifest, but the registry {'does not know the record' if r.relation == 'unknown' else 'is behind this copy'}",
+            gap = "does not know the record" if r.relation == "unknown" else "is behind this copy"
+            return Verdict(W, f"the copy matches its issuance manifest, but the registry {gap}",
                            (ident, *refs))
         return Verdict(P, "the copy matches its issuance manifest and is the registry's current state",
                        (ident, *refs))
@@ -450,7 +452,8 @@ def data_integrity(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
         return Verdict(W, "certificates valid at their events but expired now ("
                           + ", ".join(s.what for s in expired_now) + "): the signatures can no longer be checked "
                           "against a current certificate", refs, detail=detail)
-    return Verdict(P, f"signatures {', '.join(detail['algorithms'])} with {', '.join(detail['keys']) or 'trusted keys'}; "
+    keys = ", ".join(detail["keys"]) or "trusted keys"
+    return Verdict(P, f"signatures {', '.join(detail['algorithms'])} with {keys}; "
                       "SHA-256 checksums; every key valid at its event", refs, detail=detail)
 
 
@@ -575,7 +578,8 @@ def place_of_business(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
                 domain_only.append(party.party_name)
     if domain_only:
         return Verdict(W, "only a domain name or e-mail address identifies "
-                          + ", ".join(sorted(set(domain_only))) + ": that does not show a place of business (art. 14(2))",
+                          + ", ".join(sorted(set(domain_only)))
+                          + ": that does not show a place of business (art. 14(2))",
                        (Ref("E-ID", "identifyingCodes", "domain or e-mail only"),))
     return Verdict(P, "no place of business is inferred from platforms, servers or domains; the parties are "
                       "identified by party codes", (Ref("E-ID", "identifyingCodes", "party codes"),))
@@ -611,9 +615,9 @@ def amendment(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
     amendments = [e for e in chain.events if e.action == "SURRENDER_FOR_AMENDMENT" and e.reason_code != "SWTP"]
     if not amendments:
         return Verdict(NA, "no amendment: the content is the issued content", basis="none")
-    accepted = chain.terminated
-    return Verdict(P, f"amendment by surrender ({amendments[0].reason_code or 'no reason code'}) "
-                      f"{'accepted by the carrier: the amended record is issued on a new chain' if accepted else 'pending the carrier'}; "
+    state = ("accepted by the carrier: the amended record is issued on a new chain" if chain.terminated
+             else "pending the carrier")
+    return Verdict(P, f"amendment by surrender ({amendments[0].reason_code or 'no reason code'}) {state}; "
                       "this record's content stays as issued",
                    tuple(Ref("E-CHAIN", f"/envelopeTransferChain/{e.entry}", e.action) for e in amendments))
 
@@ -635,7 +639,8 @@ def paper_to_etr(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
         return Verdict(AR, f"the record states the change of medium ({pointer}); nothing shows the paper original "
                            f"{statement['reference']} was made inoperative", (ref, Ref("E-DOC", pointer, value[:120])),
                        "attestation")
-    return Verdict(P, f"the record states the change of medium ({pointer}); the paper original {statement['reference']} "
+    return Verdict(P, f"the record states the change of medium ({pointer}); the paper original "
+                      f"{statement['reference']} "
                       f"was made inoperative on {statement['madeInoperative']} (declared by {statement['issuer']}, "
                       "not verified)", (ref, Ref("E-DOC", pointer, value[:120])), "attestation")
 
@@ -712,14 +717,14 @@ def signature(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
     if ev.oa is not None:
         outcome, reason = ev.oa.checks.get("identity", (NE, "not checked"))
         sig_outcome, sig_reason = ev.oa.checks.get("signature", (NA, ""))
-        refs = (Ref("E-ID", "identity", reason), Ref("E-SIG", "signature", sig_reason))
+        oa_refs = (Ref("E-ID", "identity", reason), Ref("E-SIG", "signature", sig_reason))
         if F in (outcome, sig_outcome):
-            return Verdict(F, f"the issuer is not established: {reason if outcome is F else sig_reason}", refs)
+            return Verdict(F, f"the issuer is not established: {reason if outcome is F else sig_reason}", oa_refs)
         if outcome is P:
-            return Verdict(P, f"issuer identified ({reason}); issuance records the issuer's intention", refs)
+            return Verdict(P, f"issuer identified ({reason}); issuance records the issuer's intention", oa_refs)
         if outcome is W:
-            return Verdict(W, f"issuer identified weakly: {reason}", refs)
-        return Verdict(NE, f"the issuer's identity cannot be checked offline: {reason}", refs, "none")
+            return Verdict(W, f"issuer identified weakly: {reason}", oa_refs)
+        return Verdict(NE, f"the issuer's identity cannot be checked offline: {reason}", oa_refs, "none")
     if ev.chain is None:
         return _no_chain(ev, "the signature")
     chain = ev.chain
@@ -730,7 +735,7 @@ def signature(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
     if chain.outcome is F:
         return Verdict(NE, "the chain does not verify", _failing(ev), "none")
     weak = chain.refs(*ISSUER_WARN)
-    refs = tuple(Ref("E-SIG", s.pointer, s.describe()) for s in ev.signatures[:6])
+    refs: tuple[Ref, ...] = tuple(Ref("E-SIG", s.pointer, s.describe()) for s in ev.signatures[:6])
     if weak:
         return Verdict(W, "the carrier's issuance key is trusted but not bound to the carrier's platform", weak + refs)
     offline = chain.refs("PINT-PLATFORM-UNBOUND")
@@ -743,7 +748,8 @@ def signature(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
 
 
 CHECKS: Mapping[str, Check] = {
-    "classify": classify, "extra_info": extra_info, "consent": consent, "writing": writing, "signature": signature, "content": content, "singular": singular, "lifecycle": lifecycle, "integrity": integrity,
+    "classify": classify, "extra_info": extra_info, "consent": consent, "writing": writing, "signature": signature,
+    "content": content, "singular": singular, "lifecycle": lifecycle, "integrity": integrity,
     "exclusive": exclusive, "controller": controller, "divests": divests, "rules": rules,
     "data_integrity": data_integrity, "access": access, "hw_sw": hw_sw, "audit": audit, "declaration": declaration,
     "standard": standard, "proven_in_fact": proven_in_fact, "time": time, "place_of_business": place_of_business,

@@ -172,7 +172,7 @@ class ChainEvidence:
         return tuple(f for f in self.findings if f.code in wanted)
 
     def refs(self, *codes: str) -> tuple[Ref, ...]:
-        return tuple(Ref("E-CHAIN", f"{f.code}{f' at {f.location.pointer}' if f.location and f.location.pointer else ''}",
+        return tuple(Ref("E-CHAIN", f.code + (f" at {f.location.pointer}" if f.location and f.location.pointer else ""),
                          f.message[:160]) for f in self.has(*codes))
 
 

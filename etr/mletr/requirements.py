@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any
 
 from ..errors import EnvironmentProblem, UsageError
+from ..model import Outcome
 
 __all__ = ["DEFAULT_PROFILE", "EVIDENCE_KINDS", "Profile", "Requirement", "profile", "profiles", "requirements"]
 
@@ -33,15 +34,19 @@ class Requirement:
     function: str
     evidence: tuple[str, ...]
     check: str
+    outcomes: tuple[Outcome, ...]
     transferable_only: bool
     attestation: str | None
     articles: Mapping[str, tuple[str, ...]]
     titles: Mapping[str, str]
 
     @property
-    def code(self) -> str:
-        """The finding code of a FAIL or WARN row: ``MLETR-R10-1B-III-INTEGRITY``."""
-        return "MLETR-" + self.id.upper()
+    def code(self) -> str | None:
+        """The finding code of a FAIL or WARN row (``MLETR-R10-1B-III-INTEGRITY``); ``None`` when the
+        requirement can be neither."""
+        if Outcome.FAIL in self.outcomes or Outcome.WARN in self.outcomes:
+            return "MLETR-" + self.id.upper()
+        return None
 
     def title_in(self, profile_id: str) -> str:
         return self.titles.get(profile_id, self.title)
@@ -86,10 +91,10 @@ def _requirement(raw: Mapping[str, Any]) -> Requirement:
     try:
         tables = raw.get("profiles", {})
         return Requirement(raw["id"], raw["title"], raw["function"], tuple(raw["evidence"]), raw["check"],
-                           bool(raw["transferable_only"]), raw.get("attestation"),
+                           tuple(Outcome(o) for o in raw["outcomes"]), bool(raw["transferable_only"]), raw.get("attestation"),
                            {p: tuple(t["articles"]) for p, t in tables.items()},
                            {p: t["title"] for p, t in tables.items() if "title" in t})
-    except (KeyError, TypeError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:
         raise _fail(f"requirement {raw.get('id', '?')}: missing or bad member {exc}") from None
 
 

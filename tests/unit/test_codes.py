@@ -55,6 +55,9 @@ NOT_EMITTED: dict[str, str] = {
 #: Code-shaped literals without a catalogue prefix that are not codes, each with the reason.
 NOT_CODES: dict[str, str] = {
     "P-256": "the JWK 'crv' name of the EC curve (RFC 7518 §6.2.1.1)",
+    # The evidence kinds of the MLETR evidence model (etr.mletr.requirements.EVIDENCE_KINDS).
+    **{kind: "an MLETR evidence kind (reference §A6), not a code"
+       for kind in ("E-DOC", "E-SIG", "E-CHAIN", "E-REG", "E-ID", "E-PLAT", "E-ATTEST")},
     # The suffixes of <PREFIX>-SCHEMA-<SUFFIX>: the schema code builder expands them per family.
     **{suffix: f"suffix of <PREFIX>-SCHEMA-{suffix} (etr.schemas.JSON_SCHEMA_CODES), not a code by itself"
        for suffix in JSON_SCHEMA_CODES.values() if "-" in suffix},
@@ -129,9 +132,17 @@ def _key_codes() -> set[str]:
     return {_key_code(c.code) for c in catalogue() if c.code.startswith("TRUST-") and c.code != "TRUST-TIME"}
 
 
+def _mletr_codes() -> set[str]:
+    """The codes of the MLETR requirements that can FAIL or WARN (their data says which)."""
+    from etr.mletr import requirements
+
+    return {r.code for r in requirements() if r.code is not None}
+
+
 BUILDERS: dict[str, Callable[[], set[str]]] = {
     "etr/schemas.py:{}-SCHEMA-{}": _schema_codes,
     "etr/transfer/checks.py:PINT-KEY-{}": _key_codes,
+    "etr/mletr/requirements.py:MLETR-{}": _mletr_codes,
 }
 
 
@@ -258,7 +269,7 @@ def test_escape_hatch_entries_are_catalogued_with_a_reason() -> None:
 
 def test_catalogue_has_every_family_and_unique_codes() -> None:
     entries = catalogue()
-    assert families() == ("crypto", "dcsa-ebl", "dcsa-pint", "etr", "load")
+    assert families() == ("crypto", "dcsa-ebl", "dcsa-pint", "etr", "load", "mletr")
     assert len({c.code for c in entries}) == len(entries) > 150
     assert catalogue() is entries  # read once per process
     for c in entries:

@@ -136,8 +136,12 @@ def test_scenario(world: World, s: Scenario) -> None:
     assert a.outcome is s.outcome
     codes = {f.code for f in a.findings}
     assert set(s.codes) <= codes
-    # Each FAIL row is an error finding with its requirement's code, each WARN row a warning.
+    # Each row gives an outcome its requirement declares; each FAIL row is an error finding with its
+    # requirement's code, each WARN row a warning.
+    declared = {r.id: r for r in requirements()}
     for row in a.rows:
+        req = declared[row.id]
+        assert row.outcome in req.outcomes or (row.outcome is NA and req.transferable_only), row.id
         code = "MLETR-" + row.id.upper()
         if row.outcome is F:
             assert any(f.code == code and f.severity is Severity.ERROR for f in a.findings)
@@ -198,6 +202,20 @@ def test_profiles_list_their_own_requirements_and_wording(world: World) -> None:
     with pytest.raises(UsageError) as exc:
         profile("mletr-2099")
     assert exc.value.code == "MLETR-PROFILE"
+
+
+def test_the_catalogue_matches_the_declared_outcomes() -> None:
+    from etr.codes import lookup
+
+    for req in requirements():
+        info = lookup(req.code) if req.code else None
+        if req.code is None:
+            assert lookup("MLETR-" + req.id.upper()) is None
+            continue
+        assert info is not None, req.code
+        expected = {s for o, s in ((F, "error"), (W, "warning")) if o in req.outcomes}
+        assert {s.value for s in info.severities} == expected, req.code
+        assert all(a in info.reference for p in req.articles.values() for a in p), req.code
 
 
 # --------------------------------------------------------------------------- not transferable

@@ -91,7 +91,8 @@ def _requirement(raw: Mapping[str, Any]) -> Requirement:
     try:
         tables = raw.get("profiles", {})
         return Requirement(raw["id"], raw["title"], raw["function"], tuple(raw["evidence"]), raw["check"],
-                           tuple(Outcome(o) for o in raw["outcomes"]), bool(raw["transferable_only"]), raw.get("attestation"),
+                           tuple(Outcome(o) for o in raw["outcomes"]), bool(raw["transferable_only"]),
+                           raw.get("attestation"),
                            {p: tuple(t["articles"]) for p, t in tables.items()},
                            {p: t["title"] for p, t in tables.items() if "title" in t})
     except (KeyError, TypeError, ValueError) as exc:

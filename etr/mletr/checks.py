@@ -213,12 +213,15 @@ def singular(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
         if r.error is not None:
             return Verdict(NE, f"the registry could not be read ({r.error}); the copy matches its issuance manifest",
                            (ident, *refs), basis="none")
-        if r.relation == "fork" or r.conflicts:
-            return Verdict(F, f"the registry holds another chain for this record (relation {r.relation}, "
-                              f"{r.conflicts} refused conflict(s)): duplicate instance", (ident, *refs))
+        if r.relation == "fork":
+            return Verdict(F, "the registry holds another chain for this record: this copy is a duplicate instance",
+                           (ident, *refs))
         if r.relation == "stale":
             return Verdict(F, "the registry holds a later state of this record: this copy is an outdated copy, not "
                               "the record", (ident, *refs))
+        if r.conflicts:
+            return Verdict(W, f"the copy is the registry's record, but the registry refused {r.conflicts} conflicting "
+                              "chain(s) for it: another instance was presented somewhere", (ident, *refs))
         if r.relation in ("unknown", "ahead"):
             gap = "does not know the record" if r.relation == "unknown" else "is behind this copy"
             return Verdict(W, f"the copy matches its issuance manifest, but the registry {gap}",
@@ -319,11 +322,14 @@ def exclusive(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
         return Verdict(F, "more than one person exercised control ("
                           + ", ".join(sorted({r.ref.split(' ')[0] for r in found})) + ")", found)
     r = ev.registry
-    if r is not None and r.error is None and (r.relation == "fork" or r.conflicts):
-        return Verdict(F, f"the registry refused {r.conflicts} conflicting successor(s) of this record: two "
-                          "transfers out of one state were attempted", _registry_refs(ev))
+    if r is not None and r.error is None and r.relation == "fork":
+        return Verdict(F, "the registry's chain and this copy have different successors of one entry: two persons "
+                          "were given control", _registry_refs(ev))
     if chain.outcome is F:
         return Verdict(NE, "the chain does not verify, so who held control is not established", _failing(ev), "none")
+    if r is not None and r.error is None and r.conflicts:
+        return Verdict(W, f"one holder at every step, but the registry refused {r.conflicts} attempt(s) to give "
+                          "control of this record to a second person", (*chain.refs(), *_registry_refs(ev)))
     return Verdict(P, f"one holder at every step ({len(chain.holders)} in turn), each transfer to exactly one "
                       "recipient and signed by the holder's platform; no entry has two successors in the evidence. "
                       "Exclusivity inside each platform rests on an attestation",

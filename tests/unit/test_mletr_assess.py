@@ -311,7 +311,8 @@ def test_without_trust_the_chain_rows_are_not_evaluable(world: World) -> None:
     ("unknown", None, W, P, P),
     ("ahead", mw.FakeStatus(), W, P, P),
     ("stale", mw.FakeStatus(), F, P, P),
-    ("fork", mw.FakeStatus(conflicts=1), F, F, P),
+    ("fork", mw.FakeStatus(), F, F, P),
+    ("current", mw.FakeStatus(conflicts=2), W, W, P),
     ("current", mw.FakeStatus(holder={"partyName": "Somebody Else"}), P, P, F),
 ])
 def test_registry_view(world: World, relation: str, status: Any, singular: Outcome, exclusive: Outcome,

@@ -368,8 +368,12 @@ class _Context:
         if loose is not None:
             return _Plan(Recording(self.name, "BSIG", (*result.findings, loose), read.key, verification=result))
         with self.backend.reading() as conn:
-            live = [r for r in self.backend.records_by_reference(conn, read.key.carrier_code,
-                                                                 read.key.transport_document_reference) if r.live]
+            rows = self.backend.records_by_reference(conn, read.key.carrier_code,
+                                                     read.key.transport_document_reference)
+            same = next((r for r in rows if r.key == read.key), None)
+            if same is not None:  # recorded meanwhile by another writer: judged as a known record
+                return self.plan_known(conn, read, same)
+        live = [r for r in rows if r.live]
         if live:
             other = live[0]
             finding = _finding(
@@ -379,7 +383,7 @@ class _Context:
                 f"is {read.td_checksum[:12]}…: two originals of one record", "DISE", pointer="/transportDocument",
                 recorded=other.key.to_dict())
             return _Plan(Recording(self.name, "DISE", (*result.findings, finding), read.key, entries=other.entries,
-                                   status=_status(other), verification=result), conflicts=(other.id,))
+                                   status=_status(other, disputed=True), verification=result), conflicts=(other.id,))
         head = result.head
         assert head is not None  # a verified envelope has a head
         now = _now()
@@ -460,7 +464,7 @@ class _Context:
         result = self.verify(read.env)
         if not result.ok:
             return _Plan(self.refused_by_verifier(read.env, read.key, result))
-        status = _status(row)
+        status = _status(row, disputed=True)
         finding = _finding("REG-FORK", Severity.ERROR, f"{why}: the envelope contradicts the recorded chain "
                            f"({row.entries} entries, holder {_holder_text(status)})", "DISE",
                            pointer=f"/envelopeTransferChain/{at_entry}", entry=at_entry, recordedEntries=row.entries)
@@ -518,7 +522,7 @@ class _Context:
         findings = tuple(rec.findings)
         if any(f.severity is Severity.ERROR for f in findings) or not all(e.ok for e in checked):
             response = _response(findings)
-            status = _status(row)
+            status = _status(row, disputed=response == "DISE")
             return _Plan(Recording(self.name, response, findings, read.key, 0, n, status),
                          conflicts=(row.id,) if response == "DISE" else ())
         now = _now()
@@ -626,13 +630,14 @@ def _status_of(key: RecordKey, values: Mapping[str, Any]) -> RecordStatus:
                         values["transport_document_checksum"], values["created_at"])
 
 
-def _status(row: RecordRow) -> RecordStatus:
+def _status(row: RecordRow, *, disputed: bool = False) -> RecordStatus:
+    """The row's status; ``disputed``: counting the contradiction being refused now."""
     try:
         holder = json.loads(row.holder) if row.holder else None
     except ValueError:
         raise RegistryCorrupt(f"record {row.key.describe()}: the stored holder is not JSON") from None
     return RecordStatus(row.key, row.state, holder, row.platform, row.head_checksum, row.entries, row.updated_at,
-                        row.conflicts, row.transport_document_checksum, row.created_at)
+                        row.conflicts + disputed, row.transport_document_checksum, row.created_at)
 
 
 def _history(row: EntryRow) -> HistoryEntry:

@@ -30,8 +30,8 @@ _state: dict[str, str | None] = {}
 
 
 def _bindir() -> Path | None:
-    for candidate in [os.environ.get("ETR_PG_BINDIR", "")] + sorted(glob.glob("/usr/lib/postgresql/*/bin"),
-                                                                     reverse=True):
+    for candidate in [os.environ.get("ETR_PG_BINDIR", ""), *sorted(glob.glob("/usr/lib/postgresql/*/bin"),
+                                                                   reverse=True)]:
         if candidate and (Path(candidate) / "initdb").exists() and (Path(candidate) / "pg_ctl").exists():
             return Path(candidate)
     found = shutil.which("initdb")
@@ -60,7 +60,8 @@ def _start() -> tuple[str | None, str]:
         return url, ""
     bindir = _bindir()
     if bindir is None:
-        return None, "no PostgreSQL server: set ETR_TEST_POSTGRES_URL, or install the binaries (apt-get install postgresql)"
+        return None, ("no PostgreSQL server: set ETR_TEST_POSTGRES_URL, or install the binaries "
+                      "(apt-get install postgresql)")
     root = Path(tempfile.mkdtemp(prefix="etr-pg-"))
     data, sockets = root / "data", root / "sock"
     sockets.mkdir()

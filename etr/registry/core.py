@@ -368,12 +368,12 @@ class _Context:
         if loose is not None:
             return _Plan(Recording(self.name, "BSIG", (*result.findings, loose), read.key, verification=result))
         with self.backend.reading() as conn:
-            rows = self.backend.records_by_reference(conn, read.key.carrier_code,
-                                                     read.key.transport_document_reference)
-            same = next((r for r in rows if r.key == read.key), None)
+            named = self.backend.records_by_reference(conn, read.key.carrier_code,
+                                                      read.key.transport_document_reference)
+            same = next((r for r in named if r.key == read.key), None)
             if same is not None:  # recorded meanwhile by another writer: judged as a known record
                 return self.plan_known(conn, read, same)
-        live = [r for r in rows if r.live]
+        live = [r for r in named if r.live]
         if live:
             other = live[0]
             finding = _finding(

@@ -308,10 +308,13 @@ class Backend:
         return [EntryRow.of(r) for r in rows]
 
     def entry_matching(self, conn: Any, record_id: int, checksum: str, payload_checksum: str) -> EntryRow | None:
-        """The accepted entry with this JWS checksum or this payload checksum, if any."""
-        row = self._one(conn, f"SELECT {_ENTRY_COLUMNS} FROM etr_entries WHERE record_id = ? AND "
-                              "(checksum = ? OR payload_checksum = ?) ORDER BY idx", (record_id, checksum,
-                                                                                       payload_checksum))
+        """The accepted entry with this JWS checksum or this payload checksum, if any (two look-ups, each by
+        a unique index: an ``OR`` would scan the record's entries)."""
+        row = self._one(conn, f"SELECT {_ENTRY_COLUMNS} FROM etr_entries WHERE record_id = ? AND checksum = ?",
+                        (record_id, checksum))
+        if row is None:
+            row = self._one(conn, f"SELECT {_ENTRY_COLUMNS} FROM etr_entries WHERE record_id = ? AND "
+                                  "payload_checksum = ?", (record_id, payload_checksum))
         return EntryRow.of(row) if row is not None else None
 
     def entry_by_checksum(self, conn: Any, record_id: int, checksum: str) -> EntryRow | None:

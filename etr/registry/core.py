@@ -14,7 +14,8 @@
    reference (a different issuance, so a different document checksum) makes it DISE
    (``REG-DOCUMENT-CONFLICT``).
 3. **A known record** holding *n* entries: the envelope's first entries are compared with the recorded ones
-   through a running digest of their checksums (one stored value, whatever the chain's length). When they
+   through a digest of their JWS strings (one hash over the envelope's bytes and one stored value, whatever
+   the chain's length: no stored entry is read). When they
    are the recorded entries, an envelope of *n* entries or fewer is DUPE (``REG-DUPLICATE``; an older copy
    also ``REG-STALE``), and the entries after the *n*-th are verified one by one with
    :func:`~etr.transfer.entries.verify_entry` against the stored head, then the envelope manifest — so a
@@ -98,9 +99,19 @@ def _now() -> str:
     return format_datetime(datetime.now(UTC))
 
 
-def _digest(previous: str, checksum: str) -> str:
-    """The running digest of a chain: SHA-256 over the previous digest and the entry's checksum."""
-    return hashlib.sha256(f"{previous}{checksum}".encode("ascii", "replace")).hexdigest()
+def _chain_hash(tokens: Sequence[str]) -> Any:
+    """A SHA-256 object over the chain's first entries, each written ``<length>:<JWS>`` (so no two lists of
+    strings hash alike); ``.copy()`` extends it by further entries without hashing the first ones again.
+    Its hex digest is an entry's ``chain_digest``: the chain up to and including it."""
+    h = hashlib.sha256()
+    h.update("".join([f"{len(t)}:{t}" for t in tokens]).encode("utf-8", "surrogatepass"))
+    return h
+
+
+def _extended(h: Any, token: str) -> Any:
+    h = h.copy()
+    h.update(f"{len(token)}:{token}".encode("utf-8", "surrogatepass"))
+    return h
 
 
 def _response(findings: Iterable[Finding]) -> str:
@@ -391,9 +402,10 @@ class _Context:
         for applied in result.steps:
             steps_by_entry[applied.entry] = applied
         rows: list[EntryRow] = []
-        digest = ""
+        running = hashlib.sha256()
         for i, (entry, token) in enumerate(zip(result.entries, read.tokens, strict=True)):
-            digest = _digest(digest, entry.checksum)
+            running = _extended(running, token)
+            digest = running.hexdigest()
             step: Any = steps_by_entry.get(i)
             rows.append(EntryRow(i, entry.checksum, head.payloads[i], entry.previous_checksum, digest,
                                  json.dumps(list(entry.actions)), entry.platform,
@@ -420,13 +432,11 @@ class _Context:
         tokens, n = read.tokens, row.entries
         m = len(tokens)
         k = min(m, n)
-        checksums = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in tokens]
-        digest = ""
-        for c in checksums[:k]:
-            digest = _digest(digest, c)
+        prefix = _chain_hash(tokens[:k])
         stored_digest = row.head_digest if k == n else self._entry(conn, row, k - 1).chain_digest
         resigned: list[int] = []
-        if digest != stored_digest:
+        if prefix.hexdigest() != stored_digest:
+            checksums = [hashlib.sha256(t.encode("utf-8", "surrogatepass")).hexdigest() for t in tokens[:k]]
             fork, resigned = self._first_difference(conn, row, tokens, checksums, k)
             if fork is not None:
                 return self._fork(read, row, fork, f"entry {fork} is not the recorded entry {fork}"
@@ -434,7 +444,7 @@ class _Context:
                                      f": another successor of entry {fork - 1}"))
         if m <= n:
             return self._duplicate(read, row, m, resigned)
-        return self._append(conn, read, row, checksums)
+        return self._append(conn, read, row, prefix)
 
     def _entry(self, conn: Any, row: RecordRow, idx: int) -> EntryRow:
         entry = self.backend.entry_at(conn, row.id, idx)
@@ -485,7 +495,7 @@ class _Context:
                                      recordedEntries=row.entries))
         return _Plan(Recording(self.name, "DUPE", tuple(findings), read.key, 0, row.entries, status))
 
-    def _append(self, conn: Any, read: _Read, row: RecordRow, checksums: Sequence[str]) -> _Plan:
+    def _append(self, conn: Any, read: _Read, row: RecordRow, prefix: Any) -> _Plan:
         """Verify the entries after the recorded head, one by one, then the envelope manifest."""
         from ..transfer.manifests import check_manifest
 
@@ -527,10 +537,11 @@ class _Context:
                          conflicts=(row.id,) if response == "DISE" else ())
         now = _now()
         rows: list[EntryRow] = []
-        digest = row.head_digest
+        running = prefix
         for ev in checked:
             r = ev.result
-            digest = _digest(digest, r.checksum)
+            running = _extended(running, read.tokens[r.index])
+            digest = running.hexdigest()
             model = ev.model
             recipient = model.transactions[-1].recipient if model is not None and model.transactions else None
             rows.append(EntryRow(r.index, r.checksum, ev.head.payloads[-1], r.previous_checksum, digest,

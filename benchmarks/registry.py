@@ -215,9 +215,9 @@ def append_cost(url: str, length: int, samples: int, appends: int = 4) -> tuple[
     (``appends`` transfers one after the other on each of ``samples`` chains: the first one after a long chain
     was stored may pay for the database's checkpoint of it), and the median seconds of reading those envelopes
     alone (the hardened JSON loader: linear in the envelope's size, which grows with the chain)."""
-    from etr.load import load_bytes
-
     from pint_simulator import VERIFY_AT, RawChain, sample_td
+
+    from etr.load import load_bytes
 
     reg = etr.registry.open(url)
     reg.init()

@@ -10,7 +10,9 @@ etr raises is defined here:
   :class:`LoadError` (unreadable or hostile input), :class:`TrustError` (no trusted
   key for a signature);
 - :class:`EnvironmentProblem` — the environment: :class:`KeyFileError` (a key,
-  certificate or registry file that cannot be used), a missing packaged schema;
+  certificate or registry file that cannot be used), a missing packaged schema,
+  :class:`RegistryError` (the registry of record's database: unavailable,
+  not initialised, written by a newer etr, corrupted, no driver);
 - :class:`UsageError` — the caller: an unknown family, version, mode or option,
   no trust store, no input (the CLI exits 2).
 

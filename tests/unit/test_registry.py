@@ -542,3 +542,16 @@ def test_recording_to_dict_conforms_to_the_published_schema(reg: Registry) -> No
     for data in (envelope(chain, 1), envelope(chain), envelope(chain), envelope(build(WORLD, [("TRANSFER", "alice",
                                                                                               "carol")])), b"{"):
         assert_conforms(record(reg, data).to_dict(), REGISTRATION)
+
+
+def test_without_a_postgresql_server_the_tests_skip_locally_and_fail_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pg_cluster
+    from registry_support import postgres_server
+
+    monkeypatch.setattr(pg_cluster, "_state", {"url": None, "reason": "no binaries here"})
+    monkeypatch.setattr(pg_cluster, "REQUIRE", False)
+    with pytest.raises(pytest.skip.Exception, match="PostgreSQL tests need a server: no binaries here"):
+        postgres_server()
+    monkeypatch.setattr(pg_cluster, "REQUIRE", True)
+    with pytest.raises(pytest.fail.Exception, match="ETR_REQUIRE_POSTGRES=1"):
+        postgres_server()

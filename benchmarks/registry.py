@@ -210,36 +210,47 @@ def _connect(url: str) -> tuple[Any, str]:
 # --------------------------------------------------------------------------- chain length
 
 
-def append_cost(url: str, length: int, samples: int, appends: int = 4) -> tuple[float, float]:
-    """Median seconds of recording one more transfer after a recorded chain of about ``length`` entries
-    (``appends`` transfers one after the other on each of ``samples`` chains: the first one after a long chain
-    was stored may pay for the database's checkpoint of it), and the median seconds of reading those envelopes
-    alone (the hardened JSON loader: linear in the envelope's size, which grows with the chain)."""
+def append_costs(url: str, lengths: tuple[int, ...], samples: int, appends: int = 6,
+                 ) -> dict[int, tuple[float, float]]:
+    """Per chain length: the median seconds of recording one more transfer after a recorded chain of about that
+    many entries, and the median seconds of reading those envelopes alone (the hardened JSON loader: linear in
+    the envelope's size, which grows with the chain). The lengths take turns, one append each, so that they
+    share the disk's mood (a synchronous commit's time varies several-fold from one to the next)."""
     from pint_simulator import VERIFY_AT, RawChain, sample_td
 
     from etr.load import load_bytes
 
     reg = etr.registry.open(url)
     reg.init()
-    times, reading = [], []
-    for s in range(samples):
-        chain = RawChain(WORLD, td=sample_td(reference=f"LEN{length}-{s}"))
-        chain.issue()
-        for t in range(length - 1):
-            chain.add("TRANSFER", HOLDERS[t % 4], HOLDERS[(t + 1) % 4], step=t + 1)
-        assert reg.record(json.dumps(chain.envelope()).encode(), trust=WORLD.trust, at=VERIFY_AT).response == "RECE"
-        for _ in range(appends):
-            t = len(chain.tokens) - 1
-            chain.add("TRANSFER", HOLDERS[t % 4], HOLDERS[(t + 1) % 4], step=t + 1)
+    chains = {}
+    for length in lengths:
+        for s in range(samples):
+            chain = RawChain(WORLD, td=sample_td(reference=f"LEN{length}-{s}"))
+            chain.issue()
+            for t in range(length - 1):
+                chain.add("TRANSFER", HOLDERS[t % 4], HOLDERS[(t + 1) % 4], step=t + 1)
             data = json.dumps(chain.envelope()).encode()
-            start = time.perf_counter()
-            load_bytes(data)
-            reading.append(time.perf_counter() - start)
-            start = time.perf_counter()
-            rec = reg.record(data, trust=WORLD.trust, at=VERIFY_AT)
-            times.append(time.perf_counter() - start)
-            assert (rec.response, rec.accepted) == ("RECE", 1), rec.codes
-    return statistics.median(times), statistics.median(reading)
+            assert reg.record(data, trust=WORLD.trust, at=VERIFY_AT).response == "RECE"
+            chains[(length, s)] = chain
+    if url.startswith("sqlite"):  # the long chains' pages go to the database file now, not during an append
+        reg.backend.connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    times: dict[int, list[float]] = {length: [] for length in lengths}
+    reading: dict[int, list[float]] = {length: [] for length in lengths}
+    for _ in range(appends):
+        for s in range(samples):
+            for length in lengths:
+                chain = chains[(length, s)]
+                t = len(chain.tokens) - 1
+                chain.add("TRANSFER", HOLDERS[t % 4], HOLDERS[(t + 1) % 4], step=t + 1)
+                data = json.dumps(chain.envelope()).encode()
+                start = time.perf_counter()
+                load_bytes(data)
+                reading[length].append(time.perf_counter() - start)
+                start = time.perf_counter()
+                rec = reg.record(data, trust=WORLD.trust, at=VERIFY_AT)
+                times[length].append(time.perf_counter() - start)
+                assert (rec.response, rec.accepted) == ("RECE", 1), rec.codes
+    return {length: (statistics.median(times[length]), statistics.median(reading[length])) for length in lengths}
 
 
 # --------------------------------------------------------------------------- main
@@ -299,13 +310,12 @@ def run(args: argparse.Namespace, folder: Path) -> None:
             target = f" (target >= {PG_SCALING_TARGET}x)" if backend == "postgresql" else ""
             print(f"{backend:<10} 4 writers / 1 writer: {scale:4.2f}x{target}", flush=True)
     for backend, make in backends:
-        short, short_read = append_cost(make(f"{backend}-len1"), 1, args.samples)
-        long, long_read = append_cost(make(f"{backend}-len1000"), 1000, max(3, args.samples // 2))
+        costs = append_costs(make(f"{backend}-length"), (1, 1000), args.samples)
+        (short, short_read), (long, long_read) = costs[1], costs[1000]
         print(f"{backend:<10} append one transfer: after 1 entry {short * 1000:7.2f} ms, after 1,000 entries "
               f"{long * 1000:7.2f} ms: {long / short:4.2f}x (target <= {LENGTH_TARGET}x); of which reading the "
-              f"envelope {short_read * 1000:.2f} ms / {long_read * 1000:.2f} ms; without "
-              f"it {(long - long_read) / (short - short_read):4.2f}x", flush=True)
-
+              f"envelope (JSON loader) {short_read * 1000:.2f} ms / {long_read * 1000:.2f} ms; the rest "
+              f"{(long - long_read) / (short - short_read):4.2f}x", flush=True)
 
 if __name__ == "__main__":
     from pint_simulator import World

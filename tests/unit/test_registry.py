@@ -555,3 +555,39 @@ def test_without_a_postgresql_server_the_tests_skip_locally_and_fail_under_ci(mo
     monkeypatch.setattr(pg_cluster, "REQUIRE", True)
     with pytest.raises(pytest.fail.Exception, match="ETR_REQUIRE_POSTGRES=1"):
         postgres_server()
+
+
+HOSTILE: dict[str, bytes] = {
+    "empty": b"",
+    "prose": b"not an envelope",
+    "duplicate-key": b'{"transportDocument": {}, "transportDocument": {}}',
+    "nan": b'{"a": NaN}',
+    "deep": b"[" * 10_000 + b"]" * 10_000,
+    "utf16": '{"a": 1}'.encode("utf-16"),
+    "bad-utf8": b'{"a": "\xff"}',
+    "truncated": b'{"envelopeTransferChain": [',
+    "garbage-chain": b'{"transportDocument": {"carrierCode": "CARR", "transportDocumentReference": "X"}, '
+                     b'"envelopeTransferChain": ["x.y.z", 7], "envelopeManifestSignedContent": "a.b.c"}',
+    "chain-not-a-list": b'{"transportDocument": {"carrierCode": "C", "transportDocumentReference": "X"}, '
+                        b'"envelopeTransferChain": "x.y.z", "envelopeManifestSignedContent": "a.b.c"}',
+    "xml": b"<?xml version='1.0'?><envelope/>",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_input_is_refused_with_a_finding_and_stores_nothing(reg: Registry, name: str) -> None:
+    rec = record(reg, HOSTILE[name])
+    assert rec.response in ("BENV", "BSIG") and rec.outcome is Outcome.FAIL and rec.findings, rec
+    assert rec.accepted == 0 and stored_chains(reg.url) == {}
+
+
+def test_hostile_entries_appended_to_a_recorded_chain_store_nothing(reg: Registry) -> None:
+    chain = build(WORLD, [("TRANSFER", "alice", "bob")])
+    record(reg, envelope(chain, 1))
+    for junk in ("x.y.z", "", "a" * 5000, chain.tokens[0][::-1]):
+        data = json.loads(envelope(chain))
+        data["envelopeTransferChain"][1] = junk
+        rec = record(reg, json.dumps(data).encode())
+        assert rec.response in ("BENV", "BSIG", "DISE") and rec.accepted == 0, (junk[:10], rec.codes)
+    assert reg.status(reg.find("CARR", "SIM0000001")[0]).entries == 1  # type: ignore[union-attr]
+    assert_intact(reg.url)

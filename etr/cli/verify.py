@@ -11,7 +11,7 @@ import click
 
 from ..load import Limits, Source
 from ..model import Result, Severity
-from .options import VERIFY_EXIT_HELP, batch_options, schema_version_option, trust_paths_option
+from .options import VERIFY_EXIT_HELP, batch_options, registry_option, schema_version_option, trust_paths_option
 from .run import run_inputs
 
 
@@ -37,9 +37,7 @@ from .run import run_inputs
 @click.option("--no-td", is_flag=True, help="Do not validate the embedded transport document.")
 @schema_version_option("DCSA eBL version to validate the embedded transport document against (3.0.0 to 3.0.4; "
                        "default 3.0.4).")
-@click.option("--registry", "registry", metavar="URL", envvar="ETR_REGISTRY_URL",
-              help="A registry of record (sqlite:///path or postgresql://…): say whether each envelope is its chain, "
-                   "a stale copy (warning REG-VIEW-STALE) or a forked one (error REG-VIEW-FORK, DISE).")
+@registry_option
 @click.option("--show-document", is_flag=True,
               help="Text lists the embedded transport document's findings (its validation report).")
 @batch_options

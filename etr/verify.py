@@ -71,6 +71,9 @@ class Options:
     validate_document: bool = True
     td_version: str | None = None
     limits: Limits = field(default_factory=Limits)
+    #: A registry of record (its URL, or an open :class:`~etr.registry.Registry`): each result then says
+    #: whether the envelope is the registry's chain, a stale or a forked copy (``REG-VIEW-…``).
+    registry: Any = None
 
     def check(self) -> None:
         """Fail early on what no input can fix.
@@ -98,6 +101,8 @@ class Options:
             from .validate import Options as ValidateOptions
 
             ValidateOptions("dcsa-ebl", self.td_version).check()
+        if self.registry is not None:
+            registry_of(self.registry).find("", "")  # fails now when the registry cannot be read
         if self.store().is_empty():
             raise UsageError("no trust store: give the platforms' public keys, certificates or registry",
                              code="PINT-NO-TRUST", hint="e.g. --trust keys/ --trust eblsolutionproviders.csv")
@@ -122,6 +127,22 @@ class Options:
     def store(self) -> TrustStore:
         """The trust store (built once per process from paths; see :func:`trust_store`)."""
         return trust_store(self.trust) if isinstance(self.trust, tuple) else self.trust
+
+
+def registry_of(registry: Any) -> Any:
+    """The :class:`~etr.registry.Registry` for a URL (opened once per process) or the one given.
+
+    Raises:
+        UsageError: ``REG-URL``: not a registry URL.
+    """
+    return _open_registry(registry) if isinstance(registry, str) else registry
+
+
+@functools.lru_cache(maxsize=8)
+def _open_registry(url: str) -> Any:
+    import etr.registry
+
+    return etr.registry.open(url)
 
 
 @functools.lru_cache(maxsize=8)
@@ -175,7 +196,16 @@ def verify_source(source: Source, options: Options, stdin: BinaryIO | None = Non
         data = source.read(options.limits, stdin)
     except LoadError as exc:
         return _unreadable(source.name, options, exc)
-    return _verify_bytes(data, source.name, options)
+    return _viewed(_verify_bytes(data, source.name, options), options)
+
+
+def _viewed(result: VerificationResult, options: Options) -> VerificationResult:
+    """The result with the registry's view, when ``options`` name a registry (see :mod:`etr.registry.view`)."""
+    if options.registry is None:
+        return result
+    from .registry.view import with_registry_view
+
+    return with_registry_view(result, registry_of(options.registry))
 
 
 def _verify_bytes(data: bytes, name: str, options: Options) -> VerificationResult:
@@ -223,9 +253,9 @@ def _verify_one(item: Input, options: Options, name: str | None) -> Verification
             check_json_value(value, options.limits)
         except LoadError as exc:
             return _unreadable(name or "<object>", options, exc)
-        return _verify_envelope(value, name or "<object>", options)
+        return _viewed(_verify_envelope(value, name or "<object>", options), options)
     if isinstance(item, bytes | bytearray):
-        return _verify_bytes(bytes(item), name or "<bytes>", options)
+        return _viewed(_verify_bytes(bytes(item), name or "<bytes>", options), options)
     if not isinstance(item, str | PathLike):
         raise UsageError(f"an envelope is a path, bytes or a parsed JSON object, not {type(item).__name__}",
                          code="PINT-USAGE")
@@ -239,7 +269,7 @@ def verify(item: Input, trust: TrustInput, *, mode: Mode = "strict", expected_re
            | None = None, supporting_documents: Mapping[str, bytes] | None = None, require_documents: bool = False,
            at: datetime | str | None = None, carrier_platform: str | None = None,
            issue_to: Mapping[str, Any] | None = None, validate_document: bool = True, td_version: str | None = None,
-           limits: Limits | None = None, name: str | None = None) -> VerificationResult:
+           limits: Limits | None = None, name: str | None = None, registry: Any = None) -> VerificationResult:
     """Verify one DCSA PINT 3.0 envelope given as a path, raw bytes or a parsed JSON mapping.
 
     ``trust`` is a :class:`~etr.TrustStore`, or the path (a string) or paths of
@@ -250,7 +280,10 @@ def verify(item: Input, trust: TrustInput, *, mode: Mode = "strict", expected_re
     ``td_version``: the DCSA eBL version the embedded transport document is
     validated against. The other keywords are those of
     :func:`etr.transfer.verify.verify_envelope`. ``name`` names the input in
-    the result (default: the path, ``<bytes>`` or ``<object>``).
+    the result (default: the path, ``<bytes>`` or ``<object>``). ``registry`` (a
+    registry URL or an :class:`etr.registry.Registry`) adds the registry's
+    view: a ``REG-VIEW-…`` finding says whether the envelope is its chain, a
+    stale copy (a warning) or a fork (an error).
 
     Returns a ``VerificationResult`` (``kind == "verification"``): ``outcome``
     (PASS, WARN, NOT_EVALUABLE or FAIL), ``response_code`` (what a receiving
@@ -261,13 +294,16 @@ def verify(item: Input, trust: TrustInput, *, mode: Mode = "strict", expected_re
 
     Raises:
         UsageError: an unknown mode or keyword, an ``at`` that is not a
-            date-time, an unknown ``td_version``, an empty trust store.
+            date-time, an unknown ``td_version``, an empty trust store, a
+            ``registry`` that is no registry URL (``REG-URL``).
         KeyFileError: trust material is missing or unreadable.
+        RegistryError: the registry cannot be read.
     """
     options = _options(trust, limits, {
         "mode": mode, "expected_recipient": expected_recipient, "supporting_documents": supporting_documents,
         "require_documents": require_documents, "at": at, "carrier_platform": carrier_platform,
-        "issue_to": issue_to, "validate_document": validate_document, "td_version": td_version})
+        "issue_to": issue_to, "validate_document": validate_document, "td_version": td_version,
+        "registry": registry})
     return _verify_one(item, options, name)
 
 

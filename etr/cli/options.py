@@ -39,7 +39,7 @@ Exit status:
      control tracking registry is named), with no finding at the
      --fail-on severity
   1  at least one envelope FAILs, unreadable and hostile inputs included,
-     or the trust store cannot be read
+     or the trust store (or the --registry) cannot be read
   2  usage error: bad option, no --trust, unknown --schema-version,
      a directory or pattern with no input
 
@@ -137,3 +137,13 @@ def build_trust_store(paths: tuple[Path, ...]) -> TrustStore:
     from ..crypto.trust import TrustStore
 
     return TrustStore.from_paths(paths)
+
+
+# --------------------------------------------------------------------------- registry of record
+
+#: ``--registry URL`` for a command that reads a registry of record beside what it checks (``etr verify``),
+#: passed as ``registry: str | None``.
+registry_option = click.option(
+    "--registry", "registry", metavar="URL",
+    help="A registry of record (sqlite:///path or postgresql://…): say whether each envelope is its chain, a "
+         "stale copy (warning REG-VIEW-STALE) or a forked one (error REG-VIEW-FORK, DISE).")

@@ -348,9 +348,10 @@ def controller(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
     if not holder.identifying_codes:
         return Verdict(W, f"the holder is named ({holder.party_name}) but has no identifying code (party code, LEI, "
                           "DID): the identification is by name only", refs)
-    if r is not None and r.error is None and r.holder is not None and r.relation == "current" \
+    if r is not None and r.error is None and r.holder is not None and r.relation in ("current", "stale") \
             and r.holder != holder.party_name:
-        return Verdict(F, f"the registry names another holder ({r.holder}) than the chain ({holder.party_name})", refs)
+        return Verdict(F, f"the registry names another holder ({r.holder}) than this copy ({holder.party_name}): "
+                          "the person this copy names is not in control", refs)
     how = (f"{holder.ebl_platform}'s signature on the entry that made it holder" if not chain.terminated
            else "the carrier's acceptance of the surrender")
     return Verdict(P, f"the person in control is {holder.describe()}, identified by party code; control is "

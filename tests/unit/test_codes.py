@@ -54,6 +54,8 @@ NOT_EMITTED: dict[str, str] = {
 #: Code-shaped literals without a catalogue prefix that are not codes, each with the reason.
 NOT_CODES: dict[str, str] = {
     "P-256": "the JWK 'crv' name of the EC curve (RFC 7518 §6.2.1.1)",
+    "DNS-TXT": "an OpenAttestation identityProof type (issuer identity by a DNS TXT record)",
+    "DNS-DID": "an OpenAttestation identityProof type (issuer identity by a DID named in DNS)",
     # The suffixes of <PREFIX>-SCHEMA-<SUFFIX>: the schema code builder expands them per family.
     **{suffix: f"suffix of <PREFIX>-SCHEMA-{suffix} (etr.schemas.JSON_SCHEMA_CODES), not a code by itself"
        for suffix in JSON_SCHEMA_CODES.values() if "-" in suffix},

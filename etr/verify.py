@@ -50,13 +50,15 @@ from .load import Limits, LoadError, Source, expand_inputs, load_bytes
 from .model import Finding, Outcome, Severity
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from .crypto.trust import TrustStore
     from .families.openattestation import OAVerificationResult, TrustedIssuers
     from .transfer.model import Party
     from .transfer.verify import VerificationResult
 
     #: What verifying one input gives: a PINT envelope's result or an OpenAttestation document's.
-    AnyVerification = VerificationResult | OAVerificationResult
+    AnyVerification: TypeAlias = VerificationResult | OAVerificationResult
 
 Input = str | PathLike[str] | bytes | Mapping[str, Any]
 #: Trust material: a built store, or paths (one path as a string, or several) to build it from.
@@ -334,8 +336,9 @@ def _verify_one(item: Input, options: Options, name: str | None) -> AnyVerificat
 # --------------------------------------------------------------------------- the doors
 
 
-def verify(item: Input, trust: TrustInput = None, *, mode: Mode = "strict", expected_recipient: str | Party | Mapping[str, Any]
-           | None = None, supporting_documents: Mapping[str, bytes] | None = None, require_documents: bool = False,
+def verify(item: Input, trust: TrustInput = None, *, mode: Mode = "strict",
+           expected_recipient: str | Party | Mapping[str, Any] | None = None,
+           supporting_documents: Mapping[str, bytes] | None = None, require_documents: bool = False,
            at: datetime | str | None = None, carrier_platform: str | None = None,
            issue_to: Mapping[str, Any] | None = None, validate_document: bool = True, td_version: str | None = None,
            limits: Limits | None = None, name: str | None = None) -> AnyVerification:

@@ -150,6 +150,13 @@ def _empties(body: Any, pointer: str) -> Iterator[str]:
             yield where
 
 
+def _imprecise(node: Any) -> bool:
+    """Whether ``node`` (an int, or a Decimal read from the text) denotes another value than its double."""
+    if isinstance(node, int):
+        return _js.to_double(node) != node
+    return isinstance(node, decimal.Decimal) and decimal.Decimal(repr(float(node))) != node
+
+
 def _numbers(raw: bytes | None, content: Mapping[str, Any], only: tuple[str, ...] | None) -> list[Finding]:
     """Numbers whose text denotes another value than the double JavaScript hashes."""
     parts: list[str] = []
@@ -167,9 +174,7 @@ def _numbers(raw: bytes | None, content: Mapping[str, Any], only: tuple[str, ...
                 continue
             if isinstance(node, bool):
                 continue
-            if isinstance(node, int) and _js.to_double(node) != node:
-                parts.append(where)
-            elif isinstance(node, decimal.Decimal) and decimal.Decimal(repr(float(node))) != node:
+            if _imprecise(node):
                 parts.append(where)
     findings: list[Finding] = []
     _add(findings, "OA-UNPROTECTED-NUMBER", parts,

@@ -155,67 +155,75 @@ def is_address(value: Any) -> bool:
     return isinstance(value, str) and _ADDRESS.fullmatch(value) is not None
 
 
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def issuers_of(form: Form, revealed: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The issuers the (revealed) data names, each normalised to the keys ``name``, ``identityProofType``,
     ``domain`` (DNS-TXT / DNS-DID location), ``key`` (DID URL of the signing key), ``did``,
     ``documentStore`` / ``tokenRegistry`` / ``certificateStore`` (addresses as written), ``revocation``
     (``{type, location}``) and ``pointer`` (where the issuer is), present when the document gives them."""
-    out: list[dict[str, Any]] = []
     if form.version == "2.0":
-        issuers = revealed.get("issuers")
-        for index, issuer in enumerate(issuers if isinstance(issuers, list) else []):
-            if not isinstance(issuer, dict):
-                continue
-            base = "/data" if form.form == "wrapped" else ""
-            item: dict[str, Any] = {"pointer": f"{base}/issuers/{index}"}
-            identity = issuer.get("identityProof") if isinstance(issuer.get("identityProof"), dict) else {}
-            _put(item, "name", issuer.get("name"))
-            _put(item, "identityProofType", identity.get("type"))
-            _put(item, "domain", identity.get("location"))
-            _put(item, "key", identity.get("key"))
-            _put(item, "did", issuer.get("id") if isinstance(issuer.get("id"), str)
-                 and issuer["id"].startswith("did:") else None)
-            for member in ("documentStore", "tokenRegistry", "certificateStore"):
-                _put(item, member, issuer.get(member))
-            revocation = issuer.get("revocation")
-            if isinstance(revocation, dict):
-                item["revocation"] = {k: v for k, v in revocation.items() if k in ("type", "location")
-                                      and isinstance(v, str)}
-            out.append(item)
-        return out
-    metadata = revealed.get("openAttestationMetadata")
-    issuer = revealed.get("issuer")
-    item = {"pointer": "/issuer"}
-    if isinstance(issuer, dict):
+        return _v2_issuers(form, revealed)
+    return [_credential_issuer(form, revealed)]
+
+
+def _v2_issuers(form: Form, revealed: Mapping[str, Any]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    issuers = revealed.get("issuers")
+    base = "/data" if form.form == "wrapped" else ""
+    for index, issuer in enumerate(issuers if isinstance(issuers, list) else []):
+        if not isinstance(issuer, dict):
+            continue
+        item: dict[str, Any] = {"pointer": f"{base}/issuers/{index}"}
+        identity = _obj(issuer.get("identityProof"))
         _put(item, "name", issuer.get("name"))
-    if isinstance(metadata, dict):
-        proof = metadata.get("proof") if isinstance(metadata.get("proof"), dict) else {}
-        identity = metadata.get("identityProof") if isinstance(metadata.get("identityProof"), dict) else {}
         _put(item, "identityProofType", identity.get("type"))
-        method, value = proof.get("method"), proof.get("value")
-        member = {"DOCUMENT_STORE": "documentStore", "TOKEN_REGISTRY": "tokenRegistry", "DID": "did"}.get(
-            method if isinstance(method, str) else "")
-        if member:
-            _put(item, member, value)
-        identifier = identity.get("identifier")
-        if identity.get("type") in ("DNS-TXT", "DNS-DID"):
-            _put(item, "domain", identifier)
-        elif identity.get("type") == "DID" and "did" not in item:
-            _put(item, "did", identifier)
-        revocation = proof.get("revocation")
-        if isinstance(revocation, dict):
-            item["revocation"] = {k: v for k, v in revocation.items() if k in ("type", "location")
-                                  and isinstance(v, str)}
-    elif form.version == "4.0" and isinstance(issuer, dict):
-        identity = issuer.get("identityProof") if isinstance(issuer.get("identityProof"), dict) else {}
+        _put(item, "domain", identity.get("location"))
+        _put(item, "key", identity.get("key"))
+        ident = issuer.get("id")
+        _put(item, "did", ident if isinstance(ident, str) and ident.startswith("did:") else None)
+        for member in ("documentStore", "tokenRegistry", "certificateStore"):
+            _put(item, member, issuer.get(member))
+        _revocation(item, issuer.get("revocation"))
+        out.append(item)
+    return out
+
+
+def _credential_issuer(form: Form, revealed: Mapping[str, Any]) -> dict[str, Any]:
+    issuer = _obj(revealed.get("issuer"))
+    item: dict[str, Any] = {"pointer": "/issuer"}
+    _put(item, "name", issuer.get("name"))
+    if form.version == "4.0":
+        identity = _obj(issuer.get("identityProof"))
         kind = identity.get("identityProofType")
         _put(item, "identityProofType", kind)
-        _put(item, "did", issuer.get("id") if isinstance(issuer.get("id"), str)
-             and issuer["id"].startswith("did:") else None)
+        ident = issuer.get("id")
+        _put(item, "did", ident if isinstance(ident, str) and ident.startswith("did:") else None)
         if kind in ("DNS-TXT", "DNS-DID"):
             _put(item, "domain", identity.get("identifier"))
-    out.append(item)
-    return out
+        return item
+    metadata = _obj(revealed.get("openAttestationMetadata"))
+    proof, identity = _obj(metadata.get("proof")), _obj(metadata.get("identityProof"))
+    kind = identity.get("type")
+    _put(item, "identityProofType", kind)
+    method = proof.get("method")
+    member = {"DOCUMENT_STORE": "documentStore", "TOKEN_REGISTRY": "tokenRegistry", "DID": "did"}.get(
+        method if isinstance(method, str) else "")
+    if member:
+        _put(item, member, proof.get("value"))
+    if kind in ("DNS-TXT", "DNS-DID"):
+        _put(item, "domain", identity.get("identifier"))
+    elif kind == "DID" and "did" not in item:
+        _put(item, "did", identity.get("identifier"))
+    _revocation(item, proof.get("revocation"))
+    return item
+
+
+def _revocation(item: dict[str, Any], revocation: Any) -> None:
+    if isinstance(revocation, dict):
+        item["revocation"] = {k: v for k, v in revocation.items() if k in ("type", "location") and isinstance(v, str)}
 
 
 def _put(item: dict[str, Any], key: str, value: Any) -> None:

@@ -40,7 +40,8 @@ _V3_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 def _fail(message: str, code: str = "OA-OBFUSCATE-FIELD") -> UsageError:
     return UsageError(message, code=code, hint="name fields as the document's paths (v2: recipient.name; v3: "
-                                               "credentialSubject.name, a[0]) or as JSON Pointers (/data/recipient/name)")
+                                               "credentialSubject.name, a[0]) or as JSON Pointers "
+                                               "(/data/recipient/name)")
 
 
 def _keys(field: str, version: str) -> list[str | int]:

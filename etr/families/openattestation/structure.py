@@ -15,11 +15,11 @@ from typing import Any
 
 from ...model import Finding, Location, Severity
 from .forms import (
+    _UUID,
     V2_SIGNATURE_TYPE,
     V3_CONTEXT,
     W3C_VC_V1,
     Form,
-    _UUID,
     is_address,
     issuers_of,
     revealed_data,
@@ -92,7 +92,8 @@ def _v3(form: Form, content: Mapping[str, Any]) -> Iterator[Finding]:
     metadata = content.get("openAttestationMetadata")
     if isinstance(metadata, dict):
         proof = metadata.get("proof")
-        if not isinstance(proof, dict) or proof.get("method") not in _METHODS or not isinstance(proof.get("value"), str):
+        if not isinstance(proof, dict) or proof.get("method") not in _METHODS \
+                or not isinstance(proof.get("value"), str):
             yield _problem(f"openAttestationMetadata.proof needs method ({', '.join(_METHODS)}) and value",
                            "/openAttestationMetadata/proof", REF_V3)
         identity = metadata.get("identityProof")

@@ -231,8 +231,9 @@ def _signature(form: Form, content: Mapping[str, Any], parties: Sequence[Mapping
         party = dids[0] if dids else (parties[0] if parties else {})
         did = party.get("did")
         if not isinstance(key, str) or not isinstance(signature, str) or not isinstance(did, str):
-            findings.append(_f("OA-SIGNATURE-MISSING", Severity.ERROR, "a DID signature needs proof.key, proof.signature "
-                               "and the issuer's DID (openAttestationMetadata.proof.value)", REF_DID, "/proof"))
+            findings.append(_f("OA-SIGNATURE-MISSING", Severity.ERROR, "a DID signature needs proof.key, "
+                               "proof.signature and the issuer's DID (openAttestationMetadata.proof.value)", REF_DID,
+                               "/proof"))
             return Check("signature", Outcome.FAIL, "incomplete DID signature")
         signed.append((party, did, key, signature))
     assert root is not None or not signed
@@ -287,9 +288,10 @@ def _status(form: Form, parties: Sequence[Mapping[str, Any]], root: str | None, 
         if registry:
             queries.append({"what": "token registry ownerOf(tokenId)", "contract": registry, "tokenId": root_0x,
                             **({"network": network} if network else {})})
-            findings.append(_f("OA-TOKEN-REGISTRY-OFFLINE", Severity.INFO, f"transferable record: ownerOf({root_0x}) on "
-                               f"token registry {registry} tells who holds it (minted, surrendered, burnt): needs the "
-                               "chain", REF_STATUS, party.get("pointer"), queries[-1]))
+            findings.append(_f("OA-TOKEN-REGISTRY-OFFLINE", Severity.INFO,
+                               f"transferable record: ownerOf({root_0x}) on token registry {registry} tells who holds "
+                               "it (minted, surrendered, burnt): needs the chain", REF_STATUS, party.get("pointer"),
+                               queries[-1]))
             outcome = _worse(outcome, Outcome.NOT_EVALUABLE)
             reasons.append(f"token registry {registry}: ownerOf({root_0x})")
         elif store:
@@ -303,8 +305,8 @@ def _status(form: Form, parties: Sequence[Mapping[str, Any]], root: str | None, 
             reasons.append(f"document store {store}: isIssued({root_0x})")
         elif kind in ("DID", "DNS-DID"):
             if signature.outcome is Outcome.NOT_APPLICABLE:
-                findings.append(_f("OA-DID-NOT-SIGNED", Severity.ERROR, "the issuer is a DID but the document carries no "
-                                   "signature: a DID document is issued by signing it", REF_STATUS,
+                findings.append(_f("OA-DID-NOT-SIGNED", Severity.ERROR, "the issuer is a DID but the document "
+                                   "carries no signature: a DID document is issued by signing it", REF_STATUS,
                                    party.get("pointer")))
                 outcome = _worse(outcome, Outcome.FAIL)
                 reasons.append("DID issuer, not signed")

@@ -119,7 +119,9 @@ def _integrity(form: Form, content: Mapping[str, Any], findings: list[Finding],
     target, root, proof = block.get("targetHash"), block.get("merkleRoot"), block.get(proof_key)
     holder = content if form.version == "2.0" else block
     privacy = holder.get(obf[0]) if isinstance(holder.get(obf[0]), dict) else {}
-    obfuscated = privacy.get(obf[1], []) if privacy else []
+    # v2 defaults a missing list to [] (lodash get with a default); v3/v4 read proof.privacy.obfuscated as is.
+    obfuscated = privacy.get(obf[1], [] if form.version == "2.0" else None) if privacy else (
+        [] if form.version == "2.0" else None)
     problems = []
     if not is_hash(target):
         problems.append(f"{where}/targetHash")
@@ -236,7 +238,6 @@ def _signature(form: Form, content: Mapping[str, Any], parties: Sequence[Mapping
                                "/proof"))
             return Check("signature", Outcome.FAIL, "incomplete DID signature")
         signed.append((party, did, key, signature))
-    assert root is not None or not signed
     if root is None:
         return Check("signature", Outcome.NOT_EVALUABLE, "merkleRoot is malformed: nothing to check the signature over")
     addresses = []

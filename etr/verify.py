@@ -186,15 +186,22 @@ def trusted_issuers(paths: tuple[str, ...]) -> TrustedIssuers:
 
 
 def pint_paths(paths: Iterable[str | PathLike[str]]) -> list[str]:
-    """The trust paths that are for PINT: all but the files that are trusted-issuers files (a directory is
-    for both: the PINT store does not read ``*.toml``)."""
+    """The trust paths that are for PINT: all but the files that are trusted-issuers files and the directories
+    that hold only such files (a directory holding both is for both: the PINT store does not read ``*.toml``)."""
     from .families.openattestation.issuers import read_issuers_file
+
+    from .crypto.trust import TRUST_SUFFIXES
 
     out = []
     for path in paths:
         p = Path(path)
         if p.is_file() and read_issuers_file(p) is not None:
             continue
+        if p.is_dir():
+            children = [c for c in p.iterdir() if c.is_file() and not c.name.startswith(".")]
+            if not any(c.suffix.lower() in TRUST_SUFFIXES for c in children) and any(
+                    c.suffix.lower() == ".toml" and read_issuers_file(c) is not None for c in children):
+                continue  # a directory of trusted-issuers files only
         out.append(os.fspath(path))
     return out
 

@@ -105,7 +105,7 @@ def sign_v2(doc: dict[str, Any], key: PrivateKey, method: str | None = None) -> 
 # --------------------------------------------------------------------------- v3 / v4
 
 
-def v3_credential(method: str = "DOCUMENT_STORE", value: str = STORE, identity: str = "DNS-TXT",
+def v3_credential(method: str = "DOCUMENT_STORE", proof_value: str = STORE, identity: str = "DNS-TXT",
                   identifier: str = DOMAIN, **subject: Any) -> dict[str, Any]:
     """A raw v3 credential."""
     return {
@@ -117,7 +117,7 @@ def v3_credential(method: str = "DOCUMENT_STORE", value: str = STORE, identity: 
         "credentialSubject": {"id": "urn:uuid:1", "name": "Nordic Timber AB", **subject},
         "openAttestationMetadata": {
             "template": {"name": "main", "type": "EMBEDDED_RENDERER", "url": "https://example.com"},
-            "proof": {"type": "OpenAttestationProofMethod", "method": method, "value": value},
+            "proof": {"type": "OpenAttestationProofMethod", "method": method, "value": proof_value},
             "identityProof": {"type": identity, "identifier": identifier},
         },
     }
@@ -134,12 +134,12 @@ def wrap_v3(credential: dict[str, Any], *, v4: bool = False) -> dict[str, Any]:
     return doc
 
 
-def v4_credential(**subject: Any) -> dict[str, Any]:
-    """A raw v4 credential (W3C VC 2.0 contexts; DNS-TXT identity)."""
+def v4_credential(did: str = "did:ethr:0xE712878f6E8d5d4F9e87E10DA604F9cB564C9a89", **subject: Any) -> dict[str, Any]:
+    """A raw v4 credential (W3C VC 2.0 contexts; a DNS-DID issuer ``did``)."""
     return {
         "@context": [W3C_VC_V2, V4_CONTEXT],
         "type": ["VerifiableCredential", "OpenAttestationCredential"],
-        "issuer": {"id": "did:ethr:0xE712878f6E8d5d4F9e87E10DA604F9cB564C9a89", "type": "OpenAttestationIssuer",
+        "issuer": {"id": did, "type": "OpenAttestationIssuer",
                    "name": "Demo Issuer",
                    "identityProof": {"identityProofType": "DNS-DID", "identifier": DOMAIN}},
         "credentialSubject": {"id": "urn:uuid:1", "name": "Nordic Timber AB", **subject},

@@ -77,6 +77,7 @@ _JSON: frozenset[Syntax] = frozenset({"json"})
 REGISTRY: tuple[Entry, ...] = (
     Entry("dcsa-ebl", "etr.families.ebl:FAMILY", _JSON),
     Entry("dcsa-pint", "etr.families.pint:FAMILY", _JSON),
+    Entry("openattestation", "etr.families.openattestation:FAMILY", _JSON),
 )
 FAMILY_NAMES: tuple[str, ...] = tuple(entry.name for entry in REGISTRY)
 

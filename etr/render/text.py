@@ -16,6 +16,7 @@ from .validation import report_lines
 from .verification import verification_lines
 
 if TYPE_CHECKING:
+    from ..families.openattestation import OAVerificationResult
     from ..registry.model import Recording
     from ..transfer.verify import VerificationResult
 
@@ -61,7 +62,11 @@ class TextRenderer(Renderer):
     def write(self, result: Result, failed: bool) -> None:
         if self.quiet and not failed:
             return
-        if result.kind == "verification":
+        if result.kind == "verification" and getattr(result, "family", None) == "openattestation":
+            from .openattestation import oa_lines
+
+            lines = oa_lines(cast("OAVerificationResult", result), quiet=self.quiet)
+        elif result.kind == "verification":
             lines = verification_lines(cast("VerificationResult", result), quiet=self.quiet,
                                        show_document=self.show_document)
         elif isinstance(result, Report):

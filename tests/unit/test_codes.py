@@ -59,6 +59,8 @@ NOT_CODES: dict[str, str] = {
     # The evidence kinds of the MLETR evidence model (etr.mletr.requirements.EVIDENCE_KINDS).
     **{kind: "an MLETR evidence kind (reference §A6), not a code"
        for kind in ("E-DOC", "E-SIG", "E-CHAIN", "E-REG", "E-ID", "E-PLAT", "E-ATTEST")},
+    "DNS-TXT": "an OpenAttestation identityProof type (issuer identity by a DNS TXT record)",
+    "DNS-DID": "an OpenAttestation identityProof type (issuer identity by a DID named in DNS)",
     # The suffixes of <PREFIX>-SCHEMA-<SUFFIX>: the schema code builder expands them per family.
     **{suffix: f"suffix of <PREFIX>-SCHEMA-{suffix} (etr.schemas.JSON_SCHEMA_CODES), not a code by itself"
        for suffix in JSON_SCHEMA_CODES.values() if "-" in suffix},
@@ -270,7 +272,8 @@ def test_escape_hatch_entries_are_catalogued_with_a_reason() -> None:
 
 def test_catalogue_has_every_family_and_unique_codes() -> None:
     entries = catalogue()
-    assert families() == ("crypto", "dcsa-ebl", "dcsa-pint", "etr", "load", "mletr", "registry")
+    assert families() == ("crypto", "dcsa-ebl", "dcsa-pint", "etr", "load", "mletr", "openattestation",
+                          "registry")
     assert len({c.code for c in entries}) == len(entries) > 150
     assert catalogue() is entries  # read once per process
     for c in entries:

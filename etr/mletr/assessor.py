@@ -32,7 +32,6 @@ from ..model import Finding, Outcome, Severity
 from .checks import CHECKS
 from .evidence import (
     Evidence,
-    Ref,
     RegistryEvidence,
     chain_evidence,
     classify,
@@ -270,26 +269,13 @@ def gather_evidence(data: bytes, name: str, options: AssessOptions, moment: date
 
 
 def _oa(document: Any, name: str, notes: list[str]) -> OAEvidence | None:
-    """The OpenAttestation verification of ``document``, when this etr has the OA family's verifier."""
+    """The OpenAttestation verification of ``document`` (``etr.families.openattestation.verify_document``,
+    offline: no trusted issuers, so identity by DNS stays NOT_EVALUABLE), when this etr has the OA family."""
     try:
-        import importlib
-
-        module = importlib.import_module("etr.families.openattestation")
+        from ..families.openattestation import verify_document
     except ImportError:
-        notes.append("OpenAttestation verification is not available in this etr")
-        return None
-    verify = getattr(module, "verify_document", None) or getattr(module, "verify", None)
-    if verify is None:
         notes.append("OpenAttestation verification is not available in this etr")
         return None
     from .evidence import oa_evidence
 
-    try:
-        return oa_evidence(verify(document.content, source=name))
-    except TypeError:
-        return oa_evidence(verify(document.content))
-
-
-def evidence_ref(kind: str, ref: str, note: str = "") -> Ref:
-    """A :class:`~etr.mletr.evidence.Ref` (for callers building evidence by hand)."""
-    return Ref(kind, ref, note)
+    return oa_evidence(verify_document(document.content, name, raw=document.raw))

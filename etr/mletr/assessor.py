@@ -22,13 +22,13 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..errors import UsageError
 from ..load import Limits, LoadError, Source, load_bytes
-from ..model import Finding, Outcome, Severity
+from ..model import Finding, Outcome, Report, Severity
 from .checks import CHECKS
 from .evidence import (
     Evidence,
@@ -247,9 +247,13 @@ def gather_evidence(data: bytes, name: str, options: AssessOptions, moment: date
         else:
             from ..transfer.verify import verify_envelope
 
+            # The family's report above has validated the transport document already: not twice.
             result = verify_envelope(data, store, mode="legacy" if options.mode == "legacy" else "strict",
-                                     at=moment, source=name, td_version=options.td_version, limits=options.limits)
+                                     at=moment, source=name, td_version=options.td_version, limits=options.limits,
+                                     validate_document=False)
             chain = with_reason_codes(chain_evidence(result), envelope)
+            if td is not None:
+                chain = replace(chain, td_report=_td_report(report, name))
             signatures = signature_evidence(result, envelope, store)
             if options.registry is not None:
                 reg = _open_registry(options.registry) if isinstance(options.registry, str) else options.registry
@@ -266,6 +270,16 @@ def gather_evidence(data: bytes, name: str, options: AssessOptions, moment: date
     evidence = Evidence(name, moment, classify(report, oa, td), report, chain, signatures, registry, oa,
                         options.attestation, tuple(notes), True, envelope)
     return evidence, tuple(document.findings)
+
+
+def _td_report(report: Report, name: str) -> Report:
+    """The transport document's own report, out of the envelope's (the dcsa-pint family validates the TD
+    through the eBL family: its findings are the ones not coded ``PINT-…``, under ``/transportDocument``)."""
+    from ..families.pint import EBL_VERSIONS
+
+    version = report.version if report.version in EBL_VERSIONS else None
+    findings = tuple(f for f in report.findings if not f.code.startswith("PINT-"))
+    return Report(f"{name}#/transportDocument", "dcsa-ebl", version, findings)
 
 
 def _oa(document: Any, name: str, notes: list[str]) -> OAEvidence | None:

@@ -7,6 +7,9 @@ Text, per input::
       holders: Nordic Timber AB [EBL1] → Hanseatic Bank AG [EBL2]; current holder: Hanseatic Bank AG [EBL2]
       R00-CLASSIFY                 PASS                  MLETR art. 1; MLETR art. 2
           bill of lading (DCSA PINT envelope): a transferable record (…)
+      R11-1a-EXCLUSIVE             FAIL                  MLETR art. 11(1)(a)
+          more than one person exercised control (PINT-CHAIN-FORK)
+          evidence: PINT-CHAIN-FORK at /envelopeTransferChain/2
       …
       The evidence shows: …; Resting on attestations: …
 
@@ -32,6 +35,8 @@ __all__ = ["HtmlRenderer", "assessment_lines", "make_assess_renderer", "render_h
 
 _WIDTH_ID = 29
 _WIDTH_OUTCOME = 21
+#: The text names at most this many pieces of evidence of a row that is not PASS (JSON and HTML: all).
+_REFS_SHOWN = 3
 
 
 def assessment_lines(a: Assessment, *, quiet: bool = False) -> list[str]:
@@ -50,6 +55,10 @@ def assessment_lines(a: Assessment, *, quiet: bool = False) -> list[str]:
         basis = " (attestation)" if r.basis == "attestation" else ""
         lines.append(f"  {r.id:<{_WIDTH_ID}}{(r.outcome.value + basis):<{_WIDTH_OUTCOME}} {'; '.join(r.articles)}")
         lines.append(f"      {r.reason}")
+        if r.refs and r.outcome in (Outcome.FAIL, Outcome.WARN, Outcome.NOT_EVALUABLE):
+            shown = "; ".join(ref.ref for ref in r.refs[:_REFS_SHOWN])
+            more = f" (+{len(r.refs) - _REFS_SHOWN} more)" if len(r.refs) > _REFS_SHOWN else ""
+            lines.append(f"      evidence: {shown}{more}")
     counts = a.summary()["counts"]
     lines.append("  " + ", ".join(f"{n} {o}" for o, n in counts.items() if n))
     lines.append("  " + a.statement())

@@ -93,6 +93,14 @@ def test_exit_status_follows_fail_rows_and_fail_on(chains: dict[str, Path]) -> N
     assess(str(chains["clean"]), "--trust", trust, "--fail-on", "not-evaluable", code=0)
 
 
+def test_a_failing_row_names_its_evidence(chains: dict[str, Path]) -> None:
+    lines = assess(str(chains["fork"]), "--trust", str(chains["trust"]), code=1).stdout.splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("  R11-1a-EXCLUSIVE"))
+    assert lines[row].split()[:2] == ["R11-1a-EXCLUSIVE", "FAIL"]
+    assert lines[row + 2].startswith("      evidence: PINT-CHAIN-FORK at /envelopeTransferChain/")
+    assert lines[-1].startswith("1 input: 0 passed, 1 failed;") and "MLETR-R11-1A-EXCLUSIVE" in lines[-1]
+
+
 def test_json_run_document_and_jsonl(chains: dict[str, Path]) -> None:
     trust = str(chains["trust"])
     out = assess(str(chains["clean"]), str(chains["fork"]), "--trust", trust, "--format", "json", code=1).stdout

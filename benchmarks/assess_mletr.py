@@ -75,8 +75,9 @@ def main() -> int:
         result = assess_bytes(data, "bench.json", options)
         assert result.outcomes["R10-1b-iii-INTEGRITY"].value == "PASS", result.outcomes
         gc.collect()
-        rates = rate({"assess": lambda: assess_bytes(data, "bench.json", options),
-                      "verify": lambda: verify_envelope(data, trust, at=at)}, args.seconds)  # type: ignore[arg-type]
+        rates = rate({"assess": lambda d=data, o=options: assess_bytes(d, "bench.json", o),  # type: ignore[misc]
+                      "verify": lambda d=data, t=trust: verify_envelope(d, t, at=at)},  # type: ignore[misc]
+                     args.seconds)
         ratio = rates["assess"] / rates["verify"]
         print(f"{length:>7}  {rates['assess']:>9,.0f}  {rates['verify']:>16,.0f}  {ratio:>6.0%}  "
               f">= {TARGET:.0%} {'ok' if ratio >= TARGET else 'BELOW'}")

@@ -275,7 +275,7 @@ def gather_evidence(data: bytes, name: str, options: AssessOptions, moment: date
 def _td_report(report: Report, name: str) -> Report:
     """The transport document's own report, out of the envelope's (the dcsa-pint family validates the TD
     through the eBL family: its findings are the ones not coded ``PINT-…``, under ``/transportDocument``)."""
-    from ..families.pint import EBL_VERSIONS
+    from ..families.ebl import VERSIONS as EBL_VERSIONS
 
     version = report.version if report.version in EBL_VERSIONS else None
     findings = tuple(f for f in report.findings if not f.code.startswith("PINT-"))

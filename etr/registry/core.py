@@ -83,6 +83,8 @@ REG_REFERENCE = "etr registry of record (MLETR art. 10: one authoritative record
 MAX_ATTEMPTS = 200
 _PLACEHOLDER = "-"  # never a checksum: stands for a recorded entry in the head handed to verify_entry
 _ISSUANCE = "issuanceManifestSignedContent"
+#: What verify_entry says about an entry that does not follow the head it was given.
+_LINK_CODES = frozenset({"PINT-CHAIN-LINK", "PINT-CHAIN-FORK", "PINT-CHAIN-REPLAY", "PINT-CHAIN-LINK-MISSING"})
 
 Envelope = bytes | bytearray | str | os.PathLike[str] | Mapping[str, Any]
 
@@ -564,6 +566,10 @@ class _Context:
         """What the full head would have said about a new entry: a replay of a recorded entry, or a fork
         after one (the head handed to verify_entry holds only the last recorded entry)."""
         i = ev.result.index
+        if not any(f.code in _LINK_CODES for f in ev.findings):
+            # An entry that follows the head names the head's checksum, so it repeats no recorded entry (each
+            # names its own predecessor): the database is asked only about an entry that does not follow it.
+            return list(ev.findings)
         match = self.backend.entry_matching(conn, row.id, ev.result.checksum, ev.head.payloads[-1])
         if match is not None:
             how = "the same JWS" if match.checksum == ev.result.checksum else "the same payload, signed again"

@@ -225,8 +225,7 @@ class Registry:
                     with self.backend.write() as conn:
                         self.backend.add_conflicts(conn, plan.conflicts)
             except Conflict:
-                context.verified = None  # judged again against what the winner stored
-                continue
+                continue  # judged again against what the winner stored (the envelope's own verification stands)
             return plan.recording
         raise RegistryUnavailable(f"{self.backend.describe()}: {name} lost the race to record {read.key.describe()} "
                                   f"{MAX_ATTEMPTS} times", hint="the record is being written continuously; retry")
@@ -331,8 +330,8 @@ class Registry:
 
 
 class _Context:
-    """One envelope being recorded: the options, and what was verified (kept across a lost race only when
-    it does not depend on the head)."""
+    """One envelope being recorded: the options, and the verification of the whole envelope once it was
+    needed (it does not depend on what the registry holds, so a lost race does not redo it)."""
 
     def __init__(self, backend: Backend, trust: TrustStore, when: datetime, mode: Mode, allowed: frozenset[str],
                  name: str) -> None:

@@ -178,3 +178,16 @@ class RegistryDriverMissing(RegistryError):
     """The driver for the registry's database is not installed (``pip install 'etr[postgres]'``)."""
 
     code = "REG-DRIVER-MISSING"
+
+
+class RecordingRefused(DocumentError):
+    """Raised by :meth:`etr.registry.Registry.record_or_raise` when the registry refuses an envelope (DISE,
+    BSIG, BENV); ``recording`` holds the whole :class:`~etr.registry.Recording`, ``code`` its first error's
+    code (e.g. ``REG-FORK``)."""
+
+    code = "REG-REFUSED"
+
+    def __init__(self, recording: object, message: str, *, code: str | None = None) -> None:
+        super().__init__(message, code=code, hint="`etr registry status CARRIER REFERENCE --db URL` shows the "
+                                                  "recorded chain's holder and state")
+        self.recording = recording

@@ -51,9 +51,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..crypto.digests import CanonicalizationError, jcs_sha256
 from ..crypto.jws import DEFAULT_ALLOWED, JwsError, check_allowed, parse_compact, payload_json
-from ..errors import RegistryCorrupt, RegistryUnavailable, UsageError
+from ..errors import RecordingRefused, RegistryCorrupt, RegistryUnavailable, UsageError
 from ..load import Limits, LoadError, Source, check_json_value, load_bytes
-from ..model import Finding, Location, Severity
+from ..model import Finding, Location, Outcome, Severity
 from ..transfer.checks import Mode, Recorder
 from ..transfer.entries import ChainHead, EntryVerification, coerce_time, verify_entry
 from ..transfer.model import format_datetime
@@ -229,6 +229,21 @@ class Registry:
             return plan.recording
         raise RegistryUnavailable(f"{self.backend.describe()}: {name} lost the race to record {read.key.describe()} "
                                   f"{MAX_ATTEMPTS} times", hint="the record is being written continuously; retry")
+
+    def record_or_raise(self, envelope: Envelope, **kwargs: Any) -> Recording:
+        """Like :meth:`record`, but raise when the envelope is refused (DISE, BSIG, BENV).
+
+        Raises:
+            RecordingRefused: ``.recording`` holds the answer, ``.code`` its first error's code.
+            UsageError, RegistryError: as :meth:`record`.
+        """
+        recording = self.record(envelope, **kwargs)
+        if recording.outcome is Outcome.FAIL:
+            first = next((f for f in recording.findings if f.severity is Severity.ERROR), None)
+            raise RecordingRefused(recording, f"{recording.source}: {recording.response}"
+                                   + (f": {first.code}: {first.message}" if first else ""),
+                                   code=first.code if first else None)
+        return recording
 
     def _load(self, envelope: Envelope, source: str | None, limits: Limits,
               ) -> tuple[str, Any, Mapping[str, Any] | None]:

@@ -633,3 +633,14 @@ def test_legacy_envelopes_with_the_issuance_manifest_at_the_root(reg: Registry) 
     assert (legacy.response, legacy.outcome) == ("RECE", Outcome.WARN)
     assert "PINT-LEGACY-ROOT-ISSUANCE-MANIFEST" in legacy.codes
     assert reg.record(data, trust=WORLD.trust, at="2026-07-01T00:00:00Z", mode="legacy").response == "DUPE"
+
+
+def test_record_or_raise(reg: Registry) -> None:
+    from etr.errors import RecordingRefused
+
+    assert reg.record_or_raise(envelope(build(WORLD, [("TRANSFER", "alice", "bob")])), trust=WORLD.trust,
+                               at=VERIFY_AT).response == "RECE"
+    with pytest.raises(RecordingRefused) as exc:
+        reg.record_or_raise(envelope(build(WORLD, [("TRANSFER", "alice", "carol")])), trust=WORLD.trust,
+                            at=VERIFY_AT)
+    assert exc.value.code == "REG-FORK" and exc.value.recording.response == "DISE"  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ etr raises is defined here:
 - :class:`DocumentError` — the document: :class:`ValidationFailed`
   (``etr.validate_or_raise``), :class:`VerificationFailed` (``etr.verify_or_raise``),
   :class:`LoadError` (unreadable or hostile input), :class:`TrustError` (no trusted
-  key for a signature);
+  key for a signature), :class:`RecordingRefused` (``Registry.record_or_raise``);
 - :class:`EnvironmentProblem` — the environment: :class:`KeyFileError` (a key,
   certificate or registry file that cannot be used), a missing packaged schema,
   :class:`RegistryError` (the registry of record's database: unavailable,

@@ -8,7 +8,7 @@ etr raises is defined here:
 - :class:`DocumentError` — the document: :class:`ValidationFailed`
   (``etr.validate_or_raise``), :class:`VerificationFailed` (``etr.verify_or_raise``),
   :class:`LoadError` (unreadable or hostile input), :class:`TrustError` (no trusted
-  key for a signature);
+  key for a signature), :class:`RecordingRefused` (``Registry.record_or_raise``);
 - :class:`EnvironmentProblem` — the environment: :class:`KeyFileError` (a key,
   certificate or registry file that cannot be used), a missing packaged schema,
   :class:`RegistryError` (the registry of record's database: unavailable,
@@ -178,3 +178,16 @@ class RegistryDriverMissing(RegistryError):
     """The driver for the registry's database is not installed (``pip install 'etr[postgres]'``)."""
 
     code = "REG-DRIVER-MISSING"
+
+
+class RecordingRefused(DocumentError):
+    """Raised by :meth:`etr.registry.Registry.record_or_raise` when the registry refuses an envelope (DISE,
+    BSIG, BENV); ``recording`` holds the whole :class:`~etr.registry.Recording`, ``code`` its first error's
+    code (e.g. ``REG-FORK``)."""
+
+    code = "REG-REFUSED"
+
+    def __init__(self, recording: object, message: str, *, code: str | None = None) -> None:
+        super().__init__(message, code=code, hint="`etr registry status CARRIER REFERENCE --db URL` shows the "
+                                                  "recorded chain's holder and state")
+        self.recording = recording

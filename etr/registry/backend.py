@@ -130,8 +130,11 @@ class Backend:
             RegistryUnavailable, RegistryNotInitialised, RegistrySchemaNewer.
         """
         conn = getattr(self._local, "conn", None)
-        if conn is not None and self._local.pid == os.getpid():
-            return conn
+        if conn is not None:
+            if self._local.pid == os.getpid():
+                return conn
+            _keep_inherited(conn)
+            self._local.conn = None
         conn = self._open(create=False)
         version = self._version(conn)
         if version is None:
@@ -160,8 +163,11 @@ class Backend:
     def close(self) -> None:
         """Close this thread's connection (others close when their thread's objects are collected)."""
         conn = getattr(self._local, "conn", None)
-        if conn is not None and self._local.pid == os.getpid():
-            self._close(conn)
+        if conn is not None:
+            if self._local.pid == os.getpid():
+                self._close(conn)
+            else:
+                _keep_inherited(conn)
         self._local.conn = None
 
     def _version(self, conn: Any) -> int | None:
@@ -353,6 +359,15 @@ class Backend:
     def add_conflicts(self, conn: Any, record_ids: Sequence[int]) -> None:
         for record_id in record_ids:
             self._run(conn, "UPDATE etr_records SET conflicts = conflicts + 1 WHERE id = ?", (record_id,))
+
+
+#: Connections a forked child inherited from its parent: never used there, and never closed either (closing a
+#: SQLite file in a process drops every POSIX lock the process holds on it, its own connections' included).
+_INHERITED: list[Any] = []
+
+
+def _keep_inherited(conn: Any) -> None:
+    _INHERITED.append(conn)
 
 
 def _newer(where: str, version: int) -> RegistrySchemaNewer:

@@ -51,9 +51,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..crypto.digests import CanonicalizationError, jcs_sha256
 from ..crypto.jws import DEFAULT_ALLOWED, JwsError, check_allowed, parse_compact, payload_json
-from ..errors import RegistryCorrupt, RegistryUnavailable, UsageError
+from ..errors import RecordingRefused, RegistryCorrupt, RegistryUnavailable, UsageError
 from ..load import Limits, LoadError, Source, check_json_value, load_bytes
-from ..model import Finding, Location, Severity
+from ..model import Finding, Location, Outcome, Severity
 from ..transfer.checks import Mode, Recorder
 from ..transfer.entries import ChainHead, EntryVerification, coerce_time, verify_entry
 from ..transfer.model import format_datetime
@@ -83,6 +83,8 @@ REG_REFERENCE = "etr registry of record (MLETR art. 10: one authoritative record
 MAX_ATTEMPTS = 200
 _PLACEHOLDER = "-"  # never a checksum: stands for a recorded entry in the head handed to verify_entry
 _ISSUANCE = "issuanceManifestSignedContent"
+#: What verify_entry says about an entry that does not follow the head it was given.
+_LINK_CODES = frozenset({"PINT-CHAIN-LINK", "PINT-CHAIN-FORK", "PINT-CHAIN-REPLAY", "PINT-CHAIN-LINK-MISSING"})
 
 Envelope = bytes | bytearray | str | os.PathLike[str] | Mapping[str, Any]
 
@@ -223,11 +225,25 @@ class Registry:
                     with self.backend.write() as conn:
                         self.backend.add_conflicts(conn, plan.conflicts)
             except Conflict:
-                context.verified = None  # judged again against what the winner stored
-                continue
+                continue  # judged again against what the winner stored (the envelope's own verification stands)
             return plan.recording
         raise RegistryUnavailable(f"{self.backend.describe()}: {name} lost the race to record {read.key.describe()} "
                                   f"{MAX_ATTEMPTS} times", hint="the record is being written continuously; retry")
+
+    def record_or_raise(self, envelope: Envelope, **kwargs: Any) -> Recording:
+        """Like :meth:`record`, but raise when the envelope is refused (DISE, BSIG, BENV).
+
+        Raises:
+            RecordingRefused: ``.recording`` holds the answer, ``.code`` its first error's code.
+            UsageError, RegistryError: as :meth:`record`.
+        """
+        recording = self.record(envelope, **kwargs)
+        if recording.outcome is Outcome.FAIL:
+            first = next((f for f in recording.findings if f.severity is Severity.ERROR), None)
+            raise RecordingRefused(recording, f"{recording.source}: {recording.response}"
+                                   + (f": {first.code}: {first.message}" if first else ""),
+                                   code=first.code if first else None)
+        return recording
 
     def _load(self, envelope: Envelope, source: str | None, limits: Limits,
               ) -> tuple[str, Any, Mapping[str, Any] | None]:
@@ -329,8 +345,8 @@ class Registry:
 
 
 class _Context:
-    """One envelope being recorded: the options, and what was verified (kept across a lost race only when
-    it does not depend on the head)."""
+    """One envelope being recorded: the options, and the verification of the whole envelope once it was
+    needed (it does not depend on what the registry holds, so a lost race does not redo it)."""
 
     def __init__(self, backend: Backend, trust: TrustStore, when: datetime, mode: Mode, allowed: frozenset[str],
                  name: str) -> None:
@@ -564,6 +580,10 @@ class _Context:
         """What the full head would have said about a new entry: a replay of a recorded entry, or a fork
         after one (the head handed to verify_entry holds only the last recorded entry)."""
         i = ev.result.index
+        if not any(f.code in _LINK_CODES for f in ev.findings):
+            # An entry that follows the head names the head's checksum, so it repeats no recorded entry (each
+            # names its own predecessor): the database is asked only about an entry that does not follow it.
+            return list(ev.findings)
         match = self.backend.entry_matching(conn, row.id, ev.result.checksum, ev.head.payloads[-1])
         if match is not None:
             how = "the same JWS" if match.checksum == ev.result.checksum else "the same payload, signed again"

@@ -46,6 +46,7 @@ NOT_EMITTED: dict[str, str] = {
     "ETR-ENVIRONMENT": "EnvironmentProblem's class default: etr names a specific code on every raise",
     "ETR-USAGE": "UsageError's class default: etr names a specific code on every raise",
     "REG-ERROR": "RegistryError's class default: etr names a specific registry code on every raise",
+    "REG-REFUSED": "RecordingRefused's class default: a refusal always carries its first error finding's code",
     "ETR-NOT-VERIFIED": "VerificationFailed's class default: etr.verify_or_raise gives the result's first error code",
     "MLETR-FAILED": "AssessmentFailed's class default: etr.assess_or_raise gives the first failing requirement's code",
     "LOAD-ERROR": "LoadError's class default: a LoadError is always made with its code",

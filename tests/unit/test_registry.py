@@ -591,3 +591,56 @@ def test_hostile_entries_appended_to_a_recorded_chain_store_nothing(reg: Registr
         assert rec.response in ("BENV", "BSIG", "DISE") and rec.accepted == 0, (junk[:10], rec.codes)
     assert reg.status(reg.find("CARR", "SIM0000001")[0]).entries == 1  # type: ignore[union-attr]
     assert_intact(reg.url)
+
+
+@pytest.mark.parametrize("steps", [
+    [("ENDORSE_TO_ORDER", "alice", "bob"), ("TRANSFER", "alice", "bob")],
+    [("BLANK_ENDORSE", "alice", None), ("TRANSFER", "alice", "carol"), ("SIGN", "carol", None)],
+    [("SURRENDER_FOR_DELIVERY", "alice", "carrier"), ("SREJ", "carrier", "alice"), ("TRANSFER", "alice", "dave")],
+    [("SURRENDER_FOR_AMENDMENT", "alice", "carrier")],
+])
+def test_the_stored_chain_state_is_the_verifiers(tmp_path: Path, steps: list[tuple[str, str, str | None]]) -> None:
+    """The head's state goes through JSON in the database; read back, it is the verifier's, field for field."""
+    from etr.registry.model import state_from_json, state_to_json
+
+    reg = etr.registry.open(f"sqlite:///{tmp_path / 'r.db'}")
+    reg.init()
+    env = WORLD.build(steps)
+    result = verify_envelope(env, WORLD.trust, at=VERIFY_AT, validate_document=False)
+    assert result.outcome is Outcome.PASS and result.head is not None and result.head.state is not None
+    assert record(reg, json.dumps(env).encode()).response == "RECE"
+    conn, _ = _raw(reg.url)
+    stored = conn.execute("SELECT chain_state FROM etr_records").fetchone()[0]
+    conn.close()
+    assert state_from_json(stored) == result.head.state
+    assert state_to_json(state_from_json(stored)) == stored
+    assert state_from_json("null") is None
+    for broken in ("[]", '{"issued": true}', '{"lastTime": "yesterday"}'):
+        with pytest.raises(ValueError):
+            state_from_json(broken)
+
+
+def test_legacy_envelopes_with_the_issuance_manifest_at_the_root(reg: Registry) -> None:
+    from pint_simulator import tx_dict
+
+    chain = RawChain(WORLD)
+    chain.tokens.append(chain.sign(chain.payload("CAR1", [tx_dict("ISSUE", "carrier", "alice", 0)]), "CAR1"))
+    env = {**chain.envelope(), "issuanceManifestSignedContent": chain.issuance()}
+    data = json.dumps(env).encode()
+    strict = record(reg, data)
+    assert strict.response == "BENV" and "PINT-LEGACY-ROOT-ISSUANCE-MANIFEST" in strict.codes
+    legacy = record(reg, data, mode="legacy")
+    assert (legacy.response, legacy.outcome) == ("RECE", Outcome.WARN)
+    assert "PINT-LEGACY-ROOT-ISSUANCE-MANIFEST" in legacy.codes
+    assert reg.record(data, trust=WORLD.trust, at="2026-07-01T00:00:00Z", mode="legacy").response == "DUPE"
+
+
+def test_record_or_raise(reg: Registry) -> None:
+    from etr.errors import RecordingRefused
+
+    assert reg.record_or_raise(envelope(build(WORLD, [("TRANSFER", "alice", "bob")])), trust=WORLD.trust,
+                               at=VERIFY_AT).response == "RECE"
+    with pytest.raises(RecordingRefused) as exc:
+        reg.record_or_raise(envelope(build(WORLD, [("TRANSFER", "alice", "carol")])), trust=WORLD.trust,
+                            at=VERIFY_AT)
+    assert exc.value.code == "REG-FORK" and exc.value.recording.response == "DISE"  # type: ignore[attr-defined]

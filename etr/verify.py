@@ -188,9 +188,8 @@ def trusted_issuers(paths: tuple[str, ...]) -> TrustedIssuers:
 def pint_paths(paths: Iterable[str | PathLike[str]]) -> list[str]:
     """The trust paths that are for PINT: all but the files that are trusted-issuers files and the directories
     that hold only such files (a directory holding both is for both: the PINT store does not read ``*.toml``)."""
-    from .families.openattestation.issuers import read_issuers_file
-
     from .crypto.trust import TRUST_SUFFIXES
+    from .families.openattestation.issuers import read_issuers_file
 
     out = []
     for path in paths:

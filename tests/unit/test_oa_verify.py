@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
@@ -182,8 +183,8 @@ def test_trusted_document_store_and_token_registry(tmp_path: Path) -> None:
     assert etr.verify(wrap_v2(v2_data(issuer)), path).check("identity").outcome is Outcome.FAIL  # type: ignore
     # the same file as JSON, and a TrustedIssuers object
     json_path = tmp_path / "issuers.json"
-    json_path.write_text('{"format": "etr-trusted-issuers", "issuers": [{"domain": "%s", "document-store": "%s"}]}'
-                         % (DOMAIN, STORE))
+    json_path.write_text(json.dumps({"format": "etr-trusted-issuers",
+                                     "issuers": [{"domain": DOMAIN, "document-store": STORE}]}))
     assert etr.verify(wrap_v2(v2_data()), [json_path]).check("identity").outcome is Outcome.PASS  # type: ignore
     issuers = TrustedIssuers.from_paths([json_path])
     assert etr.verify(wrap_v2(v2_data()), issuers).check("identity").outcome is Outcome.PASS  # type: ignore

@@ -136,6 +136,7 @@ def _integrity(form: Form, content: Mapping[str, Any], findings: list[Finding],
                            f"list of hashes): {', '.join(problems)}", ref, problems[0], {"members": problems}))
         return Check("integrity", Outcome.FAIL, "the proof's hashes are malformed"), None, None, None
     assert isinstance(target, str) and isinstance(root, str) and isinstance(proof, list)
+    assert isinstance(obfuscated, list)
     salts: list[Salt] | None = None
     body: dict[str, Any] = {k: v for k, v in content.items() if k != "proof"}
     try:

@@ -335,3 +335,12 @@ def test_v3_salts_are_checked_before_the_digest() -> None:
     bad = resalt(doc, [h.Salt(s.path, "zz" * 32) for s in salts])
     assert "OA-INTEGRITY-SALTS" in etr.verify(bad).codes
     assert signature(KEY, "00" * 32).startswith("0x")
+
+
+def test_public_names() -> None:
+    from etr.families.openattestation import OAVerificationResult
+
+    assert etr.OAVerificationResult is OAVerificationResult and "OAVerificationResult" in etr.__all__
+    assert etr.TrustedIssuers is TrustedIssuers and "TrustedIssuers" in etr.__all__
+    result = etr.verify(wrap_v2(v2_data()))
+    assert isinstance(result, etr.Result) and result.kind == "verification" and result.family == "openattestation"

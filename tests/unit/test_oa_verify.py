@@ -278,6 +278,18 @@ def test_v4_integrity_and_signature() -> None:
     assert "OA-INTEGRITY-TARGET-HASH" in etr.verify(changed).codes
 
 
+def test_v4_did_signed_with_a_revocation_store() -> None:
+    cred = v4_credential(did=f"did:ethr:{address(KEY)}")
+    cred["credentialStatus"] = {"id": STORE, "type": "OpenAttestationRevocationStore"}
+    result = etr.verify(sign_v3(wrap_v3(cred, v4=True), KEY))
+    assert outcomes(result) == {"integrity": Outcome.PASS, "signature": Outcome.PASS,
+                                "issuance-status": Outcome.NOT_EVALUABLE, "identity": Outcome.NOT_EVALUABLE}
+    query = result.check("issuance-status").detail["queries"][0]  # type: ignore[union-attr]
+    assert query["contract"] == STORE and "revocation store" in query["what"]
+    del cred["credentialStatus"]
+    assert etr.verify(sign_v3(wrap_v3(cred, v4=True), KEY)).check("issuance-status").outcome is Outcome.PASS  # type: ignore
+
+
 def test_raw_and_unsupported_and_not_oa() -> None:
     raw = etr.verify(v2_data())
     assert raw.form == "raw" and raw.outcome is Outcome.FAIL and "OA-NOT-WRAPPED" in raw.codes

@@ -32,6 +32,10 @@ so that ``--strict`` refuses such a document. The classes, by version:
   text denotes another value than that double (``9007199254740993``, ``0.1000000000000000055``)
   can be replaced by any other text of the same double (``OA-UNPROTECTED-NUMBER``).
 
+The v3 classes are those open-attestation PR #277 names as it closed them for v4 (inserted ``[]``/``{}``,
+values coerced to the same text, obfuscation that leaves new leaves); the unresolved-salt leaf and the
+v2 array/object and precision cases follow from the algorithms themselves (tests/unit/test_oa_attacks.py).
+
 Not in the class, and tested as such: object member order (JSON objects are unordered,
 RFC 8259 §4; the reference sorts hashes), whitespace, duplicate keys (the loader refuses
 them: LOAD-JSON-DUPLICATE-KEY), Unicode normalisation (the bytes are hashed: NFC and NFD

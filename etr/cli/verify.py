@@ -49,8 +49,8 @@ def verify_cmd(envelopes: tuple[str, ...], trust_paths: tuple[Path, ...], mode: 
     """Verify DCSA PINT 3.0 envelopes and TradeTrust / OpenAttestation documents.
 
     INPUTS are files, directories (walked recursively for .json, .jsonld,
-    .xml and .pdf files), glob patterns, or - for standard input. Each is
-    verified after what it is.
+    .tt, .xml and .pdf files), glob patterns, or - for standard input. Each
+    is verified after what it is.
 
     A PINT envelope (EblEnvelope JSON): every signature against the keys
     trusted with --trust, each bound to its platform by the registry CSV given

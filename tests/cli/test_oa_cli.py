@@ -172,7 +172,8 @@ def test_validate_calls_the_origin_checks_when_the_family_exists(monkeypatch: py
         from etr.model import Finding, Location, Severity
 
         seen.append((data, base_pointer))
-        return [Finding("OA-RAW", Severity.INFO, "stand-in finding of the origin family", Location(pointer=base_pointer))]
+        return [Finding("OA-RAW", Severity.INFO, "stand-in finding of the origin family",
+                        Location(pointer=base_pointer))]
 
     # Absent: the OA findings alone, no error.
     monkeypatch.setitem(sys.modules, "etr.families.origin", None)

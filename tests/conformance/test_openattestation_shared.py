@@ -4,15 +4,13 @@ SOURCES.txt expects (integrity VALID / INVALID / SKIPPED; the DID signature n/a 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from conftest import SHARED_DATA, need_shared
+from report_schemas import assert_conforms
 
 import etr
 from etr.model import Outcome
-from report_schemas import assert_conforms
-
-from conftest import SHARED_DATA, need_shared
 
 ROOT = SHARED_DATA / "openattestation"
 _EXPECT = {"VALID": Outcome.PASS, "INVALID": Outcome.FAIL, "SKIPPED": Outcome.NOT_EVALUABLE}

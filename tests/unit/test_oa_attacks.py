@@ -8,7 +8,9 @@ Sources of the class: open-attestation src/2.0/digest.ts + flatley (paths join k
 src/3.0/digest.ts (`${salt}:${value}`: the JSON type is lost; lodash get; salts filtered by whether their path
 resolves; PR #273 "digest should handle falsy values correctly"), src/3.0/verify.ts (only the number of leaves
 is compared: PR #112), src/3.0/traverseAndFlatten.ts (empty objects and arrays give no leaf), src/4.0/hash.ts
-(the type tag and empty leaves that v4 added), JavaScript numbers (IEEE 754 doubles).
+(the type tag and empty leaves that v4 added: PR #277 "issues with v4 tampering and obfuscation", which names
+the v3 weaknesses: inserted [] / {}, values coerced to the same text, obfuscation leaving new leaves),
+JavaScript numbers (IEEE 754 doubles).
 """
 
 from __future__ import annotations

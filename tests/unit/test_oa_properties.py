@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from oa_factory import v2_data, v3_credential, v4_credential, wrap_v2, wrap_v3
 
 from etr.errors import UsageError
-from etr.families.openattestation import obfuscate, verify_document
 from etr.families.openattestation import hashing as h
+from etr.families.openattestation import obfuscate, verify_document
 from etr.model import Outcome
 
 KEYS = st.text(alphabet="abcdefghijklmnopqrstuvwxyzé_-$ ", min_size=1, max_size=8).filter(
@@ -79,7 +79,7 @@ def test_hiding_any_subset_of_fields_keeps_integrity(version: str, extra: dict[s
 @SETTINGS
 @given(extra=DATA, data=st.data())
 def test_editing_any_visible_field_breaks_integrity(version: str, extra: dict[str, Any], data: Any) -> None:
-    doc, paths = wrapped(version, extra)
+    doc, _ = wrapped(version, extra)
     _, every = wrapped_paths(version, doc)
     target = data.draw(st.sampled_from(every))
     assert integrity(edit(version, doc, target)) is Outcome.FAIL

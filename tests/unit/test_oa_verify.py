@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
@@ -182,8 +183,8 @@ def test_trusted_document_store_and_token_registry(tmp_path: Path) -> None:
     assert etr.verify(wrap_v2(v2_data(issuer)), path).check("identity").outcome is Outcome.FAIL  # type: ignore
     # the same file as JSON, and a TrustedIssuers object
     json_path = tmp_path / "issuers.json"
-    json_path.write_text('{"format": "etr-trusted-issuers", "issuers": [{"domain": "%s", "document-store": "%s"}]}'
-                         % (DOMAIN, STORE))
+    json_path.write_text(json.dumps({"format": "etr-trusted-issuers",
+                                     "issuers": [{"domain": DOMAIN, "document-store": STORE}]}))
     assert etr.verify(wrap_v2(v2_data()), [json_path]).check("identity").outcome is Outcome.PASS  # type: ignore
     issuers = TrustedIssuers.from_paths([json_path])
     assert etr.verify(wrap_v2(v2_data()), issuers).check("identity").outcome is Outcome.PASS  # type: ignore
@@ -277,6 +278,18 @@ def test_v4_integrity_and_signature() -> None:
     assert "OA-INTEGRITY-TARGET-HASH" in etr.verify(changed).codes
 
 
+def test_v4_did_signed_with_a_revocation_store() -> None:
+    cred = v4_credential(did=f"did:ethr:{address(KEY)}")
+    cred["credentialStatus"] = {"id": STORE, "type": "OpenAttestationRevocationStore"}
+    result = etr.verify(sign_v3(wrap_v3(cred, v4=True), KEY))
+    assert outcomes(result) == {"integrity": Outcome.PASS, "signature": Outcome.PASS,
+                                "issuance-status": Outcome.NOT_EVALUABLE, "identity": Outcome.NOT_EVALUABLE}
+    query = result.check("issuance-status").detail["queries"][0]  # type: ignore[union-attr]
+    assert query["contract"] == STORE and "revocation store" in query["what"]
+    del cred["credentialStatus"]
+    assert etr.verify(sign_v3(wrap_v3(cred, v4=True), KEY)).check("issuance-status").outcome is Outcome.PASS  # type: ignore
+
+
 def test_raw_and_unsupported_and_not_oa() -> None:
     raw = etr.verify(v2_data())
     assert raw.form == "raw" and raw.outcome is Outcome.FAIL and "OA-NOT-WRAPPED" in raw.codes
@@ -334,3 +347,12 @@ def test_v3_salts_are_checked_before_the_digest() -> None:
     bad = resalt(doc, [h.Salt(s.path, "zz" * 32) for s in salts])
     assert "OA-INTEGRITY-SALTS" in etr.verify(bad).codes
     assert signature(KEY, "00" * 32).startswith("0x")
+
+
+def test_public_names() -> None:
+    from etr.families.openattestation import OAVerificationResult
+
+    assert etr.OAVerificationResult is OAVerificationResult and "OAVerificationResult" in etr.__all__
+    assert etr.TrustedIssuers is TrustedIssuers and "TrustedIssuers" in etr.__all__
+    result = etr.verify(wrap_v2(v2_data()))
+    assert isinstance(result, etr.Result) and result.kind == "verification" and result.family == "openattestation"

@@ -14,6 +14,7 @@ refuses them).
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring  # json.dumps(text, ensure_ascii=False), without its wrappers
 from typing import Any
 
 from ...crypto.digests import _number as _es_number_of_double
@@ -48,15 +49,17 @@ def number_text(value: int | float) -> str:
 def stringify(value: Any) -> str:
     """``JSON.stringify(value)`` for a JSON value (compact; numbers as JavaScript writes them; a number
     that is not finite as a double is ``null``, as JavaScript writes it)."""
-    if value is None or isinstance(value, bool | str):
-        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
     if isinstance(value, int | float):
         text = number_text(value)
         return "null" if text in ("NaN", "Infinity", "-Infinity") else text
     if isinstance(value, list):
         return "[" + ",".join(stringify(item) for item in value) + "]"
     if isinstance(value, dict):
-        return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + stringify(v) for k, v in value.items()) + "}"
+        return "{" + ",".join(encode_basestring(k) + ":" + stringify(v) for k, v in value.items()) + "}"
     raise TypeError(f"not a JSON value: {type(value).__name__}")
 
 
@@ -79,4 +82,4 @@ def template_text(value: Any) -> str:
 
 def string_key_object(key: str, text: str) -> bytes:
     """UTF-8 of ``JSON.stringify({[key]: text})`` for a string value (the v3/v4 leaf)."""
-    return ("{" + json.dumps(key, ensure_ascii=False) + ":" + json.dumps(text, ensure_ascii=False) + "}").encode()
+    return ("{" + encode_basestring(key) + ":" + encode_basestring(text) + "}").encode()

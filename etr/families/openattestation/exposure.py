@@ -32,6 +32,10 @@ so that ``--strict`` refuses such a document. The classes, by version:
   text denotes another value than that double (``9007199254740993``, ``0.1000000000000000055``)
   can be replaced by any other text of the same double (``OA-UNPROTECTED-NUMBER``).
 
+The v3 classes are those open-attestation PR #277 names as it closed them for v4 (inserted ``[]``/``{}``,
+values coerced to the same text, obfuscation that leaves new leaves); the unresolved-salt leaf and the
+v2 array/object and precision cases follow from the algorithms themselves (tests/unit/test_oa_attacks.py).
+
 Not in the class, and tested as such: object member order (JSON objects are unordered,
 RFC 8259 §4; the reference sorts hashes), whitespace, duplicate keys (the loader refuses
 them: LOAD-JSON-DUPLICATE-KEY), Unicode normalisation (the bytes are hashed: NFC and NFD
@@ -158,24 +162,31 @@ def _imprecise(node: Any) -> bool:
 
 
 def _numbers(raw: bytes | None, content: Mapping[str, Any], only: tuple[str, ...] | None) -> list[Finding]:
-    """Numbers whose text denotes another value than the double JavaScript hashes."""
+    """Numbers whose text denotes another value than the double JavaScript hashes. Integers are exact in the
+    parsed content; a decimal fraction is read again from ``raw`` (as a Decimal), only when there is one."""
+
+    def region(tree: Any) -> list[tuple[Any, str]]:
+        if only and isinstance(tree, dict):
+            return [(tree.get(k), f"/{k}") for k in only]
+        return [(tree, "")]
+
     parts: list[str] = []
-    if raw:
+    fractions = False
+    for root, pointer in region(content):
+        for node, where in _walk(root, pointer):
+            if isinstance(node, bool) or where.startswith("/proof"):
+                continue
+            if isinstance(node, int) and _imprecise(node):
+                parts.append(where)
+            fractions = fractions or isinstance(node, float)
+    if fractions and raw:
         try:
             exact = json.loads(raw.decode("utf-8-sig"), parse_float=decimal.Decimal)
-        except ValueError:
-            exact = content
-    else:
-        exact = content
-    roots = [(exact.get(k), f"/{k}") for k in only] if only and isinstance(exact, dict) else [(exact, "")]
-    for root, pointer in roots:
-        for node, where in _walk(root, pointer):
-            if where.startswith("/proof"):
-                continue
-            if isinstance(node, bool):
-                continue
-            if _imprecise(node):
-                parts.append(where)
+        except ValueError:  # the loader read it: cannot happen, and then there is nothing more to see
+            exact = None
+        for root, pointer in region(exact) if exact is not None else ():
+            parts.extend(where for node, where in _walk(root, pointer)
+                         if isinstance(node, decimal.Decimal) and not where.startswith("/proof") and _imprecise(node))
     findings: list[Finding] = []
     _add(findings, "OA-UNPROTECTED-NUMBER", parts,
          "number(s) whose text is more precise than the double that is hashed: {parts}")

@@ -203,6 +203,12 @@ def _credential_issuer(form: Form, revealed: Mapping[str, Any]) -> dict[str, Any
         _put(item, "did", ident if isinstance(ident, str) and ident.startswith("did:") else None)
         if kind in ("DNS-TXT", "DNS-DID"):
             _put(item, "domain", identity.get("identifier"))
+        # v4 is DID-signed; its revocation is the credentialStatus (open-attestation beta src/4.0/types.ts).
+        status = _obj(revealed.get("credentialStatus"))
+        kinds = {"OpenAttestationRevocationStore": "REVOCATION_STORE", "OpenAttestationOcspResponder": "OCSP_RESPONDER"}
+        if status.get("type") in kinds:
+            item["revocation"] = {"type": kinds[status["type"]], **({"location": status["id"]}
+                                                                   if isinstance(status.get("id"), str) else {})}
         return item
     metadata = _obj(revealed.get("openAttestationMetadata"))
     proof, identity = _obj(metadata.get("proof")), _obj(metadata.get("identityProof"))

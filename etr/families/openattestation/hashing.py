@@ -88,7 +88,7 @@ def flatten_v2(data: Any) -> Iterator[tuple[str, Any, str]]:
 
 def v2_leaf_hash(path: str, value: Any) -> str:
     """keccak256 of ``JSON.stringify({[path]: value})``: one leaf of a v2 document (also an obfuscated hash)."""
-    return keccak256_hex(("{" + json.dumps(path, ensure_ascii=False) + ":" + _js.stringify(value) + "}").encode())
+    return keccak256_hex(("{" + _js.stringify(path) + ":" + _js.stringify(value) + "}").encode())
 
 
 def v2_target_hash(data: Any, obfuscated: Sequence[str]) -> str:

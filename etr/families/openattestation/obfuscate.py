@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ...errors import UsageError
+from ...model import Outcome
 from .forms import classify
 from .hashing import (
     decode_salts,
@@ -83,7 +84,8 @@ def obfuscate(document: Mapping[str, Any], fields: Sequence[str]) -> dict[str, A
     """A copy of the wrapped ``document`` with ``fields`` hidden (their hashes kept), which still verifies.
 
     Raises:
-        UsageError: ``OA-OBFUSCATE-FORMAT``: not a wrapped OA document; ``OA-OBFUSCATE-FIELD``: a field
+        UsageError: ``OA-OBFUSCATE-FORMAT``: not a wrapped OA document, or one whose integrity does not
+            hold (it is verified first, and the copy after); ``OA-OBFUSCATE-FIELD``: a field
             that does not exist, the proof itself, or no field; ``OA-OBFUSCATE-ARRAY``: an array item
             that is not at the end of its array (it would leave a hole that breaks the hash).
     """
@@ -92,6 +94,12 @@ def obfuscate(document: Mapping[str, Any], fields: Sequence[str]) -> dict[str, A
         raise _fail("only a wrapped OpenAttestation document can be obfuscated", "OA-OBFUSCATE-FORMAT")
     if not fields:
         raise _fail("name at least one field to hide")
+    from .verify import verify_document
+
+    before = verify_document(document, "<document>").check("integrity")
+    if before is None or before.outcome is not Outcome.PASS:
+        raise _fail(f"the document's integrity does not hold ({before.reason if before else 'not verifiable'}): "
+                    "hiding fields of it would not make a copy that verifies", "OA-OBFUSCATE-FORMAT")
     out = copy.deepcopy(dict(document))
     version = form.version
     targets: list[list[tuple[Any, str | int]]] = []
@@ -135,6 +143,8 @@ def obfuscate(document: Mapping[str, Any], fields: Sequence[str]) -> dict[str, A
         proof["salts"] = encode_salts(list(salts.values()))
         privacy = proof.setdefault("privacy", {})
         privacy["obfuscated"] = [*privacy.get("obfuscated", []), *hashes]
+    after = verify_document(out, "<copy>").check("integrity")
+    assert after is not None and after.outcome is Outcome.PASS, "a copy with fields hidden must verify"
     return out
 
 

@@ -136,6 +136,7 @@ def _integrity(form: Form, content: Mapping[str, Any], findings: list[Finding],
                            f"list of hashes): {', '.join(problems)}", ref, problems[0], {"members": problems}))
         return Check("integrity", Outcome.FAIL, "the proof's hashes are malformed"), None, None, None
     assert isinstance(target, str) and isinstance(root, str) and isinstance(proof, list)
+    assert isinstance(obfuscated, list)
     salts: list[Salt] | None = None
     body: dict[str, Any] = {k: v for k, v in content.items() if k != "proof"}
     try:
@@ -314,10 +315,13 @@ def _status(form: Form, parties: Sequence[Mapping[str, Any]], root: str | None, 
                 continue
             revocation = party.get("revocation") or {}
             rtype, location = revocation.get("type", "NONE"), revocation.get("location")
+            if signature.outcome is not Outcome.PASS:
+                outcome = _worse(outcome, Outcome.NOT_EVALUABLE if signature.outcome is Outcome.NOT_EVALUABLE
+                                 else Outcome.FAIL)
+                reasons.append("issued only by a DID signature, which does not hold" if signature.outcome is
+                               Outcome.FAIL else "issued by a DID signature that cannot be checked offline")
+                continue
             if rtype == "NONE":
-                if signature.outcome is not Outcome.PASS:
-                    outcome = _worse(outcome, Outcome.NOT_EVALUABLE if signature.outcome is Outcome.NOT_EVALUABLE
-                                     else Outcome.FAIL)
                 reasons.append("issued by its DID signature; revocation NONE")
                 continue
             what = ("revocation store isRevoked(targetHash, merkleRoot)" if rtype == "REVOCATION_STORE"
@@ -368,20 +372,18 @@ def _identity(parties: Sequence[Mapping[str, Any]], signature: Check, trusted: T
                 outcome, reason = _judge(outcome, match is not None, f"{address} for {domain}", findings, pointer)
                 reasons.append(reason)
                 continue
-        elif kind == "DNS-DID" and domain and isinstance(did, str):
-            lookups.append({"type": "DNS-DID", "domain": domain,
-                            "record": f"openatts a=dns-did; p={party.get('key')}; v=1.0"})
-            if trusted:
-                match = trusted.match_did(did, domain, need_domain=True)
-                ok = match is not None and signature.outcome is Outcome.PASS
-                outcome, reason = _judge(outcome, ok, f"{did} for {domain}", findings, pointer)
-                reasons.append(reason)
+        elif kind in ("DNS-DID", "DID") and isinstance(did, str) and (domain or kind == "DID"):
+            lookups.append({"type": "DNS-DID", "domain": domain, "record": f"openatts a=dns-did; p={party.get('key')}; "
+                            "v=1.0"} if kind == "DNS-DID" else {"type": "DID", "did": did})
+            if trusted and signature.outcome is not Outcome.PASS:
+                # Only the signature ties the document to the DID: without it, trusting the DID proves nothing.
+                outcome = _worse(outcome, Outcome.NOT_EVALUABLE)
+                reasons.append(f"{did}: the DID signature does not hold, so nothing shows this DID issued it")
                 continue
-        elif kind == "DID" and isinstance(did, str):
-            lookups.append({"type": "DID", "did": did})
             if trusted:
-                ok = trusted.match_did(did) is not None and signature.outcome is Outcome.PASS
-                outcome, reason = _judge(outcome, ok, did, findings, pointer)
+                match = trusted.match_did(did, domain, need_domain=kind == "DNS-DID")
+                outcome, reason = _judge(outcome, match is not None, f"{did} for {domain}" if domain else did,
+                                         findings, pointer)
                 reasons.append(reason)
                 continue
         else:
@@ -408,6 +410,6 @@ def _judge(outcome: Outcome, ok: bool, what: str, findings: list[Finding], point
         findings.append(_f("OA-ISSUER-TRUSTED", Severity.INFO, f"{what} is among the trusted issuers given",
                            REF_IDENTITY, pointer))
         return outcome, f"{what}: trusted"
-    findings.append(_f("OA-ISSUER-UNTRUSTED", Severity.ERROR, f"{what} is not among the trusted issuers given "
-                       "(or its signature does not hold)", REF_IDENTITY, pointer))
+    findings.append(_f("OA-ISSUER-UNTRUSTED", Severity.ERROR, f"{what} is not among the trusted issuers given",
+                       REF_IDENTITY, pointer))
     return _worse(outcome, Outcome.FAIL), f"{what}: not trusted"

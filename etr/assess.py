@@ -27,6 +27,7 @@ from .model import Outcome, Severity
 
 if TYPE_CHECKING:
     from .crypto.trust import TrustStore
+    from .families.openattestation import TrustedIssuers
     from .mletr.assessor import AssessOptions
     from .mletr.attestation import Attestation
     from .mletr.evidence import RegistryLike
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["AssessmentFailed", "assess", "assess_or_raise", "iter_assess"]
 
 Input = str | PathLike[str] | bytes | Mapping[str, Any]
-TrustInput = Union["TrustStore", str, PathLike[str], Iterable[str | PathLike[str]], None]
+TrustInput = Union["TrustStore", "TrustedIssuers", str, PathLike[str], Iterable[str | PathLike[str]], None]
 
 
 class AssessmentFailed(DocumentError):
@@ -49,18 +50,32 @@ class AssessmentFailed(DocumentError):
         self.assessment = assessment
 
 
-def _trust(trust: TrustInput) -> TrustStore | tuple[str, ...]:
+def _trust(trust: TrustInput) -> tuple[TrustStore | tuple[str, ...], Any]:
+    """The PINT trust store and the OpenAttestation trusted issuers, built afresh from paths (a caller's
+    files may change between two calls)."""
     from .crypto.trust import TrustStore
 
     if trust is None:
-        return ()
+        return (), None
     if isinstance(trust, TrustStore):
-        return trust
+        return trust, None
+    try:
+        from .families.openattestation import TrustedIssuers
+    except ImportError:  # an etr without the OpenAttestation family
+        TrustedIssuers = None  # type: ignore[assignment,misc]
+    if TrustedIssuers is not None and isinstance(trust, TrustedIssuers):
+        return TrustStore(), trust
     if isinstance(trust, str | PathLike):
-        return TrustStore.from_paths([os.fspath(trust)])
+        trust = [trust]
     if isinstance(trust, Iterable):
-        return TrustStore.from_paths([os.fspath(p) for p in trust])
-    raise UsageError(f"trust must be a TrustStore or paths, not {type(trust).__name__}", code="PINT-NO-TRUST")
+        paths = [os.fspath(p) for p in trust]
+        if TrustedIssuers is None:
+            return TrustStore.from_paths(paths), None
+        from .verify import pint_paths
+
+        return TrustStore.from_paths(pint_paths(paths)), TrustedIssuers.from_paths(paths)
+    raise UsageError(f"trust must be a TrustStore, TrustedIssuers or paths, not {type(trust).__name__}",
+                     code="PINT-NO-TRUST")
 
 
 def _attestation(value: Attestation | str | PathLike[str] | None) -> Attestation | None:
@@ -80,7 +95,9 @@ def _options(trust: TrustInput, profile: str, attestation: Attestation | str | P
 
     if at is not None and not isinstance(at, str):
         at = at.isoformat() if hasattr(at, "isoformat") else at
-    options = AssessOptions(_trust(trust), profile, _attestation(attestation), registry, at, limits=limits or Limits())
+    store, issuers = _trust(trust)
+    options = AssessOptions(store, profile, _attestation(attestation), registry, at, limits=limits or Limits(),
+                            issuers=issuers)
     options.check()
     if options.at is None:  # one time for every input of the call
         from dataclasses import replace

@@ -136,6 +136,8 @@ class AssessOptions:
     mode: str = "strict"
     td_version: str | None = None
     limits: Limits = field(default_factory=Limits)
+    #: The trusted issuers of OpenAttestation documents (default: those in the ``trust`` paths' issuers files).
+    issuers: Any = None
 
     def check(self) -> None:
         """Fail early on what no input can fix.
@@ -151,6 +153,7 @@ class AssessOptions:
         if isinstance(self.registry, str):
             _registry_module()
         self.store()
+        self.trusted_issuers()
 
     def moment(self) -> datetime:
         if self.at is None:
@@ -163,13 +166,28 @@ class AssessOptions:
             raise UsageError(f"--at: {exc}", code="PINT-AT", hint="e.g. 2026-06-01T12:00:00Z") from None
 
     def store(self) -> TrustStore | None:
+        """The PINT trust store (``None`` when it holds nothing: chains are then not verified)."""
         if isinstance(self.trust, tuple):
             if not self.trust:
                 return None
             from ..verify import trust_store
 
-            return trust_store(self.trust)
-        return None if self.trust.is_empty() else self.trust
+            store = trust_store(self.trust)  # once per process; trusted-issuers files are left out
+        else:
+            store = self.trust
+        return None if store.is_empty() else store
+
+    def trusted_issuers(self) -> Any:
+        """The trusted issuers of OpenAttestation documents, or ``None`` (when this etr has no OA family)."""
+        if self.issuers is not None:
+            return self.issuers
+        if isinstance(self.trust, tuple) and self.trust:
+            try:
+                from ..verify import trusted_issuers
+            except ImportError:
+                return None
+            return trusted_issuers(self.trust)
+        return None
 
 
 def _registry_module() -> Any:
@@ -266,7 +284,7 @@ def gather_evidence(data: bytes, name: str, options: AssessOptions, moment: date
         notes.append("a transport document alone carries no transfer chain: control and singularity need a PINT "
                      "envelope or a registry")
     elif report.family == "openattestation":
-        oa = _oa(document, name, notes)
+        oa = _oa(document, name, notes, options.trusted_issuers())
     evidence = Evidence(name, moment, classify(report, oa, td), report, chain, signatures, registry, oa,
                         options.attestation, tuple(notes), True, envelope)
     return evidence, tuple(document.findings)
@@ -282,9 +300,10 @@ def _td_report(report: Report, name: str) -> Report:
     return Report(f"{name}#/transportDocument", "dcsa-ebl", version, findings)
 
 
-def _oa(document: Any, name: str, notes: list[str]) -> OAEvidence | None:
+def _oa(document: Any, name: str, notes: list[str], issuers: Any) -> OAEvidence | None:
     """The OpenAttestation verification of ``document`` (``etr.families.openattestation.verify_document``,
-    offline: no trusted issuers, so identity by DNS stays NOT_EVALUABLE), when this etr has the OA family."""
+    offline: an issuer's identity by DNS is NOT_EVALUABLE unless ``issuers`` (``--trust``) names it), when
+    this etr has the OA family."""
     try:
         from ..families.openattestation import verify_document
     except ImportError:
@@ -292,4 +311,4 @@ def _oa(document: Any, name: str, notes: list[str]) -> OAEvidence | None:
         return None
     from .evidence import oa_evidence
 
-    return oa_evidence(verify_document(document.content, name, raw=document.raw))
+    return oa_evidence(verify_document(document.content, name, issuers=issuers, raw=document.raw))

@@ -5,6 +5,7 @@ registry's on-chain state is NOT_EVALUABLE offline; an edited document fails int
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -43,3 +44,22 @@ def test_an_edited_document_fails_integrity() -> None:
     a = etr.assess(json.dumps(doc).encode(), at=AT, name="edited.json")
     assert a.outcomes["R10-1b-iii-INTEGRITY"] is Outcome.FAIL
     assert a.outcome is Outcome.FAIL
+
+
+OA_SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "openattestation"
+
+
+def test_trusted_issuers_identify_the_issuer() -> None:
+    doc = OA_SAMPLES / "valid" / "bill-of-lading.tt"
+    if not doc.exists():
+        pytest.skip("samples/openattestation is not in this checkout")
+    offline = etr.assess(doc, at=AT)
+    assert offline.outcomes["R09-SIGNATURE"] is Outcome.NOT_EVALUABLE
+    trusted = etr.assess(doc, OA_SAMPLES / "trust", at=AT)
+    assert trusted.outcomes["R09-SIGNATURE"] is Outcome.PASS
+    assert trusted.classification.kind == "transferable"
+    # The same trust directory holds no PINT key: an envelope's chain is then not verified (not FAILed).
+    envelope = Path(__file__).resolve().parents[2] / "samples" / "pint" / "valid" / "5-accepted.json"
+    a = etr.assess(envelope, OA_SAMPLES / "trust", at=AT)
+    assert a.outcomes["R10-1b-iii-INTEGRITY"] is Outcome.NOT_EVALUABLE
+    assert "no trust store" in a.row("R10-1b-iii-INTEGRITY").reason

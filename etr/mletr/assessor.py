@@ -145,13 +145,13 @@ class AssessOptions:
         Raises:
             UsageError: an unknown profile (``MLETR-PROFILE``), an ``at`` that is not a date-time
                 (``PINT-AT``), a registry URL when ``etr.registry`` is not installed
-                (``MLETR-REGISTRY-UNAVAILABLE``).
+                (``MLETR-REGISTRY-UNAVAILABLE``) or that is no registry URL (``REG-URL``).
             KeyFileError: trust paths that cannot be read.
         """
         profile(self.profile)
         self.moment()
         if isinstance(self.registry, str):
-            _registry_module()
+            _open_registry(self.registry)  # a URL that is no registry URL: REG-URL now (nothing is read yet)
         self.store()
         self.trusted_issuers()
 

@@ -141,6 +141,8 @@ def test_attestation_and_registry_options(tmp_path: Path, chains: dict[str, Path
     assert "MLETR-ATTESTATION-INVALID" in result.stderr
     result = assess(str(chains["clean"]), "--attestation", str(tmp_path / "missing.toml"), code=2)
     assert "MLETR-ATTESTATION-UNREADABLE" in result.stderr
+    result = assess(str(chains["clean"]), "--trust", trust, "--registry", "ftp://example/registry", code=2)
+    assert "REG-URL" in result.stderr
     import sys
 
     monkeypatch.setitem(sys.modules, "etr.registry", None)

@@ -378,13 +378,21 @@ def _signature(what: str, pointer: str, token: object, verified: bool, code: str
     not_before = not_after = None
     cert = _leaf(header)
     if cert is not None:
+        from cryptography.exceptions import UnsupportedAlgorithm
+
         try:
             key_type, bits = _key_info(cert.public_key())
-        except (ValueError, TypeError):  # a key type cryptography cannot load
+        except (ValueError, TypeError, UnsupportedAlgorithm):  # a key type cryptography cannot load
             key_type = "unsupported"
-        subject = cert.subject.rfc4514_string()[:200]
-        hash_alg = cert.signature_hash_algorithm
-        cert_hash = hash_alg.name.upper() if hash_alg is not None else None
+        try:
+            subject = cert.subject.rfc4514_string()[:200]
+        except ValueError:
+            subject = "unreadable subject"
+        try:
+            hash_alg = cert.signature_hash_algorithm
+            cert_hash = hash_alg.name.upper() if hash_alg is not None else None
+        except UnsupportedAlgorithm:
+            cert_hash = "unsupported"
         not_before, not_after = cert.not_valid_before_utc, cert.not_valid_after_utc
     elif store is not None and key_thumbprint:
         key = next((k for k in store.keys if k.thumbprint == key_thumbprint), None)

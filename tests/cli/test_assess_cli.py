@@ -121,10 +121,12 @@ def test_json_run_document_and_jsonl(chains: dict[str, Path]) -> None:
 def test_inputs_directories_globs_stdin_and_jobs(chains: dict[str, Path]) -> None:
     trust = str(chains["trust"])
     folder = str(chains["clean"].parent)
-    one = json.loads(assess(folder, "--trust", trust, "--format", "json").stdout)
-    many = json.loads(assess(folder, "--trust", trust, "--format", "json", "-j", "2").stdout)
+    one = json.loads(assess(folder, "--trust", trust, "--attestation", ATTESTATION, "--format", "json").stdout)
+    many = json.loads(assess(folder, "--trust", trust, "--attestation", ATTESTATION, "--format", "json",
+                             "-j", "2").stdout)
     assert [r["source"] for r in one["reports"]] == [r["source"] for r in many["reports"]]
-    assert [r["outcome"] for r in one["reports"]] == [r["outcome"] for r in many["reports"]]
+    assert [r["requirements"] for r in one["reports"]] == [r["requirements"] for r in many["reports"]]
+    assert one["reports"][0]["attestation"]["statements"]
     globbed = json.loads(assess(f"{folder}/f*.json", "--trust", trust, "--format", "json").stdout)
     assert [Path(r["source"]).name for r in globbed["reports"]] == ["fork.json"]
     piped = assess("-", "--trust", trust, "--format", "json", stdin=chains["clean"].read_bytes(), code=0)

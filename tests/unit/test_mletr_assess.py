@@ -504,3 +504,64 @@ def test_a_check_that_raises_is_an_internal_error_row(world: World, monkeypatch:
     assert [f.code for f in a.findings if f.severity is Severity.ERROR] == ["ETR-INTERNAL"]
     assert a.outcome is NE
     assert a.outcomes["R10-1b-iii-INTEGRITY"] is P  # the other rows are still there
+
+
+def _dsa_certificate() -> str:
+    """A DSA certificate (a key type etr never accepts), DER in base64."""
+    import base64
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import dsa
+    from cryptography.x509.oid import NameOID
+
+    key = dsa.generate_private_key(key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "DSA signer")])
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now).not_valid_after(now + timedelta(days=365))
+            .sign(key, hashes.SHA256()))
+    return base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
+
+
+@pytest.mark.parametrize("x5c", [["not base64!"], ["AAAA"], [42], "x5c", [], [_dsa_certificate()]],
+                         ids=["not-base64", "not-der", "not-a-string", "not-a-list", "empty", "dsa"])
+def test_hostile_signature_headers_are_evidence_never_exceptions(world: World, x5c: Any) -> None:
+    from etr.crypto.keys import b64url_encode
+
+    env, trust = mw.live_chain(world)
+    head, payload, signature = env["envelopeTransferChain"][1].split(".")
+    header = {"alg": "EdDSA", "x5c": x5c}
+    env["envelopeTransferChain"][1] = f"{b64url_encode(json.dumps(header).encode())}.{payload}.{signature}"
+    a = etr.assess(json.dumps(env).encode(), trust, at=mw.AT)
+    assert a.outcome is F  # the entry's signature no longer verifies
+    assert a.outcomes["R09-SIGNATURE"] is F
+    sig = next(s for s in a.signatures if s.what == "entry 1")
+    assert not sig.verified
+    if x5c and isinstance(x5c, list) and isinstance(x5c[0], str) and len(x5c[0]) > 100:
+        assert sig.key_type == "DSA" and sig.bits == 2048
+    assert_conforms(a.to_dict(), ASSESSMENT)
+
+
+EBL_SAMPLES = sorted((mw.REPO / "samples" / "ebl").glob("*/*.json"))
+
+
+@pytest.mark.parametrize("path", EBL_SAMPLES, ids=[p.name for p in EBL_SAMPLES])
+def test_the_td_report_read_off_the_envelope_equals_the_verifiers(world: World, path: Any) -> None:
+    """The assessment validates the transport document once (through the envelope's family) instead of
+    letting the verifier validate it again: both must find the same."""
+    from etr.mletr.assessor import AssessOptions, gather_evidence
+    from etr.transfer.verify import verify_envelope
+
+    env = world.build([("TRANSFER", "alice", "bob")], td=json.loads(path.read_text("utf-8")))
+    data = json.dumps(env).encode()
+    evidence, _ = gather_evidence(data, "x", AssessOptions(world.trust, at=mw.AT))
+    assert evidence.chain is not None and evidence.chain.td_report is not None
+    ours = evidence.chain.td_report
+    theirs = verify_envelope(data, world.trust, at=mw.AT).td_report
+    assert theirs is not None
+    assert (ours.family, ours.version) == (theirs.family, theirs.version)
+    key = lambda f: (f.code, f.severity.value, (f.location.pointer if f.location else "") or "")  # noqa: E731
+    assert sorted(map(key, ours.findings)) == sorted(
+        (c, s, "/transportDocument" + p) for c, s, p in map(key, theirs.findings))

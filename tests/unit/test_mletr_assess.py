@@ -531,7 +531,7 @@ def test_hostile_signature_headers_are_evidence_never_exceptions(world: World, x
     from etr.crypto.keys import b64url_encode
 
     env, trust = mw.live_chain(world)
-    head, payload, signature = env["envelopeTransferChain"][1].split(".")
+    _, payload, signature = env["envelopeTransferChain"][1].split(".")
     header = {"alg": "EdDSA", "x5c": x5c}
     env["envelopeTransferChain"][1] = f"{b64url_encode(json.dumps(header).encode())}.{payload}.{signature}"
     a = etr.assess(json.dumps(env).encode(), trust, at=mw.AT)

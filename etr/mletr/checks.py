@@ -110,7 +110,8 @@ def _codes_verdict(ev: Evidence, codes: Iterable[str], fail: str, ok: str, *, ok
 
 def classify(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
     c = ev.classification
-    ref = (Ref("E-DOC", f"family {c.family} {c.version or ''}".strip(), c.document_type),)
+    ref = (Ref("E-DOC", f"family {c.family} {c.version or ''}".strip() if c.family else "no family recognised",
+               c.document_type),)
     if c.kind == "unknown":
         return Verdict(W, f"document type not recognised ({c.reason}): assessed as a possible transferable record",
                        ref, detail={"classification": c.kind})

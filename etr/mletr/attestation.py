@@ -10,7 +10,6 @@ rests on an attestation says so.
 
 from __future__ import annotations
 
-import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -210,8 +209,3 @@ def load_attestation(path: str | os.PathLike[str]) -> Attestation:
     suffix = p.suffix.lower()
     return parse_attestation(data, str(p), syntax="json" if suffix == ".json" else "toml" if suffix == ".toml"
                              else None)
-
-
-def to_json(attestation: Attestation) -> str:
-    """The attestation as JSON text (for tests and the samples)."""
-    return json.dumps(attestation.data, ensure_ascii=False, indent=2)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..model import Finding, Outcome, Report, Severity
+from ..model import Finding, Outcome, Report
 
 if TYPE_CHECKING:
     from ..crypto.trust import TrustStore
@@ -524,15 +524,3 @@ def oa_evidence(result: OAResultLike) -> OAEvidence:
     findings: Iterable[Finding] = getattr(result, "findings", ()) or ()
     return OAEvidence(getattr(result, "version", None), checks, bool(result.transferable),
                       getattr(result, "token_registry", None), getattr(result, "token_id", None), tuple(findings))
-
-
-def worst(outcomes: Iterable[Outcome]) -> Outcome:
-    """FAIL over WARN over NOT_EVALUABLE over PASS (for combining checks of one source)."""
-    order = [Outcome.FAIL, Outcome.WARN, Outcome.NOT_EVALUABLE, Outcome.ATTESTATION_REQUIRED, Outcome.PASS,
-             Outcome.NOT_APPLICABLE]
-    seen = set(outcomes)
-    return next((o for o in order if o in seen), Outcome.NOT_APPLICABLE)
-
-
-def errors_of(findings: Iterable[Finding]) -> tuple[Finding, ...]:
-    return tuple(f for f in findings if f.severity is Severity.ERROR)

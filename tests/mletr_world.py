@@ -285,3 +285,30 @@ def hostile_party(w: World) -> Built:
     tx["recipient"] = bob
     chain.tokens.append(chain.sign(chain.payload("EBL1", [tx]), "EBL1"))
     return chain.envelope(), w.trust
+
+
+def _x5c_world(w: World) -> tuple[Pki, TrustStore]:
+    pki = Pki()
+    trust = TrustStore()
+    for key in w.keys.values():
+        trust.add_key(key.public)
+    trust.add_registry(thumbprint_registry_csv(w.keys))
+    trust.add_certificate(pki.root)
+    return pki, trust
+
+
+def certificate_expired_at_event(w: World) -> Built:
+    """The carrier's certificate expired the day before it signed the issuance."""
+    pki, trust = _x5c_world(w)
+    leaf = pki.leaf("Carrier Line", w.key("CAR1"), not_after=T0 - timedelta(days=1))
+    chain = RawChain(w, td=td()).issue(x5c_chain=leaf).add("TRANSFER", "alice", "bob")
+    return chain.envelope(), trust
+
+
+def unknown_algorithm(w: World) -> Built:
+    """Entry 1's header names ES512, an algorithm etr does not accept (the signature is kept)."""
+    env = w.build([("TRANSFER", "alice", "bob")], td=td())
+    _, payload, signature = env["envelopeTransferChain"][1].split(".")
+    head = b64url_encode(json.dumps({"alg": "ES512", "kid": w.key("EBL1").kid}).encode())
+    env["envelopeTransferChain"][1] = f"{head}.{payload}.{signature}"
+    return env, w.trust

@@ -82,6 +82,10 @@ SCENARIOS = [
     Scenario("chain signed with RSA-1024", mw.rsa_1024, {
         "R12-a-ii-DATA-INTEGRITY": F, "R09-SIGNATURE": F, "R10-1b-iii-INTEGRITY": NE}, F,
         codes=("MLETR-R12-A-II-DATA-INTEGRITY", "MLETR-R09-SIGNATURE", "MLETR-NOT-EVALUABLE")),
+    Scenario("certificate expired at its event", mw.certificate_expired_at_event, {
+        "R12-a-ii-DATA-INTEGRITY": F, "R09-SIGNATURE": F}, F, codes=("MLETR-R12-A-II-DATA-INTEGRITY",)),
+    Scenario("algorithm etr does not accept", mw.unknown_algorithm, {"R12-a-ii-DATA-INTEGRITY": F}, F,
+             codes=("MLETR-R12-A-II-DATA-INTEGRITY",)),
     Scenario("certificate expired since its event", mw.certificate_expired_since, {
         "R12-a-ii-DATA-INTEGRITY": W, "R09-SIGNATURE": P}, W, codes=("MLETR-R12-A-II-DATA-INTEGRITY",)),
     Scenario("time going backwards", mw.time_backwards, {"R13-TIME-PLACE": W}, W, codes=("MLETR-R13-TIME-PLACE",)),
@@ -167,6 +171,27 @@ def test_the_summary_never_turns_attestation_required_into_pass(world: World) ->
     assert a.row("R12-a-i-RULES").function in summary["restingOnAttestations"]
     assert a.row("R12-a-i-RULES").function not in summary["shownByEvidence"]
     assert "Resting on attestations" in summary["statement"]
+
+
+@pytest.mark.parametrize(("name", "words"), [
+    ("chain signed with RSA-1024", "RSA key of 1024 bits"),
+    ("certificate expired at its event", "not valid at the event"), ("algorithm etr does not accept", "ES512")])
+def test_data_integrity_names_the_weakness(world: World, name: str, words: str) -> None:
+    a = _assess(world, next(s for s in SCENARIOS if s.name == name))
+    assert words in a.row("R12-a-ii-DATA-INTEGRITY").reason
+
+
+def test_a_sha1_certificate_fails_data_integrity(world: World) -> None:
+    """OpenSSL 3 no longer signs with SHA-1, so the certificate's hash is set on the evidence of a real chain."""
+    from etr.mletr.assessor import AssessOptions, gather_evidence
+
+    env, trust = mw.certificate_expired_since(world)
+    evidence, _ = gather_evidence(json.dumps(env).encode(), "x", AssessOptions(trust, at=mw.AT))
+    assert any(s.certificate_hash == "SHA256" for s in evidence.signatures)
+    weak = tuple(replace(s, certificate_hash="SHA1") if s.certificate_hash else s for s in evidence.signatures)
+    a = assess_evidence(replace(evidence, signatures=weak))
+    assert a.outcomes["R12-a-ii-DATA-INTEGRITY"] is F
+    assert "certificate signed with SHA1" in a.row("R12-a-ii-DATA-INTEGRITY").reason
 
 
 def test_rsa_1024_is_named_with_its_size(world: World) -> None:

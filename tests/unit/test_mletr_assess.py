@@ -590,3 +590,19 @@ def test_the_td_report_read_off_the_envelope_equals_the_verifiers(world: World, 
     key = lambda f: (f.code, f.severity.value, (f.location.pointer if f.location else "") or "")  # noqa: E731
     assert sorted(map(key, ours.findings)) == sorted(
         (c, s, "/transportDocument" + p) for c, s, p in map(key, theirs.findings))
+
+
+CERTIFICATES = sorted((mw.REPO / "samples" / "certificates" / "valid").glob("*.*"))
+
+
+@pytest.mark.parametrize("path", CERTIFICATES, ids=[p.name for p in CERTIFICATES])
+def test_the_certificate_samples_are_not_transferable_records(path: Any) -> None:
+    a = etr.assess(path, at=mw.AT)
+    assert a.classification.family in ("ephyto", "origin", "untp")
+    assert a.classification.kind == "not-transferable"
+    for rid in ("R10-1a-CONTENT", "R10-1b-i-SINGULAR", "R10-1b-ii-CONTROL-LIFECYCLE", "R11-1a-EXCLUSIVE",
+                "R11-1b-IDENTIFY-CONTROLLER", "R11-2-TRANSFER-DIVESTS", "R15-ENDORSEMENT", "R16-AMENDMENT",
+                "R17-PAPER-TO-ETR", "R18-ETR-TO-PAPER"):
+        assert a.outcomes[rid] is NA, rid
+    assert a.outcomes["R12-a-vii-STANDARD"] is P and a.outcomes["R08-WRITING"] is P
+    assert a.outcome is not F

@@ -25,13 +25,16 @@ from ..errors import RegistryCorrupt, RegistryNotInitialised, RegistrySchemaNewe
 from .migrations import SCHEMA_VERSION, statements
 from .model import RecordKey
 
-__all__ = ["Backend", "Conflict", "EntryRow", "RecordRow"]
+__all__ = ["ENTRY_COLUMNS", "ENTRY_TYPES", "Backend", "Conflict", "EntryRow", "RecordRow"]
 
 _RECORD_COLUMNS = ("id, carrier_code, transport_document_reference, issuance_manifest_checksum, "
                    "transport_document_checksum, entries, head_checksum, head_previous, head_payload, head_digest, "
                    "chain_state, state, live, holder, platform, conflicts, created_at, updated_at")
+ENTRY_TYPES = ("INTEGER", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT")
 _ENTRY_COLUMNS = ("idx, checksum, payload_checksum, previous_checksum, chain_digest, actions, actor_platform, "
                   "recipient_platform, action_date_time, signer, recorded_at, token")
+#: The entry columns, in the order of :class:`EntryRow` (``record_id`` aside), and their SQL types.
+ENTRY_COLUMNS = _ENTRY_COLUMNS
 
 
 class Conflict(Exception):
@@ -281,6 +284,43 @@ class Backend:
             self._rollback(conn)
             raise
 
+    def store_new(self, values: dict[str, Any], rows: Sequence[EntryRow]) -> None:
+        """Store a new record and its entries, all or nothing.
+
+        Raises:
+            Conflict: another writer stored the record (or another live one of its reference) first.
+            RegistryUnavailable: the database failed.
+        """
+        with self.write() as conn:
+            record_id = self.insert_record(conn, values)
+            self.insert_entries(conn, record_id, rows)
+
+    def store_append(self, record_id: int, expected_entries: int, expected_head: str, values: dict[str, Any],
+                     rows: Sequence[EntryRow]) -> None:
+        """Move the record's head and store the entries after it, all or nothing, only if the head is still
+        where it was read.
+
+        Raises:
+            Conflict: the head moved, or a constraint refused an entry.
+            RegistryUnavailable: the database failed.
+        """
+        with self.write() as conn:
+            self.update_head(conn, record_id, expected_entries, expected_head, values)
+            self.insert_entries(conn, record_id, rows)
+
+    @contextmanager
+    def statement(self) -> Iterator[Any]:
+        """This thread's connection for one statement that is its own transaction (autocommit): driver errors
+        mapped as :meth:`write` maps them."""
+        conn = self.connection()
+        try:
+            yield conn
+        except self.conflict_errors:
+            raise Conflict() from None
+        except self.unavailable_errors as exc:
+            self.close()
+            raise RegistryUnavailable(f"registry {self.describe()}: {_reason(exc)}") from None
+
     def record_by_key(self, conn: Any, key: RecordKey) -> RecordRow | None:
         row = self._one(conn, f"SELECT {_RECORD_COLUMNS} FROM etr_records WHERE carrier_code = ? AND "
                               "transport_document_reference = ? AND issuance_manifest_checksum = ?",
@@ -345,12 +385,17 @@ class Backend:
         if cursor.rowcount != 1:
             raise Conflict()
 
+    @staticmethod
+    def entry_values(row: EntryRow) -> tuple[Any, ...]:
+        """An entry's column values, in the order of :data:`ENTRY_COLUMNS`."""
+        return (row.idx, row.checksum, row.payload_checksum, row.previous_checksum, row.chain_digest, row.actions,
+                row.actor_platform, row.recipient_platform, row.action_date_time, row.signer, row.recorded_at,
+                row.token)
+
     def insert_entries(self, conn: Any, record_id: int, rows: Sequence[EntryRow]) -> None:
         sql = self._sql(f"INSERT INTO etr_entries (record_id, {_ENTRY_COLUMNS}) VALUES "
                         f"({', '.join('?' for _ in range(13))})")
-        self._executemany(conn, sql, [(record_id, r.idx, r.checksum, r.payload_checksum, r.previous_checksum,
-                                       r.chain_digest, r.actions, r.actor_platform, r.recipient_platform,
-                                       r.action_date_time, r.signer, r.recorded_at, r.token) for r in rows])
+        self._executemany(conn, sql, [(record_id, *self.entry_values(r)) for r in rows])
 
     def _executemany(self, conn: Any, sql: str, rows: list[tuple[Any, ...]]) -> None:
         for row in rows:

@@ -128,7 +128,7 @@ class _Plan:
     the records whose ``conflicts`` count a refused contradiction."""
 
     recording: Recording
-    write: Callable[[Any], None] | None = None
+    write: Callable[[], None] | None = None
     conflicts: tuple[int, ...] = ()
 
 
@@ -219,8 +219,7 @@ class Registry:
                 plan = context.plan_new(read) if row is None else context.plan_known(conn, read, row)
             try:
                 if plan.write is not None:
-                    with self.backend.write() as conn:
-                        plan.write(conn)
+                    plan.write()
                 if plan.conflicts:
                     with self.backend.write() as conn:
                         self.backend.add_conflicts(conn, plan.conflicts)
@@ -436,9 +435,8 @@ class _Context:
         recording = Recording(self.name, "RECE", (*result.findings, _received(rows, status)), read.key, len(rows),
                               len(rows), status, result, now)
 
-        def write(conn: Any) -> None:
-            record_id = self.backend.insert_record(conn, values)
-            self.backend.insert_entries(conn, record_id, rows)
+        def write() -> None:
+            self.backend.store_new(values, rows)
 
         return _Plan(recording, write)
 
@@ -570,9 +568,8 @@ class _Context:
         recording = Recording(self.name, "RECE", (*findings, _received(rows, status)), read.key, len(rows),
                               len(read.tokens), status, None, now)
 
-        def write(conn: Any) -> None:
-            self.backend.update_head(conn, row.id, n, row.head_checksum, values)
-            self.backend.insert_entries(conn, row.id, rows)
+        def write() -> None:
+            self.backend.store_append(row.id, n, row.head_checksum, values, rows)
 
         return _Plan(recording, write)
 

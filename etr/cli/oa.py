@@ -31,17 +31,13 @@ def obfuscate_cmd(document: str, fields: tuple[str, ...], output: str) -> None:
     be hashed as a new value), and an array item can be hidden only at the end of its array. The copy is
     verified before it is written: FILE must verify itself (integrity) first.
     """
-    from ..errors import UsageError
+    from ..errors import EnvironmentProblem
     from ..families.openattestation import obfuscate, verify_document
-    from ..load import Limits, LoadError, Source, load_bytes
+    from ..load import Limits, Source, load_bytes
 
     source = Source.of_path(document, Path(document)) if document != "-" else Source("<stdin>", None)
-    try:
-        data = source.read(Limits(), sys.stdin.buffer if document == "-" else None)
-        loaded = load_bytes(data, source.name, Limits())
-    except LoadError as exc:
-        raise UsageError(f"{document}: {exc.finding.code}: {exc.finding.message}", code="OA-OBFUSCATE-FORMAT") \
-            from None
+    # A missing, unreadable or hostile FILE raises its LoadError (LOAD-…, exit 1).
+    loaded = load_bytes(source.read(Limits(), sys.stdin.buffer if document == "-" else None), source.name, Limits())
     copy = obfuscate(loaded.content, fields)  # verifies the document first, and the copy after
     text = json.dumps(copy, ensure_ascii=False, indent=2) + "\n"
     if output == "-":
@@ -51,6 +47,6 @@ def obfuscate_cmd(document: str, fields: tuple[str, ...], output: str) -> None:
         try:
             Path(output).write_text(text, encoding="utf-8")
         except OSError as exc:
-            raise UsageError(f"-o {output}: {exc.strerror or exc}", code="OA-OBFUSCATE-FIELD") from None
+            raise EnvironmentProblem(f"-o {output}: {exc.strerror or exc}", code="OA-OBFUSCATE-OUTPUT") from None
     click.echo(f"etr: {len(fields)} field(s) hidden; targetHash {verify_document(copy, output).target_hash} "
                "unchanged", err=True)

@@ -225,13 +225,18 @@ def test_obfuscate_refusals(tmp_path: Path, field: str, code: str) -> None:
 
 
 def test_obfuscate_refuses_what_does_not_verify(docs: dict[str, str], tmp_path: Path) -> None:
-    for path in (docs["tampered"], write(tmp_path, "raw.json", v2_data()), str(tmp_path / "missing.json")):
+    for path in (docs["tampered"], write(tmp_path, "raw.json", v2_data())):
         result = invoke("oa", "obfuscate", path, "--field", "recipient", "-o", str(tmp_path / "o.json"))
-        assert result.exit_code == 2 and "OA-OBFUSCATE-FORMAT" in result.stderr
+        assert result.exit_code == 1 and "OA-OBFUSCATE-FORMAT" in result.stderr
+        assert not (tmp_path / "o.json").exists()
+    missing = invoke("oa", "obfuscate", str(tmp_path / "missing.json"), "--field", "x", "-o", "-")
+    assert missing.exit_code == 1 and "LOAD-NOT-FOUND" in missing.stderr
+    unwritable = invoke("oa", "obfuscate", docs["bl"], "--field", "recipient", "-o", str(tmp_path))
+    assert unwritable.exit_code == 1 and "OA-OBFUSCATE-OUTPUT" in unwritable.stderr
     v3 = wrap_v3(v3_credential(x="1"))
     assert "OA-OBFUSCATE-FIELD" in invoke("oa", "obfuscate", write(tmp_path, "v3.json", v3), "--field", "a..b",
                                           "-o", "-").stderr
-    from etr.errors import UsageError
+    from etr.errors import DocumentError, UsageError
     from etr.families.openattestation import obfuscate
 
     with pytest.raises(UsageError) as info:
@@ -242,6 +247,6 @@ def test_obfuscate_refuses_what_does_not_verify(docs: dict[str, str], tmp_path: 
     assert info.value.code == "OA-OBFUSCATE-FIELD"
     unsalted = json.loads(json.dumps(v3))
     unsalted["proof"]["salts"] = __import__("etr.families.openattestation.hashing", fromlist=["x"]).encode_salts([])
-    with pytest.raises(UsageError) as info:
+    with pytest.raises(DocumentError) as refused:
         obfuscate(unsalted, ["credentialSubject.x"])
-    assert info.value.code == "OA-OBFUSCATE-FORMAT"
+    assert refused.value.code == "OA-OBFUSCATE-FORMAT"

@@ -22,6 +22,8 @@ from typing import Any
 
 import pytest
 from coincurve import PrivateKey
+from hypothesis import given
+from hypothesis import strategies as st
 from oa_factory import address, resalt, sign_v3, v2_data, v3_credential, v4_credential, wrap_v2, wrap_v3
 
 import etr
@@ -244,3 +246,38 @@ def test_key_order_and_whitespace_are_no_edit() -> None:
     doc = wrap_v3(v3_credential(a="x", b="y"))
     doc["credentialSubject"] = dict(reversed(list(doc["credentialSubject"].items())))
     clean(json.dumps(doc, indent=4).encode())
+
+
+JSON = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(-(2**60), 2**60), st.text(max_size=4),
+                              st.floats(allow_nan=False, allow_infinity=False)),
+                    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=3), inner,
+                                                                                         max_size=3)),
+                    max_leaves=10)
+
+
+@given(JSON, st.sampled_from(["{}", "{:.20g}", "{!r}"]))
+def test_numbers_short_cut_agrees_with_reading_the_text_again(value: Any, spelling: str) -> None:
+    """exposure._numbers reads the text again (as Decimals) only when the parsed content holds a fraction; a
+    text without one yields the same parts as reading it again every time."""
+    import decimal
+
+    from etr.families.openattestation import exposure
+
+    def spell(node: Any) -> str:
+        if isinstance(node, float):
+            text = spelling.format(node)
+            return text if any(c in text for c in ".eE") else text + ".0"
+        if isinstance(node, list):
+            return "[" + ",".join(spell(v) for v in node) + "]"
+        if isinstance(node, dict):
+            return "{" + ",".join(json.dumps(k) + ":" + spell(v) for k, v in node.items()) + "}"
+        return json.dumps(node)
+
+    raw = ('{"data":' + spell(value) + "}").encode()
+    content = json.loads(raw)
+    exact = json.loads(raw, parse_float=decimal.Decimal)
+    expected = sorted(where for node, where in exposure._walk(exact.get("data"), "/data")
+                      if not isinstance(node, bool) and isinstance(node, int | decimal.Decimal)
+                      and exposure._imprecise(node))
+    found = exposure._numbers(raw, content, ("data",))
+    assert sorted(found[0].detail["parts"] if found else []) == expected  # type: ignore[index]

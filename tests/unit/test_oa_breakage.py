@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from oa_factory import did_issuer, sign_v2, sign_v3, v2_data, v3_credential, v4_credential, wrap_v2, wrap_v3
 
 import etr
-from etr.errors import UsageError
+from etr.errors import DocumentError, UsageError
 from etr.families.openattestation import FAMILY, obfuscate, verify_document
 from etr.load import Document
 from etr.model import Outcome
@@ -70,7 +70,7 @@ def test_any_node_replaced_by_junk_never_raises(name: str, data: Any) -> None:
         for version in FAMILY.versions:
             list(FAMILY.check(Document("junk", "json", broken, b""), version))
         field = data.draw(st.sampled_from(["recipient.name", "credentialSubject.name", "/x", "a[0]"]))
-        with contextlib.suppress(UsageError):  # the refusal of a broken document is a usage error with its code
+        with contextlib.suppress(UsageError, DocumentError):  # refusals carry their code
             obfuscate(broken, [field])
     if isinstance(broken, dict):
         list(etr.iter_verify([broken]))  # a batch: a non-OA input is read as an envelope and FAILs, no raise

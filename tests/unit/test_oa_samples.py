@@ -32,3 +32,17 @@ def test_the_signed_certificate_of_origin_passes_offline() -> None:
 def test_invalid_samples_fail_with_their_code(path: Path) -> None:
     result = etr.verify(path, TRUST)
     assert result.outcome is Outcome.FAIL and path.stem in result.codes, result.codes
+
+
+def test_the_bill_of_lading_names_what_the_network_would_have_to_say() -> None:
+    result = etr.verify(SAMPLES / "valid" / "bill-of-lading.tt")
+    assert result.transferable and result.token_id == "0x" + str(result.merkle_root)
+    status = result.check("issuance-status")
+    identity = result.check("identity")
+    assert status is not None and identity is not None
+    query = status.detail["queries"][0]  # type: ignore[index]
+    assert query["contract"] == result.token_registry and query["tokenId"] == result.token_id
+    assert query["network"] == {"chain": "ETH", "chainId": "11155111"}
+    lookup = identity.detail["lookups"][0]  # type: ignore[index]
+    assert lookup["domain"] == "meridian-lines.example.com"
+    assert lookup["record"] == f"openatts net=ethereum netId=11155111 addr={result.token_registry}"

@@ -141,6 +141,19 @@ def test_v2_signature_failures() -> None:
     assert "OA-SIGNATURE-KEY-NOT-IN-DID" in etr.verify(sign_v2(other_key, OTHER)).codes
     # a proof on a document-store document
     assert "OA-SIGNATURE-NO-DID-ISSUER" in etr.verify(sign_v2(wrap_v2(v2_data()), KEY)).codes
+    # the EIP-2098 compact form (64 bytes, y parity in the top bit of s) is read as ethers reads it
+    compact = sign_v2(base, KEY)
+    full = bytes.fromhex(compact["proof"][0]["signature"][2:])
+    s_parity = bytes([full[32] | ((full[64] - 27) << 7)]) + full[33:64]
+    compact["proof"][0]["signature"] = "0x" + (full[:32] + s_parity).hex()
+    assert etr.verify(compact).check("signature").outcome is Outcome.PASS  # type: ignore[union-attr]
+    # the high-s mirror of a signature is the same key over the same root (ethers takes it)
+    mirror = sign_v2(base, KEY)
+    raw = bytes.fromhex(mirror["proof"][0]["signature"][2:])
+    order = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+    high_s = (order - int.from_bytes(raw[32:64], "big")).to_bytes(32, "big")
+    mirror["proof"][0]["signature"] = "0x" + (raw[:32] + high_s + bytes([55 - raw[64]])).hex()
+    assert etr.verify(mirror).check("signature").outcome is Outcome.PASS  # type: ignore[union-attr]
     # v = 0/1 is accepted as ethers accepts it
     low_v = sign_v2(base, KEY)
     sig = low_v["proof"][0]["signature"]

@@ -21,7 +21,7 @@ from .hashing import keccak256
 
 _EIP191_PREFIX = b"\x19Ethereum Signed Message:\n32"
 _DID_ETHR = re.compile(r"did:ethr:(?:(?P<network>[A-Za-z0-9_.-]+):)?(?P<id>0x[0-9a-fA-F]{40}|0x[0-9a-fA-F]{66})")
-_SIGNATURE = re.compile(r"0x([0-9a-fA-F]{130})")
+_SIGNATURE = re.compile(r"0x([0-9a-fA-F]{130}|[0-9a-fA-F]{128})")
 
 
 class SignatureFormatError(ValueError):
@@ -65,16 +65,23 @@ def eip191_digest(merkle_root: str) -> bytes:
 def recover_address(merkle_root: str, signature: str) -> str:
     """The Ethereum address (``0x`` + 40 lower-case hex) whose key made ``signature`` over ``merkle_root``.
 
+    The signature is ``r || s || v`` (65 bytes), or the EIP-2098 compact form ``r || yParity·s``
+    (64 bytes), which ethers also reads. A high-s signature (the mirror image of a low-s one, EIP-2 applies
+    to transactions) is taken, as ethers takes it: it is the same key over the same root.
+
     Raises:
-        SignatureFormatError: ``signature`` is not ``0x`` + 130 hex characters, ``v`` is not 27/28
+        SignatureFormatError: ``signature`` is not ``0x`` + 130 (or 128) hex characters, ``v`` is not 27/28
             (or 0/1, which ethers also takes), or no public key can be recovered.
     """
     from coincurve import PublicKey
 
     match = _SIGNATURE.fullmatch(signature) if isinstance(signature, str) else None
     if match is None:
-        raise SignatureFormatError("the signature is not 0x followed by 65 bytes in hex")
+        raise SignatureFormatError("the signature is not 0x followed by 65 bytes (or 64, EIP-2098) in hex")
     raw = bytes.fromhex(match.group(1))
+    if len(raw) == 64:  # EIP-2098: the top bit of s is the y parity
+        parity = raw[32] >> 7
+        raw = raw[:32] + bytes([raw[32] & 0x7F]) + raw[33:] + bytes([27 + parity])
     v = raw[64]
     recid = v - 27 if v >= 27 else v
     if recid not in (0, 1):

@@ -70,13 +70,14 @@ def unprotected(version: str, content: Mapping[str, Any], raw: bytes | None,
         extra = sorted(k for k in content if k not in _V2_MEMBERS)
         _add(findings, "OA-UNPROTECTED-MEMBER", [f"/{_esc(k)}" for k in extra],
              "top-level member(s) outside data are not hashed: {parts}")
-        data = content.get("data")
-        _add(findings, "OA-UNPROTECTED-STRUCTURE", list(_index_keyed_objects(data, "/data")),
+        scan = _Scan(content.get("data"), "/data")
+        _add(findings, "OA-UNPROTECTED-STRUCTURE", scan.index_keyed,
              "object(s) keyed 0..n-1 hash exactly as an array would: {parts}")
-        findings.extend(_numbers(raw, content, ("data",)))
+        findings.extend(_numbers(raw, content, ("data",), scan))
         return findings
     body = {k: v for k, v in content.items() if k != "proof"}
-    _add(findings, "OA-UNPROTECTED-STRUCTURE", list(_ambiguous_keys(body, "")),
+    scan = _Scan(body, "")
+    _add(findings, "OA-UNPROTECTED-STRUCTURE", scan.ambiguous,
          "key(s) holding '.', '[' or ']' make their path read as another structure: {parts}")
     if version == "3.0":
         leaves = list(traverse_v3(body))
@@ -92,10 +93,42 @@ def unprotected(version: str, content: Mapping[str, Any], raw: bytes | None,
              "visible value(s) not hashed under their own path (or salts that reach no leaf): {parts}")
         _add(findings, "OA-UNPROTECTED-TYPE", [p for _, v, p in leaves if _type_ambiguous(v)],
              "value(s) whose JSON type is not hashed (1 and \"1\", true and \"true\" hash alike): {parts}")
-        _add(findings, "OA-UNPROTECTED-EMPTY", list(_empties(body, "")),
+        _add(findings, "OA-UNPROTECTED-EMPTY", scan.empties,
              "empty object(s) or array(s) are not hashed and may be added or removed: {parts}")
-    findings.extend(_numbers(raw, content, None))
+    findings.extend(_numbers(raw, content, None, scan))
     return findings
+
+
+class _Scan:
+    """One walk over a document (or its ``data``) gathering what the classes above look at: objects keyed
+    like arrays, keys holding path syntax, empty containers below the root, integers that are not doubles,
+    and whether any fraction is there (then numbers are read again from the text)."""
+
+    def __init__(self, root: Any, pointer: str) -> None:
+        self.index_keyed: list[str] = []
+        self.ambiguous: list[str] = []
+        self.empties: list[str] = []
+        self.imprecise: list[str] = []
+        self.fractions = False
+        for node, where in _walk(root, pointer):
+            if isinstance(node, dict):
+                if not node:
+                    if where != pointer:
+                        self.empties.append(where)
+                    continue
+                if set(node) == {str(i) for i in range(len(node))}:
+                    self.index_keyed.append(where)
+                self.ambiguous.extend(f"{where}/{_esc(k)}" for k in node if "." in k or "[" in k or "]" in k)
+            elif isinstance(node, list):
+                if not node and where != pointer:
+                    self.empties.append(where)
+            elif isinstance(node, bool):
+                continue
+            elif isinstance(node, int):
+                if _imprecise(node):
+                    self.imprecise.append(where)
+            elif isinstance(node, float):
+                self.fractions = True
 
 
 def _add(findings: list[Finding], code: str, parts: list[str], template: str) -> None:
@@ -122,20 +155,6 @@ def _walk(node: Any, pointer: str) -> Iterator[tuple[Any, str]]:
             stack.extend((v, f"{where}/{i}") for i, v in reversed(list(enumerate(item))))
 
 
-def _index_keyed_objects(data: Any, pointer: str) -> Iterator[str]:
-    for node, where in _walk(data, pointer):
-        if isinstance(node, dict) and node and set(node) == {str(i) for i in range(len(node))}:
-            yield where
-
-
-def _ambiguous_keys(body: Any, pointer: str) -> Iterator[str]:
-    for node, where in _walk(body, pointer):
-        if isinstance(node, dict):
-            for key in node:
-                if any(c in key for c in ".[]"):
-                    yield f"{where}/{_esc(key)}"
-
-
 def _type_ambiguous(value: Any) -> bool:
     if not isinstance(value, str):
         return True
@@ -148,12 +167,6 @@ def _type_ambiguous(value: Any) -> bool:
     return _js.number_text(number) == value
 
 
-def _empties(body: Any, pointer: str) -> Iterator[str]:
-    for node, where in _walk(body, pointer):
-        if isinstance(node, dict | list) and not node and where:
-            yield where
-
-
 def _imprecise(node: Any) -> bool:
     """Whether ``node`` (an int, or a Decimal read from the text) denotes another value than its double."""
     if isinstance(node, int):
@@ -161,25 +174,20 @@ def _imprecise(node: Any) -> bool:
     return isinstance(node, decimal.Decimal) and decimal.Decimal(repr(float(node))) != node
 
 
-def _numbers(raw: bytes | None, content: Mapping[str, Any], only: tuple[str, ...] | None) -> list[Finding]:
+def _numbers(raw: bytes | None, content: Mapping[str, Any], only: tuple[str, ...] | None,
+             scan: _Scan | None = None) -> list[Finding]:
     """Numbers whose text denotes another value than the double JavaScript hashes. Integers are exact in the
-    parsed content; a decimal fraction is read again from ``raw`` (as a Decimal), only when there is one."""
+    parsed content; a decimal fraction is read again from ``raw`` (as a Decimal), only when there is one.
+    ``scan`` is the walk already made over the same region (made here when not given)."""
 
     def region(tree: Any) -> list[tuple[Any, str]]:
         if only and isinstance(tree, dict):
             return [(tree.get(k), f"/{k}") for k in only]
         return [(tree, "")]
 
-    parts: list[str] = []
-    fractions = False
-    for root, pointer in region(content):
-        for node, where in _walk(root, pointer):
-            if isinstance(node, bool) or where.startswith("/proof"):
-                continue
-            if isinstance(node, int) and _imprecise(node):
-                parts.append(where)
-            fractions = fractions or isinstance(node, float)
-    if fractions and raw:
+    scans = [scan] if scan is not None else [_Scan(root, pointer) for root, pointer in region(content)]
+    parts = [where for one in scans for where in one.imprecise if not where.startswith("/proof")]
+    if any(one.fractions for one in scans) and raw:
         try:
             exact = json.loads(raw.decode("utf-8-sig"), parse_float=decimal.Decimal)
         except ValueError:  # the loader read it: cannot happen, and then there is nothing more to see

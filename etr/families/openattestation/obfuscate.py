@@ -23,7 +23,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ...errors import UsageError
+from ...errors import DocumentError, UsageError
 from ...model import Outcome
 from .forms import classify
 from .hashing import (
@@ -37,6 +37,11 @@ from .hashing import (
 )
 
 _V3_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _refuse(message: str) -> DocumentError:
+    """The document cannot give a copy that verifies (the document's fault, not the request's)."""
+    return DocumentError(message, code="OA-OBFUSCATE-FORMAT", hint="run etr verify on it first")
 
 
 def _fail(message: str, code: str = "OA-OBFUSCATE-FIELD") -> UsageError:
@@ -84,22 +89,23 @@ def obfuscate(document: Mapping[str, Any], fields: Sequence[str]) -> dict[str, A
     """A copy of the wrapped ``document`` with ``fields`` hidden (their hashes kept), which still verifies.
 
     Raises:
-        UsageError: ``OA-OBFUSCATE-FORMAT``: not a wrapped OA document, or one whose integrity does not
-            hold (it is verified first, and the copy after); ``OA-OBFUSCATE-FIELD``: a field
+        DocumentError: ``OA-OBFUSCATE-FORMAT``: not a wrapped OA document, one whose integrity does not
+            hold (it is verified first, and the copy after), or a field without a salt of its own.
+        UsageError: ``OA-OBFUSCATE-FIELD``: a field
             that does not exist, the proof itself, or no field; ``OA-OBFUSCATE-ARRAY``: an array item
             that is not at the end of its array (it would leave a hole that breaks the hash).
     """
     form = classify(document)
     if form is None or form.form != "wrapped" or form.version is None:
-        raise _fail("only a wrapped OpenAttestation document can be obfuscated", "OA-OBFUSCATE-FORMAT")
+        raise _refuse("only a wrapped OpenAttestation document can be obfuscated")
     if not fields:
         raise _fail("name at least one field to hide")
     from .verify import verify_document
 
     before = verify_document(document, "<document>").check("integrity")
     if before is None or before.outcome is not Outcome.PASS:
-        raise _fail(f"the document's integrity does not hold ({before.reason if before else 'not verifiable'}): "
-                    "hiding fields of it would not make a copy that verifies", "OA-OBFUSCATE-FORMAT")
+        raise _refuse(f"the document's integrity does not hold ({before.reason if before else 'not verifiable'}): "
+                      "hiding fields of it would not make a copy that verifies")
     out = copy.deepcopy(dict(document))
     version = form.version
     targets: list[list[tuple[Any, str | int]]] = []
@@ -130,7 +136,7 @@ def obfuscate(document: Mapping[str, Any], fields: Sequence[str]) -> dict[str, A
                 full = prefix + (path if path.startswith("[") or not path else f".{path}")
                 salt = salts.pop(full, None)
                 if salt is None:
-                    raise _fail(f"{full!r} has no salt: the document does not verify as it is", "OA-OBFUSCATE-FORMAT")
+                    raise _refuse(f"{full!r} has no salt of its own (OA-UNPROTECTED-LEAF): it cannot be hidden")
                 hashes.append((v3_leaf_hash if version == "3.0" else v4_leaf_hash)(full, salt.value, value))
         removed.add((id(container), key))
     _remove(out, targets)

@@ -95,7 +95,9 @@ def verify_document(content: Any, source: str, *, issuers: TrustedIssuers | None
                                REF_V2 if form.version == "2.0" else REF_V3, detail={"count": hidden}))
     signature = _signature(form, content, parties, root, findings)
     status = _status(form, parties, root, target, signature, revealed, findings)
-    identity = _identity(parties, signature, issuers, findings)
+    network = revealed.get("network")
+    chain_id = network.get("chainId") if isinstance(network, dict) else None
+    identity = _identity(parties, signature, issuers, findings, chain_id if isinstance(chain_id, str | int) else None)
     registry = next((p.get("tokenRegistry") for p in parties if p.get("tokenRegistry")), None)
     return OAVerificationResult(
         source, form.version, (integrity, signature, status, identity), tuple(findings), form="wrapped",
@@ -355,7 +357,9 @@ def _worse(a: Outcome, b: Outcome) -> Outcome:
 
 
 def _identity(parties: Sequence[Mapping[str, Any]], signature: Check, trusted: TrustedIssuers | None,
-              findings: list[Finding]) -> Check:
+              findings: list[Finding], chain_id: str | int | None = None) -> Check:
+    """Identity per issuer; ``chain_id`` (the document's ``network.chainId``) goes into the DNS-TXT record to
+    look up (``<chain id>`` when the document does not say)."""
     outcome = Outcome.PASS
     reasons: list[str] = []
     lookups: list[dict[str, Any]] = []
@@ -366,7 +370,7 @@ def _identity(parties: Sequence[Mapping[str, Any]], signature: Check, trusted: T
         did = party.get("did") or (party.get("key", "").split("#", 1)[0] or None)
         if kind == "DNS-TXT" and address and domain:
             lookups.append({"type": "DNS-TXT", "domain": domain,
-                            "record": f"openatts net=ethereum netId=<chain id> addr={address}"})
+                            "record": f"openatts net=ethereum netId={chain_id or '<chain id>'} addr={address}"})
             if trusted:
                 match = trusted.match_address(domain, address, member or "")
                 outcome, reason = _judge(outcome, match is not None, f"{address} for {domain}", findings, pointer)

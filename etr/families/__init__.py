@@ -79,10 +79,12 @@ _JSON_XML: frozenset[Syntax] = frozenset({"json", "xml"})
 REGISTRY: tuple[Entry, ...] = (
     Entry("dcsa-ebl", "etr.families.ebl:FAMILY", _JSON),
     Entry("dcsa-pint", "etr.families.pint:FAMILY", _JSON),
-    Entry("openattestation", "etr.families.openattestation:FAMILY", _JSON),
     Entry("ephyto", "etr.families.ephyto:FAMILY", _XML),
     Entry("origin", "etr.families.origin:FAMILY", _JSON_XML),
     Entry("untp", "etr.families.untp:FAMILY", _JSON),
+    # After the certificates: a TradeTrust W3C credential of origin is the origin family's, not an
+    # unsupported OpenAttestation form; wrapped OpenAttestation documents are no certificate family's.
+    Entry("openattestation", "etr.families.openattestation:FAMILY", _JSON),
 )
 FAMILY_NAMES: tuple[str, ...] = tuple(entry.name for entry in REGISTRY)
 

@@ -63,3 +63,30 @@ def test_a_registry_without_its_schema_is_not_evaluable(tmp_path: Path) -> None:
     assert a.registry is not None and a.registry.error is not None
     assert a.outcomes["R10-1b-i-SINGULAR"] is Outcome.NOT_EVALUABLE
     assert not (tmp_path / "none.db").exists() or (tmp_path / "none.db").stat().st_size == 0
+
+
+def test_the_command_line_reads_the_registry_in_every_worker(url: str, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+    from pint_simulator import registry_csv
+
+    from etr.cli import main
+
+    world = World()
+    chain = RawChain(world, td=mw.td()).issue().add("TRANSFER", "alice", "bob")
+    assert _record(url, world, chain.envelope()) == "RECE"
+    stale_copy = RawChain(world, chain.td, chain.tokens[:1])
+    (tmp_path / "current.json").write_text(json.dumps(chain.envelope()))
+    (tmp_path / "stale.json").write_text(json.dumps(stale_copy.envelope()))
+    trust = tmp_path / "trust"
+    trust.mkdir()
+    for platform, key in world.keys.items():
+        (trust / f"{platform}.jwk").write_text(json.dumps(key.public.jwk()))
+    (trust / "platforms.csv").write_bytes(registry_csv(world.keys))
+    result = CliRunner().invoke(main, ["assess", str(tmp_path / "current.json"), str(tmp_path / "stale.json"),
+                                       "--trust", str(trust), "--registry", url, "--at", mw.AT, "--format", "json",
+                                       "-j", "2"])
+    assert result.exit_code == 1, result.output  # the stale copy is not the record
+    reports = json.loads(result.stdout)["reports"]
+    assert [r["registry"]["relation"] for r in reports] == ["current", "stale"]
+    assert [{r["id"]: r["outcome"] for r in rep["requirements"]}["R10-1b-i-SINGULAR"] for rep in reports] == [
+        "PASS", "FAIL"]

@@ -193,7 +193,8 @@ def carrier_unbound(w: World) -> Built:
 def attestation(**sections: Any) -> Attestation:
     """An attestation for the simulated platforms with the given sections (JSON shapes)."""
     data = {"format": "etr-attestation", "formatVersion": "1.0",
-            "platform": {"name": "Simulated platforms", "codes": ["CAR1", "EBL1", "EBL2", "EBL3"]}, **sections}
+            "platform": {"name": "Simulated platforms", "codes": ["CAR1", "EBL1", "EBL2", "EBL3"]}}
+    data.update(sections)
     return parse_attestation(json.dumps(data).encode(), "<test attestation>")
 
 

@@ -396,6 +396,14 @@ def _coverage(periods: Iterable[Period], events: tuple[datetime, ...]) -> tuple[
     return best, best_missed
 
 
+def _uncovered_platforms(ev: Evidence) -> list[str]:
+    """The platforms the chain's events happened on that the attestation does not speak for."""
+    if ev.chain is None or ev.attestation is None:
+        return []
+    covered = set(ev.attestation.platform_codes)
+    return sorted({e.platform for e in ev.chain.events if e.platform and e.platform not in covered})
+
+
 def _attest_ref(ev: Evidence, p: Period) -> Ref:
     return Ref("E-ATTEST", f"{ev.attestation.source if ev.attestation else ''}#{p.pointer}", p.describe())
 
@@ -413,6 +421,10 @@ def rules(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
                            "attestation", plat, "none")
     events = _event_span(ev)
     _, missed = _coverage([rb], events)
+    elsewhere = _uncovered_platforms(ev)
+    if elsewhere:
+        return Verdict(W, f"{rb.describe()} does not speak for platform(s) {', '.join(elsewhere)} where events took "
+                          "place", (_attest_ref(ev, rb), *plat), "attestation", rb.to_dict())
     if missed:
         return Verdict(W, f"{rb.describe()} does not cover the event(s) at {', '.join(_iso(t) for t in missed[:3])}",
                        (_attest_ref(ev, rb), *plat), "attestation", rb.to_dict())
@@ -511,6 +523,11 @@ def declaration(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
     refs = tuple(_attest_ref(ev, a) for a in accreditations)
     best, missed = _coverage(accreditations, events)
     detail = {"accreditations": [a.to_dict() for a in accreditations]}
+    elsewhere = _uncovered_platforms(ev)
+    if elsewhere:
+        return Verdict(W, f"the declarations cover {', '.join(ev.attestation.platform_codes if ev.attestation else ())}"
+                          f", not platform(s) {', '.join(elsewhere)} where events took place", refs, "attestation",
+                       detail)
     if best is not None and not missed:
         return Verdict(P, f"{best.describe()} covers every event date (declared, not verified)", refs, "attestation",
                        detail)
@@ -713,6 +730,11 @@ def sg_presumption(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
         return Verdict(NE, "the record's event dates are not established, so the accreditation period cannot be "
                            "checked against them", refs, "attestation", detail)
     best, missed = _coverage(accreditations, events)
+    elsewhere = _uncovered_platforms(ev)
+    if elsewhere:
+        return Verdict(W, f"events took place on platform(s) {', '.join(elsewhere)}, which the accredited "
+                          "attestation does not cover: the presumption needs the record issued, transferred, "
+                          "controlled and stored on an accredited system throughout", refs, "attestation", detail)
     if best is not None and not missed:
         return Verdict(P, f"{best.describe()} covers every event ({_iso(events[0])} to {_iso(events[-1])}): the "
                           "methods are presumed reliable unless there is evidence to the contrary", refs,

@@ -74,6 +74,12 @@ SCENARIOS = [
         {"profile": "sg-eta-2021", "attestation": mw.attestation(
             accreditations=[mw.accreditation("2026-01-01", "2026-06-01T09:02:00Z")])},
         codes=("MLETR-R-SG-PRESUMPTION", "MLETR-R12-A-VI-DECLARATION")),
+    Scenario("Singapore accreditation of some of the platforms", mw.clean_life_cycle, {
+        "R-SG-PRESUMPTION": W, "R12-a-vi-DECLARATION": W, "R12-a-i-RULES": W}, W,
+        {"profile": "sg-eta-2021", "attestation": mw.attestation(
+            platform={"name": "Carrier and EBL1 only", "codes": ["CAR1", "EBL1"]},
+            rulebook=mw.FULL["rulebook"], accreditations=[mw.accreditation()])},
+        codes=("MLETR-R-SG-PRESUMPTION",)),
     Scenario("Singapore accreditation covering every event", mw.clean_life_cycle, {
         "R-SG-PRESUMPTION": P, "R12-a-vi-DECLARATION": P}, AR,
         {"profile": "sg-eta-2021", "attestation": mw.attestation(accreditations=[mw.accreditation()])}),

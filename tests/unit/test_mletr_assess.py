@@ -286,6 +286,13 @@ def test_a_transport_document_without_chain_is_not_evaluable_for_control() -> No
     assert a.outcome is NE
 
 
+def test_the_sg_presumption_without_event_dates_is_not_evaluable() -> None:
+    a = etr.assess(json.dumps(mw.td()).encode(), at=mw.AT, profile="sg-eta-2021",
+                   attestation=mw.attestation(accreditations=[mw.accreditation()]))
+    assert a.outcomes["R-SG-PRESUMPTION"] is NE
+    assert "event dates are not established" in a.row("R-SG-PRESUMPTION").reason
+
+
 def test_an_unknown_document_is_a_warning_not_a_guess() -> None:
     a = etr.assess(b'{"hello": "world"}', at=mw.AT, name="x.json")
     assert a.classification.kind == "unknown"
@@ -612,3 +619,50 @@ def test_the_certificate_samples_are_not_transferable_records(path: Any) -> None
         assert a.outcomes[rid] is NA, rid
     assert a.outcomes["R12-a-vii-STANDARD"] is P and a.outcomes["R08-WRITING"] is P
     assert a.outcome is not F
+
+
+def test_every_declared_outcome_of_every_requirement_is_reached(world: World) -> None:
+    """The requirements' data says which outcomes each check can give; the scenarios above reach each one
+    (the issue: at least one scenario per outcome of each requirement). Gathered again here in one place."""
+    from datetime import UTC, datetime
+
+    from etr.mletr.assessor import AssessOptions, gather_evidence
+
+    seen: set[tuple[str, Outcome]] = set()
+
+    def add(a: etr.Assessment) -> None:
+        seen.update((r.id, r.outcome) for r in a.rows)
+
+    for s in SCENARIOS:
+        add(_assess(world, s))
+    for data in (b'{"a": 1, "a": 2}', b'{"hello": 1}', json.dumps(mw.td()).encode()):
+        add(etr.assess(data, at=mw.AT))
+    add(etr.assess(json.dumps(mw.clean_life_cycle(world)[0]).encode(), at=mw.AT))  # no trust
+    from pint_simulator import sample_td
+
+    warned = json.loads((mw.REPO / "samples/ebl/invalid/EBL-CODE-UNKNOWN.json").read_text("utf-8"))
+    for doc in (sample_td(), warned):
+        add(etr.assess(json.dumps(world.build([("TRANSFER", "alice", "bob")], td=doc)).encode(), world.trust,
+                       at=mw.AT))
+    off_schema, _ = mw.live_chain(world)
+    off_schema["envelopeTransferChain"].append(42)
+    add(etr.assess(json.dumps(off_schema).encode(), world.trust, at=mw.AT))
+    add(etr.assess(json.dumps(mw.td()).encode(), at=mw.AT, profile="sg-eta-2021",
+                   attestation=mw.attestation(accreditations=[mw.accreditation()])))
+    env, trust = mw.live_chain(world)
+    for relation, status in (("current", mw.FakeStatus(holder={"partyName": "Somebody Else"})),
+                             ("stale", mw.FakeStatus()), ("unknown", None),
+                             ("current", mw.FakeStatus(conflicts=1))):
+        add(etr.assess(json.dumps(env).encode(), trust, at=mw.AT, registry=mw.FakeRegistry(relation, status)))
+    add(etr.assess(json.dumps(env).encode(), trust, at=mw.AT,
+                   registry=mw.FakeRegistry(error=EnvironmentProblem("down", code="ETR-ENVIRONMENT"))))
+    evidence, _ = gather_evidence(json.dumps(env).encode(), "x", AssessOptions(trust, at=mw.AT))
+    assert evidence.chain is not None and evidence.chain.current_holder is not None
+    nameless = replace(evidence.chain.current_holder, identifying_codes=())
+    add(assess_evidence(replace(evidence, chain=replace(evidence.chain, current_holder=nameless))))
+    report = Report("phyto.xml", "ephyto", "1.0")
+    add(assess_evidence(Evidence("phyto.xml", datetime(2026, 6, 1, tzinfo=UTC), classify(report), report)))
+    declared = {(r.id, o) for r in requirements() for o in r.outcomes}
+    declared |= {(r.id, NA) for r in requirements() if r.transferable_only}
+    assert sorted((rid, o.value) for rid, o in declared - seen) == []
+    assert seen <= declared  # and no check gives an outcome its requirement does not declare

@@ -256,9 +256,11 @@ def gather_evidence(data: bytes, name: str, options: AssessOptions, moment: date
     oa: OAEvidence | None = None
     envelope = document.content if report.family == "dcsa-pint" and isinstance(document.content, dict) else None
     td: Mapping[str, Any] | None = None
+    td_report: Report | None = None
     if envelope is not None:
         raw_td = envelope.get("transportDocument")
         td = raw_td if isinstance(raw_td, dict) else None
+        td_report = _td_report(report, name) if td is not None else None
         store = options.store()
         if store is None:
             notes.append("no trust store (--trust): the transfer chain's signatures were not verified")
@@ -270,8 +272,8 @@ def gather_evidence(data: bytes, name: str, options: AssessOptions, moment: date
                                      at=moment, source=name, td_version=options.td_version, limits=options.limits,
                                      validate_document=False)
             chain = with_reason_codes(chain_evidence(result), envelope)
-            if td is not None:
-                chain = replace(chain, td_report=_td_report(report, name))
+            if td_report is not None:
+                chain = replace(chain, td_report=td_report)
             signatures = signature_evidence(result, envelope, store)
             if options.registry is not None:
                 reg = _open_registry(options.registry) if isinstance(options.registry, str) else options.registry
@@ -281,12 +283,13 @@ def gather_evidence(data: bytes, name: str, options: AssessOptions, moment: date
                     notes.append(f"registry: {registry.error}")
     elif report.family == "dcsa-ebl" and isinstance(document.content, dict):
         td = document.content
+        td_report = report
         notes.append("a transport document alone carries no transfer chain: control and singularity need a PINT "
                      "envelope or a registry")
     elif report.family == "openattestation":
         oa = _oa(document, name, notes, options.trusted_issuers())
     evidence = Evidence(name, moment, classify(report, oa, td), report, chain, signatures, registry, oa,
-                        options.attestation, tuple(notes), True, envelope)
+                        options.attestation, tuple(notes), True, envelope, td_report)
     return evidence, tuple(document.findings)
 
 

@@ -92,19 +92,6 @@ def _no_chain(ev: Evidence, what: str) -> Verdict:
     return Verdict(NE, f"{what} cannot be evaluated: {why}", basis="none")
 
 
-def _ok_chain(ev: Evidence) -> bool:
-    return ev.chain is not None and ev.chain.outcome is not F
-
-
-def _codes_verdict(ev: Evidence, codes: Iterable[str], fail: str, ok: str, *, ok_outcome: Outcome = P) -> Verdict:
-    assert ev.chain is not None
-    found = ev.chain.refs(*codes)
-    if found:
-        return Verdict(F, f"{fail} ({', '.join(sorted({r.ref.split(' ')[0] for r in found}))})", found)
-    return Verdict(ok_outcome, ok, (Ref("E-CHAIN", "/envelopeTransferChain",
-                                        f"{ev.chain.entries} entries, verification {ev.chain.outcome.value}"),))
-
-
 # --------------------------------------------------------------------------- classification and document
 
 
@@ -125,7 +112,7 @@ def extra_info(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
     if report is None or report.family is None:
         return Verdict(NE, "the document's structure could not be read, so conflicts cannot be looked for",
                        basis="none")
-    td = ev.chain.td_report if ev.chain is not None and ev.chain.td_report is not None else report
+    td = ev.td_report or report
     errors = [f for f in td.findings if f.severity is Severity.ERROR]
     ref = (Ref("E-DOC", f"{td.family} {td.version} validation", f"{len(errors)} errors"),)
     if errors:
@@ -158,9 +145,8 @@ def writing(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
 
 
 def content(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
-    report = ev.chain.td_report if ev.chain is not None and ev.chain.td_report is not None else ev.report
-    if report is None or report.family is None or (ev.classification.family == "dcsa-pint" and ev.chain is not None
-                                                   and ev.chain.td_report is None):
+    report = ev.td_report or ev.report
+    if report is None or report.family is None:
         return Verdict(NE, "the record's content was not validated against its document type", basis="none")
     errors = report.count(Severity.ERROR)
     warnings = report.count(Severity.WARNING)
@@ -543,7 +529,7 @@ def standard(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
         if schema:
             return Verdict(F, f"the envelope does not conform to DCSA PINT 3.0 ({', '.join(sorted(set(schema))[:4])})",
                            ref)
-        td = ev.chain.td_report
+        td = ev.td_report
         extra = f" and its transport document to {td.family} {td.version}" if td is not None and td.valid else ""
         return Verdict(P, f"the envelope conforms to DCSA PINT 3.0 (EBL_PINT_v3.0.0){extra}", ref)
     report = ev.report

@@ -219,6 +219,8 @@ class Evidence:
     notes: tuple[str, ...] = field(default_factory=tuple)
     loaded: bool = True
     envelope: Mapping[str, Any] | None = None
+    #: The transport document's own validation report (an envelope's, read off the envelope's report).
+    td_report: Report | None = None
 
     @property
     def event_times(self) -> tuple[datetime, ...]:

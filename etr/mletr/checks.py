@@ -406,6 +406,10 @@ def rules(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
         return Verdict(AR, "no rulebook declared: the rules of the system in force at each event rest on an "
                            "attestation", plat, "none")
     events = _event_span(ev)
+    if not events:
+        return Verdict(AR, f"{rb.describe()}; the record's event dates are not established, so whether it was in "
+                           "force at each event is not known", (_attest_ref(ev, rb), *plat), "attestation",
+                       rb.to_dict())
     _, missed = _coverage([rb], events)
     elsewhere = _uncovered_platforms(ev)
     if elsewhere:
@@ -507,8 +511,11 @@ def declaration(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
         return Verdict(AR, "no declaration, approval or accreditation declared", basis="none")
     events = _event_span(ev)
     refs = tuple(_attest_ref(ev, a) for a in accreditations)
-    best, missed = _coverage(accreditations, events)
     detail = {"accreditations": [a.to_dict() for a in accreditations]}
+    if not events:
+        return Verdict(AR, f"declared: {'; '.join(a.describe() for a in accreditations)}; the record's event dates "
+                           "are not established, so the period cannot be checked", refs, "attestation", detail)
+    best, missed = _coverage(accreditations, events)
     elsewhere = _uncovered_platforms(ev)
     if elsewhere:
         return Verdict(W, f"the declarations cover {', '.join(ev.attestation.platform_codes if ev.attestation else ())}"

@@ -291,6 +291,10 @@ def test_the_sg_presumption_without_event_dates_is_not_evaluable() -> None:
                    attestation=mw.attestation(accreditations=[mw.accreditation()]))
     assert a.outcomes["R-SG-PRESUMPTION"] is NE
     assert "event dates are not established" in a.row("R-SG-PRESUMPTION").reason
+    # Without event dates, a declared accreditation or rulebook is recorded, never taken as covering them.
+    b = etr.assess(json.dumps(mw.td()).encode(), at=mw.AT, attestation=mw.attestation(**mw.FULL))
+    assert b.outcomes["R12-a-vi-DECLARATION"] is AR and b.outcomes["R12-a-i-RULES"] is AR
+    assert b.row("R12-a-i-RULES").basis == "attestation"
 
 
 def test_an_unknown_document_is_a_warning_not_a_guess() -> None:

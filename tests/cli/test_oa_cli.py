@@ -250,3 +250,23 @@ def test_obfuscate_refuses_what_does_not_verify(docs: dict[str, str], tmp_path: 
     with pytest.raises(DocumentError) as refused:
         obfuscate(unsalted, ["credentialSubject.x"])
     assert refused.value.code == "OA-OBFUSCATE-FORMAT"
+
+
+def test_validate_a_wrapped_tradetrust_certificate_of_origin(tmp_path: Path) -> None:
+    """With the origin family there, a wrapped CoO gets both the OA findings and the CoO data findings, located
+    in the wrapped document (under /data) and read from the revealed (unsalted) values."""
+    origin = pytest.importorskip("etr.families.origin")
+    assert hasattr(origin, "check_tradetrust_data")
+    sample = REPO / "samples" / "openattestation" / "valid" / "certificate-of-origin-did-signed.json"
+    assert invoke("validate", str(sample)).exit_code == 0
+    data = json.loads(sample.read_text())["data"]
+    from etr.families.openattestation.forms import unsalt_tree
+
+    raw = unsalt_tree(data)
+    raw["supplyChainConsignment"]["exportCountry"]["code"] = "Singapore"
+    result = invoke("validate", "--format", "jsonl", write(tmp_path, "coo.json", wrap_v2(raw)))
+    report = json.loads(result.stdout)
+    assert report["family"] == "openattestation" and result.exit_code == 1
+    codes = {(f["code"], f.get("location", {}).get("pointer")) for f in report["findings"]}
+    assert ("COO-TT-COUNTRY", "/data/supplyChainConsignment/exportCountry/code") in codes
+    assert ("OA-NOT-VERIFIED", None) in codes

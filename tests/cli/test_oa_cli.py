@@ -98,11 +98,13 @@ def test_pint_trust_and_trusted_issuers_together(docs: dict[str, str], tmp_path:
     issuers = tmp_path / "issuers.toml"
     issuers.write_text(f'format = "etr-trusted-issuers"\n[[issuer]]\ndomain = "{DOMAIN}"\n'
                        f'token-registry = "{REGISTRY}"\ndocument-store = "{STORE}"\n', encoding="utf-8")
-    result = invoke("verify", "--format", "jsonl", "--trust", str(PINT_TRUST), "--trust", str(issuers),
-                    "--at", "2026-12-01T00:00:00Z", docs["bl"], str(PINT_VALID))
-    lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert lines[0]["checks"][3]["outcome"] == "PASS" and lines[1]["outcome"] == "PASS", result.stdout
-    assert result.exit_code == 0
+    for jobs in ("1", "2"):  # the worker processes read the same trust paths
+        result = invoke("verify", "--format", "jsonl", "-j", jobs, "--trust", str(PINT_TRUST), "--trust",
+                        str(issuers), "--at", "2026-12-01T00:00:00Z", docs["bl"], str(PINT_VALID), docs["coo"])
+        lines = [json.loads(line) for line in result.stdout.splitlines()]
+        assert [line["outcome"] for line in lines] == ["NOT_EVALUABLE", "PASS", "NOT_EVALUABLE"], result.stdout
+        assert lines[0]["checks"][3]["outcome"] == lines[2]["checks"][3]["outcome"] == "PASS"
+        assert result.exit_code == 0
 
 
 def test_strict_refuses_what_the_hash_does_not_protect(tmp_path: Path) -> None:

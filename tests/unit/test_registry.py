@@ -325,7 +325,7 @@ def test_sigkill_mid_batch_loses_no_accepted_entry_and_leaves_no_partial_one(reg
     chains = [build(WORLD, td=sample_td(reference=f"CRASH{r}")) for r in range(2)]
     holders = ["alice", "bob", "carol", "dave"]
     batch: list[bytes] = []
-    for n in range(1, 25):
+    for n in range(1, 41):  # long enough that the kill lands mid-batch even on a loaded machine
         for chain in chains:
             for step in range(4):
                 i = len(chain.tokens) - 1

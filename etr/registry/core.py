@@ -408,7 +408,8 @@ class _Context:
                 f"document checksum {other.transport_document_checksum[:12]}…, state {other.state}); this one's "
                 f"is {read.td_checksum[:12]}…: two originals of one record", "DISE", pointer="/transportDocument",
                 recorded=other.key.to_dict())
-            return _Plan(Recording(self.name, "DISE", (*result.findings, finding), read.key, entries=other.entries,
+            # The refused record holds nothing; the status is the live record's (its key says which).
+            return _Plan(Recording(self.name, "DISE", (*result.findings, finding), read.key, entries=0,
                                    status=_status(other, disputed=True), verification=result), conflicts=(other.id,))
         head = result.head
         assert head is not None  # a verified envelope has a head

@@ -96,6 +96,9 @@ class Options:
     limits: Limits = field(default_factory=Limits)
     issuers: TrustedIssuers | tuple[str, ...] = ()
     pint_without_trust: Literal["raise", "fail"] = "raise"
+    #: A registry of record (its URL, or an open :class:`~etr.registry.Registry`): each result then says
+    #: whether the envelope is the registry's chain, a stale or a forked copy (``REG-VIEW-…``).
+    registry: Any = None
 
     def check(self) -> None:
         """Fail early on what no input can fix.
@@ -125,6 +128,8 @@ class Options:
             ValidateOptions("dcsa-ebl", self.td_version).check()
         self.store()
         self.trusted_issuers()
+        if self.registry is not None:
+            registry_of(self.registry).find("", "")  # fails now when the registry cannot be read
 
     def no_trust(self) -> UsageError:
         """The usage error of an envelope met without a trust store."""
@@ -157,6 +162,22 @@ class Options:
     def trusted_issuers(self) -> TrustedIssuers:
         """The trusted issuers of OpenAttestation documents (read once per process from paths)."""
         return trusted_issuers(self.issuers) if isinstance(self.issuers, tuple) else self.issuers
+
+
+def registry_of(registry: Any) -> Any:
+    """The :class:`~etr.registry.Registry` for a URL (opened once per process) or the one given.
+
+    Raises:
+        UsageError: ``REG-URL``: not a registry URL.
+    """
+    return _open_registry(registry) if isinstance(registry, str) else registry
+
+
+@functools.lru_cache(maxsize=8)
+def _open_registry(url: str) -> Any:
+    import etr.registry
+
+    return etr.registry.open(url)
 
 
 @functools.lru_cache(maxsize=8)
@@ -253,7 +274,19 @@ def verify_source(source: Source, options: Options, stdin: BinaryIO | None = Non
         data = source.read(options.limits, stdin)
     except LoadError as exc:
         return _unreadable(source.name, options, exc)
-    return _verify_bytes(data, source.name, options)
+    return _viewed(_verify_bytes(data, source.name, options), options)
+
+
+def _viewed(result: AnyVerification, options: Options) -> AnyVerification:
+    """The result with the registry's view, when ``options`` name a registry (see :mod:`etr.registry.view`);
+    the registry holds PINT chains, so an OpenAttestation result is left as it is."""
+    from .transfer.results import VerificationResult
+
+    if options.registry is None or not isinstance(result, VerificationResult):
+        return result
+    from .registry.view import with_registry_view
+
+    return with_registry_view(result, registry_of(options.registry))
 
 
 def _verify_bytes(data: bytes, name: str, options: Options) -> AnyVerification:
@@ -330,9 +363,9 @@ def _verify_one(item: Input, options: Options, name: str | None) -> AnyVerificat
             return _unreadable(name or "<object>", options, exc)
         if _is_open_attestation(value):
             return _verify_oa(value, name or "<object>", options, None)
-        return _verify_envelope(value, name or "<object>", options)
+        return _viewed(_verify_envelope(value, name or "<object>", options), options)
     if isinstance(item, bytes | bytearray):
-        return _verify_bytes(bytes(item), name or "<bytes>", options)
+        return _viewed(_verify_bytes(bytes(item), name or "<bytes>", options), options)
     if not isinstance(item, str | PathLike):
         raise UsageError(f"an input is a path, bytes or a parsed JSON object, not {type(item).__name__}",
                          code="PINT-USAGE")
@@ -347,7 +380,7 @@ def verify(item: Input, trust: TrustInput = None, *, mode: Mode = "strict",
            supporting_documents: Mapping[str, bytes] | None = None, require_documents: bool = False,
            at: datetime | str | None = None, carrier_platform: str | None = None,
            issue_to: Mapping[str, Any] | None = None, validate_document: bool = True, td_version: str | None = None,
-           limits: Limits | None = None, name: str | None = None) -> AnyVerification:
+           limits: Limits | None = None, name: str | None = None, registry: Any = None) -> AnyVerification:
     """Verify one DCSA PINT 3.0 envelope or OpenAttestation document given as a path, raw bytes or a
     parsed JSON mapping (what it is is read from its content).
 
@@ -361,7 +394,10 @@ def verify(item: Input, trust: TrustInput = None, *, mode: Mode = "strict",
     ``td_version``: the DCSA eBL version the embedded transport document is
     validated against. The other keywords are those of
     :func:`etr.transfer.verify.verify_envelope`. ``name`` names the input in
-    the result (default: the path, ``<bytes>`` or ``<object>``).
+    the result (default: the path, ``<bytes>`` or ``<object>``). ``registry`` (a
+    registry URL or an :class:`etr.registry.Registry`) adds the registry's
+    view: a ``REG-VIEW-…`` finding says whether the envelope is its chain, a
+    stale copy (a warning) or a fork (an error).
 
     Returns a ``VerificationResult`` (``kind == "verification"``): ``outcome``
     (PASS, WARN, NOT_EVALUABLE or FAIL), ``response_code`` (what a receiving
@@ -376,14 +412,17 @@ def verify(item: Input, trust: TrustInput = None, *, mode: Mode = "strict",
 
     Raises:
         UsageError: an unknown mode or keyword, an ``at`` that is not a
-            date-time, an unknown ``td_version``; ``PINT-NO-TRUST``: the input
-            is an envelope and the trust store is empty.
+            date-time, an unknown ``td_version``, a ``registry`` that is no
+            registry URL (``REG-URL``); ``PINT-NO-TRUST``: the input is an
+            envelope and the trust store is empty.
         KeyFileError: trust material is missing or unreadable.
+        RegistryError: the registry cannot be read.
     """
     options = _options(trust, limits, {
         "mode": mode, "expected_recipient": expected_recipient, "supporting_documents": supporting_documents,
         "require_documents": require_documents, "at": at, "carrier_platform": carrier_platform,
-        "issue_to": issue_to, "validate_document": validate_document, "td_version": td_version})
+        "issue_to": issue_to, "validate_document": validate_document, "td_version": td_version,
+        "registry": registry})
     return _verify_one(item, options, name)
 
 

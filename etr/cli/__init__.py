@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "keys": ("etr.cli.keys:keys_cmd", "Generate and inspect signing keys."),
     "oa": ("etr.cli.oa:oa_cmd", "TradeTrust / OpenAttestation documents: selective disclosure (obfuscate)."),
     "codes": ("etr.cli.codes:codes_cmd", "List every finding and error code etr can emit, with its meaning."),
+    "registry": ("etr.cli.registry:registry_cmd", "Keep one authoritative PINT chain per record: record, status."),
 }
 
 #: The exit statuses every command shares; ``etr validate`` and ``etr verify`` spell out their own

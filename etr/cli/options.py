@@ -40,7 +40,7 @@ Exit status:
      issuance needs the chain), with no finding at the --fail-on severity
   1  at least one input FAILs, unreadable and hostile inputs included,
      an envelope without --trust (PINT-NO-TRUST), or the trust store
-     cannot be read
+     (or the --registry) cannot be read
   2  usage error: bad option, unknown --schema-version, a directory or
      pattern with no input
 
@@ -139,3 +139,13 @@ def build_trust_store(paths: tuple[Path, ...]) -> TrustStore:
     from ..crypto.trust import TrustStore
 
     return TrustStore.from_paths(paths)
+
+
+# --------------------------------------------------------------------------- registry of record
+
+#: ``--registry URL`` for a command that reads a registry of record beside what it checks (``etr verify``),
+#: passed as ``registry: str | None``.
+registry_option = click.option(
+    "--registry", "registry", metavar="URL",
+    help="A registry of record (sqlite:///path or postgresql://…): say whether each envelope is its chain, a "
+         "stale copy (warning REG-VIEW-STALE) or a forked one (error REG-VIEW-FORK, DISE).")

@@ -12,7 +12,7 @@ import click
 
 from ..load import Limits, Source
 from ..model import Result, Severity
-from .options import VERIFY_EXIT_HELP, batch_options, schema_version_option, trust_paths_option
+from .options import VERIFY_EXIT_HELP, batch_options, registry_option, schema_version_option, trust_paths_option
 from .run import run_inputs
 
 
@@ -38,13 +38,14 @@ from .run import run_inputs
 @click.option("--no-td", is_flag=True, help="Do not validate the embedded transport document.")
 @schema_version_option("DCSA eBL version to validate the embedded transport document against (3.0.0 to 3.0.4; "
                        "default 3.0.4).")
+@registry_option
 @click.option("--show-document", is_flag=True,
               help="Text lists the embedded transport document's findings (its validation report).")
 @batch_options
 def verify_cmd(envelopes: tuple[str, ...], trust_paths: tuple[Path, ...], mode: str, expect_recipient: str | None,
                documents: tuple[Path, ...], require_documents: bool, at: str | None, carrier_platform: str | None,
-               issue_to: Path | None, no_td: bool, version: str | None, show_document: bool, fmt: str, quiet: bool,
-               jobs: int, fail_on: Severity, limits: Limits) -> None:
+               issue_to: Path | None, no_td: bool, version: str | None, registry: str | None, show_document: bool,
+               fmt: str, quiet: bool, jobs: int, fail_on: Severity, limits: Limits) -> None:
     """Verify DCSA PINT 3.0 envelopes and TradeTrust / OpenAttestation documents.
 
     INPUTS are files, directories (walked recursively for .json, .jsonld,
@@ -79,7 +80,7 @@ def verify_cmd(envelopes: tuple[str, ...], trust_paths: tuple[Path, ...], mode: 
         at or format_datetime(datetime.now(UTC)),
         _recipient(expect_recipient), _documents(documents) if documents else None,
         require_documents, carrier_platform, _json_file(issue_to, "--issue-to") if issue_to is not None else None,
-        not no_td, version, limits, tuple(str(p) for p in trust_paths), "fail")
+        not no_td, version, limits, tuple(str(p) for p in trust_paths), "fail", registry)
     options.check()
     work: Callable[[Source], Result] = functools.partial(verify_source, options=options)
     run_inputs("verify", envelopes, work, fmt=fmt, jobs=jobs, quiet=quiet, fail_on=fail_on,

@@ -17,6 +17,7 @@ from .verification import verification_lines
 
 if TYPE_CHECKING:
     from ..families.openattestation import OAVerificationResult
+    from ..registry.model import Recording
     from ..transfer.verify import VerificationResult
 
 
@@ -70,6 +71,10 @@ class TextRenderer(Renderer):
                                        show_document=self.show_document)
         elif isinstance(result, Report):
             lines = report_lines(result, failed, quiet=self.quiet)
+        elif result.kind == "registration":
+            from .registration import registration_lines
+
+            lines = registration_lines(cast("Recording", result), quiet=self.quiet)
         else:  # a result type without a text form of its own: its bottom line and findings
             lines = [f"{result.source}: {result.outcome.value}",
                      *(finding_line(f) for f in result.findings if not (self.quiet and f.severity is Severity.INFO))]

@@ -126,10 +126,10 @@ class Options:
             from .validate import Options as ValidateOptions
 
             ValidateOptions("dcsa-ebl", self.td_version).check()
-        if self.registry is not None:
-            registry_of(self.registry).find("", "")  # fails now when the registry cannot be read
         self.store()
         self.trusted_issuers()
+        if self.registry is not None:
+            registry_of(self.registry).find("", "")  # fails now when the registry cannot be read
 
     def no_trust(self) -> UsageError:
         """The usage error of an envelope met without a trust store."""
@@ -279,7 +279,7 @@ def verify_source(source: Source, options: Options, stdin: BinaryIO | None = Non
 
 def _viewed(result: AnyVerification, options: Options) -> AnyVerification:
     """The result with the registry's view, when ``options`` name a registry (see :mod:`etr.registry.view`);
-    an OpenAttestation document's result as it is (the registry keeps PINT chains)."""
+    the registry holds PINT chains, so an OpenAttestation result is left as it is."""
     from .transfer.results import VerificationResult
 
     if options.registry is None or not isinstance(result, VerificationResult):

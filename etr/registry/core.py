@@ -408,7 +408,8 @@ class _Context:
                 f"document checksum {other.transport_document_checksum[:12]}…, state {other.state}); this one's "
                 f"is {read.td_checksum[:12]}…: two originals of one record", "DISE", pointer="/transportDocument",
                 recorded=other.key.to_dict())
-            return _Plan(Recording(self.name, "DISE", (*result.findings, finding), read.key, entries=other.entries,
+            # The refused record holds nothing; the status is the live record's (its key says which).
+            return _Plan(Recording(self.name, "DISE", (*result.findings, finding), read.key, entries=0,
                                    status=_status(other, disputed=True), verification=result), conflicts=(other.id,))
         head = result.head
         assert head is not None  # a verified envelope has a head
@@ -451,11 +452,12 @@ class _Context:
         resigned: list[int] = []
         if prefix.hexdigest() != stored_digest:
             checksums = [hashlib.sha256(t.encode("utf-8", "surrogatepass")).hexdigest() for t in tokens[:k]]
-            fork, resigned = self._first_difference(conn, row, tokens, checksums, k)
+            fork, resigned, recorded = self._first_difference(conn, row, tokens, checksums, k)
             if fork is not None:
                 return self._fork(read, row, fork, f"entry {fork} is not the recorded entry {fork}"
                                   + (": another first entry for the same record" if fork == 0 else
                                      f": another successor of entry {fork - 1}"))
+            prefix = _chain_hash(recorded)  # the new entries' digests cover the recorded JWS, not the copies
         if m <= n:
             return self._duplicate(read, row, m, resigned)
         return self._append(conn, read, row, prefix)
@@ -468,19 +470,21 @@ class _Context:
         return entry
 
     def _first_difference(self, conn: Any, row: RecordRow, tokens: Sequence[str], checksums: Sequence[str],
-                          k: int) -> tuple[int | None, list[int]]:
+                          k: int) -> tuple[int | None, list[int], list[str]]:
         """The first envelope entry that is not the recorded one (``None``: all are, some signed again),
-        and the entries signed again (same payload, another JWS)."""
+        the entries signed again (same payload, another JWS), and the recorded JWS strings read."""
         resigned: list[int] = []
+        recorded: list[str] = []
         for entry in self.backend.entries(conn, row.id, below=k):
             i = entry.idx
+            recorded.append(entry.token)
             if checksums[i] == entry.checksum:
                 continue
             if _payload_checksum(tokens[i]) == entry.payload_checksum:
                 resigned.append(i)
                 continue
-            return i, resigned
-        return None, resigned
+            return i, resigned, recorded
+        return None, resigned, recorded
 
     def _fork(self, read: _Read, row: RecordRow, at_entry: int, why: str) -> _Plan:
         """A verified envelope that contradicts the recorded chain is DISE; an unverified one gets the

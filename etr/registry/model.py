@@ -143,7 +143,8 @@ class Recording:
     ``DISE`` (it contradicts the recorded chain), ``BSIG`` / ``BENV`` (the verifier's: a bad signature or
     envelope, or a signature the trust store cannot bind to its platform offline). ``key`` names the
     record (``None`` when the envelope cannot be read that far), ``accepted`` is how many entries were
-    stored now, ``entries`` how many the record holds after it, ``status`` the record's status after it.
+    stored now, ``entries`` how many the record holds after it, ``status`` the record's status after it (for
+    ``REG-DOCUMENT-CONFLICT``: the live record's, whose ``key`` differs).
     ``verification`` is the verifier's result when the whole envelope was verified (a new record), else
     ``None`` (only the new entries were). The outcome is PASS for RECE and DUPE (WARN for a stale copy),
     FAIL otherwise.

@@ -98,11 +98,13 @@ def test_pint_trust_and_trusted_issuers_together(docs: dict[str, str], tmp_path:
     issuers = tmp_path / "issuers.toml"
     issuers.write_text(f'format = "etr-trusted-issuers"\n[[issuer]]\ndomain = "{DOMAIN}"\n'
                        f'token-registry = "{REGISTRY}"\ndocument-store = "{STORE}"\n', encoding="utf-8")
-    result = invoke("verify", "--format", "jsonl", "--trust", str(PINT_TRUST), "--trust", str(issuers),
-                    "--at", "2026-12-01T00:00:00Z", docs["bl"], str(PINT_VALID))
-    lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert lines[0]["checks"][3]["outcome"] == "PASS" and lines[1]["outcome"] == "PASS", result.stdout
-    assert result.exit_code == 0
+    for jobs in ("1", "2"):  # the worker processes read the same trust paths
+        result = invoke("verify", "--format", "jsonl", "-j", jobs, "--trust", str(PINT_TRUST), "--trust",
+                        str(issuers), "--at", "2026-12-01T00:00:00Z", docs["bl"], str(PINT_VALID), docs["coo"])
+        lines = [json.loads(line) for line in result.stdout.splitlines()]
+        assert [line["outcome"] for line in lines] == ["NOT_EVALUABLE", "PASS", "NOT_EVALUABLE"], result.stdout
+        assert lines[0]["checks"][3]["outcome"] == lines[2]["checks"][3]["outcome"] == "PASS"
+        assert result.exit_code == 0
 
 
 def test_strict_refuses_what_the_hash_does_not_protect(tmp_path: Path) -> None:
@@ -250,3 +252,23 @@ def test_obfuscate_refuses_what_does_not_verify(docs: dict[str, str], tmp_path: 
     with pytest.raises(DocumentError) as refused:
         obfuscate(unsalted, ["credentialSubject.x"])
     assert refused.value.code == "OA-OBFUSCATE-FORMAT"
+
+
+def test_validate_a_wrapped_tradetrust_certificate_of_origin(tmp_path: Path) -> None:
+    """With the origin family there, a wrapped CoO gets both the OA findings and the CoO data findings, located
+    in the wrapped document (under /data) and read from the revealed (unsalted) values."""
+    origin = pytest.importorskip("etr.families.origin")
+    assert hasattr(origin, "check_tradetrust_data")
+    sample = REPO / "samples" / "openattestation" / "valid" / "certificate-of-origin-did-signed.json"
+    assert invoke("validate", str(sample)).exit_code == 0
+    data = json.loads(sample.read_text())["data"]
+    from etr.families.openattestation.forms import unsalt_tree
+
+    raw = unsalt_tree(data)
+    raw["supplyChainConsignment"]["exportCountry"]["code"] = "Singapore"
+    result = invoke("validate", "--format", "jsonl", write(tmp_path, "coo.json", wrap_v2(raw)))
+    report = json.loads(result.stdout)
+    assert report["family"] == "openattestation" and result.exit_code == 1
+    codes = {(f["code"], f.get("location", {}).get("pointer")) for f in report["findings"]}
+    assert ("COO-TT-COUNTRY", "/data/supplyChainConsignment/exportCountry/code") in codes
+    assert ("OA-NOT-VERIFIED", None) in codes

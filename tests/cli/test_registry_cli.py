@@ -160,6 +160,11 @@ def test_verify_with_the_registry_tells_current_stale_ahead_and_fork(db: str, tr
     assert result.findings[-1].code == "REG-VIEW-CURRENT"
     unreadable = etr.verify(b"{", WORLD.trust, registry=db)
     assert not any(f.code.startswith("REG-") for f in unreadable.findings)
+    # The registry holds PINT chains: an OpenAttestation document beside envelopes gets no registry view.
+    bl = Path(__file__).resolve().parents[2] / "samples" / "openattestation" / "valid" / "bill-of-lading.tt"
+    oa = etr.verify(bl, WORLD.trust, registry=db)
+    assert getattr(oa, "family", None) == "openattestation"
+    assert not any(f.code.startswith("REG-") for f in oa.findings)
 
 
 def test_verify_with_a_registry_that_is_not_there_exits_1(trust: Path, tmp_path: Path) -> None:

@@ -124,6 +124,7 @@ def test_v2_reordering_is_no_edit() -> None:
 
 @pytest.mark.parametrize(("genuine", "edited"), [
     (30, "30"), ("30", 30), (True, "true"), ("false", False), (None, "null"), ("null", None), (1.5, "1.5"),
+    ("Infinity", 10**400), (1e21, "1e+21"),
 ])
 def test_v3_a_type_change_whose_text_does_not_change(genuine: Any, edited: Any) -> None:
     doc = wrap_v3(v3_credential(value=genuine))

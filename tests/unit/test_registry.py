@@ -325,7 +325,7 @@ def test_sigkill_mid_batch_loses_no_accepted_entry_and_leaves_no_partial_one(reg
     chains = [build(WORLD, td=sample_td(reference=f"CRASH{r}")) for r in range(2)]
     holders = ["alice", "bob", "carol", "dave"]
     batch: list[bytes] = []
-    for n in range(1, 25):
+    for n in range(1, 41):  # long enough that the kill lands mid-batch even on a loaded machine
         for chain in chains:
             for step in range(4):
                 i = len(chain.tokens) - 1
@@ -644,3 +644,26 @@ def test_record_or_raise(reg: Registry) -> None:
         reg.record_or_raise(envelope(build(WORLD, [("TRANSFER", "alice", "carol")])), trust=WORLD.trust,
                             at=VERIFY_AT)
     assert exc.value.code == "REG-FORK" and exc.value.recording.response == "DISE"  # type: ignore[attr-defined]
+
+
+def test_an_earlier_entry_signed_again_in_an_appending_envelope(url: str) -> None:
+    """The recorded entries, not the envelope's re-signed copies, are what the new entries' digests cover."""
+    from etr.registry.core import _chain_hash
+
+    world = World("ES256")
+    reg = etr.registry.open(url)
+    reg.init()
+    chain = build(world, [("TRANSFER", "alice", "bob"), ("TRANSFER", "bob", "carol")])
+    assert reg.record(envelope(chain), trust=world.trust, at=VERIFY_AT).response == "RECE"
+    chain.add("TRANSFER", "carol", "dave")
+    copy = chain.sign(canonical_json(payload_of(chain.tokens[1])), "EBL1")
+    rec = reg.record(envelope(chain, tokens=[chain.tokens[0], copy, *chain.tokens[2:]]), trust=world.trust,
+                     at=VERIFY_AT)
+    assert (rec.response, rec.accepted) == ("RECE", 1), rec.codes
+    assert reg.chain(rec.key) == tuple(chain.tokens)  # type: ignore[arg-type]
+    conn, _ = _raw(url)
+    digest = conn.execute("SELECT chain_digest FROM etr_entries WHERE idx = 3").fetchone()[0]
+    conn.close()
+    assert digest == _chain_hash(chain.tokens).hexdigest()
+    same = reg.record(envelope(chain), trust=world.trust, at=VERIFY_AT)
+    assert same.response == "DUPE" and same.findings[0].detail is not None and same.findings[0].detail["resigned"] == []

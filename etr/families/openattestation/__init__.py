@@ -100,11 +100,27 @@ def _template_name(data: Any) -> str:
 
 
 def _is_certificate_of_origin(data: Any) -> bool:
-    """Whether the (revealed) data is a TradeTrust certificate of origin, by its template name."""
+    """Whether the (revealed) data is a TradeTrust certificate of origin: as the origin family reads it
+    (``looks_like_coo``) when it is installed, else by its template name."""
+    module = _origin_module()
+    looks_like_coo = getattr(module, "looks_like_coo", None) if module is not None else None
+    if looks_like_coo is not None and isinstance(data, Mapping):
+        try:
+            return bool(looks_like_coo(data))
+        except Exception:  # another family's bug must not hide the OA findings
+            log.info("origin looks_like_coo failed", exc_info=True)
     from .forms import unsalt
 
     name = str(unsalt(_template_name(data))).upper().replace("-", "_").replace(" ", "_")
     return "CERTIFICATE_OF_ORIGIN" in name or name in ("COO", "CHAFTA_COO", "CO")
+
+
+def _origin_module() -> Any:
+    """``etr.families.origin`` when it is there (the certificates issue builds it), else ``None``."""
+    try:
+        return importlib.import_module("etr.families.origin")
+    except ImportError:
+        return None
 
 
 def _origin_registered() -> bool:
@@ -115,11 +131,8 @@ def _origin_registered() -> bool:
 
 def _origin_findings(revealed: Mapping[str, Any], base: str) -> Iterator[Finding]:
     """The certificate-of-origin data findings of the origin family (when installed), on the revealed data."""
-    try:
-        module = importlib.import_module("etr.families.origin")
-    except ImportError:
-        return
-    check = getattr(module, "check_tradetrust_data", None)
+    module = _origin_module()
+    check = getattr(module, "check_tradetrust_data", None) if module is not None else None
     if check is None:
         return
     try:

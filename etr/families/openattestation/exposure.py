@@ -156,9 +156,12 @@ def _walk(node: Any, pointer: str) -> Iterator[tuple[Any, str]]:
 
 
 def _type_ambiguous(value: Any) -> bool:
+    """Whether a v3 leaf's text is also the text of a value of another JSON type: every non-string does,
+    and a string that reads as ``true``/``false``/``null`` or as JavaScript writes a number (``Infinity`` too:
+    an integer beyond the double range is written so)."""
     if not isinstance(value, str):
         return True
-    if value in ("true", "false", "null"):
+    if value in ("true", "false", "null", "Infinity", "-Infinity"):
         return True
     try:
         number = float(value) if any(c in value for c in ".eE") else int(value)

@@ -36,6 +36,11 @@ TRUSTVC_PROOF_TYPES = frozenset({"BbsBlsSignature2020", "BbsBlsSignatureProof202
                                  "EcdsaSecp256k1Signature2019", "Ed25519Signature2020"})
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}:")
+
+
+def is_salted(value: Any) -> bool:
+    """Whether ``value`` is a v2 salted value: a string starting ``<uuid>:`` (src/2.0/salt.ts)."""
+    return isinstance(value, str) and _UUID.match(value) is not None
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 
 
@@ -106,7 +111,7 @@ def unsalt(value: Any) -> Any:
     """A v2 salted value (``"<uuid>:<type>:<text>"``) as the reference unsalts it: ``number`` becomes a
     number (the text when it is none), ``boolean`` whether the text is ``true``, ``null``/``undefined``
     ``None``; anything not salted is returned as it is."""
-    if not isinstance(value, str) or not _UUID.match(value):
+    if not is_salted(value):
         return value
     kind, sep, text = value[37:].partition(":")
     if not sep:

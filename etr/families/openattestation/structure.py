@@ -15,12 +15,12 @@ from typing import Any
 
 from ...model import Finding, Location, Severity
 from .forms import (
-    _UUID,
     V2_SIGNATURE_TYPE,
     V3_CONTEXT,
     W3C_VC_V1,
     Form,
     is_address,
+    is_salted,
     issuers_of,
     revealed_data,
 )
@@ -67,7 +67,7 @@ def _v2(form: Form, content: Mapping[str, Any]) -> Iterator[Finding]:
                 yield _problem("privacy.obfuscatedData must be a list of hashes", "/privacy", REF_V2)
         try:
             unsalted = [pointer for _, value, pointer in flatten_v2(content["data"])
-                        if not (isinstance(value, str) and _UUID.match(value)) and value not in ({}, [])]
+                        if not is_salted(value) and value not in ({}, [])]
         except ValueError:
             unsalted = []  # a key with '.': etr verify reports it (OA-INTEGRITY-KEY-DOT)
         if unsalted:

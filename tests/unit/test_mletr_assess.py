@@ -11,6 +11,8 @@ from typing import Any
 
 import mletr_world as mw
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pint_simulator import World
 from report_schemas import ASSESSMENT, assert_conforms
 
@@ -670,3 +672,35 @@ def test_every_declared_outcome_of_every_requirement_is_reached(world: World) ->
     declared |= {(r.id, NA) for r in requirements() if r.transferable_only}
     assert sorted((rid, o.value) for rid, o in declared - seen) == []
     assert seen <= declared  # and no check gives an outcome its requirement does not declare
+
+
+_JSON_LEAF = st.one_of(st.none(), st.booleans(), st.integers(-10, 10), st.text(max_size=8))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_edit_of_an_envelope_gives_rows_never_an_exception(world: World, data: st.DataObject) -> None:
+    """An envelope with one member removed or replaced (anywhere in it, the signed parts included) is
+    assessed: every row is there, the JSON is of its schema, and nothing raises."""
+    env, trust = mw.live_chain(world)
+    paths: list[tuple[Any, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                paths.append((node, k))
+                walk(v)
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                paths.append((node, i))
+                walk(v)
+
+    walk(env)
+    parent, key = data.draw(st.sampled_from(paths))
+    if isinstance(parent, dict) and data.draw(st.booleans()):
+        del parent[key]
+    else:
+        parent[key] = data.draw(_JSON_LEAF)
+    a = etr.assess(json.dumps(env).encode(), trust, at=mw.AT)
+    assert [r.id for r in a.rows] == [r.id for r in profile("mletr").requirements]
+    assert_conforms(a.to_dict(), ASSESSMENT)

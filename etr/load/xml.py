@@ -45,6 +45,7 @@ def dtd_offset(data: bytes) -> int:
             return at if data.startswith((b"<!DOCTYPE", b"<!ENTITY"), at) else -1
     return -1
 
+
 #: What libxml2 says when a document nests deeper than it allows, and how deep that is (without ``huge_tree``).
 _PARSER_DEPTH_ERROR = "Excessive depth in document"
 _PARSER_MAX_DEPTH = 256

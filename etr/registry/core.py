@@ -15,7 +15,8 @@
    (``REG-DOCUMENT-CONFLICT``).
 3. **A known record** holding *n* entries: the envelope's first entries are compared with the recorded ones
    through a digest of their JWS strings (one hash over the envelope's bytes and one stored value, whatever
-   the chain's length: no stored entry is read). When they
+   the chain's length: no stored entry is read; when this thread stored or matched that chain itself, its
+   memo of the strings is compared instead, see :class:`_ChainMemo`). When they
    are the recorded entries, an envelope of *n* entries or fewer is DUPE (``REG-DUPLICATE``; an older copy
    also ``REG-STALE``), and the entries after the *n*-th are verified one by one with
    :func:`~etr.transfer.entries.verify_entry` against the stored head, then the envelope manifest — so a

@@ -266,7 +266,7 @@ def append_costs(url: str, lengths: tuple[int, ...], samples: int, appends: int 
                     chain.add("TRANSFER", HOLDERS[t % 4], HOLDERS[(t + 1) % 4], step=t + 1)
                     data = json.dumps(chain.envelope()).encode()
                     if forget:
-                        reg._local.__dict__.pop("memo", None)
+                        reg._memo().clear()
                     else:
                         start = time.perf_counter()
                         load_bytes(data)

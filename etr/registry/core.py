@@ -15,7 +15,7 @@
    (``REG-DOCUMENT-CONFLICT``).
 3. **A known record** holding *n* entries: the envelope's first entries are compared with the recorded ones
    through a digest of their JWS strings (one hash over the envelope's bytes and one stored value, whatever
-   the chain's length: no stored entry is read; when this thread stored or matched that chain itself, its
+   the chain's length: no stored entry is read; when this process stored or matched that chain itself, its
    memo of the strings is compared instead, see :class:`_ChainMemo`). When they
    are the recorded entries, an envelope of *n* entries or fewer is DUPE (``REG-DUPLICATE``; an older copy
    also ``REG-STALE``), and the entries after the *n*-th are verified one by one with
@@ -122,46 +122,63 @@ def _extended(h: Any, token: str) -> Any:
     return h
 
 
-#: The most JWS characters (about as many bytes) one thread's :class:`_ChainMemo` holds.
+#: The most JWS characters (about as many bytes) a process's :class:`_ChainMemo` holds.
 MEMO_CHARS = 32 * 1024 * 1024
 
 
 class _ChainMemo:
-    """The chains this thread last stored or found recorded, by record: their JWS strings, the digest over
+    """The chains this process last stored or found recorded, by record: their JWS strings, the digest over
     them, and the SHA-256 state that digest came from (least recently used first out, within
     :data:`MEMO_CHARS`).
 
     An envelope whose first entries are these very strings — compared as strings, so every character is
     still compared — has their digest without hashing them again: the next transfer of a record this
-    process recorded costs a string comparison over the chain (tens of microseconds at 1,000 entries), not
-    SHA-256 over it (a millisecond). Anything else, or a record recorded elsewhere since (its stored digest
-    moved), is hashed as before. Per thread, so no lock (and none held across a fork)."""
+    process recorded costs a string comparison over the chain (a fraction of a millisecond at 1,000
+    entries), not SHA-256 over it. Anything else, or a record whose head another process moved since (its
+    stored digest is no longer the remembered one), is hashed as before. Shared by the threads of a process
+    (a lock guards the table, never the comparison); a forked child takes a fresh lock."""
 
     def __init__(self) -> None:
         self.chains: OrderedDict[RecordKey, tuple[str, tuple[str, ...], Any, int]] = OrderedDict()
         self.chars = 0
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+
+    def _guard(self) -> threading.Lock:
+        if self._pid != os.getpid():  # forked: another thread of the parent may have held the lock
+            self._lock, self._pid = threading.Lock(), os.getpid()
+        return self._lock
 
     def prefix(self, key: RecordKey, digest: str, tokens: tuple[str, ...]) -> Any | None:
         """A copy of the SHA-256 state over ``tokens`` when they are the chain remembered for ``key`` and its
         digest is ``digest`` (the stored one); else ``None``."""
-        hit = self.chains.get(key)
-        if hit is None or hit[0] != digest or hit[1] != tokens:
-            return None
-        self.chains.move_to_end(key)
-        return hit[2].copy()
+        with self._guard():
+            hit = self.chains.get(key)
+            if hit is None or hit[0] != digest:
+                return None
+            self.chains.move_to_end(key)
+        # The entry is immutable (a tuple of str, a hash state only ever copied): compared outside the lock.
+        return hit[2].copy() if hit[1] == tokens else None
 
     def remember(self, key: RecordKey, tokens: tuple[str, ...], state: Any) -> None:
         """Remember ``tokens`` for ``key``: ``state`` is :func:`_chain_hash` of them (extended or not)."""
-        old = self.chains.pop(key, None)
-        if old is not None:
-            self.chars -= old[3]
         size = sum(map(len, tokens))
-        if size > MEMO_CHARS:
-            return
-        self.chains[key] = (state.hexdigest(), tokens, state.copy(), size)
-        self.chars += size
-        while self.chars > MEMO_CHARS:
-            self.chars -= self.chains.popitem(last=False)[1][3]
+        entry = (state.hexdigest(), tokens, state.copy(), size)
+        with self._guard():
+            old = self.chains.pop(key, None)
+            if old is not None:
+                self.chars -= old[3]
+            if size > MEMO_CHARS:
+                return
+            self.chains[key] = entry
+            self.chars += size
+            while self.chars > MEMO_CHARS:
+                self.chars -= self.chains.popitem(last=False)[1][3]
+
+    def clear(self) -> None:
+        with self._guard():
+            self.chains.clear()
+            self.chars = 0
 
 
 def _response(findings: Iterable[Finding]) -> str:
@@ -200,13 +217,10 @@ class Registry:
 
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
-        self._local = threading.local()
+        self._chains = _ChainMemo()
 
     def _memo(self) -> _ChainMemo:
-        memo: _ChainMemo | None = getattr(self._local, "memo", None)
-        if memo is None:
-            memo = self._local.memo = _ChainMemo()
-        return memo
+        return self._chains
 
     @property
     def url(self) -> str:

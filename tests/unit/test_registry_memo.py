@@ -1,4 +1,4 @@
-"""The registry's chain memo (a thread remembers the JWS strings of the chains it stored, so the next envelope
+"""The registry's chain memo (a process remembers the JWS strings of the chains it stored, so the next envelope
 of a record is compared with them as strings instead of hashed) changes no answer and no stored byte.
 
 Property: for any sequence of envelopes of one record — longer and shorter copies, entries signed again,
@@ -12,8 +12,10 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -152,4 +154,43 @@ def test_the_memo_is_used_and_a_chain_moved_elsewhere_is_hashed_again(tmp_path: 
     # 2 and 3: hits; 4 (elsewhere, empty memo): miss; 5: here's memo is of 3 entries, stored 4: miss; 6, DUPE: hits
     assert hits == [True, True, False, False, True, True]
     _stored(tmp_path / "r.db")
+    assert_intact(url)
+
+
+def test_threads_share_one_registry_and_its_memo(tmp_path: Path) -> None:
+    """Four threads, one registry object, each transferring its own record entry by entry (the memo shared,
+    within its bound: 3 chains' worth, so the threads evict each other's): every answer is RECE and every
+    stored digest is right."""
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    reg = etr.registry.open(url)
+    reg.init()
+    masters = [RawChain(WORLD, td=sample_td(reference=f"THREAD{n}")).issue("alice") for n in range(4)]
+    for master in masters:
+        for t in range(5):
+            master.add("TRANSFER", HOLDERS[t % 4], HOLDERS[(t + 1) % 4], step=t + 1)
+    answers: list[tuple[str, int]] = []
+    chain_chars = sum(map(len, masters[0].tokens))
+
+    def work(master: RawChain) -> None:
+        for upto in range(1, len(master.tokens) + 1):
+            rec = reg.record(envelope(master, upto), trust=WORLD.trust, at=VERIFY_AT)
+            answers.append((rec.response, rec.accepted))
+
+    with mock.patch.object(registry_core, "MEMO_CHARS", 3 * chain_chars):
+        threads = [threading.Thread(target=work, args=(m,)) for m in masters]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert answers == [("RECE", 1)] * 24
+    assert reg._memo().chars <= 3 * chain_chars
+    with sqlite3.connect(tmp_path / "r.db") as conn:
+        records = [r[0] for r in conn.execute("SELECT id FROM etr_records")]
+        for rid in records:
+            running = hashlib.sha256()
+            for token, digest in conn.execute("SELECT token, chain_digest FROM etr_entries WHERE record_id = ? "
+                                              "ORDER BY idx", (rid,)):
+                running.update(f"{len(token)}:{token}".encode())
+                assert digest == running.hexdigest()
+    assert len(records) == 4
     assert_intact(url)

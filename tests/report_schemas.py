@@ -21,6 +21,7 @@ REGISTRATION = "registration-2.schema.json"
 REGISTRY_STATUS = "registry-status-2.schema.json"
 REGISTRY_HISTORY = "registry-history-2.schema.json"
 REGISTRY_FIND = "registry-find-2.schema.json"
+ASSESSMENT = "assessment-2.schema.json"
 
 
 def schema(name: str) -> dict[str, Any]:
@@ -30,8 +31,8 @@ def schema(name: str) -> dict[str, Any]:
 
 @cache
 def registry() -> Registry[Any]:
-    names = (RUN, VALIDATION, VERIFICATION, FINDING, OA_VERIFICATION, REGISTRATION, REGISTRY_STATUS, REGISTRY_HISTORY,
-             REGISTRY_FIND)
+    names = (RUN, VALIDATION, VERIFICATION, FINDING, OA_VERIFICATION, REGISTRATION, ASSESSMENT, REGISTRY_STATUS,
+             REGISTRY_HISTORY, REGISTRY_FIND)
     resources = [(schema(n)["$id"], Resource.from_contents(schema(n))) for n in names]
     return Registry().with_resources(resources)
 

@@ -1,0 +1,83 @@
+"""Faults of the registry found in review, one test (or a few) each: a lock held by another session, a
+password in a URL's query string, damaged databases (both backends where it concerns the database)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pint_simulator import VERIFY_AT, World
+from registry_support import BACKENDS, build, envelope, registry_url
+
+import etr.registry
+from etr.errors import RegistryUnavailable
+
+WORLD = World("EdDSA")
+
+
+@pytest.fixture(params=BACKENDS)
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    yield from registry_url(request.param, tmp_path)
+
+
+def _raw(url: str) -> Any:
+    if url.startswith("sqlite:"):
+        return sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+    import psycopg
+
+    return psycopg.connect(url, autocommit=True)
+
+
+# --------------------------------------------------------------------------- a lock held elsewhere
+
+
+def test_a_lock_held_by_another_session_makes_the_registry_unavailable_not_blocked(
+        url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite gives up after its busy timeout; PostgreSQL after its lock_timeout (both shortened here)."""
+    monkeypatch.setattr("etr.registry.sqlite.BUSY_TIMEOUT_S", 0.3)
+    monkeypatch.setattr("etr.registry.postgres.LOCK_TIMEOUT_S", 0.3)
+    chain = build(WORLD, [("TRANSFER", "alice", "bob")])
+    reg = etr.registry.open(url)
+    reg.init()
+    key = reg.record(envelope(chain, 1), trust=WORLD.trust, at=VERIFY_AT).key
+    assert key is not None
+    holder = _raw(url)
+    try:
+        if url.startswith("sqlite:"):
+            holder.execute("BEGIN EXCLUSIVE")  # the write lock: readers in WAL mode still read
+        else:
+            holder.execute("BEGIN")
+            holder.execute("LOCK TABLE etr_records, etr_entries IN ACCESS EXCLUSIVE MODE")
+        with pytest.raises(RegistryUnavailable) as exc:
+            reg.record(envelope(chain), trust=WORLD.trust, at=VERIFY_AT)
+        assert exc.value.code == "REG-UNAVAILABLE"
+        if url.startswith("postgresql:"):
+            with pytest.raises(RegistryUnavailable):
+                reg.status(key)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    # Once the lock is gone, the registry works again, with nothing half-stored.
+    assert reg.record(envelope(chain), trust=WORLD.trust, at=VERIFY_AT).response == "RECE"
+    status = reg.status(key)
+    assert status is not None and status.entries == 2
+    reg.close()
+
+
+def test_postgres_sessions_carry_the_documented_timeouts() -> None:
+    from registry_support import postgres_server
+
+    from etr.registry import postgres
+
+    reg = etr.registry.open(postgres_server())
+    conn = reg.backend.connect(create=False)
+    try:
+        lock, statement = conn.execute("SELECT extract(epoch FROM current_setting('lock_timeout')::interval), "
+                                       "extract(epoch FROM current_setting('statement_timeout')::interval)"
+                                       ).fetchone()
+    finally:
+        conn.close()
+    assert (float(lock), float(statement)) == (postgres.LOCK_TIMEOUT_S, postgres.STATEMENT_TIMEOUT_S) == (60, 120)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -25,7 +26,17 @@ from ..errors import RegistryCorrupt, RegistryNotInitialised, RegistrySchemaNewe
 from .migrations import SCHEMA_VERSION, statements
 from .model import RecordKey
 
-__all__ = ["ENTRY_COLUMNS", "ENTRY_TYPES", "Backend", "Conflict", "EntryRow", "RecordRow"]
+__all__ = ["ENTRY_COLUMNS", "ENTRY_TYPES", "Backend", "Conflict", "EntryRow", "RecordRow", "redact_url"]
+
+_USER_PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
+#: libpq's connection parameters that hold a secret or name a file of them (in a URL's query string).
+_SECRET_PARAMETERS = re.compile(r"([?&](?:password|passfile|sslpassword)=)[^&#]*", re.IGNORECASE)
+
+
+def redact_url(url: str) -> str:
+    """``url`` fit for a message: the password of ``user:password@`` and the values of the ``password``,
+    ``passfile`` and ``sslpassword`` query parameters become ``***``."""
+    return _SECRET_PARAMETERS.sub(r"\1***", _USER_PASSWORD.sub(r"\1***@", url))
 
 _RECORD_COLUMNS = ("id, carrier_code, transport_document_reference, issuance_manifest_checksum, "
                    "transport_document_checksum, entries, head_checksum, head_previous, head_payload, head_digest, "

@@ -15,12 +15,11 @@ an administrator makes :meth:`~etr.registry.Registry.record`, ``status`` and the
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from ..errors import RegistryDriverMissing
-from .backend import ENTRY_COLUMNS, ENTRY_TYPES, Backend, Conflict, EntryRow
+from .backend import ENTRY_COLUMNS, ENTRY_TYPES, Backend, Conflict, EntryRow, redact_url
 
 __all__ = ["LOCK_TIMEOUT_S", "STATEMENT_TIMEOUT_S", "PostgresBackend"]
 
@@ -30,7 +29,6 @@ LOCK_TIMEOUT_S = 60.0
 #: in one statement — takes milliseconds, so this only ends a statement that cannot finish.
 STATEMENT_TIMEOUT_S = 120.0
 
-_PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
 
 
 class PostgresBackend(Backend):
@@ -51,7 +49,7 @@ class PostgresBackend(Backend):
         self.unavailable_errors = (psycopg.OperationalError, psycopg.InterfaceError, psycopg.DatabaseError)
 
     def describe(self) -> str:
-        return "PostgreSQL database " + _PASSWORD.sub(r"\1***@", self.url)
+        return "PostgreSQL database " + redact_url(self.url)
 
     def connect(self, *, create: bool) -> Any:
         conn = self._psycopg.connect(self.url, autocommit=True, connect_timeout=10)

@@ -81,3 +81,30 @@ def test_postgres_sessions_carry_the_documented_timeouts() -> None:
     finally:
         conn.close()
     assert (float(lock), float(statement)) == (postgres.LOCK_TIMEOUT_S, postgres.STATEMENT_TIMEOUT_S) == (60, 120)
+
+
+# --------------------------------------------------------------------------- secrets in a URL
+
+
+@pytest.mark.parametrize(("url", "secrets"), [
+    ("postgresql://user:S3CRET@127.0.0.1:1/db", ["S3CRET"]),
+    ("postgresql://user@127.0.0.1:1/db?password=S3CRET", ["S3CRET"]),
+    ("postgresql://user@127.0.0.1:1/db?sslmode=disable&passfile=/home/u/SECRETFILE&PASSWORD=S3CRET",
+     ["SECRETFILE", "S3CRET"]),
+    ("postgres://127.0.0.1:1/db?sslpassword=S3CRET#x", ["S3CRET"]),
+    ("mysql://user:S3CRET@host/db?password=S3CRET", ["S3CRET"]),
+])
+def test_a_password_in_a_url_is_never_printed(url: str, secrets: list[str]) -> None:
+    from click.testing import CliRunner
+
+    from etr.cli import main
+    from etr.registry import redact_url
+
+    redacted = redact_url(url)
+    assert "***" in redacted and not any(s in redacted for s in secrets)
+    assert redacted.split("?")[0].split("@")[-1] == url.split("?")[0].split("@")[-1]  # host and database kept
+    for args in (["registry", "init", "--db", url], ["registry", "status", "--db", url, "CARR", "X"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == (1 if url.startswith("postgres") else 2), result.output
+        assert "127.0.0.1" in result.output or "mysql" in result.output
+        assert not any(s in result.output for s in secrets), result.output

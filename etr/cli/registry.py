@@ -20,6 +20,7 @@ import click
 from ..errors import UsageError
 from ..load import Limits, LoadError, Source
 from ..model import Result, Severity
+from ..render.text import printable
 from .options import batch_options, trust_paths_option
 from .run import run_inputs
 
@@ -192,10 +193,10 @@ def status_cmd(carrier_code: str, reference: str, issuance: str | None, db: str,
     if fmt == "json":
         _echo_document("registry status", [s.to_dict() for s in statuses])
         return
-    for s in statuses:
-        click.echo(f"{s.key.describe()}: {s.state}; holder {_holder(s.holder)}; {s.entries} "
-                   f"entr{'y' if s.entries == 1 else 'ies'}, head {s.head_checksum[:8]}…{s.head_checksum[-4:]}, "
-                   f"updated {s.updated_at}; {s.conflicts} conflict(s) refused")
+    for s in statuses:  # the document's strings escaped, as `record` and `validate` print them
+        click.echo(printable(f"{s.key.describe()}: {s.state}; holder {_holder(s.holder)}; {s.entries} "
+                             f"entr{'y' if s.entries == 1 else 'ies'}, head {s.head_checksum[:8]}…"
+                             f"{s.head_checksum[-4:]}, updated {s.updated_at}; {s.conflicts} conflict(s) refused"))
 
 
 @registry_cmd.command("history", epilog=READ_EXIT_HELP)
@@ -211,11 +212,12 @@ def history_cmd(carrier_code: str, reference: str, issuance: str | None, db: str
                                             for k, history in records])
         return
     for k, history in records:
-        click.echo(f"{k.describe()}:")
+        click.echo(printable(f"{k.describe()}:"))
         for h in history:
             to = f" → {h.recipient_platform}" if h.recipient_platform else ""
-            click.echo(f"  [{h.index}] {' '.join(h.actions)} {h.actor_platform}{to} at {h.action_date_time}; "
-                       f"signed by {h.signer}; recorded {h.recorded_at}; #{h.checksum[:8]}…{h.checksum[-4:]}")
+            click.echo(printable(f"  [{h.index}] {' '.join(h.actions)} {h.actor_platform}{to} at "
+                                 f"{h.action_date_time}; signed by {h.signer}; recorded {h.recorded_at}; "
+                                 f"#{h.checksum[:8]}…{h.checksum[-4:]}"))
 
 
 @registry_cmd.command("find", epilog=READ_EXIT_HELP)
@@ -230,4 +232,4 @@ def find_cmd(carrier_code: str, reference: str, db: str, fmt: str) -> None:
         _echo_document("registry find", [k.to_dict() for k in keys])
         return
     for k in keys:
-        click.echo(f"{k.carrier_code} {k.transport_document_reference} {k.issuance_manifest_checksum}")
+        click.echo(printable(f"{k.carrier_code} {k.transport_document_reference} {k.issuance_manifest_checksum}"))

@@ -71,7 +71,15 @@ def registry_cmd() -> None:
     """
 
 
-@registry_cmd.command("init", epilog=READ_EXIT_HELP.replace("the record was found", "the schema is in place"))
+INIT_EXIT_HELP = """\b
+Exit status:
+  0  the schema is in place (created, migrated or up to date)
+  1  the registry cannot be opened or written, or a newer etr wrote it
+  2  usage error
+"""
+
+
+@registry_cmd.command("init", epilog=INIT_EXIT_HELP)
 @_db
 def init_cmd(db: str) -> None:
     """Create the registry's schema, or migrate it to this etr's version."""
@@ -151,8 +159,10 @@ def record_cmd(envelopes: tuple[str, ...], db: str, trust_paths: tuple[Path, ...
     run_inputs("registry record", envelopes, work, fmt=fmt, jobs=jobs, quiet=quiet, fail_on=fail_on)
 
 
-def _keys(db: str, carrier_code: str, reference: str, issuance: str | None) -> tuple[Any, list[Any]]:
-    """The registry and the records named on the command line (exit 1 when there is none)."""
+def _keys(db: str, carrier_code: str, reference: str, issuance: str | None,
+          document: str | None = None) -> tuple[Any, list[Any]]:
+    """The registry and the records named on the command line (exit 1 when there is none, after printing
+    ``document``'s JSON with no records when one is asked for)."""
     import etr.registry
 
     reg = etr.registry.open(db)
@@ -163,8 +173,13 @@ def _keys(db: str, carrier_code: str, reference: str, issuance: str | None) -> t
                              code="REG-USAGE")
         keys = [k for k in keys if k.issuance_manifest_checksum.startswith(issuance.lower())]
     if not keys:
+        if document is not None:
+            _echo_document(document, [])
         click.echo(f"etr: no record of carrier {carrier_code!r} reference {reference!r}"
-                   + (f" issuance {issuance}…" if issuance else "") + f" in {reg.backend.describe()}", err=True)
+                   + (f" issuance {issuance}…" if issuance else "") + f" in {reg.backend.describe()}\n"
+                   "  hint: CARRIER is the transport document's carrierCode and REFERENCE its "
+                   "transportDocumentReference (the first line of `etr registry record`'s answer shows both as "
+                   "CARRIER/REFERENCE), not the code of a platform such as the one that issued it", err=True)
         raise SystemExit(1)
     return reg, keys
 
@@ -227,7 +242,7 @@ def history_cmd(carrier_code: str, reference: str, issuance: str | None, db: str
 @_read_format
 def find_cmd(carrier_code: str, reference: str, db: str, fmt: str) -> None:
     """The records of a carrier code and transport document reference (several after an amendment)."""
-    _, keys = _keys(db, carrier_code, reference, None)
+    _, keys = _keys(db, carrier_code, reference, None, "registry find" if fmt == "json" else None)
     if fmt == "json":
         _echo_document("registry find", [k.to_dict() for k in keys])
         return

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 from pint_simulator import VERIFY_AT, RawChain, World, sample_td, tx_dict
 from registry_support import BACKENDS, registry_url
+from report_schemas import REGISTRY_FIND, assert_conforms
 
 import etr.registry
 from etr.cli import main
@@ -52,3 +53,29 @@ def test_control_characters_from_documents_are_escaped_in_text(db: str, command:
     # The JSON document keeps the characters as they are (escaped by JSON itself).
     document = json.loads(invoke("registry", command, "--db", db, "CARR", REFERENCE, "--format", "json").output)
     assert json.dumps(REFERENCE)[1:-1] in json.dumps(document)
+
+
+def test_find_with_no_match_in_json_is_a_document_with_no_records(db: str) -> None:
+    result = invoke("registry", "find", "--db", db, "CARR", "NO-SUCH-REFERENCE", "--format", "json")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["records"] == [] and document["command"] == "registry find"
+    assert_conforms(document, REGISTRY_FIND)
+    # status and history name one record: with none, there is no document to print (their schemas need one).
+    for command in ("status", "history"):
+        other = invoke("registry", command, "--db", db, "CARR", "NO-SUCH-REFERENCE", "--format", "json")
+        assert other.exit_code == 1 and other.stdout == "" and "no record" in other.stderr
+
+
+def test_no_match_says_what_the_carrier_code_is(db: str) -> None:
+    """A platform code (CAR1) given where the TD's carrierCode (CARR) belongs: the message says which is which."""
+    result = invoke("registry", "status", "--db", db, "CAR1", REFERENCE)
+    assert result.exit_code == 1
+    assert "no record of carrier 'CAR1'" in result.stderr and "hint:" in result.stderr
+    assert "carrierCode" in result.stderr and "not the code of a platform" in result.stderr
+
+
+def test_init_help_describes_init_exit_statuses() -> None:
+    text = invoke("registry", "init", "--help").output
+    assert "no such record" not in text
+    assert "0  the schema is in place" in text and "cannot be opened or written" in text

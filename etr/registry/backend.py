@@ -131,6 +131,19 @@ class Backend:
         """The database, for messages (no password)."""
         return self.url
 
+    def damage(self, exc: BaseException) -> str | None:
+        """What a driver error says is damaged in the database (``None``: it says the database cannot be
+        used now)."""
+        return None
+
+    def failure(self, exc: BaseException) -> RegistryCorrupt | RegistryUnavailable:
+        """The registry's error for a driver error: :class:`RegistryCorrupt` when the database is damaged
+        (a table missing, text that is not UTF-8), else :class:`RegistryUnavailable`."""
+        damage = self.damage(exc)
+        if damage is not None:
+            return RegistryCorrupt(f"{self.describe()}: {damage}")
+        return RegistryUnavailable(f"registry {self.describe()}: {_reason(exc)}")
+
     # -------------------------------------------------------------- connections
 
     def _sql(self, sql: str) -> str:
@@ -158,6 +171,11 @@ class Backend:
         if version > SCHEMA_VERSION:
             self._close(conn)
             raise _newer(self.describe(), version)
+        try:
+            self._check_tables(conn, version)
+        except BaseException:
+            self._close(conn)
+            raise
         self._local.conn, self._local.pid = conn, os.getpid()
         return conn
 
@@ -192,7 +210,9 @@ class Backend:
         except self.unavailable_errors as exc:
             raise RegistryUnavailable(f"cannot read the registry {self.describe()}: {_reason(exc)}") from None
         if row is None:
-            return None
+            raise RegistryCorrupt(f"{self.describe()}: etr_registry_meta holds no schema_version (deleted outside "
+                                  "etr?); the schema cannot be told, so it is neither used nor created again",
+                                  hint="restore the database from a backup")
         try:
             return int(row[0])
         except (TypeError, ValueError):
@@ -222,6 +242,7 @@ class Backend:
                 elif before < SCHEMA_VERSION:
                     self._run(conn, "UPDATE etr_registry_meta SET value = ? WHERE name = 'schema_version'",
                               (str(SCHEMA_VERSION),))
+                self._check_tables(conn, SCHEMA_VERSION)  # "up to date" only when it is whole
             except BaseException:
                 self._rollback(conn)
                 raise
@@ -231,6 +252,21 @@ class Backend:
             raise RegistryUnavailable(f"cannot initialise {self.describe()}: {_reason(exc)}") from None
         finally:
             self._close(conn)
+
+    def _check_tables(self, conn: Any, version: int) -> None:
+        """The tables of schema ``version`` are there (one dropped outside etr is damage, not an empty registry).
+
+        Raises:
+            RegistryCorrupt: one is missing.
+            RegistryUnavailable: the database cannot be read.
+        """
+        try:
+            missing = [t for t in ("etr_records", "etr_entries") if not self.table_exists(conn, t)]
+        except self.unavailable_errors as exc:
+            raise RegistryUnavailable(f"cannot read the registry {self.describe()}: {_reason(exc)}") from None
+        if missing:
+            raise RegistryCorrupt(f"{self.describe()}: schema version {version}, but table {', '.join(missing)} "
+                                  "is missing (dropped outside etr?)", hint="restore the database from a backup")
 
     def lock_for_migration(self, conn: Any) -> None:
         """Serialise concurrent migrations (SQLite's write transaction already does)."""
@@ -261,7 +297,7 @@ class Backend:
             yield conn
         except self.unavailable_errors as exc:
             self.close()
-            raise RegistryUnavailable(f"registry {self.describe()}: {_reason(exc)}") from None
+            raise self.failure(exc) from None
 
     @contextmanager
     def write(self) -> Iterator[Any]:
@@ -277,7 +313,7 @@ class Backend:
             self.begin(conn)
         except self.unavailable_errors as exc:
             self.close()
-            raise RegistryUnavailable(f"registry {self.describe()}: {_reason(exc)}") from None
+            raise self.failure(exc) from None
         try:
             yield conn
             self._commit(conn)
@@ -290,7 +326,7 @@ class Backend:
         except self.unavailable_errors as exc:
             self._rollback(conn)
             self.close()
-            raise RegistryUnavailable(f"registry {self.describe()}: {_reason(exc)}") from None
+            raise self.failure(exc) from None
         except BaseException:
             self._rollback(conn)
             raise
@@ -330,7 +366,7 @@ class Backend:
             raise Conflict() from None
         except self.unavailable_errors as exc:
             self.close()
-            raise RegistryUnavailable(f"registry {self.describe()}: {_reason(exc)}") from None
+            raise self.failure(exc) from None
 
     def record_by_key(self, conn: Any, key: RecordKey) -> RecordRow | None:
         row = self._one(conn, f"SELECT {_RECORD_COLUMNS} FROM etr_records WHERE carrier_code = ? AND "

@@ -48,6 +48,11 @@ class PostgresBackend(Backend):
         self.conflict_errors = (psycopg.IntegrityError, errors.SerializationFailure, errors.DeadlockDetected)
         self.unavailable_errors = (psycopg.OperationalError, psycopg.InterfaceError, psycopg.DatabaseError)
 
+    def damage(self, exc: BaseException) -> str | None:
+        if isinstance(exc, self._psycopg.errors.UndefinedTable):
+            return f"{_reason_line(exc)} (dropped outside etr?)"
+        return None
+
     def describe(self) -> str:
         return "PostgreSQL database " + redact_url(self.url)
 
@@ -110,3 +115,8 @@ class PostgresBackend(Backend):
                                         *params])
             if cursor.rowcount != len(rows):
                 raise Conflict()
+
+
+def _reason_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:200] if lines else type(exc).__name__

@@ -13,7 +13,8 @@ from pint_simulator import VERIFY_AT, World
 from registry_support import BACKENDS, build, envelope, registry_url
 
 import etr.registry
-from etr.errors import RegistryUnavailable
+from etr.errors import RegistryCorrupt, RegistryUnavailable
+from etr.registry import RecordKey, Registry
 
 WORLD = World("EdDSA")
 
@@ -108,3 +109,51 @@ def test_a_password_in_a_url_is_never_printed(url: str, secrets: list[str]) -> N
         assert result.exit_code == (1 if url.startswith("postgres") else 2), result.output
         assert "127.0.0.1" in result.output or "mysql" in result.output
         assert not any(s in result.output for s in secrets), result.output
+
+
+# --------------------------------------------------------------------------- damaged databases
+
+
+def _recorded(url: str) -> tuple[Registry, RecordKey]:
+    reg = etr.registry.open(url)
+    reg.init()
+    key = reg.record(envelope(build(WORLD, [("TRANSFER", "alice", "bob")])), trust=WORLD.trust, at=VERIFY_AT).key
+    assert key is not None
+    reg.close()
+    return reg, key
+
+
+def test_a_token_that_is_not_utf8_is_corrupt_and_not_quoted(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    reg, key = _recorded(url)
+    conn = _raw(url)
+    conn.execute("UPDATE etr_entries SET token = CAST(X'" + "41" * 300 + "FF" + "' AS TEXT) WHERE idx = 1")
+    conn.close()
+    with pytest.raises(RegistryCorrupt) as exc:
+        reg.chain(key)
+    assert exc.value.code == "REG-CORRUPT" and "AAAAAAAA" not in str(exc.value) and "UTF-8" in str(exc.value)
+    with pytest.raises(RegistryCorrupt):
+        reg.record(envelope(build(WORLD, [("TRANSFER", "alice", "carol")])), trust=WORLD.trust, at=VERIFY_AT)
+
+
+def test_a_dropped_table_is_corrupt_for_init_and_record(url: str) -> None:
+    reg, key = _recorded(url)
+    conn = _raw(url)
+    conn.execute("DROP TABLE etr_entries")
+    conn.close()
+    for operation in (reg.init, lambda: reg.status(key),
+                      lambda: reg.record(envelope(build(WORLD)), trust=WORLD.trust, at=VERIFY_AT)):
+        with pytest.raises(RegistryCorrupt) as exc:
+            operation()
+        assert "etr_entries" in str(exc.value)
+
+
+def test_a_deleted_schema_version_is_corrupt_not_a_loop(url: str) -> None:
+    reg, key = _recorded(url)
+    conn = _raw(url)
+    conn.execute("DELETE FROM etr_registry_meta")
+    conn.close()
+    for operation in (reg.init, lambda: reg.status(key)):
+        with pytest.raises(RegistryCorrupt) as exc:
+            operation()
+        assert "schema_version" in str(exc.value)

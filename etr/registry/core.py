@@ -368,7 +368,27 @@ class Registry:
         """
         with self.backend.reading() as conn:
             row = self.backend.record_by_key(conn, key)
-        return _status(row) if row is not None else None
+            if row is None:
+                return None
+            last = self.backend.entry_at(conn, row.id, row.entries - 1)
+        status = _status(row)
+        # The holder, platform and state columns are copies of the chain state, and the head that of the last
+        # entry: a row changed outside etr is reported, not shown as the record's status.
+        try:
+            state = state_from_json(row.chain_state)
+        except ValueError as exc:
+            raise RegistryCorrupt(f"{self.backend.describe()}: record {key.describe()}: {exc}") from None
+        holder = state.holder if state is not None else None
+        expected = (holder.to_dict() if holder else None, holder.ebl_platform if holder else None, record_state(state),
+                    row.head_checksum)
+        found = (status.holder, status.platform, status.state, last.checksum if last is not None else None)
+        wrong = [name for name, a, b in zip(("holder", "platform", "state", "head"), expected, found, strict=True)
+                 if a != b]
+        if wrong:
+            raise RegistryCorrupt(f"{self.backend.describe()}: record {key.describe()}: the stored "
+                                  f"{', '.join(wrong)} contradict{'s' if len(wrong) == 1 else ''} its chain "
+                                  "(changed outside etr?)", hint="restore the database from a backup")
+        return status
 
     def history(self, key: RecordKey) -> tuple[HistoryEntry, ...]:
         """Every accepted entry of the record, oldest first (empty when the registry holds no such record).

@@ -157,3 +157,28 @@ def test_a_deleted_schema_version_is_corrupt_not_a_loop(url: str) -> None:
         with pytest.raises(RegistryCorrupt) as exc:
             operation()
         assert "schema_version" in str(exc.value)
+
+
+# --------------------------------------------------------------------------- status cross-checks its head
+
+
+@pytest.mark.parametrize(("column", "value"), [
+    ("holder", '{"partyName":"Mallory","eblPlatform":"EBL3","identifyingCodes":[]}'),
+    ("platform", "EBL3"),
+    ("state", "accomplished"),
+    ("head_checksum", "0" * 64),
+])
+def test_status_does_not_trust_a_column_that_contradicts_the_chain(url: str, column: str, value: str) -> None:
+    reg, key = _recorded(url)
+    status = reg.status(key)
+    assert status is not None and status.holder is not None and status.holder["partyName"] == "Bob Bank plc"
+    reg.close()
+    conn = _raw(url)
+    if column == "head_checksum":  # the head moved in the record row only: the last entry says otherwise
+        conn.execute("UPDATE etr_records SET head_checksum = '" + value + "'")
+    else:
+        conn.execute(f"UPDATE etr_records SET {column} = '" + value + "'")
+    conn.close()
+    with pytest.raises(RegistryCorrupt) as exc:
+        reg.status(key)
+    assert key.describe() in str(exc.value)

@@ -171,6 +171,11 @@ class Backend:
         if version > SCHEMA_VERSION:
             self._close(conn)
             raise _newer(self.describe(), version)
+        if version < SCHEMA_VERSION:
+            self._close(conn)
+            raise RegistryNotInitialised(f"{self.describe()} has registry schema version {version}; this etr "
+                                         f"uses {SCHEMA_VERSION}", hint="run `etr registry init --db URL` (or "
+                                         "Registry.init()) to migrate it")
         try:
             self._check_tables(conn, version)
         except BaseException:
@@ -261,7 +266,8 @@ class Backend:
             RegistryUnavailable: the database cannot be read.
         """
         try:
-            missing = [t for t in ("etr_records", "etr_entries") if not self.table_exists(conn, t)]
+            missing = [t for t in ("etr_records", "etr_entries", "etr_conflicts")[:2 if version < 2 else 3]
+                       if not self.table_exists(conn, t)]
         except self.unavailable_errors as exc:
             raise RegistryUnavailable(f"cannot read the registry {self.describe()}: {_reason(exc)}") from None
         if missing:
@@ -448,9 +454,18 @@ class Backend:
         for row in rows:
             conn.execute(sql, row)
 
-    def add_conflicts(self, conn: Any, record_ids: Sequence[int]) -> None:
-        for record_id in record_ids:
-            self._run(conn, "UPDATE etr_records SET conflicts = conflicts + 1 WHERE id = ?", (record_id,))
+    def add_conflicts(self, conn: Any, conflicts: Sequence[tuple[int, str]], now: str) -> None:
+        """Count each (record id, contradiction) not counted before in its record's ``conflicts``."""
+        for record_id, contradiction in conflicts:
+            cursor = self._run(conn, "INSERT INTO etr_conflicts (record_id, contradiction, first_refused_at) "
+                                     "VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (record_id, contradiction, now))
+            if cursor.rowcount == 1:
+                self._run(conn, "UPDATE etr_records SET conflicts = conflicts + 1 WHERE id = ?", (record_id,))
+
+    def conflict_known(self, conn: Any, record_id: int, contradiction: str) -> bool:
+        """Whether this contradiction of the record was refused (and counted) before."""
+        return self._one(conn, "SELECT 1 FROM etr_conflicts WHERE record_id = ? AND contradiction = ?",
+                         (record_id, contradiction)) is not None
 
 
 #: Connections a forked child inherited from its parent: never used there, and never closed either (closing a

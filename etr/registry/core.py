@@ -36,7 +36,8 @@
 5. Accepted entries are stored in one transaction with the record's new head; the database's constraints
    (:mod:`etr.registry.migrations`) refuse a second successor of an entry, whatever the concurrency. A
    write that loses a race is rolled back and the envelope is judged again against the new head (so a
-   conflicting successor becomes DISE). Each DISE counts in the record's ``conflicts``.
+   conflicting successor becomes DISE). Each distinct contradiction a DISE refuses counts once in the record's
+   ``conflicts`` (the same fork sent again is not counted again: table ``etr_conflicts``).
 
 The stored head is the verifier's :class:`~etr.transfer.entries.ChainHead` with its per-entry tuples kept in
 the ``entries`` table: the head handed to ``verify_entry`` holds the last entry's checksums and placeholders
@@ -199,7 +200,7 @@ class _Plan:
 
     recording: Recording
     write: Callable[[], None] | None = None
-    conflicts: tuple[int, ...] = ()
+    conflicts: tuple[tuple[int, str], ...] = ()  # (record id, the contradiction: see _contradiction)
 
 
 class _LastResult(NamedTuple):
@@ -308,7 +309,7 @@ class Registry:
                     plan.write()
                 if plan.conflicts:
                     with self.backend.write() as conn:
-                        self.backend.add_conflicts(conn, plan.conflicts)
+                        self.backend.add_conflicts(conn, plan.conflicts, _now())
             except Conflict:
                 continue  # judged again against what the winner stored (the envelope's own verification stands)
             return plan.recording
@@ -507,18 +508,27 @@ class _Context:
             same = next((r for r in named if r.key == read.key), None)
             if same is not None:  # recorded meanwhile by another writer: judged as a known record
                 return self.plan_known(conn, read, same)
-        live = [r for r in named if r.live]
+            live = [r for r in named if r.live]
+            contradiction = f"issuance:{read.key.issuance_manifest_checksum}"
+            known = bool(live) and self.backend.conflict_known(conn, live[0].id, contradiction)
         if live:
             other = live[0]
-            finding = _finding(
-                "REG-DOCUMENT-CONFLICT", Severity.ERROR, f"carrier {read.key.carrier_code!r} reference "
-                f"{read.key.transport_document_reference!r} is already recorded from another issuance (transport "
-                f"document checksum {other.transport_document_checksum[:12]}…, state {other.state}); this one's "
-                f"is {read.td_checksum[:12]}…: two originals of one record", "DISE", pointer="/transportDocument",
-                recorded=other.key.to_dict())
+            where = f"carrier {read.key.carrier_code!r} reference {read.key.transport_document_reference!r}"
+            if other.transport_document_checksum == read.td_checksum:  # the same document, issued again
+                what = (f"{where} is already recorded from another issuance of this transport document (checksum "
+                        f"{read.td_checksum[:12]}…, state {other.state}): issuance manifest checksum "
+                        f"{other.key.issuance_manifest_checksum[:12]}… recorded, this one's "
+                        f"{read.key.issuance_manifest_checksum[:12]}…")
+            else:
+                what = (f"{where} is already recorded from another issuance (transport document checksum "
+                        f"{other.transport_document_checksum[:12]}…, state {other.state}); this one's is "
+                        f"{read.td_checksum[:12]}…")
+            finding = _finding("REG-DOCUMENT-CONFLICT", Severity.ERROR, f"{what}: two originals of one record",
+                               "DISE", pointer="/transportDocument", recorded=other.key.to_dict())
             # The refused record holds nothing; the status is the live record's (its key says which).
             return _Plan(Recording(self.name, "DISE", (*result.findings, finding), read.key, entries=0,
-                                   status=_status(other, disputed=True), verification=result), conflicts=(other.id,))
+                                   status=_status(other, disputed=not known), verification=result),
+                         conflicts=((other.id, contradiction),))
         head = result.head
         assert head is not None  # a verified envelope has a head
         now = _now()
@@ -570,7 +580,7 @@ class _Context:
                 if not result.ok:
                     return _Plan(self.refused_by_verifier(read.env, read.key, result, row))
                 if fork is not None:
-                    return self._fork(read, row, fork, f"entry {fork} is not the recorded entry {fork}"
+                    return self._fork(conn, read, row, fork, f"entry {fork} is not the recorded entry {fork}"
                                       + (": another first entry for the same record" if fork == 0 else
                                          f": another successor of entry {fork - 1}"))
                 if m <= n:
@@ -652,18 +662,19 @@ class _Context:
             return i, resigned
         return None, resigned
 
-    def _fork(self, read: _Read, row: RecordRow, at_entry: int, why: str) -> _Plan:
+    def _fork(self, conn: Any, read: _Read, row: RecordRow, at_entry: int, why: str) -> _Plan:
         """A verified envelope that contradicts the recorded chain is DISE; an unverified one gets the
         verifier's answer (nobody can dispute a record with an envelope that does not verify)."""
         result = self.verify(read.env)
         if not result.ok:
             return _Plan(self.refused_by_verifier(read.env, read.key, result, row))
-        status = _status(row, disputed=True)
+        contradiction = _contradiction(at_entry, _payload_checksum(read.tokens[at_entry]))
+        status = _status(row, disputed=not self.backend.conflict_known(conn, row.id, contradiction))
         finding = _finding("REG-FORK", Severity.ERROR, f"{why}: the envelope contradicts the recorded chain "
                            f"({row.entries} entries, holder {_holder_text(status)})", "DISE",
                            pointer=f"/envelopeTransferChain/{at_entry}", entry=at_entry, recordedEntries=row.entries)
         return _Plan(Recording(self.name, "DISE", (*result.findings, finding), read.key, 0, row.entries, status,
-                               result), conflicts=(row.id,))
+                               result), conflicts=((row.id, contradiction),))
 
     def _duplicate(self, read: _Read, row: RecordRow, m: int, resigned: list[int]) -> _Plan:
         status = _status(row)
@@ -706,9 +717,17 @@ class _Context:
         findings = tuple(rec.findings)
         if any(f.severity is Severity.ERROR for f in findings) or not all(e.ok for e in checked):
             response = _response(findings)
-            status = _status(row, disputed=response == "DISE")
+            if response != "DISE":
+                return _Plan(Recording(self.name, response, findings, read.key, 0, n, _status(row)))
+            # The contradiction: the first new entry a DISE finding names (a replay, another successor).
+            rival = next((f.detail["entry"] for f in findings if f.severity is Severity.ERROR and f.detail
+                          and f.detail.get("responseCode") == "DISE" and isinstance(f.detail.get("entry"), int)
+                          and n <= f.detail["entry"] < len(read.tokens)), None)
+            contradiction = _contradiction(rival, checked[rival - n].head.payloads[-1]) if rival is not None else \
+                "envelope:" + _chain_hash(read.tokens).hexdigest()
+            status = _status(row, disputed=not self.backend.conflict_known(conn, row.id, contradiction))
             return _Plan(Recording(self.name, response, findings, read.key, 0, n, status),
-                         conflicts=(row.id,) if response == "DISE" else ())
+                         conflicts=((row.id, contradiction),))
         now = _now()
         rows: list[EntryRow] = []
         running = prefix
@@ -787,6 +806,12 @@ def _identify(env: Mapping[str, Any], mode: Mode) -> _Read | None:
     except (JwsError, CanonicalizationError):
         return None
     return _Read(env, tuple(chain), RecordKey(carrier, reference, issuance_checksum), td_checksum)
+
+
+def _contradiction(entry: int, payload_checksum: str) -> str:
+    """What identifies a contradiction of a recorded chain: the rival entry, by position and payload (so the
+    same fork sent again, signed again or carried further, is the same contradiction)."""
+    return f"entry:{entry}:{payload_checksum}"
 
 
 def _payload_checksum(token: str) -> str:

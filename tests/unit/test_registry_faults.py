@@ -3,6 +3,7 @@ password in a URL's query string, damaged databases (both backends where it conc
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -182,3 +183,88 @@ def test_status_does_not_trust_a_column_that_contradicts_the_chain(url: str, col
     with pytest.raises(RegistryCorrupt) as exc:
         reg.status(key)
     assert key.describe() in str(exc.value)
+
+
+# --------------------------------------------------------------------------- what a refusal says
+
+
+def test_another_issuance_of_the_same_document_names_the_issuances_not_one_checksum_twice(url: str) -> None:
+    reg = etr.registry.open(url)
+    reg.init()
+    first = reg.record(envelope(build(WORLD)), trust=WORLD.trust, at=VERIFY_AT)
+    other = reg.record(envelope(build(WORLD, issue_to="bob")), trust=WORLD.trust, at=VERIFY_AT)
+    assert first.key is not None and other.key is not None
+    finding = next(f for f in other.findings if f.code == "REG-DOCUMENT-CONFLICT")
+    td = first.status.transport_document_checksum[:12]  # type: ignore[union-attr]
+    assert finding.message.count(td) == 1, finding.message
+    assert first.key.issuance_manifest_checksum[:12] in finding.message
+    assert other.key.issuance_manifest_checksum[:12] in finding.message
+
+
+def test_a_refusal_of_a_known_record_says_how_many_entries_it_holds(url: str) -> None:
+    from etr.render.registration import registration_lines
+
+    reg = etr.registry.open(url)
+    reg.init()
+    chain = build(WORLD, [("TRANSFER", "alice", "bob")])
+    reg.record(envelope(chain), trust=WORLD.trust, at=VERIFY_AT)
+    forged = json.loads(envelope(chain))
+    head, body, _ = forged["envelopeTransferChain"][1].split(".")
+    forged["envelopeTransferChain"][1] = f"{head}.{body}.{chain.tokens[0].split('.')[2]}"
+    refused = reg.record(json.dumps(forged).encode(), trust=WORLD.trust, at=VERIFY_AT)
+    fork = build(WORLD, [("TRANSFER", "alice", "carol")])
+    disputed = reg.record(envelope(fork), trust=WORLD.trust, at=VERIFY_AT)
+    for rec, response in ((refused, "BSIG"), (disputed, "DISE")):
+        assert rec.response == response and rec.entries == 2
+        text = "\n".join(registration_lines(rec))
+        assert "the record holds 2" in text, text
+
+
+def test_the_same_fork_sent_again_counts_once(url: str) -> None:
+    reg = etr.registry.open(url)
+    reg.init()
+    base = build(WORLD, [("TRANSFER", "alice", "bob")])
+    key = reg.record(envelope(base), trust=WORLD.trust, at=VERIFY_AT).key
+    assert key is not None
+    fork = build(WORLD, [("TRANSFER", "alice", "carol")])
+    answers = [reg.record(envelope(fork), trust=WORLD.trust, at=VERIFY_AT) for _ in range(3)]
+    fork.add("TRANSFER", "carol", "dave")  # the same rival successor of entry 0, one entry longer
+    answers.append(reg.record(envelope(fork), trust=WORLD.trust, at=VERIFY_AT))
+    assert [a.response for a in answers] == ["DISE"] * 4
+    assert [a.status.conflicts for a in answers] == [1, 1, 1, 1]  # type: ignore[union-attr]
+    assert reg.status(key).conflicts == 1  # type: ignore[union-attr]
+    other = build(WORLD, [("TRANSFER", "alice", "dave")])
+    assert reg.record(envelope(other), trust=WORLD.trust, at=VERIFY_AT).response == "DISE"
+    base.add("TRANSFER", "bob", "carol")
+    replay = reg.record(envelope(base, tokens=[*base.tokens[:2], base.tokens[1]]), trust=WORLD.trust, at=VERIFY_AT)
+    again = reg.record(envelope(base, tokens=[*base.tokens[:2], base.tokens[1]]), trust=WORLD.trust, at=VERIFY_AT)
+    assert replay.response == again.response == "DISE"
+    # a second issuance of the same reference, sent twice: one more conflict
+    for _ in range(2):
+        assert reg.record(envelope(build(WORLD, issue_to="bob")), trust=WORLD.trust, at=VERIFY_AT).response == "DISE"
+    assert reg.status(key).conflicts == 4  # type: ignore[union-attr]
+
+
+def test_a_version_1_registry_is_migrated_by_init_and_keeps_its_records(url: str,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from etr.errors import RegistryNotInitialised
+    from etr.registry import backend
+
+    with monkeypatch.context() as patch:
+        patch.setattr(backend, "SCHEMA_VERSION", 1)  # an etr of schema version 1 writes the database
+        old = etr.registry.open(url)
+        assert old.init() == 1
+        key = old.record(envelope(build(WORLD, [("TRANSFER", "alice", "bob")])), trust=WORLD.trust,
+                         at=VERIFY_AT).key
+        old.close()
+    assert key is not None
+    reg = etr.registry.open(url)
+    with pytest.raises(RegistryNotInitialised) as exc:  # used unmigrated, it says what to run
+        reg.status(key)
+    assert "init" in (exc.value.hint or "")
+    assert reg.backend.migrate() == (1, 2)
+    status = reg.status(key)
+    assert status is not None and status.entries == 2
+    fork = envelope(build(WORLD, [("TRANSFER", "alice", "carol")]))
+    assert [reg.record(fork, trust=WORLD.trust, at=VERIFY_AT).response for _ in range(2)] == ["DISE", "DISE"]
+    assert reg.status(key).conflicts == 1  # type: ignore[union-attr]

@@ -83,3 +83,26 @@ def test_cli_overlapping_fields(tmp_path: Any) -> None:
                                        "recipient.name", "-o", str(tmp_path / "o.json")])
     assert result.exit_code == 0, result.output
     assert integrity(etr.verify(tmp_path / "o.json")) is Outcome.PASS
+
+
+# --------------------------------------------------------------------------- identity of a tampered document
+
+
+def test_trusted_issuers_do_not_vouch_for_a_tampered_document() -> None:
+    from pathlib import Path
+
+    samples = Path(__file__).resolve().parents[2] / "samples" / "openattestation"
+    trust = samples / "trust"
+    genuine = etr.verify(samples / "valid" / "bill-of-lading.tt", trust)
+    assert genuine.check("identity").outcome is Outcome.PASS  # type: ignore[union-attr]
+    for name in ("OA-INTEGRITY-TARGET-HASH.json", "OA-INTEGRITY-MERKLE-ROOT.json"):
+        tampered = etr.verify(samples / "invalid" / name, trust)
+        assert integrity(tampered) is Outcome.FAIL
+        identity = tampered.check("identity")  # type: ignore[union-attr]
+        assert identity is not None and identity.outcome is Outcome.NOT_EVALUABLE, identity
+        assert "OA-ISSUER-TRUSTED" not in tampered.codes
+    # An untrusted issuer written into an edited document is not a verdict on that issuer either.
+    doc = wrap_v2(v2_data())
+    doc["data"]["recipient"]["name"] = doc["data"]["recipient"]["name"].replace("Nordic", "Southern")
+    edited = etr.verify(json.dumps(doc).encode(), trust)
+    assert edited.check("identity").outcome is Outcome.NOT_EVALUABLE  # type: ignore[union-attr]

@@ -97,7 +97,8 @@ def verify_document(content: Any, source: str, *, issuers: TrustedIssuers | None
     status = _status(form, parties, root, target, signature, revealed, findings)
     network = revealed.get("network")
     chain_id = network.get("chainId") if isinstance(network, dict) else None
-    identity = _identity(parties, signature, issuers, findings, chain_id if isinstance(chain_id, str | int) else None)
+    identity = _identity(parties, signature, issuers, findings, chain_id if isinstance(chain_id, str | int) else None,
+                         intact=integrity.outcome is Outcome.PASS)
     registry = next((p.get("tokenRegistry") for p in parties if p.get("tokenRegistry")), None)
     return OAVerificationResult(
         source, form.version, (integrity, signature, status, identity), tuple(findings), form="wrapped",
@@ -357,9 +358,11 @@ def _worse(a: Outcome, b: Outcome) -> Outcome:
 
 
 def _identity(parties: Sequence[Mapping[str, Any]], signature: Check, trusted: TrustedIssuers | None,
-              findings: list[Finding], chain_id: str | int | None = None) -> Check:
+              findings: list[Finding], chain_id: str | int | None = None, *, intact: bool = True) -> Check:
     """Identity per issuer; ``chain_id`` (the document's ``network.chainId``) goes into the DNS-TXT record to
-    look up (``<chain id>`` when the document does not say)."""
+    look up (``<chain id>`` when the document does not say). When the document's integrity does not hold
+    (``intact`` false), the issuer it names is what an editor wrote: trusting that name proves nothing, so
+    identity is NOT_EVALUABLE rather than PASS or FAIL."""
     outcome = Outcome.PASS
     reasons: list[str] = []
     lookups: list[dict[str, Any]] = []
@@ -368,6 +371,11 @@ def _identity(parties: Sequence[Mapping[str, Any]], signature: Check, trusted: T
         member = next((m for m in ("tokenRegistry", "documentStore", "certificateStore") if party.get(m)), None)
         address = party.get(member) if member else None
         did = party.get("did") or (party.get("key", "").split("#", 1)[0] or None)
+        if trusted and not intact:
+            outcome = _worse(outcome, Outcome.NOT_EVALUABLE)
+            reasons.append(f"{domain or did or party.get('name') or 'issuer'}: the document's integrity does not "
+                           "hold, so the issuer it names is not established")
+            continue
         if kind == "DNS-TXT" and address and domain:
             lookups.append({"type": "DNS-TXT", "domain": domain,
                             "record": f"openatts net=ethereum netId={chain_id or '<chain id>'} addr={address}"})

@@ -106,3 +106,28 @@ def test_trusted_issuers_do_not_vouch_for_a_tampered_document() -> None:
     doc["data"]["recipient"]["name"] = doc["data"]["recipient"]["name"].replace("Nordic", "Southern")
     edited = etr.verify(json.dumps(doc).encode(), trust)
     assert edited.check("identity").outcome is Outcome.NOT_EVALUABLE  # type: ignore[union-attr]
+
+
+# --------------------------------------------------------------------------- a document that is two documents
+
+
+PINT_MEMBERS = ("transportDocument", "envelopeManifestSignedContent", "envelopeTransferChain")
+
+
+def test_an_oa_document_that_is_also_a_pint_envelope_is_refused() -> None:
+    # A forged PINT envelope with a genuine OA document's members merged in: etr verify read it as the OA
+    # document (integrity PASS, exit 0) while etr validate and etr assess read it as the envelope. What a
+    # reader takes it for depends on the tool: refused, whatever the envelope's signatures say.
+    from pathlib import Path
+
+    samples = Path(__file__).resolve().parents[2] / "samples"
+    envelope = json.loads((samples / "pint" / "invalid" / "PINT-JWS-BAD-SIGNATURE.json").read_text())
+    sample = json.loads((samples / "openattestation" / "valid" / "bill-of-lading.tt").read_text())
+    for oa in (wrap_v2(v2_data()), sample):
+        hybrid = {**envelope, **oa}
+        result = etr.verify(json.dumps(hybrid).encode(), samples / "pint" / "trust")
+        assert "OA-AMBIGUOUS-PINT" in result.codes, result.codes
+        assert result.outcome is Outcome.FAIL
+    one = {**wrap_v2(v2_data()), "envelopeTransferChain": []}
+    finding = next(f for f in verify_document(one, "x").findings if f.code == "OA-AMBIGUOUS-PINT")
+    assert finding.location is not None and finding.location.pointer == "/envelopeTransferChain"

@@ -48,6 +48,8 @@ REF_V4 = "OpenAttestation v4 (open-attestation beta src/4.0/verify.ts, hash.ts)"
 REF_DID = "OpenAttestationSignature2018 (oa-verify src/did/verifier.ts; EIP-191)"
 REF_STATUS = "oa-verify DOCUMENT_STATUS verifiers (document store, token registry, DID revocation)"
 REF_IDENTITY = "oa-verify ISSUER_IDENTITY verifiers (DNS-TXT, DNS-DID); etr trusted issuers (--trust)"
+#: The top-level members of a DCSA PINT envelope (EblEnvelope): none belongs in an OpenAttestation document.
+PINT_ENVELOPE_MEMBERS = ("transportDocument", "envelopeManifestSignedContent", "envelopeTransferChain")
 ROTATION_NOTE = ("a did:ethr key rotation or delegate (ERC-1056, on chain) cannot be seen offline: the signature "
                  "is checked against the DID's own address")
 
@@ -85,6 +87,14 @@ def verify_document(content: Any, source: str, *, issuers: TrustedIssuers | None
                                                  "proves it was issued; wrap and issue it first", REF_V2),),
             form="raw", revealed=revealed, issuers=public)
     findings: list[Finding] = []
+    envelope = [m for m in PINT_ENVELOPE_MEMBERS if m in content]
+    if envelope:
+        # Also a DCSA PINT envelope: etr validate and etr assess read such a file as the envelope, this verifier
+        # as the OA document; which record it is would depend on the tool (a forged envelope would pass here).
+        findings.append(_f("OA-AMBIGUOUS-PINT", Severity.ERROR, "the document also carries a DCSA PINT envelope's "
+                           f"member(s) {', '.join(envelope)}: it is two documents at once, and which one a reader "
+                           "verifies depends on the tool; refused", REF_V2, f"/{envelope[0]}",
+                           {"members": envelope}))
     integrity, target, root, salts = _integrity(form, content, findings)
     if integrity.outcome is Outcome.PASS:
         findings.extend(unprotected(form.version or "", content, raw, salts))

@@ -426,6 +426,15 @@ def data_integrity(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
     sigs = ev.signatures
     if ev.oa is not None and not sigs:
         outcome, reason = ev.oa.checks.get("integrity", (NE, "not checked"))
+        # What the Merkle root leaves unprotected (the verifier's OA-UNPROTECTED-… warnings) is a weakness of the
+        # integrity measure itself: a reader could be shown an edit that keeps the hash.
+        exposed = [f for f in ev.oa.findings if f.code.startswith("OA-UNPROTECTED-")]
+        if outcome is P and exposed:
+            return Verdict(W, "OpenAttestation SHA3 Merkle proof: the hash matches, but it does not protect every "
+                              "part a reader sees (" + ", ".join(dict.fromkeys(f.code for f in exposed)) + ")",
+                           (Ref("E-SIG", "signature", reason),
+                            *(Ref("E-SIG", f.location.pointer if f.location and f.location.pointer else f.code,
+                                  f"{f.code}: {f.message}") for f in exposed)))
         return Verdict(outcome if outcome in (P, F) else NE, f"OpenAttestation SHA3 Merkle proof: {reason}",
                        (Ref("E-SIG", "signature", reason),))
     if not sigs:

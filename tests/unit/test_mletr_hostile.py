@@ -60,3 +60,17 @@ def test_a_tampered_oa_document_does_not_identify_its_issuer() -> None:
     assert a.outcomes["R09-SIGNATURE"] is not Outcome.PASS
     genuine = etr.assess(ROOT / "samples" / "openattestation" / "valid" / "bill-of-lading.tt", trust, at=AT)
     assert genuine.outcomes["R09-SIGNATURE"] is Outcome.PASS
+
+
+def test_parts_the_merkle_root_does_not_protect_weaken_data_integrity() -> None:
+    # A v3 document holding a number: 1 and "1" hash alike (OA-UNPROTECTED-TYPE). The integrity row says the hash
+    # matches; the data-integrity factor must not be a plain PASS while the verifier warns that an editor could
+    # change what a reader sees without changing the hash.
+    import oa_factory as oa
+
+    weak = etr.assess(json.dumps(oa.wrap_v3(oa.v3_credential(quantity=1))).encode(), at=AT, name="weak.json")
+    assert weak.outcomes["R10-1b-iii-INTEGRITY"] is Outcome.PASS
+    row = next(r for r in weak.rows if r.id == "R12-a-ii-DATA-INTEGRITY")
+    assert row.outcome is Outcome.WARN and "OA-UNPROTECTED-TYPE" in row.reason, row
+    strong = etr.assess(json.dumps(oa.wrap_v3(oa.v3_credential(quantity="one"))).encode(), at=AT, name="ok.json")
+    assert strong.outcomes["R12-a-ii-DATA-INTEGRITY"] is Outcome.PASS

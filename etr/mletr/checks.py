@@ -749,9 +749,15 @@ def signature(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
     if ev.oa is not None:
         outcome, reason = ev.oa.checks.get("identity", (NE, "not checked"))
         sig_outcome, sig_reason = ev.oa.checks.get("signature", (NA, ""))
+        status, status_reason = ev.oa.checks.get("issuance-status", (NE, ""))
         oa_refs = (Ref("E-ID", "identity", reason), Ref("E-SIG", "signature", sig_reason))
         if F in (outcome, sig_outcome):
             return Verdict(F, f"the issuer is not established: {reason if outcome is F else sig_reason}", oa_refs)
+        if status is F:
+            # The verifier found that the issuer did not issue it (a DID issuer without a signature, no issuer,
+            # no issuance method): nothing identifies a person who signed it.
+            return Verdict(F, f"the issuer did not sign or issue it: {status_reason}",
+                           (*oa_refs, Ref("E-SIG", "issuance-status", status_reason)))
         if outcome is P:
             return Verdict(P, f"issuer identified ({reason}); issuance records the issuer's intention", oa_refs)
         if outcome is W:

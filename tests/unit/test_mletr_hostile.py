@@ -74,3 +74,24 @@ def test_parts_the_merkle_root_does_not_protect_weaken_data_integrity() -> None:
     assert row.outcome is Outcome.WARN and "OA-UNPROTECTED-TYPE" in row.reason, row
     strong = etr.assess(json.dumps(oa.wrap_v3(oa.v3_credential(quantity="one"))).encode(), at=AT, name="ok.json")
     assert strong.outcomes["R12-a-ii-DATA-INTEGRITY"] is Outcome.PASS
+
+
+@pytest.mark.parametrize("version", ["v2", "v3"])
+def test_a_did_document_that_was_never_signed_fails_the_signature_row(version: str) -> None:
+    # The upstream did-wrapped fixtures name a DID issuer but carry no signature: etr verify FAILs them
+    # (OA-DID-NOT-SIGNED: a DID document is issued by signing it). etr assess said NOT_EVALUABLE, exit 0.
+    import oa_factory as oa
+
+    did = "did:ethr:0xE712878f6E8d5d4F9e87E10DA604F9cB564C9a89"
+    if version == "v2":
+        issuer = {"id": did, "name": "Demo", "revocation": {"type": "NONE"},
+                  "identityProof": {"type": "DID", "key": f"{did}#controller"}}
+        doc = oa.wrap_v2(oa.v2_data(issuer))
+    else:
+        doc = oa.wrap_v3(oa.v3_credential(method="DID", proof_value=did, identity="DID", identifier=did))
+    data = json.dumps(doc).encode()
+    verified = etr.verify(data)
+    assert "OA-DID-NOT-SIGNED" in verified.codes and verified.outcome is Outcome.FAIL
+    a = etr.assess(data, at=AT, name="did.json")
+    assert a.outcomes["R09-SIGNATURE"] is Outcome.FAIL
+    assert a.outcome is Outcome.FAIL

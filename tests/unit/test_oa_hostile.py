@@ -131,3 +131,21 @@ def test_an_oa_document_that_is_also_a_pint_envelope_is_refused() -> None:
     one = {**wrap_v2(v2_data()), "envelopeTransferChain": []}
     finding = next(f for f in verify_document(one, "x").findings if f.code == "OA-AMBIGUOUS-PINT")
     assert finding.location is not None and finding.location.pointer == "/envelopeTransferChain"
+
+
+# --------------------------------------------------------------------------- trusted-issuers files
+
+
+def test_a_trusted_issuers_file_with_both_issuer_and_issuers_is_refused(tmp_path: Any) -> None:
+    # TOML [[issuer]] beside [[issuers]] (or JSON "issuer" beside "issuers"): one list was silently ignored.
+    from etr.errors import KeyFileError
+    from etr.families.openattestation import TrustedIssuers
+
+    path = tmp_path / "issuers.toml"
+    path.write_text('format = "etr-trusted-issuers"\n'
+                    '[[issuer]]\ndomain = "a.example"\ndocument-store = "0x8ba63eab43342aac3adbb4b827b68cf4aae5caca"\n'
+                    '[[issuers]]\ndomain = "b.example"\n'
+                    'token-registry = "0x142ca30e3b78a840a82192529ca047ed759a6f7e"\n')
+    with pytest.raises(KeyFileError) as caught:
+        TrustedIssuers.from_paths([path])
+    assert caught.value.code == "OA-TRUST-FILE"

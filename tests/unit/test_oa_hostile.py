@@ -149,3 +149,22 @@ def test_a_trusted_issuers_file_with_both_issuer_and_issuers_is_refused(tmp_path
     with pytest.raises(KeyFileError) as caught:
         TrustedIssuers.from_paths([path])
     assert caught.value.code == "OA-TRUST-FILE"
+
+
+# --------------------------------------------------------------------------- unprotected members beside data
+
+
+@pytest.mark.parametrize(("edit", "part"), [
+    (lambda d: d.__setitem__("privacy", "edited"), "/privacy"),
+    (lambda d: d.__setitem__("privacy", {"obfuscatedData": [], "note": "edited"}), "/privacy/note"),
+    (lambda d: d["signature"].__setitem__("issuedBy", "edited"), "/signature/issuedBy"),
+])
+def test_v2_members_beside_the_hashed_lists_are_named(edit: Any, part: str) -> None:
+    # privacy and signature are read for obfuscatedData and the proof only: anything else in them is
+    # carried unhashed (the reference reads a non-object privacy as no obfuscated data), and was not named.
+    doc = wrap_v2(v2_data())
+    edit(doc)
+    result = verify_document(doc, "x")
+    assert integrity(result) is Outcome.PASS
+    finding = next((f for f in result.findings if f.code == "OA-UNPROTECTED-MEMBER"), None)
+    assert finding is not None and part in finding.detail["parts"], result.findings  # type: ignore[index]

@@ -168,3 +168,44 @@ def test_v2_members_beside_the_hashed_lists_are_named(edit: Any, part: str) -> N
     assert integrity(result) is Outcome.PASS
     finding = next((f for f in result.findings if f.code == "OA-UNPROTECTED-MEMBER"), None)
     assert finding is not None and part in finding.detail["parts"], result.findings  # type: ignore[index]
+
+
+# --------------------------------------------------------------------------- revocation of DID-signed documents
+
+
+@pytest.mark.parametrize("revocation", [
+    None,                                   # no revocation block: the reference errs (MISSING_REVOCATION)
+    {"type": 5},                            # a type that is no string: was read as NONE
+    {"type": "REVOCATION_STORE"},           # nothing to query (REVOCATION_LOCATION_MISSING)
+    {"type": "OCSP_RESPONDER", "location": ""},
+    {"type": "WHATEVER", "location": "x"},  # UNRECOGNIZED_REVOCATION_TYPE: no network answers it
+])
+def test_v2_did_revocation_that_cannot_be_read_is_a_failure_not_none(revocation: Any) -> None:
+    from coincurve import PrivateKey
+    from oa_factory import did_issuer, sign_v2
+
+    key = PrivateKey()
+    issuer = did_issuer(key)
+    if revocation is None:
+        del issuer["revocation"]
+    else:
+        issuer["revocation"] = revocation
+    doc = sign_v2(wrap_v2(v2_data(issuer)), key)
+    result = verify_document(doc, "x")
+    assert result.check("signature").outcome is Outcome.PASS  # type: ignore[union-attr]
+    status = result.check("issuance-status")
+    assert status is not None and status.outcome is Outcome.FAIL, status
+    assert "OA-REVOCATION-INVALID" in result.codes
+
+
+def test_v3_did_without_revocation_block_fails_issuance() -> None:
+    from coincurve import PrivateKey
+    from oa_factory import address, sign_v3
+
+    key = PrivateKey()
+    did = f"did:ethr:{address(key)}"
+    doc = sign_v3(wrap_v3(v3_credential(method="DID", proof_value=did, identity="DID", identifier=did)), key)
+    result = verify_document(doc, "x")
+    assert result.check("signature").outcome is Outcome.PASS  # type: ignore[union-attr]
+    assert result.check("issuance-status").outcome is Outcome.FAIL  # type: ignore[union-attr]
+    assert "OA-REVOCATION-INVALID" in result.codes

@@ -326,8 +326,22 @@ def _status(form: Form, parties: Sequence[Mapping[str, Any]], root: str | None, 
                 outcome = _worse(outcome, Outcome.FAIL)
                 reasons.append("DID issuer, not signed")
                 continue
-            revocation = party.get("revocation") or {}
-            rtype, location = revocation.get("type", "NONE"), revocation.get("location")
+            revocation = party.get("revocation")
+            # v2/v3 name the revocation method per issuer and the reference refuses a document that does not
+            # (no block, a location missing, an unknown type); v4 has none unless credentialStatus names one.
+            default = "NONE" if form.version == "4.0" and revocation is None else None
+            rtype, location = (revocation or {}).get("type", default), (revocation or {}).get("location")
+            problem = ("names no revocation method (revocation.type)" if rtype is None
+                       else f"revocation type {rtype!r} is not NONE, REVOCATION_STORE or OCSP_RESPONDER"
+                       if rtype not in _REVOCATION_TYPES
+                       else f"revocation {rtype} names no location" if rtype != "NONE" and not location else None)
+            if problem is not None:
+                findings.append(_f("OA-REVOCATION-INVALID", Severity.ERROR, f"the DID issuer {problem}: nothing says "
+                                   "whether the document was revoked (the reference verifier errs)", REF_STATUS,
+                                   party.get("pointer")))
+                outcome = _worse(outcome, Outcome.FAIL)
+                reasons.append(f"revocation: {problem}")
+                continue
             if signature.outcome is not Outcome.PASS:
                 outcome = _worse(outcome, Outcome.NOT_EVALUABLE if signature.outcome is Outcome.NOT_EVALUABLE
                                  else Outcome.FAIL)
@@ -357,6 +371,7 @@ def _status(form: Form, parties: Sequence[Mapping[str, Any]], root: str | None, 
     return Check("issuance-status", outcome, "; ".join(reasons), {"queries": queries} if queries else None)
 
 
+_REVOCATION_TYPES = ("NONE", "REVOCATION_STORE", "OCSP_RESPONDER")
 _RANK = {Outcome.PASS: 0, Outcome.NOT_APPLICABLE: 0, Outcome.WARN: 1, Outcome.NOT_EVALUABLE: 2, Outcome.FAIL: 3}
 
 

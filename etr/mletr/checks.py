@@ -754,9 +754,9 @@ def signature(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
         if F in (outcome, sig_outcome):
             return Verdict(F, f"the issuer is not established: {reason if outcome is F else sig_reason}", oa_refs)
         if status is F:
-            # The verifier found that the issuer did not issue it (a DID issuer without a signature, no issuer,
-            # no issuance method): nothing identifies a person who signed it.
-            return Verdict(F, f"the issuer did not sign or issue it: {status_reason}",
+            # The verifier found that the issuance does not hold (a DID issuer without a signature or without a
+            # readable revocation method, no issuer, no issuance method): nothing identifies who issued it.
+            return Verdict(F, f"the document's issuance does not hold: {status_reason}",
                            (*oa_refs, Ref("E-SIG", "issuance-status", status_reason)))
         if outcome is P:
             return Verdict(P, f"issuer identified ({reason}); issuance records the issuer's intention", oa_refs)

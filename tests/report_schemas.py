@@ -18,6 +18,9 @@ VERIFICATION = "verification-2.schema.json"
 FINDING = "finding-2.schema.json"
 OA_VERIFICATION = "oa-verification-2.schema.json"
 REGISTRATION = "registration-2.schema.json"
+REGISTRY_STATUS = "registry-status-2.schema.json"
+REGISTRY_HISTORY = "registry-history-2.schema.json"
+REGISTRY_FIND = "registry-find-2.schema.json"
 ASSESSMENT = "assessment-2.schema.json"
 
 
@@ -28,7 +31,8 @@ def schema(name: str) -> dict[str, Any]:
 
 @cache
 def registry() -> Registry[Any]:
-    names = (RUN, VALIDATION, VERIFICATION, FINDING, OA_VERIFICATION, REGISTRATION, ASSESSMENT)
+    names = (RUN, VALIDATION, VERIFICATION, FINDING, OA_VERIFICATION, REGISTRATION, ASSESSMENT, REGISTRY_STATUS,
+             REGISTRY_HISTORY, REGISTRY_FIND)
     resources = [(schema(n)["$id"], Resource.from_contents(schema(n))) for n in names]
     return Registry().with_resources(resources)
 

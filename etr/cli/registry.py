@@ -45,7 +45,8 @@ _db = click.option("--db", "db", required=True, metavar="URL", envvar="ETR_REGIS
                    help="The registry: sqlite:///relative.db, sqlite:////absolute.db or postgresql://user@host/db "
                         "(also from ETR_REGISTRY_URL).")
 _read_format = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-                            show_default=True, help="text: for people; json: one document.")
+                            show_default=True, help="text: for people; json: one document (its JSON Schema: "
+                                                    "schemas/report/registry-<command>-2.schema.json).")
 _record_args = (click.argument("carrier_code", metavar="CARRIER"),
                 click.argument("reference", metavar="REFERENCE"),
                 click.option("--issuance", metavar="CHECKSUM",
@@ -167,6 +168,15 @@ def _keys(db: str, carrier_code: str, reference: str, issuance: str | None) -> t
     return reg, keys
 
 
+def _echo_document(command: str, records: list[Any]) -> None:
+    """Print the JSON document of ``etr registry status|history|find`` (``schemas/report/registry-*-2``)."""
+    from .. import __version__
+    from ..model import REPORT_FORMAT_VERSION
+
+    click.echo(json.dumps({"format": "etr-registry", "formatVersion": REPORT_FORMAT_VERSION, "etrVersion": __version__,
+                           "command": command, "records": records}, ensure_ascii=False))
+
+
 def _holder(holder: dict[str, Any] | None) -> str:
     return f"{holder.get('partyName', '?')} [{holder.get('eblPlatform', '?')}]" if holder else "unknown"
 
@@ -180,7 +190,7 @@ def status_cmd(carrier_code: str, reference: str, issuance: str | None, db: str,
     reg, keys = _keys(db, carrier_code, reference, issuance)
     statuses = [s for s in (reg.status(k) for k in keys) if s is not None]
     if fmt == "json":
-        click.echo(json.dumps({"records": [s.to_dict() for s in statuses]}, ensure_ascii=False))
+        _echo_document("registry status", [s.to_dict() for s in statuses])
         return
     for s in statuses:
         click.echo(f"{s.key.describe()}: {s.state}; holder {_holder(s.holder)}; {s.entries} "
@@ -197,8 +207,8 @@ def history_cmd(carrier_code: str, reference: str, issuance: str | None, db: str
     reg, keys = _keys(db, carrier_code, reference, issuance)
     records = [(k, reg.history(k)) for k in keys]
     if fmt == "json":
-        click.echo(json.dumps({"records": [{"key": k.to_dict(), "entries": [h.to_dict() for h in history]}
-                                           for k, history in records]}, ensure_ascii=False))
+        _echo_document("registry history", [{"key": k.to_dict(), "entries": [h.to_dict() for h in history]}
+                                            for k, history in records])
         return
     for k, history in records:
         click.echo(f"{k.describe()}:")
@@ -217,7 +227,7 @@ def find_cmd(carrier_code: str, reference: str, db: str, fmt: str) -> None:
     """The records of a carrier code and transport document reference (several after an amendment)."""
     _, keys = _keys(db, carrier_code, reference, None)
     if fmt == "json":
-        click.echo(json.dumps({"records": [k.to_dict() for k in keys]}, ensure_ascii=False))
+        _echo_document("registry find", [k.to_dict() for k in keys])
         return
     for k in keys:
         click.echo(f"{k.carrier_code} {k.transport_document_reference} {k.issuance_manifest_checksum}")

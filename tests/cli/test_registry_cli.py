@@ -6,12 +6,22 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 from pint_simulator import VERIFY_AT, World, registry_csv, sample_td
 from registry_support import BACKENDS, build, envelope, registry_url
-from report_schemas import REGISTRATION, RUN, VERIFICATION, assert_conforms
+from report_schemas import (
+    REGISTRATION,
+    REGISTRY_FIND,
+    REGISTRY_HISTORY,
+    REGISTRY_STATUS,
+    RUN,
+    VERIFICATION,
+    assert_conforms,
+    errors,
+)
 
 import etr
 from etr.cli import main
@@ -81,6 +91,52 @@ def test_a_new_user_records_a_chain_then_a_conflicting_copy(db: str, trust: Path
     assert missing.exit_code == 1 and "no record of carrier 'CARR' reference 'NOPE'" in missing.output
     short = invoke("registry", "history", "CARR", "SIM0000001", "--db", db, "--issuance", "abc")
     assert short.exit_code == 2 and "REG-USAGE" in short.output
+
+
+def test_status_history_and_find_documents_conform_to_their_schemas(db: str, trust: Path, tmp_path: Path) -> None:
+    """Two records of one reference (an amendment: the original void, the re-issue live), the original with a
+    surrendered, accomplished chain: every JSON document of status, history and find conforms to its
+    published schema, with and without --issuance."""
+    invoke("registry", "init", "--db", db)
+    original = build(WORLD, [("TRANSFER", "alice", "bob"), ("SURRENDER_FOR_AMENDMENT", "bob", "carrier"),
+                             ("SACC", "carrier", None)])
+    reissue = build(WORLD, [("TRANSFER", "alice", "carol")], td={**sample_td(), "transportDocumentSubReference": "V2"})
+    for n, chain in enumerate((original, reissue)):
+        (tmp_path / f"{n}.json").write_bytes(envelope(chain))
+        assert record(db, trust, str(tmp_path / f"{n}.json")).exit_code == 0
+    assert record(db, trust, str(tmp_path / "0.json"), extra=("-q",)).exit_code == 0  # DUPE: no conflict
+
+    def document(command: str, *extra: str) -> dict[str, Any]:
+        result = invoke("registry", command, "CARR", "SIM0000001", "--db", db, "--format", "json", *extra)
+        assert result.exit_code == 0, result.output
+        loaded: dict[str, Any] = json.loads(result.output)
+        return loaded
+
+    found = document("find")
+    assert_conforms(found, REGISTRY_FIND)
+    assert (found["format"], found["command"], len(found["records"])) == ("etr-registry", "registry find", 2)
+    first = found["records"][0]["issuanceManifestChecksum"]
+    for extra in ((), ("--issuance", first[:8])):
+        status = document("status", *extra)
+        assert_conforms(status, REGISTRY_STATUS)
+        history = document("history", *extra)
+        assert_conforms(history, REGISTRY_HISTORY)
+    assert [r["state"] for r in document("status")["records"]] == ["void", "active"]
+    assert document("status", "--issuance", first[:8])["records"][0]["platform"] == "CAR1"  # surrendered to it
+    entries = document("history", "--issuance", first[:8])["records"][0]["entries"]
+    assert [e["actions"] for e in entries] == [["ISSUE"], ["TRANSFER"], ["SURRENDER_FOR_AMENDMENT"], ["SACC"]]
+    assert entries[-1]["recipientPlatform"] is None
+
+    # The schemas say something: each of these breaks the documents just read.
+    status = document("status")
+    assert errors({**status, "command": "registry find"}, REGISTRY_STATUS)
+    assert errors({**status, "records": []}, REGISTRY_STATUS)
+    assert errors({**status, "records": [{**status["records"][0], "state": "lost"}]}, REGISTRY_STATUS)
+    history = document("history")
+    broken = {**history["records"][0], "entries": [{**entries[0], "checksum": "ABC"}]}
+    assert errors({**history, "records": [broken]}, REGISTRY_HISTORY)
+    assert errors({k: v for k, v in found.items() if k != "formatVersion"}, REGISTRY_FIND)
+    assert errors({**found, "records": [{"carrierCode": "CARR"}]}, REGISTRY_FIND)
 
 
 def test_record_takes_directories_stdin_and_jobs_with_every_format(db: str, trust: Path, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -28,12 +28,14 @@ class Match:
     (the family's default is then used). ``profile`` is a finer profile or
     customization (EN 16931 CIUS, Factur-X level), when the family has one.
     ``evidence`` says in a few words what was recognised (for ``-v`` and reports).
+    ``detail`` is what the family read off the document for the report (:attr:`etr.model.Report.detail`).
     """
 
     family: str
     version: str | None = None
     profile: str | None = None
     evidence: str = ""
+    detail: Mapping[str, str] | None = None
 
 
 class Family(Protocol):
@@ -72,11 +74,13 @@ class Entry:
 
 
 _JSON: frozenset[Syntax] = frozenset({"json"})
+_XML_PDF: frozenset[Syntax] = frozenset({"xml", "pdf"})
 
 #: Every family, in detection order (the first whose ``detect`` matches wins).
 REGISTRY: tuple[Entry, ...] = (
     Entry("dcsa-ebl", "etr.families.ebl:FAMILY", _JSON),
     Entry("dcsa-pint", "etr.families.pint:FAMILY", _JSON),
+    Entry("en16931", "etr.families.en16931:FAMILY", _XML_PDF),
 )
 FAMILY_NAMES: tuple[str, ...] = tuple(entry.name for entry in REGISTRY)
 

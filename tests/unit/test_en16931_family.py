@@ -1,0 +1,243 @@
+"""The EN 16931 family's frame: detection, the report's detail, XSD, Factur-X PDFs, the official engine,
+the engine option and mixed batches. (The rules themselves: tests/unit/test_en16931_rules*.py and the
+conformance tests.)"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLES
+from lxml import etree
+from vefa import need_official
+
+import etr
+from etr.families.en16931 import official
+from etr.model import Severity
+
+EINV = SAMPLES / "einvoice"
+VALID = EINV / "valid"
+INVALID = EINV / "invalid"
+UBL_INVOICE = VALID / "ubl-invoice.xml"
+CII_INVOICE = VALID / "cii-invoice.xml"
+PDF = VALID / "facturx-en16931.pdf"
+RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+GUIDELINE = (b"<ram:ID>urn:cen.eu:en16931:2017</ram:ID>")
+
+
+def _cii(guideline: str) -> bytes:
+    return CII_INVOICE.read_bytes().replace(GUIDELINE, f"<ram:ID>{guideline}</ram:ID>".encode())
+
+
+# --------------------------------------------------------------------------- detection and detail
+
+@pytest.mark.parametrize(("name", "syntax", "document_type", "xsd"), [
+    ("ubl-invoice.xml", "UBL", "Invoice", "UBL-Invoice-2.1.xsd"),
+    ("ubl-credit-note.xml", "UBL", "CreditNote", "UBL-CreditNote-2.1.xsd"),
+    ("cii-invoice.xml", "CII", "CrossIndustryInvoice", "Factur-X_EN16931.xsd"),
+    ("cii-credit-note.xml", "CII", "CrossIndustryInvoice", "Factur-X_EN16931.xsd"),
+])
+def test_detection_names_syntax_document_type_bt24_and_xsd(name: str, syntax: str, document_type: str,
+                                                           xsd: str) -> None:
+    report = etr.validate(VALID / name, engine="native")
+    assert (report.family, report.version, report.profile) == ("en16931", "1.3.16", "urn:cen.eu:en16931:2017")
+    assert report.detail == {"syntax": syntax, "documentType": document_type,
+                             "specificationIdentifier": "urn:cen.eu:en16931:2017", "xsd": xsd, "engine": "native"}
+
+
+def test_a_facturx_pdf_is_the_invoice_it_carries() -> None:
+    report = etr.validate(PDF)
+    assert (report.family, report.profile) == ("en16931", "Factur-X EN 16931")
+    assert report.detail is not None
+    assert report.detail["syntax"] == "CII" and report.detail["attachment"] == "factur-x.xml"
+    assert report.detail["facturxLevel"] == "EN 16931" and report.detail["xsd"] == "Factur-X_EN16931.xsd"
+
+
+def test_a_cii_invoice_whose_bt24_names_no_facturx_level_gets_the_widest_xsd() -> None:
+    report = etr.validate(_cii("urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"))
+    assert report.detail is not None and report.detail["xsd"] == "Factur-X_EXTENDED.xsd"
+    assert report.profile == "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"
+    assert "EINV-SCHEMA-XSD" not in report.codes
+
+
+@pytest.mark.parametrize("level", ["minimum", "basicwl"])
+def test_facturx_minimum_and_basic_wl_get_the_xsd_only(level: str) -> None:
+    report = etr.validate(_cii(f"urn:factur-x.eu:1p0:{level}"))
+    assert report.detail is not None and report.detail["xsd"] == f"Factur-X_{level.upper()}.xsd"
+    info = next(f for f in report.findings if f.code == "EINV-PROFILE-NOT-EN16931")
+    assert info.severity is Severity.INFO and info.terms == ("BT-24",)
+    # The 20-line EN 16931 invoice carries more than MINIMUM / BASIC WL allow: the XSD says so, no BR rule runs.
+    assert "EINV-SCHEMA-XSD" in report.codes
+    assert not [c for c in report.codes if c.startswith(("BR-", "CII-"))]
+
+
+def test_zugferd_1_is_recognised_and_refused() -> None:
+    data = (b'<rsm:CrossIndustryDocument xmlns:rsm="urn:ferd:CrossIndustryDocument:invoice:1p0">'
+            b'</rsm:CrossIndustryDocument>')
+    report = etr.validate(data)
+    assert report.family == "en16931" and report.profile == "ZUGFeRD 1.0"
+    assert report.codes == ("EINV-SYNTAX-UNSUPPORTED",) and not report.valid
+
+
+def test_forcing_the_family_on_another_document_says_it_is_no_invoice() -> None:
+    report = etr.validate(b"<Order xmlns='urn:example'/>", family="en16931")
+    assert report.codes == ("EINV-NOT-INVOICE",)
+    assert report.findings[0].location is not None and report.findings[0].location.line == 1
+    json_report = etr.validate(SAMPLES / "ebl" / "valid" / "straight-bl.json", family="en16931")
+    assert json_report.codes == ("EINV-NOT-INVOICE",) and "JSON" in json_report.findings[0].message
+
+
+def test_other_xml_is_still_unrecognised() -> None:
+    assert etr.validate(b"<Order xmlns='urn:example'/>").codes == ("DETECT-UNKNOWN",)
+
+
+# --------------------------------------------------------------------------- XSD
+
+def test_an_xsd_error_has_line_and_xpath() -> None:
+    data = UBL_INVOICE.read_bytes().replace(b"<cbc:IssueDate>", b"<cbc:Colour>red</cbc:Colour>\n  <cbc:IssueDate>", 1)
+    report = etr.validate(data, name="bad.xml")
+    xsd = [f for f in report.findings if f.code == "EINV-SCHEMA-XSD"]
+    assert len(xsd) == 1 and xsd[0].severity is Severity.ERROR
+    line = data.split(b"\n").index(next(x for x in data.split(b"\n") if b"cbc:Colour" in x)) + 1
+    assert xsd[0].location is not None and xsd[0].location.line == line
+    assert xsd[0].location.xpath == "/*/cbc:Colour" and "Colour" in xsd[0].message
+    assert xsd[0].detail is not None and xsd[0].detail["xsdError"]
+
+
+def test_the_xsd_is_compiled_once() -> None:
+    from etr.families.en16931.xsd import facturx_folder
+    from etr.schemas import compiled_xsd
+
+    etr.validate(UBL_INVOICE)
+    before = compiled_xsd.cache_info().hits
+    etr.validate(UBL_INVOICE)
+    assert compiled_xsd.cache_info().hits == before + 1
+    assert compiled_xsd("ubl-2.1/maindoc/UBL-Invoice-2.1.xsd", facturx_folder()) is compiled_xsd(
+        "ubl-2.1/maindoc/UBL-Invoice-2.1.xsd", facturx_folder())
+
+
+# --------------------------------------------------------------------------- the official engine
+
+@pytest.mark.parametrize("path", sorted(VALID.iterdir()), ids=lambda p: p.name)
+def test_official_engine_finds_no_error_in_the_valid_samples(path: Path) -> None:
+    need_official()
+    report = etr.validate(path, engine="official")
+    assert report.detail is not None and report.detail["engine"] == "official"
+    assert report.valid, [(f.code, f.message) for f in report.findings]
+
+
+@pytest.mark.parametrize("path", sorted(INVALID.iterdir()), ids=lambda p: p.name)
+def test_each_invalid_sample_breaks_the_rule_it_is_named_after(path: Path) -> None:
+    need_official()
+    rule = next(c for c in etr.validate(path, engine="official").codes if path.name.startswith(c + "-"))
+    report = etr.validate(path, engine="official")
+    finding = next(f for f in report.findings if f.code == rule)
+    assert finding.severity is Severity.ERROR
+    assert finding.location is not None and finding.location.xpath and finding.location.line
+    assert finding.reference == f"EN 16931-1 {rule}"
+
+
+def test_official_findings_carry_terms_xpath_and_line() -> None:
+    need_official()
+    report = etr.validate(INVALID / "BR-CO-10-sum-of-lines.xml", engine="official")
+    finding = next(f for f in report.findings if f.code == "BR-CO-10")
+    assert finding.terms == ("BT-106", "BT-131")
+    assert finding.location is not None and finding.location.xpath == "/*/cac:LegalMonetaryTotal"
+    text = (INVALID / "BR-CO-10-sum-of-lines.xml").read_text().split("\n")
+    assert "LegalMonetaryTotal" in text[(finding.location.line or 0) - 1]
+
+
+def test_official_rules_outside_en16931_keep_their_id_in_detail() -> None:
+    need_official()
+    data = CII_INVOICE.read_bytes().replace(b"<ram:TypeCode>VAT</ram:TypeCode>", b"<ram:TypeCode>GST</ram:TypeCode>")
+    report = etr.validate(data, engine="official")
+    other = [f for f in report.findings if f.code == "EINV-OFFICIAL-RULE"]
+    assert other and all(f.detail and str(f.detail["rule"]).startswith("FX-SCH-") for f in other)
+    assert {f.severity for f in other} == {Severity.ERROR}
+
+
+def test_official_warnings_are_warnings() -> None:
+    need_official()
+    data = CII_INVOICE.read_bytes().replace(b"<ram:BuyerReference>PO-4711</ram:BuyerReference>",
+                                            b"<ram:BuyerReference></ram:BuyerReference>")
+    report = etr.validate(data, engine="official")
+    empty = [f for f in report.findings if f.code == "EINV-OFFICIAL-RULE"
+             and f.detail and f.detail["rule"] == "PEPPOL-EN16931-R008"]
+    assert empty and all(f.severity is Severity.WARNING for f in empty)
+
+
+def test_a_flagless_assertion_takes_the_catalogued_severity() -> None:
+    # FNFE's CII stylesheet gives BR-* no flag; CEN's flag (from the catalogue) applies, else error.
+    assert official._severity("EINV-SCHEMA-XSD", None) is Severity.ERROR
+    assert official._severity("NO-SUCH-RULE-1", None) is Severity.ERROR
+    assert official._severity("BR-01", "warning") is Severity.WARNING
+    assert official._severity("BR-01", "fatal") is Severity.ERROR
+
+
+def test_the_official_engine_failing_is_a_finding_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    need_official()
+    monkeypatch.setattr(official, "TIMEOUT", 1e-6)  # the worker is killed before it can answer
+    report = etr.validate(UBL_INVOICE, engine="official")
+    failed = [f for f in report.findings if f.code == "EINV-OFFICIAL-FAILED"]
+    assert len(failed) == 1 and not report.valid
+    monkeypatch.undo()
+    assert etr.validate(UBL_INVOICE, engine="official").valid  # a new worker takes over
+
+
+def test_the_official_engine_without_saxonche_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(official, "available", lambda: False)
+    with pytest.raises(etr.UsageError) as info:
+        etr.validate(UBL_INVOICE, engine="official")
+    assert info.value.code == "ETR-ENGINE-UNAVAILABLE" and "etr[official]" in (info.value.hint or "")
+
+
+def test_an_unknown_engine_is_a_usage_error() -> None:
+    with pytest.raises(etr.UsageError) as info:
+        etr.validate(UBL_INVOICE, engine="fast")
+    assert info.value.code == "ETR-UNKNOWN-ENGINE"
+
+
+def test_the_svrl_location_is_read_back_in_the_document() -> None:
+    root = etree.fromstring(UBL_INVOICE.read_bytes())
+    ns = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+    cac = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+    location = official._locate(root, f"/*:Invoice[namespace-uri()='{ns}'][1]/*:InvoiceLine[namespace-uri()='{cac}'][3]")
+    assert location.xpath == "/*/cac:InvoiceLine[3]" and location.line
+    assert official._locate(root, "/nonsense[").xpath == "/nonsense["
+
+
+# --------------------------------------------------------------------------- batches of mixed families
+
+@pytest.fixture
+def mixed(tmp_path: Path) -> Path:
+    """A folder with bills of lading (JSON) and invoices (UBL, CII, Factur-X PDF)."""
+    for path in [*sorted((SAMPLES / "ebl" / "valid").iterdir())[:2], UBL_INVOICE, CII_INVOICE, PDF]:
+        shutil.copy(path, tmp_path / path.name)
+    return tmp_path
+
+
+def test_a_mixed_folder_validates_in_one_run(mixed: Path) -> None:
+    reports = list(etr.iter_validate([mixed]))
+    assert sorted(r.family or "" for r in reports) == ["dcsa-ebl", "dcsa-ebl", "en16931", "en16931", "en16931"]
+
+
+def test_a_bare_version_of_one_family_does_not_abort_a_mixed_batch(mixed: Path) -> None:
+    reports = list(etr.iter_validate([mixed], version="3.0.2"))
+    assert len(reports) == 5
+    ebl = [r for r in reports if r.family == "dcsa-ebl"]
+    assert len(ebl) == 2 and all(r.version == "3.0.2" for r in ebl)
+    others = [r for r in reports if r.family != "dcsa-ebl"]
+    assert len(others) == 3 and all(r.codes == ("DETECT-VERSION-MISMATCH",) and not r.valid for r in others)
+
+
+def test_family_equals_version_aims_the_version_at_one_family(mixed: Path) -> None:
+    reports = list(etr.iter_validate([mixed], version="dcsa-ebl=3.0.2"))
+    assert {(r.family, r.version) for r in reports} == {("dcsa-ebl", "3.0.2"), ("en16931", "1.3.16")}
+
+
+@pytest.mark.parametrize(("version", "family"), [("en16931=9.9", None), ("nope=1.0", None),
+                                                 ("dcsa-ebl=3.0.2", "en16931")])
+def test_a_bad_family_equals_version_is_refused_up_front(version: str, family: str | None) -> None:
+    with pytest.raises(etr.UsageError):
+        list(etr.iter_validate(["/nonexistent.xml"], version=version, family=family))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SHARED_DATA, need_shared
-from vefa import full_documents, judge, load_test_set, native_findings, vefa_files
+from vefa import full_documents, judge, load_test_set, native_findings, need_official, official_findings, vefa_files
 
 import etr
 from etr.model import Severity
@@ -42,6 +42,34 @@ def test_vefa_test_set(path: Path | None) -> None:
     assert tests, f"{path}: no tests"
     failures = [f"{t.name}: {'; '.join(p)}" for t in tests if (p := judge(t, native_findings(t.document)))]
     assert not failures, "\n".join(failures)
+
+
+def test_the_official_engine_passes_every_vefa_test() -> None:
+    # Proves the runner reads the expectations as vefa does: the official rules meet all of them.
+    need_shared(EINVOICE)
+    need_official()
+    tests = [t for path in TEST_SETS for t in load_test_set(path)]
+    assert len(tests) >= 700
+    failures = [f"{t.name}: {'; '.join(p)}" for t in tests if (p := judge(t, official_findings(t.document)))]
+    assert not failures, "\n".join(failures)
+
+
+def test_the_runner_judges_firings() -> None:
+    from etr.model import Finding, Severity
+    from vefa import Expectation, VefaTest
+
+    test = VefaTest(Path("x.xml"), "1", frozenset({"BR-01", "BR-02"}),
+                    (Expectation("error", "BR-01", 2), Expectation("success", "BR-02", 1)), None)
+    fire = lambda code, severity=Severity.ERROR: Finding(code, severity, "m")  # noqa: E731
+    assert judge(test, [fire("BR-01"), fire("BR-01"), fire("BR-99")]) == []  # BR-99 is out of scope
+    assert judge(test, [fire("BR-01")]) == ["BR-01 must fire 2 time(s) as error, fired 1"]
+    assert judge(test, [fire("BR-01"), fire("BR-01"), fire("BR-02", Severity.WARNING)]) == [
+        "BR-02 must not fire, fired 1 time(s)", ]
+    assert judge(test, [fire("BR-01", Severity.WARNING)] * 2) == ["BR-01 must fire 2 time(s) as error, fired 0"]
+    assert judge(test, [fire("BR-01")] * 2 + [fire("BR-02")]) == ["BR-02 must not fire, fired 1 time(s)"]
+    unscoped = VefaTest(Path("x.xml"), "2", frozenset(), (Expectation("warning", "BR-51", 1),), None)
+    assert judge(unscoped, [fire("BR-51", Severity.WARNING), fire("BR-07")]) == [
+        "BR-07 fired 1 time(s) as error, not expected"]
 
 
 @pytest.mark.parametrize("path", _params(EXAMPLES))

@@ -55,8 +55,9 @@ def test_the_official_engine_passes_every_vefa_test() -> None:
 
 
 def test_the_runner_judges_firings() -> None:
-    from etr.model import Finding, Severity
     from vefa import Expectation, VefaTest
+
+    from etr.model import Finding, Severity
 
     test = VefaTest(Path("x.xml"), "1", frozenset({"BR-01", "BR-02"}),
                     (Expectation("error", "BR-01", 2), Expectation("success", "BR-02", 1)), None)

@@ -202,7 +202,8 @@ def test_the_svrl_location_is_read_back_in_the_document() -> None:
     root = etree.fromstring(UBL_INVOICE.read_bytes())
     ns = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
     cac = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
-    location = official._locate(root, f"/*:Invoice[namespace-uri()='{ns}'][1]/*:InvoiceLine[namespace-uri()='{cac}'][3]")
+    svrl_location = f"/*:Invoice[namespace-uri()='{ns}'][1]/*:InvoiceLine[namespace-uri()='{cac}'][3]"
+    location = official._locate(root, svrl_location)
     assert location.xpath == "/*/cac:InvoiceLine[3]" and location.line
     assert official._locate(root, "/nonsense[").xpath == "/nonsense["
 

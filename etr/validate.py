@@ -182,6 +182,7 @@ def _version(family: Family, match: Match | None, explicit: str | None) -> tuple
 def _validate_container(document: Document, options: Options) -> Report:
     findings = list(document.findings)
     first: _Checked | None = None
+    first_inner: Document | None = None
     recognised = {id(d) for d in document.inner if options.family or detect(d) is not None}
     for inner in document.inner:
         name = inner.attachment or inner.source  # the loader always names an embedded document
@@ -194,13 +195,16 @@ def _validate_container(document: Document, options: Options) -> Report:
         checked = _check(inner, options)
         findings.extend(_in_attachment(f, name) for f in checked[3])
         if first is None and checked[0] is not None:
-            first = checked
-    if first is None:
+            first, first_inner = checked, inner
+    if first is None or first_inner is None:
         return Report(document.source, None, None, tuple(findings))
     family, version, profile, _, detail = first
     if detail is not None:
-        detail = {**detail, "attachment": next(d.attachment or d.source for d in document.inner
-                                               if options.family or id(d) in recognised)}
+        detail = {**detail, "attachment": first_inner.attachment or first_inner.source}
+    # A family may check how the container carries its document (Factur-X: XMP level, file name).
+    container_check = getattr(get_family(family or ""), "check_container", None)
+    if container_check is not None:
+        findings.extend(container_check(document, first_inner))
     return Report(document.source, family, version, tuple(findings), profile, detail)
 
 

@@ -146,12 +146,12 @@ def official_findings(root: Any) -> list[Finding]:
     return check_official(root, syntax_of(root))  # type: ignore[arg-type]
 
 
-_OWN = re.compile(r"(?:BR|UBL|CII)-[A-Z0-9-]+")
+_OWN = re.compile(r"(?:BR|UBL|CII|FX-SCH)-[A-Z0-9-]+")
 
 
 @functools.cache
 def official_rule_ids(syntax: str) -> frozenset[str]:
-    """The EN 16931 rule ids (BR-…, UBL-…, CII-…) the official stylesheet for ``syntax`` defines."""
+    """The rule ids (BR-…, UBL-…, CII-…, Factur-X FX-SCH-…) the official stylesheet for ``syntax`` defines."""
     from etr.families.en16931.official import STYLESHEETS
     from etr.families.en16931.xsd import facturx_folder
 

@@ -14,6 +14,7 @@ from vefa import need_official
 
 import etr
 from etr.families.en16931 import official
+from etr.load import load_bytes
 from etr.model import Severity
 
 EINV = SAMPLES / "einvoice"
@@ -148,16 +149,15 @@ def test_official_findings_carry_terms_xpath_and_line() -> None:
     assert "LegalMonetaryTotal" in text[(finding.location.line or 0) - 1]
 
 
-def test_official_rules_outside_en16931_keep_their_id_in_detail() -> None:
+def test_facturx_rules_keep_their_id() -> None:
     need_official()
     data = CII_INVOICE.read_bytes().replace(b"<ram:TypeCode>VAT</ram:TypeCode>", b"<ram:TypeCode>GST</ram:TypeCode>")
     report = etr.validate(data, engine="official")
-    other = [f for f in report.findings if f.code == "EINV-OFFICIAL-RULE"]
-    assert other and all(f.detail and str(f.detail["rule"]).startswith("FX-SCH-") for f in other)
-    assert {f.severity for f in other} == {Severity.ERROR}
+    fx = [f for f in report.findings if f.code.startswith("FX-SCH-")]
+    assert fx and {f.severity for f in fx} == {Severity.ERROR}
 
 
-def test_official_warnings_are_warnings() -> None:
+def test_rules_of_other_rule_sets_keep_their_id_in_detail_and_warnings_stay_warnings() -> None:
     need_official()
     data = CII_INVOICE.read_bytes().replace(b"<ram:BuyerReference>PO-4711</ram:BuyerReference>",
                                             b"<ram:BuyerReference></ram:BuyerReference>")
@@ -242,3 +242,80 @@ def test_family_equals_version_aims_the_version_at_one_family(mixed: Path) -> No
 def test_a_bad_family_equals_version_is_refused_up_front(version: str, family: str | None) -> None:
     with pytest.raises(etr.UsageError):
         list(etr.iter_validate(["/nonexistent.xml"], version=version, family=family))
+
+
+# --------------------------------------------------------------------------- Factur-X: the PDF around the invoice
+
+def _blank_pdf() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def test_a_facturx_pdf_made_by_factur_x_has_no_container_finding() -> None:
+    report = etr.validate(PDF)
+    assert not [c for c in report.codes if c.startswith("EINV-FACTURX")]
+
+
+def test_an_xmp_level_other_than_bt24s_is_a_warning() -> None:
+    from facturx import generate_from_binary
+
+    pdf = generate_from_binary(_blank_pdf(), CII_INVOICE.read_bytes(), flavor="factur-x", level="basic",
+                               check_xsd=False)
+    report = etr.validate(pdf, name="basic.pdf")
+    level = [f for f in report.findings if f.code == "EINV-FACTURX-LEVEL"]
+    assert len(level) == 1 and level[0].severity is Severity.WARNING and level[0].terms == ("BT-24",)
+    assert level[0].detail == {"xmp": "BASIC", "bt24": "urn:cen.eu:en16931:2017"}
+    assert level[0].location is not None and level[0].location.attachment == "factur-x.xml"
+
+
+def test_an_invoice_attached_without_facturx_metadata_is_said_so() -> None:
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(_blank_pdf())))
+    writer.add_attachment("invoice.xml", CII_INVOICE.read_bytes())
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    report = etr.validate(buffer.getvalue(), name="plain.pdf")
+    assert report.family == "en16931" and report.profile == "Factur-X EN 16931"
+    codes = [c for c in report.codes if c.startswith("EINV-FACTURX")]
+    assert sorted(codes) == ["EINV-FACTURX-FILENAME", "EINV-FACTURX-RELATIONSHIP", "EINV-FACTURX-XMP"]
+
+
+def test_xmp_properties_are_read_as_elements_or_attributes() -> None:
+    from etr.families.en16931.facturx import _xmp_properties
+
+    ns = "urn:zugferd:pdfa:CrossIndustryDocument:invoice:2p0#"
+    as_attributes = (f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-'
+                     f'syntax-ns#"><rdf:Description xmlns:fx="{ns}" fx:ConformanceLevel="EXTENDED" '
+                     f'fx:DocumentFileName="zugferd-invoice.xml"/></rdf:RDF></x:xmpmeta>').encode()
+    assert _xmp_properties(as_attributes) == {"ConformanceLevel": "EXTENDED", "DocumentFileName": "zugferd-invoice.xml"}
+    assert _xmp_properties(b"<not xml") is None
+    assert _xmp_properties(b'<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>') is None
+
+
+def test_a_facturx_file_name_the_xmp_contradicts_is_a_warning() -> None:
+    from etr.families.en16931.detect import read_invoice
+    from etr.families.en16931.facturx import container_findings
+    from etr.load import Document
+    from etr.load.pdf import Attachment, PdfContent
+
+    invoice = load_bytes(CII_INVOICE.read_bytes(), "x")
+    invoice = Document("x", "xml", invoice.content, invoice.raw, attachment="xrechnung.xml")
+    xmp = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+           b'<rdf:Description xmlns:fx="urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#">'
+           b'<fx:DocumentFileName>factur-x.xml</fx:DocumentFileName><fx:ConformanceLevel>EN 16931'
+           b'</fx:ConformanceLevel></rdf:Description></rdf:RDF></x:xmpmeta>')
+    pdf = Document("x.pdf", "pdf", PdfContent((Attachment("xrechnung.xml", "Alternative", "text/xml", 1),), xmp), b"")
+    info = read_invoice(invoice.content)
+    assert info is not None
+    findings = list(container_findings(pdf, invoice, info))
+    assert [f.code for f in findings] == ["EINV-FACTURX-FILENAME"] and "XMP names" in findings[0].message

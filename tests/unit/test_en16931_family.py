@@ -157,14 +157,24 @@ def test_facturx_rules_keep_their_id() -> None:
     assert fx and {f.severity for f in fx} == {Severity.ERROR}
 
 
-def test_rules_of_other_rule_sets_keep_their_id_in_detail_and_warnings_stay_warnings() -> None:
+def test_official_warnings_are_warnings() -> None:
     need_official()
     data = CII_INVOICE.read_bytes().replace(b"<ram:BuyerReference>PO-4711</ram:BuyerReference>",
                                             b"<ram:BuyerReference></ram:BuyerReference>")
     report = etr.validate(data, engine="official")
-    empty = [f for f in report.findings if f.code == "EINV-OFFICIAL-RULE"
-             and f.detail and f.detail["rule"] == "PEPPOL-EN16931-R008"]
+    empty = [f for f in report.findings if f.code == "PEPPOL-EN16931-R008"]
     assert empty and all(f.severity is Severity.WARNING for f in empty)
+
+
+def test_an_assertion_without_a_usable_id_is_still_reported() -> None:
+    root = etree.fromstring(UBL_INVOICE.read_bytes())
+    svrl = ('<svrl:schematron-output xmlns:svrl="http://purl.oclc.org/dsdl/svrl">'
+            '<svrl:failed-assert id="" flag="warning" location="/*:Invoice[namespace-uri()=\'urn:oasis:names:'
+            'specification:ubl:schema:xsd:Invoice-2\'][1]"><svrl:text>Something (BT-1) is off</svrl:text>'
+            '</svrl:failed-assert></svrl:schematron-output>')
+    finding, = official.findings_from_svrl(svrl, root)
+    assert finding.code == "EINV-OFFICIAL-RULE" and finding.severity is Severity.WARNING
+    assert finding.terms == ("BT-1",) and finding.location is not None and finding.location.xpath == "/*"
 
 
 def test_a_flagless_assertion_takes_the_catalogued_severity() -> None:

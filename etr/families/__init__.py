@@ -43,6 +43,12 @@ class Family(Protocol):
 
     Families are listed in :data:`REGISTRY` (data: a new family adds one line).
     ``versions`` are in order, oldest first (rules state theirs as ranges over them).
+
+    Two optional members, looked up with ``getattr`` by the driver (:mod:`etr.validate`):
+    ``engines`` (a tuple of rule-engine names, first the default; then ``check`` takes an
+    ``engine=`` keyword, and the report's ``detail["engine"]`` says which ran), and
+    ``check_container(container, document)`` (findings about how a PDF carries the family's
+    document, e.g. Factur-X's XMP metadata).
     """
 
     name: str

@@ -58,7 +58,7 @@ def _xmp_properties(xmp: bytes) -> dict[str, str] | None:
             found.setdefault(local, " ".join(element.text.split()))
         for attribute, value in element.attrib.items():
             if (local := ours(attribute)) is not None:
-                found.setdefault(local, " ".join(value.split()))
+                found.setdefault(local, " ".join(str(value).split()))
     return found
 
 

@@ -86,3 +86,41 @@ def test_engine_official_in_worker_processes() -> None:
         named = Path(report["source"]).name
         assert report["detail"]["engine"] == "official"
         assert any(named.startswith(f["code"] + "-") for f in report["findings"]), (named, report["findings"])
+
+
+def _pdf_with(name: str, data: bytes) -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_attachment(name, data)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+UBL = (EINV / "valid" / "ubl-invoice.xml").read_bytes()
+
+
+@pytest.mark.parametrize(("name", "data", "code"), [
+    ("truncated.xml", UBL[: len(UBL) // 2], "LOAD-XML-SYNTAX"),
+    ("dtd.xml", UBL.replace(b"?>", b'?><!DOCTYPE Invoice [<!ENTITY x SYSTEM "file:///etc/passwd">]>', 1),
+     "LOAD-XML-DTD"),
+    ("latin1.xml", UBL.replace(b"Nordhafen", "Nördhafen".encode("latin-1")), "LOAD-XML-SYNTAX"),
+    ("broken-facturx.pdf", _pdf_with("factur-x.xml", UBL[:500]), "LOAD-XML-SYNTAX"),
+    ("no-invoice.pdf", _pdf_with("factur-x.xml", b"<Order xmlns='urn:example'/>"), "DETECT-UNKNOWN"),
+])
+@pytest.mark.parametrize("engine", ["native", "official"])
+def test_broken_invoices_give_a_finding_and_exit_1(tmp_path: Path, name: str, data: bytes, code: str,
+                                                   engine: str) -> None:
+    if engine == "official":
+        need_official()
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = invoke("validate", "--engine", engine, "--format", "json", str(path))
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)["reports"][0]
+    assert code in [f["code"] for f in report["findings"]]
+    assert "Traceback" not in result.output

@@ -15,9 +15,10 @@ The SVRL is mapped to the native engine's findings: the code is the rule id, the
 from the assertion's ``flag`` (fatal → error, warning → warning; an assertion without a flag,
 as in the Factur-X stylesheet, takes the severity etr's catalogue gives that id, else error),
 and the SVRL ``location`` is turned back into the element's XPath and line; the terms are those the
-assertion's text names. An assertion without a usable id (none in the shipped stylesheets) becomes
-``EINV-OFFICIAL-RULE`` with what it had in ``detail["rule"]``. When Saxon fails, the finding is
-``EINV-OFFICIAL-FAILED``.
+assertion's text names. Successful reports count as failed assertions (as factur-x reads them); one
+without a usable id (FNFE's "… marked as not used in the given context" reports) becomes
+``EINV-OFFICIAL-RULE`` with what it had in ``detail["rule"]``. When Saxon fails (a dynamic error such
+as a failed cast stops the whole transformation), the finding is ``EINV-OFFICIAL-FAILED``.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from ...errors import UsageError
@@ -117,8 +119,11 @@ class _Worker:
 
     def __init__(self) -> None:
         self.pid = os.getpid()
+        # The worker imports this module: make sure it finds the same etr as its caller.
+        here = str(Path(__file__).resolve().parents[3])
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p)}
         self.process = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
 
     def ask(self, stylesheet: str, xml_text: str, timeout: float) -> str:
         assert self.process.stdin is not None and self.process.stdout is not None

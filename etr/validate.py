@@ -204,7 +204,13 @@ def _validate_container(document: Document, options: Options) -> Report:
     # A family may check how the container carries its document (Factur-X: XMP level, file name).
     container_check = getattr(get_family(family or ""), "check_container", None)
     if container_check is not None:
-        findings.extend(container_check(document, first_inner))
+        try:
+            findings.extend(container_check(document, first_inner))
+        except Exception as exc:  # as in _check: a bug must not sink a whole batch
+            log.info("internal error while checking the container %s", document.source, exc_info=True)
+            findings.append(Finding("ETR-INTERNAL", Severity.ERROR,
+                                    f"internal error while checking ({type(exc).__name__}); please report it",
+                                    reference="etr"))
     return Report(document.source, family, version, tuple(findings), profile, detail)
 
 

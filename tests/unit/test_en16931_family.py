@@ -353,3 +353,14 @@ def test_a_facturx_file_name_the_xmp_contradicts_is_a_warning() -> None:
     assert info is not None
     findings = list(container_findings(pdf, invoice, info))
     assert [f.code for f in findings] == ["EINV-FACTURX-FILENAME"] and "XMP names" in findings[0].message
+
+
+def test_a_failing_container_check_is_an_internal_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    from etr.families import en16931
+
+    def broken(*args: object) -> list[object]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(en16931.En16931Family, "check_container", broken)
+    report = etr.validate(PDF)
+    assert report.family == "en16931" and "ETR-INTERNAL" in report.codes

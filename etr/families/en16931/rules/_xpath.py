@@ -17,6 +17,7 @@ XPath answer:
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
@@ -24,7 +25,7 @@ from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from lxml import etree
 
 __all__ = [
-    "XPathError", "bool_value", "dbl", "dec", "dec_opt", "decimals_ok", "dbl_minus", "kids", "nsv",
+    "NEGATIVE_ZERO", "XPathError", "bool_value", "dbl", "double_value", "dec", "dec_opt", "decimals_ok", "dbl_minus", "kids", "nsv",
     "normalize_space", "path", "round_half_up", "round2", "string_value", "sv_first",
 ]
 
@@ -90,25 +91,40 @@ def dec_opt(nodes: Sequence[Element]) -> Decimal | None:
     return dec(string_value(nodes[0])) if nodes else None
 
 
+#: Negative zero as the official engine (Saxon) orders an untyped value cast to ``xs:double``: below +0 and
+#: unequal to it, above every negative number (``"-0.0" = 0`` is false there, ``"-0.0" < 0`` true).
+NEGATIVE_ZERO = Decimal("-1E-999999")
+
+
 def dbl(text: str) -> Decimal:
-    """An untyped value cast to ``xs:double``, kept exact as a Decimal (comparisons only); NaN and
-    infinities as Decimal's own. Raises XPathError when text is not a number."""
+    """An untyped value compared with a number: its ``xs:double`` value, exactly, as a Decimal (NaN and the
+    infinities as Decimal's own, negative zero as :data:`NEGATIVE_ZERO`). Raises XPathError when text is not
+    a number."""
     s = text.strip(_XML_WS)
     if s in ("INF", "-INF", "NaN"):
         return Decimal(s.replace("INF", "Infinity"))
     if not _DOUBLE.fullmatch(s):
         raise XPathError(f"{text!r} is not a number")
-    return Decimal(s)
+    return double_value(float(s), integral=not any(c in s for c in ".eE"))
+
+
+def double_value(value: float, *, integral: bool = False) -> Decimal:
+    """The exact Decimal of an ``xs:double``, negative zero as :data:`NEGATIVE_ZERO` (an integer-looking
+    ``"-0"`` is read as +0 by the official engine: ``integral``)."""
+    if value == 0 and math.copysign(1.0, value) < 0 and not integral:
+        return NEGATIVE_ZERO
+    return Decimal(value)
 
 
 def dbl_minus(text: str, delta: int) -> Decimal:
     """``xs:decimal(node + delta)`` with untyped node: the sum is taken in ``xs:double`` (binary floating
-    point), then converted to decimal (its shortest repr, as Saxon does). Raises XPathError."""
+    point), then converted to decimal exactly (the binary value, as Saxon does: 183.23 - 1 is a little
+    below 182.23). Raises XPathError."""
     s = text.strip(_XML_WS)
     if not _DOUBLE.fullmatch(s):
         raise XPathError(f"{text!r} is not a number")
     try:
-        return Decimal(repr(float(s) + delta))
+        return Decimal(float(s) + delta)
     except InvalidOperation as exc:  # pragma: no cover - inf/nan after the regex cannot happen
         raise XPathError(str(exc)) from exc
 

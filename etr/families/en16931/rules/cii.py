@@ -23,7 +23,7 @@ from ..xmlutil import CII
 from ._xpath import (
     XPathError,
     dbl,
-    dbl_minus,
+    double_value,
     dec,
     dec_sum,
     decimals_ok,
@@ -91,9 +91,24 @@ def _f(nodes: Iterable[Element]) -> list[float]:
     return out
 
 
+def _fsum(values: list[float]) -> float:
+    """XPath ``sum`` of doubles: 0 for none, else added left to right from the first (so that a lone -0.0
+    stays negative zero)."""
+    if not values:
+        return 0.0
+    total = values[0]
+    for v in values[1:]:
+        total += v
+    return total
+
+
 def _fround(x: float) -> float:
-    """XPath ``round`` on an ``xs:double``."""
-    return float(math.floor(x + 0.5)) if math.isfinite(x) else x
+    """XPath ``round`` on an ``xs:double`` (from -0.5 to 0 it gives negative zero)."""
+    if not math.isfinite(x):
+        return x
+    if -0.5 <= x <= 0 and (x < 0 or math.copysign(1.0, x) < 0):
+        return -0.0
+    return float(math.floor(x + 0.5))
 
 
 def _first_dec(nodes: list[Element]) -> Decimal | None:
@@ -265,8 +280,8 @@ def _within(taxable: list[Element], total: Decimal, upper_strict: bool = True) -
     """``(basis - 1 <= total) and (basis + 1 > total)`` with basis untyped (double arithmetic)."""
     if not taxable:
         return False
-    text = string_value(taxable[0])
-    return dbl_minus(text, -1) <= total < dbl_minus(text, 1)
+    value = _f(taxable[:1])[0]
+    return value - 1 <= float(total) < value + 1
 
 
 def _header_category(el: Element, doc: _Doc, out: Fired, cat: str) -> None:
@@ -296,7 +311,7 @@ def _header_category(el: Element, doc: _Doc, out: Fired, cat: str) -> None:
                 rate = dec(string_value(r))
                 total = round2(lines.get(("S", rate), Decimal(0))) + round2(acs.get((True, "S", rate), Decimal(0))) \
                     - round2(acs.get((False, "S", rate), Decimal(0)))
-                if not any(float(v) == float(total) for v in _f(basis)):
+                if not any(dbl(string_value(v)) == double_value(float(total)) for v in basis):
                     return False
             return True
 
@@ -338,7 +353,8 @@ def _header_tax_by_category(el: Element, doc: _Doc, out: Fired) -> None:
                     rate = dec(string_value(r))
                     total = round2(lines.get((cat, rate), Decimal(0))) + \
                         round2(acs.get((True, cat, rate), Decimal(0))) - round2(acs.get((False, cat, rate), Decimal(0)))
-                    if not any(float(v) == float(total) for v in _f(settlement.findall(BASIS))):
+                    if not any(dbl(string_value(v)) == double_value(float(total))
+                               for v in settlement.findall(BASIS)):
                         return False
                 return True
 
@@ -347,8 +363,9 @@ def _header_tax_by_category(el: Element, doc: _Doc, out: Fired) -> None:
     if _eq(codes, "O"):
         p = 55
         _check(out, p, el, "BR-O-08", lambda: any(
-            float(v) == float(doc.line_sum("O") + doc.ac_sum("O", True, True) - doc.ac_sum("O", False, True))
-            for v in _f(el.findall(BASIS))))
+            dbl(string_value(v)) == double_value(float(
+                doc.line_sum("O") + doc.ac_sum("O", True, True) - doc.ac_sum("O", False, True)))
+            for v in el.findall(BASIS)))
         _check(out, p, el, "BR-O-09", lambda: _num_cmp(el.findall(CALC), lambda v: v == 0))
         _check(out, p, el, "BR-O-10", lambda: bool(el.findall(EXEMPTION) or el.findall(EXEMPTION_CODE)))
         other_att = any(_exists_ne(t.findall(CC), "O") for t in doc.all(ATT))
@@ -494,12 +511,9 @@ def _monetary_summation(el: Element, doc: _Doc, out: Fired) -> None:
 
     def co10() -> bool:
         sctt = _parent(el, 2)
-        values = _f(path(sctt, LINE, SLTS, LINE_SUM, LTA)) if sctt is not None else []
-        total = 0.0
-        for v in values:
-            total += v
+        total = _fsum(_f(path(sctt, LINE, SLTS, LINE_SUM, LTA)) if sctt is not None else [])
         lta = first(LT)
-        return lta is not None and lta == round2(Decimal(repr(total)))
+        return lta is not None and lta == round2(Decimal(total))
 
     _check(out, p, el, "BR-CO-10", co10)
     for rule, tag in (("BR-12", LT), ("BR-13", TBT), ("BR-14", GT), ("BR-15", DP)):
@@ -509,16 +523,13 @@ def _monetary_summation(el: Element, doc: _Doc, out: Fired) -> None:
     charges = [ac for ac in header_acs if "true" in _indicator(ac)]
 
     def fsum(nodes: list[Element]) -> float:
-        total = 0.0
-        for v in _f(nodes):
-            total += v
-        return total
+        return _fsum(_f(nodes))
 
     def co11() -> bool:
         if not allowances and not has(AT):
             return True
         expected = _fround(fsum([a for ac in allowances for a in ac.findall(ACTUAL)]) * 100) / 100
-        return any(v == expected for v in _f(el.findall(AT)))
+        return any(dbl(string_value(v)) == double_value(expected) for v in el.findall(AT))
 
     _check(out, p, el, "BR-CO-11", co11)
 
@@ -583,7 +594,7 @@ def _monetary_summation(el: Element, doc: _Doc, out: Fired) -> None:
 
     def two_decimals(node: Element) -> bool:
         value = _f([node])[0]
-        return value == _fround(value * 100) / 100
+        return dbl(string_value(node)) == double_value(_fround(value * 100) / 100)
 
     cur_values = {string_value(c) for c in currencies}
     tax_cur_values = {string_value(c) for c in tax_currencies}
@@ -608,10 +619,8 @@ def path_all(nodes: Iterable[Element], *tags: str) -> list[Element]:
 def _tax_total_amount(el: Element, doc: _Doc, out: Fired) -> None:
     """``//...HeaderMonetarySummation/ram:TaxTotalAmount[@currencyID = InvoiceCurrencyCode]`` (pattern 44)."""
     def co14() -> bool:
-        total = 0.0
-        for v in _f(doc.abs(AHTS, ATT, CALC)):
-            total += v
-        return any(v == _fround(total * 100) / 100 for v in _f([el]))
+        total = _fsum(_f(doc.abs(AHTS, ATT, CALC)))
+        return dbl(string_value(el)) == double_value(_fround(total * 100) / 100)
 
     _check(out, 44, el, "BR-CO-14", co14)
 

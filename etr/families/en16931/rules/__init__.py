@@ -9,6 +9,7 @@ firing of a rule on a context element is one finding, as the official engine cou
 from __future__ import annotations
 
 import decimal
+import gc
 from typing import Literal
 
 from lxml import etree
@@ -28,12 +29,18 @@ def fire(root: etree._Element, syntax: Literal["UBL", "CII"]) -> list[tuple[str,
     """Every rule firing on the document: ``(rule id, context element)`` in the official engine's order.
 
     Raises ValueError for a syntax other than "UBL" and "CII"."""
-    with decimal.localcontext(_CONTEXT):
-        if syntax == "UBL":
-            return ubl.fire(root)
-        if syntax == "CII":
-            return cii.fire(root)
-    raise ValueError(f"unknown syntax {syntax!r}")
+    if syntax not in ("UBL", "CII"):
+        raise ValueError(f"unknown syntax {syntax!r}")
+    # The rules build a mirror tree with parent links (reference cycles); the cyclic collector would scan it
+    # again and again while it grows. It is paused for the evaluation and the mirror is torn down after.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with decimal.localcontext(_CONTEXT):
+            return ubl.fire(root) if syntax == "UBL" else cii.fire(root)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def check_business_rules(root: etree._Element, syntax: Literal["UBL", "CII"]) -> list[Finding]:

@@ -17,19 +17,20 @@ XPath answer:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 
-from lxml import etree
+from ..tree import Node
 
 __all__ = [
     "NEGATIVE_ZERO", "XPathError", "bool_value", "dbl", "double_value", "dec", "dec_opt", "decimals_ok", "dbl_minus", "kids", "nsv",
     "normalize_space", "path", "round_half_up", "round2", "string_value", "sv_first",
 ]
 
-Element = etree._Element
+Element = Node
 
 _WS = re.compile(r"[ \t\r\n]+")
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
@@ -44,14 +45,16 @@ class XPathError(ValueError):
     """A dynamic error of the official rules (a cast that fails): the rule cannot hold."""
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize_space(text: str) -> str:
-    """XPath ``normalize-space``: strip and collapse runs of space, tab, CR, LF (no other whitespace)."""
+    """XPath ``normalize-space``: strip and collapse runs of space, tab, CR, LF (no other whitespace).
+    Cached: invoices repeat the same short codes many times."""
     return _WS.sub(" ", text).strip(" ")
 
 
-def string_value(el: Element) -> str:
+def string_value(el: Node) -> str:
     """The string value of an element: all its descendant text, in order."""
-    return "".join(el.itertext())
+    return el.string_value
 
 
 def kids(el: Element, tag: str) -> list[Element]:

@@ -18,6 +18,8 @@ from decimal import Decimal
 
 from lxml import etree
 
+from ..tree import Node, build
+
 from ..codelists import joined
 from ..xmlutil import CII
 from ._xpath import (
@@ -36,7 +38,7 @@ from ._xpath import (
     sv_first,
 )
 
-Element = etree._Element
+Element = Node
 Fired = list[tuple[int, str, Element]]
 
 _RAM = "{%s}" % CII["ram"]
@@ -48,21 +50,103 @@ def _r(name: str) -> str:
     return _RAM + name
 
 
+# Clark names of the elements the rules read, computed once.
+R_ActualAmount = _r("ActualAmount")
+R_ActualDeliverySupplyChainEvent = _r("ActualDeliverySupplyChainEvent")
+R_AdditionalReferencedDocument = _r("AdditionalReferencedDocument")
+R_AllowanceTotalAmount = _r("AllowanceTotalAmount")
+R_ApplicableHeaderTradeAgreement = _r("ApplicableHeaderTradeAgreement")
+R_ApplicableHeaderTradeDelivery = _r("ApplicableHeaderTradeDelivery")
+R_ApplicableHeaderTradeSettlement = _r("ApplicableHeaderTradeSettlement")
+R_ApplicableProductCharacteristic = _r("ApplicableProductCharacteristic")
+R_ApplicableTradeSettlementFinancialCard = _r("ApplicableTradeSettlementFinancialCard")
+R_ApplicableTradeTax = _r("ApplicableTradeTax")
+R_AppliedAmount = _r("AppliedAmount")
+R_AssociatedDocumentLineDocument = _r("AssociatedDocumentLineDocument")
+R_BasisAmount = _r("BasisAmount")
+R_BilledQuantity = _r("BilledQuantity")
+R_BillingSpecifiedPeriod = _r("BillingSpecifiedPeriod")
+R_BuyerTradeParty = _r("BuyerTradeParty")
+R_CalculatedAmount = _r("CalculatedAmount")
+R_CategoryCode = _r("CategoryCode")
+R_CategoryTradeTax = _r("CategoryTradeTax")
+R_ChargeAmount = _r("ChargeAmount")
+R_ChargeIndicator = _r("ChargeIndicator")
+R_ChargeTotalAmount = _r("ChargeTotalAmount")
+R_ClassCode = _r("ClassCode")
+R_CountryID = _r("CountryID")
+R_Description = _r("Description")
+R_DesignatedProductClassification = _r("DesignatedProductClassification")
+R_DueDateTypeCode = _r("DueDateTypeCode")
+R_DuePayableAmount = _r("DuePayableAmount")
+R_EndDateTime = _r("EndDateTime")
+R_ExemptionReason = _r("ExemptionReason")
+R_ExemptionReasonCode = _r("ExemptionReasonCode")
+R_GlobalID = _r("GlobalID")
+R_GrandTotalAmount = _r("GrandTotalAmount")
+R_GrossPriceProductTradePrice = _r("GrossPriceProductTradePrice")
+R_GuidelineSpecifiedDocumentContextParameter = _r("GuidelineSpecifiedDocumentContextParameter")
+R_IBANID = _r("IBANID")
+R_ID = _r("ID")
+R_IncludedSupplyChainTradeLineItem = _r("IncludedSupplyChainTradeLineItem")
+R_InvoiceCurrencyCode = _r("InvoiceCurrencyCode")
+R_InvoiceReferencedDocument = _r("InvoiceReferencedDocument")
+R_IssueDateTime = _r("IssueDateTime")
+R_IssuerAssignedID = _r("IssuerAssignedID")
+R_LineID = _r("LineID")
+R_LineTotalAmount = _r("LineTotalAmount")
+R_Name = _r("Name")
+R_NetPriceProductTradePrice = _r("NetPriceProductTradePrice")
+R_OccurrenceDateTime = _r("OccurrenceDateTime")
+R_PayeePartyCreditorFinancialAccount = _r("PayeePartyCreditorFinancialAccount")
+R_PayeeTradeParty = _r("PayeeTradeParty")
+R_PostalTradeAddress = _r("PostalTradeAddress")
+R_ProprietaryID = _r("ProprietaryID")
+R_RateApplicablePercent = _r("RateApplicablePercent")
+R_Reason = _r("Reason")
+R_ReasonCode = _r("ReasonCode")
+R_RoundingAmount = _r("RoundingAmount")
+R_SellerTaxRepresentativeTradeParty = _r("SellerTaxRepresentativeTradeParty")
+R_SellerTradeParty = _r("SellerTradeParty")
+R_ShipToTradeParty = _r("ShipToTradeParty")
+R_SpecifiedLegalOrganization = _r("SpecifiedLegalOrganization")
+R_SpecifiedLineTradeAgreement = _r("SpecifiedLineTradeAgreement")
+R_SpecifiedLineTradeDelivery = _r("SpecifiedLineTradeDelivery")
+R_SpecifiedLineTradeSettlement = _r("SpecifiedLineTradeSettlement")
+R_SpecifiedLogisticsServiceCharge = _r("SpecifiedLogisticsServiceCharge")
+R_SpecifiedTaxRegistration = _r("SpecifiedTaxRegistration")
+R_SpecifiedTradeAllowanceCharge = _r("SpecifiedTradeAllowanceCharge")
+R_SpecifiedTradeProduct = _r("SpecifiedTradeProduct")
+R_SpecifiedTradeSettlementHeaderMonetarySummation = _r("SpecifiedTradeSettlementHeaderMonetarySummation")
+R_SpecifiedTradeSettlementLineMonetarySummation = _r("SpecifiedTradeSettlementLineMonetarySummation")
+R_SpecifiedTradeSettlementPaymentMeans = _r("SpecifiedTradeSettlementPaymentMeans")
+R_StartDateTime = _r("StartDateTime")
+R_TaxBasisTotalAmount = _r("TaxBasisTotalAmount")
+R_TaxCurrencyCode = _r("TaxCurrencyCode")
+R_TaxPointDate = _r("TaxPointDate")
+R_TaxTotalAmount = _r("TaxTotalAmount")
+R_TotalPrepaidAmount = _r("TotalPrepaidAmount")
+R_TypeCode = _r("TypeCode")
+R_URIID = _r("URIID")
+R_URIUniversalCommunication = _r("URIUniversalCommunication")
+R_Value = _r("Value")
+
+
 ROOT = _RSM + "CrossIndustryInvoice"
 SCTT = _RSM + "SupplyChainTradeTransaction"
-AHTS, AHTA, AHTD = _r("ApplicableHeaderTradeSettlement"), _r("ApplicableHeaderTradeAgreement"), \
-    _r("ApplicableHeaderTradeDelivery")
-ATT, CTT, CC = _r("ApplicableTradeTax"), _r("CategoryTradeTax"), _r("CategoryCode")
-STAC, CI, INDICATOR = _r("SpecifiedTradeAllowanceCharge"), _r("ChargeIndicator"), _UDT + "Indicator"
-LINE, SLTS = _r("IncludedSupplyChainTradeLineItem"), _r("SpecifiedLineTradeSettlement")
-LINE_SUM, LTA = _r("SpecifiedTradeSettlementLineMonetarySummation"), _r("LineTotalAmount")
-HEADER_SUM = _r("SpecifiedTradeSettlementHeaderMonetarySummation")
-RATE, BASIS, CALC = _r("RateApplicablePercent"), _r("BasisAmount"), _r("CalculatedAmount")
-ACTUAL, REASON, REASON_CODE = _r("ActualAmount"), _r("Reason"), _r("ReasonCode")
-EXEMPTION, EXEMPTION_CODE = _r("ExemptionReason"), _r("ExemptionReasonCode")
-STP, BTP, STRTP = _r("SellerTradeParty"), _r("BuyerTradeParty"), _r("SellerTaxRepresentativeTradeParty")
-STR, ID, NAME = _r("SpecifiedTaxRegistration"), _r("ID"), _r("Name")
-PERIOD = _r("BillingSpecifiedPeriod")
+AHTS, AHTA, AHTD = R_ApplicableHeaderTradeSettlement, R_ApplicableHeaderTradeAgreement, \
+    R_ApplicableHeaderTradeDelivery
+ATT, CTT, CC = R_ApplicableTradeTax, R_CategoryTradeTax, R_CategoryCode
+STAC, CI, INDICATOR = R_SpecifiedTradeAllowanceCharge, R_ChargeIndicator, _UDT + "Indicator"
+LINE, SLTS = R_IncludedSupplyChainTradeLineItem, R_SpecifiedLineTradeSettlement
+LINE_SUM, LTA = R_SpecifiedTradeSettlementLineMonetarySummation, R_LineTotalAmount
+HEADER_SUM = R_SpecifiedTradeSettlementHeaderMonetarySummation
+RATE, BASIS, CALC = R_RateApplicablePercent, R_BasisAmount, R_CalculatedAmount
+ACTUAL, REASON, REASON_CODE = R_ActualAmount, R_Reason, R_ReasonCode
+EXEMPTION, EXEMPTION_CODE = R_ExemptionReason, R_ExemptionReasonCode
+STP, BTP, STRTP = R_SellerTradeParty, R_BuyerTradeParty, R_SellerTaxRepresentativeTradeParty
+STR, ID, NAME = R_SpecifiedTaxRegistration, R_ID, R_Name
+PERIOD = R_BillingSpecifiedPeriod
 
 CATEGORY_FAMILY = {"AE": "AE", "E": "E", "G": "G", "K": "IC", "L": "AF", "M": "AG", "O": "O", "S": "S", "Z": "Z"}
 
@@ -132,16 +216,13 @@ def _bool_of(value: str) -> bool | None:
 
 
 class _Doc:
-    def __init__(self, root: Element) -> None:
-        self.root = root
-        self.elements: list[Element] = []
-        index: defaultdict[str, list[Element]] = defaultdict(list)
-        for el in root.iter():
-            if isinstance(el.tag, str):
-                self.elements.append(el)
-                index[el.tag].append(el)
-        self.index = index
-        self.is_root = root.tag == ROOT
+    def __init__(self, root: etree._Element) -> None:
+        tree = build(root)
+        self.tree = tree
+        self.root = tree.root
+        self.elements = tree.nodes
+        self.index = tree.index
+        self.is_root = self.root.tag == ROOT
         self._cache: dict[str, object] = {}
 
     def all(self, tag: str) -> list[Element]:
@@ -169,7 +250,7 @@ class _Doc:
         return _tax_id(self.all(BTP), ("VA",))
 
     def buyer_legal(self) -> bool:
-        return any(path(b, _r("SpecifiedLegalOrganization"), ID) for b in self.all(BTP))
+        return any(path(b, R_SpecifiedLegalOrganization, ID) for b in self.all(BTP))
 
     def line_sum(self, cat: str) -> Decimal:
         """``round(sum(lines in category cat / xs:decimal(LineTotalAmount)) * 100) div 100``."""
@@ -254,10 +335,10 @@ def _header_tax(el: Element, doc: _Doc, out: Fired) -> None:
     _check(out, p, el, "BR-46", lambda: has(CALC))
     _check(out, p, el, "BR-47", lambda: has(CC))
     _check(out, p, el, "BR-48", lambda: has(RATE) or _eq(el.findall(CC), "O"))
-    _check(out, p, el, "BR-CO-03", lambda: not (has(_r("TaxPointDate")) and has(_r("DueDateTypeCode"))))
+    _check(out, p, el, "BR-CO-03", lambda: not (has(R_TaxPointDate) and has(R_DueDateTypeCode)))
 
     def co17() -> bool:
-        vat = normalize_space(sv_first(el.findall(_r("TypeCode"))).upper()) == "VAT"
+        vat = normalize_space(sv_first(el.findall(R_TypeCode)).upper()) == "VAT"
         rates = [dec(string_value(r)) for r in el.findall(RATE)] if vat else []
         calc = _first_dec(el.findall(CALC))
         rounded = round_half_up(calc) if calc is not None else None
@@ -329,11 +410,11 @@ def _header_category(el: Element, doc: _Doc, out: Fired, cat: str) -> None:
     if cat == "K":
         grand = _parent(el, 2)
         _check(out, p, el, "BR-IC-11", lambda: bool(
-            doc.abs(AHTD, _r("ActualDeliverySupplyChainEvent"), _r("OccurrenceDateTime"), _UDT + "DateTimeString"))
-            or (grand is not None and bool(path(grand, PERIOD, _r("StartDateTime")) or path(grand, PERIOD,
-                                                                                              _r("EndDateTime")))))
-        _check(out, p, el, "BR-IC-12", lambda: bool(doc.abs(AHTD, _r("ShipToTradeParty"), _r("PostalTradeAddress"),
-                                                            _r("CountryID"))))
+            doc.abs(AHTD, R_ActualDeliverySupplyChainEvent, R_OccurrenceDateTime, _UDT + "DateTimeString"))
+            or (grand is not None and bool(path(grand, PERIOD, R_StartDateTime) or path(grand, PERIOD,
+                                                                                              R_EndDateTime))))
+        _check(out, p, el, "BR-IC-12", lambda: bool(doc.abs(AHTD, R_ShipToTradeParty, R_PostalTradeAddress,
+                                                            R_CountryID)))
 
 
 def _header_tax_by_category(el: Element, doc: _Doc, out: Fired) -> None:
@@ -379,8 +460,8 @@ def _header_tax_by_category(el: Element, doc: _Doc, out: Fired) -> None:
 def _period(el: Element, out: Fired, line: bool) -> None:
     p = 19 if line else 10
     fmt = lambda tag: [d for d in path(el, tag, _UDT + "DateTimeString") if d.get("format") == "102"]  # noqa: E731
-    ends, starts = fmt(_r("EndDateTime")), fmt(_r("StartDateTime"))
-    has_end, has_start = bool(el.findall(_r("EndDateTime"))), bool(el.findall(_r("StartDateTime")))
+    ends, starts = fmt(R_EndDateTime), fmt(R_StartDateTime)
+    has_end, has_start = bool(el.findall(R_EndDateTime)), bool(el.findall(R_StartDateTime))
     _check(out, p, el, "BR-30" if line else "BR-29", lambda: any(
         string_value(e) >= string_value(s) for e in ends for s in starts) or not has_end or not has_start)
     _check(out, p, el, "BR-CO-20" if line else "BR-CO-19", lambda: has_start or has_end)
@@ -400,7 +481,7 @@ def _allowance_charge(el: Element, out: Fired, line: bool, charge: bool) -> None
             ("BR-31", "BR-32", "BR-33", "BR-CO-21", "BR-DEC-01", "BR-DEC-02")
         _check(out, p, el, ids[0], amount)
         _check(out, p, el, ids[1], lambda: any(t.findall(CC) for t in ac.findall(CTT)
-                                               if sv_first(t.findall(_r("TypeCode"))).upper() == "VAT"))
+                                               if sv_first(t.findall(R_TypeCode)).upper() == "VAT"))
         _check(out, p, el, ids[2], reason)
         _check(out, p, el, ids[3], reason)
         _check(out, p, el, ids[4], dec_actual)
@@ -420,12 +501,12 @@ def _allowance_charge(el: Element, out: Fired, line: bool, charge: bool) -> None
 def _line(el: Element, doc: _Doc, out: Fired) -> None:
     p = 15
     c = lambda *tags: path(el, *tags)  # noqa: E731
-    agreement = _r("SpecifiedLineTradeAgreement")
-    net = c(agreement, _r("NetPriceProductTradePrice"), _r("ChargeAmount"))
-    gross = c(agreement, _r("GrossPriceProductTradePrice"), _r("ChargeAmount"))
-    quantity = c(_r("SpecifiedLineTradeDelivery"), _r("BilledQuantity"))
-    product = _r("SpecifiedTradeProduct")
-    _check(out, p, el, "BR-21", lambda: _exists_ne(c(_r("AssociatedDocumentLineDocument"), _r("LineID"))))
+    agreement = R_SpecifiedLineTradeAgreement
+    net = c(agreement, R_NetPriceProductTradePrice, R_ChargeAmount)
+    gross = c(agreement, R_GrossPriceProductTradePrice, R_ChargeAmount)
+    quantity = c(R_SpecifiedLineTradeDelivery, R_BilledQuantity)
+    product = R_SpecifiedTradeProduct
+    _check(out, p, el, "BR-21", lambda: _exists_ne(c(R_AssociatedDocumentLineDocument, R_LineID)))
     _check(out, p, el, "BR-22", lambda: bool(quantity))
     _check(out, p, el, "BR-23", lambda: any("unitCode" in q.attrib for q in quantity))
     _check(out, p, el, "BR-24", lambda: bool(c(SLTS, LINE_SUM, LTA)))
@@ -434,12 +515,12 @@ def _line(el: Element, doc: _Doc, out: Fired) -> None:
     _check(out, p, el, "BR-27", lambda: _num_cmp(net, lambda v: v >= 0))
     _check(out, p, el, "BR-28", lambda: _num_cmp(gross, lambda v: v >= 0) or not gross)
     _check(out, p, el, "BR-64", lambda: any(g.get("schemeID", None) not in (None, "") for g in
-                                            c(product, _r("GlobalID"))) or not c(product, _r("GlobalID")))
+                                            c(product, R_GlobalID)) or not c(product, R_GlobalID))
     _check(out, p, el, "BR-65", lambda: any(k.get("listID", None) not in (None, "") for k in
-                                            c(product, _r("DesignatedProductClassification"), _r("ClassCode")))
-           or not c(product, _r("DesignatedProductClassification")))
+                                            c(product, R_DesignatedProductClassification, R_ClassCode))
+           or not c(product, R_DesignatedProductClassification))
     _check(out, p, el, "BR-CO-04", lambda: any(t.findall(CC) for t in c(SLTS, ATT)
-                                               if sv_first(t.findall(_r("TypeCode"))).upper() == "VAT"))
+                                               if sv_first(t.findall(R_TypeCode)).upper() == "VAT"))
     _check(out, p, el, "BR-DEC-23", lambda: decimals_ok(c(SLTS, LINE_SUM, LTA)))
 
 
@@ -505,9 +586,9 @@ def _monetary_summation(el: Element, doc: _Doc, out: Fired) -> None:
     p = 43
     first = lambda tag: _first_dec(el.findall(tag))  # noqa: E731
     has = lambda tag: bool(el.findall(tag))  # noqa: E731
-    LT, TBT, GT, DP = LTA, _r("TaxBasisTotalAmount"), _r("GrandTotalAmount"), _r("DuePayableAmount")
-    AT, CT, TT = _r("AllowanceTotalAmount"), _r("ChargeTotalAmount"), _r("TaxTotalAmount")
-    PP, RA = _r("TotalPrepaidAmount"), _r("RoundingAmount")
+    LT, TBT, GT, DP = LTA, R_TaxBasisTotalAmount, R_GrandTotalAmount, R_DuePayableAmount
+    AT, CT, TT = R_AllowanceTotalAmount, R_ChargeTotalAmount, R_TaxTotalAmount
+    PP, RA = R_TotalPrepaidAmount, R_RoundingAmount
 
     def co10() -> bool:
         sctt = _parent(el, 2)
@@ -541,7 +622,7 @@ def _monetary_summation(el: Element, doc: _Doc, out: Fired) -> None:
             return False
         left = _fround(totals[0] * 100) / 100
         acs = _fround(fsum([a for ac in charges for a in ac.findall(ACTUAL)]) * 100) / 100
-        logistics = _fround(fsum(doc.abs(AHTS, _r("SpecifiedLogisticsServiceCharge"), _r("AppliedAmount"))) * 100) / 100
+        logistics = _fround(fsum(doc.abs(AHTS, R_SpecifiedLogisticsServiceCharge, R_AppliedAmount)) * 100) / 100
         return left == _fround((acs + logistics) * 100) / 100
 
     _check(out, p, el, "BR-CO-12", co12)
@@ -560,8 +641,8 @@ def _monetary_summation(el: Element, doc: _Doc, out: Fired) -> None:
 
     _check(out, p, el, "BR-CO-13", co13)
     header_sums = doc.abs(AHTS, HEADER_SUM)
-    currencies = doc.abs(AHTS, _r("InvoiceCurrencyCode"))
-    tax_currencies = doc.abs(AHTS, _r("TaxCurrencyCode"))
+    currencies = doc.abs(AHTS, R_InvoiceCurrencyCode)
+    tax_currencies = doc.abs(AHTS, R_TaxCurrencyCode)
 
     def co15() -> bool:
         grand = _first_dec(path_all(header_sums, GT))
@@ -630,26 +711,26 @@ def _root(el: Element, doc: _Doc, out: Fired) -> None:
     c = lambda *tags: path(el, *tags)  # noqa: E731
     _check(out, p, el, "BR-16", lambda: bool(doc.all(LINE)))
     _check(out, p, el, "BR-01", lambda: _exists_ne(c(_RSM + "ExchangedDocumentContext",
-                                                     _r("GuidelineSpecifiedDocumentContextParameter"), ID)))
+                                                     R_GuidelineSpecifiedDocumentContextParameter, ID)))
     _check(out, p, el, "BR-02", lambda: _exists_ne(c(_RSM + "ExchangedDocument", ID)))
-    _check(out, p, el, "BR-03", lambda: _exists_ne(d for d in c(_RSM + "ExchangedDocument", _r("IssueDateTime"),
+    _check(out, p, el, "BR-03", lambda: _exists_ne(d for d in c(_RSM + "ExchangedDocument", R_IssueDateTime,
                                                                 _UDT + "DateTimeString") if d.get("format") == "102"))
-    _check(out, p, el, "BR-04", lambda: _exists_ne(c(_RSM + "ExchangedDocument", _r("TypeCode"))))
-    _check(out, p, el, "BR-05", lambda: _exists_ne(c(SCTT, AHTS, _r("InvoiceCurrencyCode"))))
+    _check(out, p, el, "BR-04", lambda: _exists_ne(c(_RSM + "ExchangedDocument", R_TypeCode)))
+    _check(out, p, el, "BR-05", lambda: _exists_ne(c(SCTT, AHTS, R_InvoiceCurrencyCode)))
     _check(out, p, el, "BR-06", lambda: _exists_ne(c(SCTT, AHTA, STP, NAME)))
     _check(out, p, el, "BR-07", lambda: _exists_ne(c(SCTT, AHTA, BTP, NAME)))
-    address = _r("PostalTradeAddress")
+    address = R_PostalTradeAddress
     _check(out, p, el, "BR-08", lambda: bool(path_all(doc.all(STP), address)))
-    _check(out, p, el, "BR-09", lambda: _exists_ne(path_all(doc.all(STP), address, _r("CountryID"))))
+    _check(out, p, el, "BR-09", lambda: _exists_ne(path_all(doc.all(STP), address, R_CountryID)))
     _check(out, p, el, "BR-10", lambda: bool(path_all(doc.all(BTP), address)))
-    _check(out, p, el, "BR-11", lambda: _exists_ne(path_all(doc.all(BTP), address, _r("CountryID"))))
-    uri = _r("URIUniversalCommunication")
+    _check(out, p, el, "BR-11", lambda: _exists_ne(path_all(doc.all(BTP), address, R_CountryID)))
+    uri = R_URIUniversalCommunication
     for rule, party in (("BR-62", STP), ("BR-63", BTP)):
         parties = c(SCTT, AHTA, party)
 
         def endpoint(parties: list[Element] = parties) -> bool:
             firsts = [u[0] for pt in parties if (u := pt.findall(uri))]
-            schemes = [i.get("schemeID") for f in firsts for i in f.findall(_r("URIID")) if "schemeID" in i.attrib]
+            schemes = [i.get("schemeID") for f in firsts for i in f.findall(R_URIID) if "schemeID" in i.attrib]
             return normalize_space(schemes[0] if schemes else "") != "" or not firsts
 
         _check(out, p, el, rule, endpoint)
@@ -675,14 +756,14 @@ def _root(el: Element, doc: _Doc, out: Fired) -> None:
     _check(out, p, el, "BR-AG-01", lambda: pair("M"))
     codes = doc.all(CC)
     b_used = _eq(codes, "B")
-    _check(out, p, el, "BR-B-01", lambda: not b_used or not _exists_ne(doc.all(_r("CountryID")), "IT"))
+    _check(out, p, el, "BR-B-01", lambda: not b_used or not _exists_ne(doc.all(R_CountryID), "IT"))
     _check(out, p, el, "BR-B-02", lambda: not b_used or not _eq(codes, "S"))
 
 
 def _model(el: Element, doc: _Doc, out: Fired) -> None:
     tag = el.tag
-    if tag == _r("AdditionalReferencedDocument"):
-        _check(out, 6, el, "BR-52", lambda: _exists_ne(el.findall(_r("IssuerAssignedID"))))
+    if tag == R_AdditionalReferencedDocument:
+        _check(out, 6, el, "BR-52", lambda: _exists_ne(el.findall(R_IssuerAssignedID)))
     elif tag == ATT:
         ptag = _ptag(el)
         if ptag == AHTS:
@@ -707,33 +788,33 @@ def _model(el: Element, doc: _Doc, out: Fired) -> None:
         for charge in (False, True):
             if ("true" if charge else "false") in values and level in (AHTS, SLTS):
                 _allowance_charge(el, out, line=level == SLTS, charge=charge)
-    elif tag == _r("ApplicableProductCharacteristic"):
-        _check(out, 13, el, "BR-54", lambda: bool(el.findall(_r("Description")) and el.findall(_r("Value"))))
-    elif tag == _r("ApplicableTradeSettlementFinancialCard"):
+    elif tag == R_ApplicableProductCharacteristic:
+        _check(out, 13, el, "BR-54", lambda: bool(el.findall(R_Description) and el.findall(R_Value)))
+    elif tag == R_ApplicableTradeSettlementFinancialCard:
         _check(out, 14, el, "BR-51", lambda: len(nsv(el.findall(ID))) <= 10)
     elif tag == LINE:
         _line(el, doc, out)
-    elif tag == _r("PayeeTradeParty"):
+    elif tag == R_PayeeTradeParty:
         parent = el.getparent()
         sellers = parent.findall(STP) if parent is not None else []
 
         def br17() -> bool:
             own = lambda node, *tags: {string_value(n) for n in path(node, *tags)}  # noqa: E731
             theirs = lambda *tags: {string_value(n) for s in sellers for n in path(s, *tags)}  # noqa: E731
-            legal = (_r("SpecifiedLegalOrganization"), ID)
+            legal = (R_SpecifiedLegalOrganization, ID)
             return bool(el.findall(NAME)) and not (own(el, NAME) & theirs(NAME)) and \
                 not (own(el, ID) & theirs(ID)) and not (own(el, *legal) & theirs(*legal))
 
         _check(out, 16, el, "BR-17", br17)
     elif tag == STRTP:
         _check(out, 17, el, "BR-18", lambda: nsv(el.findall(NAME)) != "")
-        _check(out, 17, el, "BR-19", lambda: bool(el.findall(_r("PostalTradeAddress"))))
-        _check(out, 17, el, "BR-20", lambda: nsv(path(el, _r("PostalTradeAddress"), _r("CountryID"))) != "")
+        _check(out, 17, el, "BR-19", lambda: bool(el.findall(R_PostalTradeAddress)))
+        _check(out, 17, el, "BR-20", lambda: nsv(path(el, R_PostalTradeAddress, R_CountryID)) != "")
         _check(out, 17, el, "BR-56", lambda: _exists_ne(i for r in el.findall(STR) for i in r.findall(ID)
                                                         if i.get("schemeID") == "VA"))
     elif tag == STP:
         _check(out, 18, el, "BR-CO-26", lambda: bool(
-            el.findall(ID) or el.findall(_r("GlobalID")) or path(el, _r("SpecifiedLegalOrganization"), ID))
+            el.findall(ID) or el.findall(R_GlobalID) or path(el, R_SpecifiedLegalOrganization, ID))
             or _tax_id([el], ("VA",)))
     elif tag == ID and el.get("schemeID") == "VA" and _ptag(el) == STR:
         _check(out, 23, el, "BR-CO-09", lambda: f" {string_value(el)[:2]} " in joined("vat-id-prefixes-facturx"))
@@ -741,33 +822,33 @@ def _model(el: Element, doc: _Doc, out: Fired) -> None:
         _ac_category(el, doc, out)
     elif tag == HEADER_SUM:
         _monetary_summation(el, doc, out)
-    elif tag == _r("TaxTotalAmount") and _ptag(el) == HEADER_SUM:
-        currencies = {string_value(c) for c in doc.abs(AHTS, _r("InvoiceCurrencyCode"))}
+    elif tag == R_TaxTotalAmount and _ptag(el) == HEADER_SUM:
+        currencies = {string_value(c) for c in doc.abs(AHTS, R_InvoiceCurrencyCode)}
         if el.get("currencyID") in currencies:
             _tax_total_amount(el, doc, out)
-    elif tag == _r("SpecifiedTradeSettlementPaymentMeans"):
-        _check(out, 45, el, "BR-49", lambda: bool(el.findall(_r("TypeCode"))))
-    elif tag == _r("PayeePartyCreditorFinancialAccount"):
+    elif tag == R_SpecifiedTradeSettlementPaymentMeans:
+        _check(out, 45, el, "BR-49", lambda: bool(el.findall(R_TypeCode)))
+    elif tag == R_PayeePartyCreditorFinancialAccount:
         parent = el.getparent()
-        if parent is not None and parent.tag == _r("SpecifiedTradeSettlementPaymentMeans") and _eq(
-                parent.findall(_r("TypeCode")), "30") | _eq(parent.findall(_r("TypeCode")), "58"):
-            iban, proprietary = el.findall(_r("IBANID")), el.findall(_r("ProprietaryID"))
+        if parent is not None and parent.tag == R_SpecifiedTradeSettlementPaymentMeans and _eq(
+                parent.findall(R_TypeCode), "30") | _eq(parent.findall(R_TypeCode), "58"):
+            iban, proprietary = el.findall(R_IBANID), el.findall(R_ProprietaryID)
             _check(out, 46, el, "BR-50", lambda: nsv(iban) != "" or nsv(proprietary) != "")
             _check(out, 46, el, "BR-61", lambda: bool(iban or proprietary))
     elif tag == AHTS and _ptag(el) == SCTT:
         _check(out, 48, el, "BR-CO-18", lambda: bool(el.findall(ATT)))
         if doc.is_root and _parent(el, 2) is doc.root:
-            for ref in el.findall(_r("InvoiceReferencedDocument")):
-                _check(out, 68, ref, "BR-55", lambda ref=ref: _exists_ne(ref.findall(_r("IssuerAssignedID"))))
+            for ref in el.findall(R_InvoiceReferencedDocument):
+                _check(out, 68, ref, "BR-55", lambda ref=ref: _exists_ne(ref.findall(R_IssuerAssignedID)))
     elif tag == ROOT and el.getparent() is None:
         _root(el, doc, out)
     elif tag == AHTD and doc.is_root and _parent(el, 2) is doc.root and _ptag(el) == SCTT:
-        address = path(el, _r("ShipToTradeParty"), _r("PostalTradeAddress"))
-        _check(out, 67, el, "BR-57", lambda: (bool(address) and _exists_ne(path_all(address, _r("CountryID"))))
+        address = path(el, R_ShipToTradeParty, R_PostalTradeAddress)
+        _check(out, 67, el, "BR-57", lambda: (bool(address) and _exists_ne(path_all(address, R_CountryID)))
                or not address)
 
 
-def fire(root: Element) -> list[tuple[str, Element]]:
+def fire(root: etree._Element) -> list[tuple[str, Element]]:
     """Every firing of a business rule on a CII document: ``(rule id, context element)``, grouped by the
     official pattern order, document order within a pattern."""
     doc = _Doc(root)
@@ -775,4 +856,5 @@ def fire(root: Element) -> list[tuple[str, Element]]:
     for el in doc.elements:
         _model(el, doc, out)
     out.sort(key=lambda item: item[0])
-    return [(rule, el) for _, rule, el in out]
+    doc.tree.release()
+    return [(rule, node.el) for _, rule, node in out]

@@ -12,6 +12,7 @@ and charges per VAT category and rate) is computed once in :class:`_Doc`, so the
 
 from __future__ import annotations
 
+import functools
 import re
 
 from collections import defaultdict
@@ -19,6 +20,8 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from lxml import etree
+
+from ..tree import Node, build
 
 from ..codelists import codes, joined
 from ..xmlutil import UBL
@@ -40,7 +43,7 @@ from ._xpath import (
     sv_first,
 )
 
-Element = etree._Element
+Element = Node
 Fired = list[tuple[str, Element]]
 
 _CAC = "{%s}" % UBL["cac"]
@@ -48,23 +51,106 @@ _CBC = "{%s}" % UBL["cbc"]
 _ROOTS = {"{%s}Invoice" % UBL["ubl"], "{%s}CreditNote" % UBL["cn"]}
 
 
+@functools.cache
 def _a(name: str) -> str:
     return _CAC + name
 
 
+@functools.cache
 def _b(name: str) -> str:
     return _CBC + name
 
 
-INVOICE_LINE, CREDIT_NOTE_LINE = _a("InvoiceLine"), _a("CreditNoteLine")
+# Clark names of the elements the rules read, computed once.
+A_AccountingCustomerParty = _a("AccountingCustomerParty")
+A_AccountingSupplierParty = _a("AccountingSupplierParty")
+A_AdditionalDocumentReference = _a("AdditionalDocumentReference")
+A_AdditionalItemProperty = _a("AdditionalItemProperty")
+A_Address = _a("Address")
+A_AllowanceCharge = _a("AllowanceCharge")
+A_BillingReference = _a("BillingReference")
+A_CardAccount = _a("CardAccount")
+A_ClassifiedTaxCategory = _a("ClassifiedTaxCategory")
+A_CommodityClassification = _a("CommodityClassification")
+A_Country = _a("Country")
+A_CreditNoteLine = _a("CreditNoteLine")
+A_Delivery = _a("Delivery")
+A_DeliveryLocation = _a("DeliveryLocation")
+A_DocumentReference = _a("DocumentReference")
+A_InvoiceDocumentReference = _a("InvoiceDocumentReference")
+A_InvoiceLine = _a("InvoiceLine")
+A_InvoicePeriod = _a("InvoicePeriod")
+A_Item = _a("Item")
+A_LegalMonetaryTotal = _a("LegalMonetaryTotal")
+A_OriginCountry = _a("OriginCountry")
+A_Party = _a("Party")
+A_PartyIdentification = _a("PartyIdentification")
+A_PartyLegalEntity = _a("PartyLegalEntity")
+A_PartyName = _a("PartyName")
+A_PartyTaxScheme = _a("PartyTaxScheme")
+A_PayeeFinancialAccount = _a("PayeeFinancialAccount")
+A_PayeeParty = _a("PayeeParty")
+A_PaymentMeans = _a("PaymentMeans")
+A_PostalAddress = _a("PostalAddress")
+A_Price = _a("Price")
+A_StandardItemIdentification = _a("StandardItemIdentification")
+A_TaxCategory = _a("TaxCategory")
+A_TaxRepresentativeParty = _a("TaxRepresentativeParty")
+A_TaxScheme = _a("TaxScheme")
+A_TaxSubtotal = _a("TaxSubtotal")
+A_TaxTotal = _a("TaxTotal")
+B_ActualDeliveryDate = _b("ActualDeliveryDate")
+B_AllowanceChargeReason = _b("AllowanceChargeReason")
+B_AllowanceChargeReasonCode = _b("AllowanceChargeReasonCode")
+B_Amount = _b("Amount")
+B_BaseAmount = _b("BaseAmount")
+B_BaseQuantity = _b("BaseQuantity")
+B_ChargeIndicator = _b("ChargeIndicator")
+B_CompanyID = _b("CompanyID")
+B_CreditNoteTypeCode = _b("CreditNoteTypeCode")
+B_CreditedQuantity = _b("CreditedQuantity")
+B_CustomizationID = _b("CustomizationID")
+B_DescriptionCode = _b("DescriptionCode")
+B_DocumentCurrencyCode = _b("DocumentCurrencyCode")
+B_DocumentTypeCode = _b("DocumentTypeCode")
+B_EmbeddedDocumentBinaryObject = _b("EmbeddedDocumentBinaryObject")
+B_EndDate = _b("EndDate")
+B_EndpointID = _b("EndpointID")
+B_ID = _b("ID")
+B_IdentificationCode = _b("IdentificationCode")
+B_InvoiceTypeCode = _b("InvoiceTypeCode")
+B_InvoicedQuantity = _b("InvoicedQuantity")
+B_IssueDate = _b("IssueDate")
+B_ItemClassificationCode = _b("ItemClassificationCode")
+B_LineExtensionAmount = _b("LineExtensionAmount")
+B_Name = _b("Name")
+B_Note = _b("Note")
+B_PaymentMeansCode = _b("PaymentMeansCode")
+B_Percent = _b("Percent")
+B_PriceAmount = _b("PriceAmount")
+B_PrimaryAccountNumberID = _b("PrimaryAccountNumberID")
+B_RegistrationName = _b("RegistrationName")
+B_StartDate = _b("StartDate")
+B_TaxAmount = _b("TaxAmount")
+B_TaxCurrencyCode = _b("TaxCurrencyCode")
+B_TaxExclusiveAmount = _b("TaxExclusiveAmount")
+B_TaxExemptionReason = _b("TaxExemptionReason")
+B_TaxExemptionReasonCode = _b("TaxExemptionReasonCode")
+B_TaxInclusiveAmount = _b("TaxInclusiveAmount")
+B_TaxPointDate = _b("TaxPointDate")
+B_TaxableAmount = _b("TaxableAmount")
+B_Value = _b("Value")
+
+
+INVOICE_LINE, CREDIT_NOTE_LINE = A_InvoiceLine, A_CreditNoteLine
 LINES = (INVOICE_LINE, CREDIT_NOTE_LINE)
-ALLOWANCE_CHARGE, TAX_CATEGORY, CLASSIFIED = _a("AllowanceCharge"), _a("TaxCategory"), _a("ClassifiedTaxCategory")
-TAX_SCHEME, TAX_TOTAL, TAX_SUBTOTAL = _a("TaxScheme"), _a("TaxTotal"), _a("TaxSubtotal")
-ID, PERCENT, AMOUNT, CHARGE_INDICATOR = _b("ID"), _b("Percent"), _b("Amount"), _b("ChargeIndicator")
-LEA, TAX_AMOUNT, TAXABLE = _b("LineExtensionAmount"), _b("TaxAmount"), _b("TaxableAmount")
-REASON, REASON_CODE = _b("AllowanceChargeReason"), _b("AllowanceChargeReasonCode")
-EXEMPTION, EXEMPTION_CODE = _b("TaxExemptionReason"), _b("TaxExemptionReasonCode")
-PARTY, PTS, COMPANY_ID = _a("Party"), _a("PartyTaxScheme"), _b("CompanyID")
+ALLOWANCE_CHARGE, TAX_CATEGORY, CLASSIFIED = A_AllowanceCharge, A_TaxCategory, A_ClassifiedTaxCategory
+TAX_SCHEME, TAX_TOTAL, TAX_SUBTOTAL = A_TaxScheme, A_TaxTotal, A_TaxSubtotal
+ID, PERCENT, AMOUNT, CHARGE_INDICATOR = B_ID, B_Percent, B_Amount, B_ChargeIndicator
+LEA, TAX_AMOUNT, TAXABLE = B_LineExtensionAmount, B_TaxAmount, B_TaxableAmount
+REASON, REASON_CODE = B_AllowanceChargeReason, B_AllowanceChargeReasonCode
+EXEMPTION, EXEMPTION_CODE = B_TaxExemptionReason, B_TaxExemptionReasonCode
+PARTY, PTS, COMPANY_ID = A_Party, A_PartyTaxScheme, B_CompanyID
 
 #: VAT category codes with their own rule family, in the priority order of the official contexts.
 CATEGORY_FAMILY = {"AE": "AE", "E": "E", "G": "G", "K": "IC", "L": "AF", "M": "AG", "O": "O", "S": "S", "Z": "Z"}
@@ -72,7 +158,11 @@ CATEGORY_FAMILY = {"AE": "AE", "E": "E", "G": "G", "K": "IC", "L": "AF", "M": "A
 
 def is_vat(category: Element) -> bool:
     """``cac:TaxScheme/normalize-space(upper-case(cbc:ID)) = 'VAT'`` (any TaxScheme child)."""
-    return any(normalize_space(sv_first(ts.findall(ID)).upper()) == "VAT" for ts in category.findall(TAX_SCHEME))
+    for ts in category.findall(TAX_SCHEME):
+        ids = ts.findall(ID)
+        if ids and normalize_space(ids[0].string_value.upper()) == "VAT":
+            return True
+    return False
 
 
 def _indicators(ac: Element) -> tuple[bool, bool]:
@@ -88,15 +178,12 @@ def _decs(nodes: list[Element]) -> list[Decimal]:
 class _Doc:
     """One UBL document: the element index and the whole-document figures several rules use."""
 
-    def __init__(self, root: Element) -> None:
-        self.root = root
-        self.elements: list[Element] = []
-        index: defaultdict[str, list[Element]] = defaultdict(list)
-        for el in root.iter():
-            if isinstance(el.tag, str):
-                self.elements.append(el)
-                index[el.tag].append(el)
-        self.index = index
+    def __init__(self, root: etree._Element) -> None:
+        tree = build(root)
+        self.tree = tree
+        self.root = tree.root
+        self.elements = tree.nodes
+        self.index = tree.index
         self._cache: dict[str, object] = {}
 
     def all(self, tag: str) -> list[Element]:
@@ -116,21 +203,21 @@ class _Doc:
         any VAT buyer one)."""
         if "seller" not in self._cache:
             seller_any = seller_vat = False
-            for asp in self.all(_a("AccountingSupplierParty")):
+            for asp in self.all(A_AccountingSupplierParty):
                 for pts in path(asp, PARTY, PTS):
                     if pts.findall(COMPANY_ID):
                         seller_any = True
                         seller_vat = seller_vat or is_vat(pts)
             rep_vat = any(pts.findall(COMPANY_ID) and is_vat(pts)
-                          for rep in self.all(_a("TaxRepresentativeParty")) for pts in rep.findall(PTS))
+                          for rep in self.all(A_TaxRepresentativeParty) for pts in rep.findall(PTS))
             buyer_vat = any(pts.findall(COMPANY_ID) and is_vat(pts)
-                            for acp in self.all(_a("AccountingCustomerParty")) for pts in path(acp, PARTY, PTS))
+                            for acp in self.all(A_AccountingCustomerParty) for pts in path(acp, PARTY, PTS))
             self._cache["seller"] = (seller_any, seller_vat, rep_vat, buyer_vat)
         return self._cache["seller"]  # type: ignore[return-value]
 
     def buyer_legal_company_id(self) -> bool:
-        return any(path(acp, PARTY, _a("PartyLegalEntity"), COMPANY_ID)
-                   for acp in self.all(_a("AccountingCustomerParty")))
+        return any(path(acp, PARTY, A_PartyLegalEntity, COMPANY_ID)
+                   for acp in self.all(A_AccountingCustomerParty))
 
     def ac_categories(self, want: bool | None, vat: bool) -> list[Element]:
         """``//cac:AllowanceCharge[ChargeIndicator = want]/cac:TaxCategory`` (want None: any AllowanceCharge),
@@ -173,7 +260,7 @@ class _Sums:
             if child.tag in LINES:
                 cats: set[str] = set()
                 rates: set[Decimal] = set()
-                for ctc in path(child, _a("Item"), CLASSIFIED):
+                for ctc in path(child, A_Item, CLASSIFIED):
                     cats.add(nsv(ctc.findall(ID)))
                     rates.update(_decs(ctc.findall(PERCENT)))
                 amounts = _decs(child.findall(LEA))
@@ -233,7 +320,7 @@ def _ac_document_allowance(el: Element, doc: _Doc, out: Fired, charge: bool) -> 
     _check(out, el, ids[2], reason)
     _check(out, el, ids[3], reason)
     _check(out, el, ids[4], lambda: decimals_ok(el.findall(AMOUNT)))
-    _check(out, el, ids[5], lambda: decimals_ok(el.findall(_b("BaseAmount"))))
+    _check(out, el, ids[5], lambda: decimals_ok(el.findall(B_BaseAmount)))
 
 
 def _g_monetary_total(el: Element, doc: _Doc, out: Fired) -> None:
@@ -303,22 +390,22 @@ def _g_monetary_total(el: Element, doc: _Doc, out: Fired) -> None:
 def _g_root(el: Element, doc: _Doc, out: Fired) -> None:
     c = lambda *tags: path(el, *tags)  # noqa: E731
     nonempty = lambda *tags: nsv(c(*tags)) != ""  # noqa: E731
-    _check(out, el, "BR-01", lambda: nonempty(_b("CustomizationID")))
+    _check(out, el, "BR-01", lambda: nonempty(B_CustomizationID))
     _check(out, el, "BR-02", lambda: nonempty(ID))
-    _check(out, el, "BR-03", lambda: nonempty(_b("IssueDate")))
-    _check(out, el, "BR-04", lambda: nonempty(_b("InvoiceTypeCode")) or nonempty(_b("CreditNoteTypeCode")))
-    _check(out, el, "BR-05", lambda: nonempty(_b("DocumentCurrencyCode")))
-    _check(out, el, "BR-06", lambda: nonempty(_a("AccountingSupplierParty"), PARTY, _a("PartyLegalEntity"),
-                                              _b("RegistrationName")))
-    _check(out, el, "BR-07", lambda: nonempty(_a("AccountingCustomerParty"), PARTY, _a("PartyLegalEntity"),
-                                              _b("RegistrationName")))
-    _check(out, el, "BR-08", lambda: bool(c(_a("AccountingSupplierParty"), PARTY, _a("PostalAddress"))))
-    _check(out, el, "BR-10", lambda: bool(c(_a("AccountingCustomerParty"), PARTY, _a("PostalAddress"))))
+    _check(out, el, "BR-03", lambda: nonempty(B_IssueDate))
+    _check(out, el, "BR-04", lambda: nonempty(B_InvoiceTypeCode) or nonempty(B_CreditNoteTypeCode))
+    _check(out, el, "BR-05", lambda: nonempty(B_DocumentCurrencyCode))
+    _check(out, el, "BR-06", lambda: nonempty(A_AccountingSupplierParty, PARTY, A_PartyLegalEntity,
+                                              B_RegistrationName))
+    _check(out, el, "BR-07", lambda: nonempty(A_AccountingCustomerParty, PARTY, A_PartyLegalEntity,
+                                              B_RegistrationName))
+    _check(out, el, "BR-08", lambda: bool(c(A_AccountingSupplierParty, PARTY, A_PostalAddress)))
+    _check(out, el, "BR-10", lambda: bool(c(A_AccountingCustomerParty, PARTY, A_PostalAddress)))
     _check(out, el, "BR-16", lambda: bool(el.findall(INVOICE_LINE) or el.findall(CREDIT_NOTE_LINE)))
 
     def br53() -> bool:
         currencies = {a.get("currencyID") for t in doc.all(TAX_TOTAL) for a in t.findall(TAX_AMOUNT)}
-        return all(string_value(tc) in currencies for tc in el.findall(_b("TaxCurrencyCode")))
+        return all(string_value(tc) in currencies for tc in el.findall(B_TaxCurrencyCode))
 
     _check(out, el, "BR-53", br53)
     seller_any, seller_vat, rep_vat, buyer_vat = doc.seller_tax_ids()
@@ -346,18 +433,18 @@ def _g_root(el: Element, doc: _Doc, out: Fired) -> None:
     _check(out, el, "BR-AE-02", lambda: not with_cat(ctc_vat, "AE") or (seller_or_rep and buyer_ae))
     _check(out, el, "BR-AE-03", lambda: not with_cat(acf_vat, "AE") or (seller_or_rep and buyer_ae))
     _check(out, el, "BR-AE-04", lambda: not with_cat(act_vat, "AE") or (seller_or_rep and buyer_ae))
-    _check(out, el, "BR-CO-03", lambda: not (el.findall(_b("TaxPointDate"))
-                                             and c(_a("InvoicePeriod"), _b("DescriptionCode"))))
+    _check(out, el, "BR-CO-03", lambda: not (el.findall(B_TaxPointDate)
+                                             and c(A_InvoicePeriod, B_DescriptionCode)))
 
     def co15() -> bool:
-        for currency in el.findall(_b("DocumentCurrencyCode")):
+        for currency in el.findall(B_DocumentCurrencyCode):
             cur = string_value(currency)
             amounts = [v for t in el.findall(TAX_TOTAL) for v in
                        _decs([a for a in t.findall(TAX_AMOUNT) if a.get("currencyID") == cur])]
             if len(amounts) != 1:
                 return False
-            tia = [v for m in el.findall(_a("LegalMonetaryTotal")) for v in _decs(m.findall(_b("TaxInclusiveAmount")))]
-            tea = [v for m in el.findall(_a("LegalMonetaryTotal")) for v in _decs(m.findall(_b("TaxExclusiveAmount")))]
+            tia = [v for m in el.findall(A_LegalMonetaryTotal) for v in _decs(m.findall(B_TaxInclusiveAmount))]
+            tea = [v for m in el.findall(A_LegalMonetaryTotal) for v in _decs(m.findall(B_TaxExclusiveAmount))]
             if len(tea) != 1:
                 return False
             if round2(tea[0] + amounts[0]) not in tia:
@@ -383,13 +470,13 @@ def _g_root(el: Element, doc: _Doc, out: Fired) -> None:
     has_k = "K" in subtotal_vat_ids
 
     def ic11() -> bool:
-        delivery = sv_first(c(_a("Delivery"), _b("ActualDeliveryDate")))
+        delivery = sv_first(c(A_Delivery, B_ActualDeliveryDate))
         return not has_k or len(delivery) > 1 or any(
-            isinstance(ch.tag, str) for p in el.findall(_a("InvoicePeriod")) for ch in p)
+            isinstance(ch.tag, str) for p in el.findall(A_InvoicePeriod) for ch in p)
 
     _check(out, el, "BR-IC-11", ic11)
     _check(out, el, "BR-IC-12", lambda: not has_k or len(sv_first(c(
-        _a("Delivery"), _a("DeliveryLocation"), _a("Address"), _a("Country"), _b("IdentificationCode")))) > 1)
+        A_Delivery, A_DeliveryLocation, A_Address, A_Country, B_IdentificationCode))) > 1)
 
     def x01_count(cat: str, exact_first: bool) -> bool:
         used = sum(1 for tc in ac_all_vat if nsv(tc.findall(ID)) == cat) + \
@@ -447,7 +534,7 @@ def _g_root(el: Element, doc: _Doc, out: Fired) -> None:
     all_tc, all_ctc = doc.all(TAX_CATEGORY), doc.all(CLASSIFIED)
     b_used = raw(all_tc, "B") or raw(all_ctc, "B")
     _check(out, el, "BR-B-01", lambda: not b_used or not any(
-        string_value(i) != "IT" for i in doc.all(_b("IdentificationCode"))))
+        string_value(i) != "IT" for i in doc.all(B_IdentificationCode)))
     root_ac_tc = c(ALLOWANCE_CHARGE, TAX_CATEGORY)
     b_here = raw(subtotal_cats, "B") or raw(root_ac_tc, "B") or raw(all_ctc, "B")
     s_here = raw(subtotal_cats, "S") or raw(root_ac_tc, "S") or raw(all_ctc, "S")
@@ -456,17 +543,17 @@ def _g_root(el: Element, doc: _Doc, out: Fired) -> None:
 
 def _g_line(el: Element, doc: _Doc, out: Fired) -> None:
     _check(out, el, "BR-21", lambda: nsv(el.findall(ID)) != "")
-    _check(out, el, "BR-22", lambda: bool(el.findall(_b("InvoicedQuantity")) or el.findall(_b("CreditedQuantity"))))
+    _check(out, el, "BR-22", lambda: bool(el.findall(B_InvoicedQuantity) or el.findall(B_CreditedQuantity)))
     _check(out, el, "BR-23", lambda: any("unitCode" in q.attrib for q in
-                                         el.findall(_b("InvoicedQuantity")) + el.findall(_b("CreditedQuantity"))))
+                                         el.findall(B_InvoicedQuantity) + el.findall(B_CreditedQuantity)))
     _check(out, el, "BR-24", lambda: bool(el.findall(LEA)))
-    _check(out, el, "BR-25", lambda: nsv(path(el, _a("Item"), _b("Name"))) != "")
-    prices = path(el, _a("Price"), _b("PriceAmount"))
+    _check(out, el, "BR-25", lambda: nsv(path(el, A_Item, B_Name)) != "")
+    prices = path(el, A_Price, B_PriceAmount)
     _check(out, el, "BR-26", lambda: bool(prices))
     _check(out, el, "BR-27", lambda: any(dbl(string_value(p)) >= 0 for p in prices))
-    bases = path(el, _a("Price"), ALLOWANCE_CHARGE, _b("BaseAmount"))
+    bases = path(el, A_Price, ALLOWANCE_CHARGE, B_BaseAmount)
     _check(out, el, "BR-28", lambda: not bases or any(dbl(string_value(b)) >= 0 for b in bases))
-    _check(out, el, "BR-CO-04", lambda: any(ctc.findall(ID) for ctc in path(el, _a("Item"), CLASSIFIED)
+    _check(out, el, "BR-CO-04", lambda: any(ctc.findall(ID) for ctc in path(el, A_Item, CLASSIFIED)
                                             if is_vat(ctc)))
     _check(out, el, "BR-DEC-23", lambda: decimals_ok(el.findall(LEA)))
 
@@ -479,11 +566,11 @@ def _line_allowance_charge(el: Element, out: Fired, charge: bool) -> None:
     _check(out, el, ids[1], reason)
     _check(out, el, ids[2], reason)
     _check(out, el, ids[3], lambda: decimals_ok(el.findall(AMOUNT)))
-    _check(out, el, ids[4], lambda: decimals_ok(el.findall(_b("BaseAmount"))))
+    _check(out, el, ids[4], lambda: decimals_ok(el.findall(B_BaseAmount)))
 
 
 def _period_ok(el: Element) -> bool:
-    start, end = el.findall(_b("StartDate")), el.findall(_b("EndDate"))
+    start, end = el.findall(B_StartDate), el.findall(B_EndDate)
     if not start or not end:
         return True
     return _date(end[0]) >= _date(start[0])
@@ -503,13 +590,13 @@ def _date(el: Element) -> str:
 
 def _g_line_period(el: Element, doc: _Doc, out: Fired) -> None:
     _check(out, el, "BR-30", lambda: _period_ok(el))
-    _check(out, el, "BR-CO-20", lambda: bool(el.findall(_b("StartDate")) or el.findall(_b("EndDate"))))
+    _check(out, el, "BR-CO-20", lambda: bool(el.findall(B_StartDate) or el.findall(B_EndDate)))
 
 
 def _g_period(el: Element, doc: _Doc, out: Fired) -> None:
     _check(out, el, "BR-29", lambda: _period_ok(el))
-    _check(out, el, "BR-CO-19", lambda: bool(el.findall(_b("StartDate")) or el.findall(_b("EndDate"))
-                                             or el.findall(_b("DescriptionCode"))))
+    _check(out, el, "BR-CO-19", lambda: bool(el.findall(B_StartDate) or el.findall(B_EndDate)
+                                             or el.findall(B_DescriptionCode)))
 
 
 def _g_note(el: Element, doc: _Doc, out: Fired) -> None:
@@ -527,30 +614,30 @@ def _g_note(el: Element, doc: _Doc, out: Fired) -> None:
 
 def _g_payee(el: Element, doc: _Doc, out: Fired) -> None:
     parent = el.getparent()
-    seller = path(parent, _a("AccountingSupplierParty"), PARTY) if parent is not None else []
-    names = {string_value(n) for n in path(el, _a("PartyName"), _b("Name"))}
-    ids = {string_value(n) for n in path(el, _a("PartyIdentification"), ID)}
-    seller_names = {string_value(n) for p in seller for n in path(p, _a("PartyName"), _b("Name"))}
-    seller_ids = {string_value(n) for p in seller for n in path(p, _a("PartyIdentification"), ID)}
+    seller = path(parent, A_AccountingSupplierParty, PARTY) if parent is not None else []
+    names = {string_value(n) for n in path(el, A_PartyName, B_Name)}
+    ids = {string_value(n) for n in path(el, A_PartyIdentification, ID)}
+    seller_names = {string_value(n) for p in seller for n in path(p, A_PartyName, B_Name)}
+    seller_ids = {string_value(n) for p in seller for n in path(p, A_PartyIdentification, ID)}
     _check(out, el, "BR-17", lambda: bool(names) and not (names & seller_names) and not (ids & seller_ids))
 
 
 def _g_payment_means(el: Element, doc: _Doc, out: Fired) -> None:
-    code = nsv(el.findall(_b("PaymentMeansCode")))
-    _check(out, el, "BR-49", lambda: bool(el.findall(_b("PaymentMeansCode"))))
-    _check(out, el, "BR-61", lambda: (bool(path(el, _a("PayeeFinancialAccount"), ID)) and code in ("30", "58"))
+    code = nsv(el.findall(B_PaymentMeansCode))
+    _check(out, el, "BR-49", lambda: bool(el.findall(B_PaymentMeansCode)))
+    _check(out, el, "BR-61", lambda: (bool(path(el, A_PayeeFinancialAccount, ID)) and code in ("30", "58"))
            or code not in ("30", "58"))
 
 
 def _g_supplier(el: Element, doc: _Doc, out: Fired) -> None:
     _check(out, el, "BR-CO-26", lambda: any(pts.findall(COMPANY_ID) for pts in path(el, PARTY, PTS) if is_vat(pts))
-           or any(i.get("schemeID") != "SEPA" for i in path(el, PARTY, _a("PartyIdentification"), ID))
-           or bool(path(el, PARTY, _a("PartyLegalEntity"), COMPANY_ID)))
+           or any(i.get("schemeID") != "SEPA" for i in path(el, PARTY, A_PartyIdentification, ID))
+           or bool(path(el, PARTY, A_PartyLegalEntity, COMPANY_ID)))
 
 
 def _g_tax_representative(el: Element, doc: _Doc, out: Fired) -> None:
-    _check(out, el, "BR-18", lambda: nsv(path(el, _a("PartyName"), _b("Name"))) != "")
-    _check(out, el, "BR-19", lambda: bool(el.findall(_a("PostalAddress"))))
+    _check(out, el, "BR-18", lambda: nsv(path(el, A_PartyName, B_Name)) != "")
+    _check(out, el, "BR-19", lambda: bool(el.findall(A_PostalAddress)))
     _check(out, el, "BR-56", lambda: any(pts.findall(COMPANY_ID) for pts in el.findall(PTS) if is_vat(pts)))
 
 
@@ -664,7 +751,7 @@ def _line_rate_keys(doc: _Doc, kind: str) -> set[tuple[str, str, Decimal]]:
     if key not in doc._cache:
         keys: set[tuple[str, str, Decimal]] = set()
         for line in doc.all(kind):
-            ctcs = path(line, _a("Item"), CLASSIFIED)
+            ctcs = path(line, A_Item, CLASSIFIED)
             cats = {nsv(c.findall(ID)) for c in ctcs}
             rates = {v for c in ctcs for v in _decs(c.findall(PERCENT))}
             keys.update((kind, c, r) for c in cats for r in rates)
@@ -716,19 +803,19 @@ def _model(el: Element, doc: _Doc, out: Fired) -> None:
         return
     parent = el.getparent()
     ptag = parent.tag if parent is not None else None
-    if tag == _a("AdditionalDocumentReference"):
+    if tag == A_AdditionalDocumentReference:
         _check(out, el, "BR-52", lambda: nsv(el.findall(ID)) != "")
-    elif tag == _b("EndpointID") and ptag == PARTY and _parent_tag(el, 2) == _a("AccountingCustomerParty"):
+    elif tag == B_EndpointID and ptag == PARTY and _parent_tag(el, 2) == A_AccountingCustomerParty:
         _check(out, el, "BR-63", lambda: "schemeID" in el.attrib)
-    elif tag == _a("PostalAddress") and ptag == PARTY and _parent_tag(el, 2) == _a("AccountingCustomerParty"):
-        _check(out, el, "BR-11", lambda: nsv(path(el, _a("Country"), _b("IdentificationCode"))) != "")
-    elif tag == _b("PrimaryAccountNumberID") and ptag == _a("CardAccount") and _parent_tag(el, 2) == _a("PaymentMeans"):
+    elif tag == A_PostalAddress and ptag == PARTY and _parent_tag(el, 2) == A_AccountingCustomerParty:
+        _check(out, el, "BR-11", lambda: nsv(path(el, A_Country, B_IdentificationCode)) != "")
+    elif tag == B_PrimaryAccountNumberID and ptag == A_CardAccount and _parent_tag(el, 2) == A_PaymentMeans:
         _check(out, el, "BR-51", lambda: len(normalize_space(string_value(el))) <= 10)
-    elif tag == _a("Address") and ptag == _a("DeliveryLocation") and _parent_tag(el, 2) == _a("Delivery"):
-        _check(out, el, "BR-57", lambda: bool(path(el, _a("Country"), _b("IdentificationCode"))))
+    elif tag == A_Address and ptag == A_DeliveryLocation and _parent_tag(el, 2) == A_Delivery:
+        _check(out, el, "BR-57", lambda: bool(path(el, A_Country, B_IdentificationCode)))
     elif tag == ALLOWANCE_CHARGE and _is_document_child(el) and any(_indicators(el)):
         _ac_document_allowance(el, doc, out, charge=not _indicators(el)[0])
-    elif tag == _a("LegalMonetaryTotal"):
+    elif tag == A_LegalMonetaryTotal:
         _g_monetary_total(el, doc, out)
     elif tag in _ROOTS and parent is None:
         _g_root(el, doc, out)
@@ -736,39 +823,39 @@ def _model(el: Element, doc: _Doc, out: Fired) -> None:
         _g_line(el, doc, out)
     elif tag == ALLOWANCE_CHARGE and ptag in LINES and any(_indicators(el)):
         _line_allowance_charge(el, out, charge=not _indicators(el)[0])
-    elif tag == _a("InvoicePeriod") and ptag in LINES:
+    elif tag == A_InvoicePeriod and ptag in LINES:
         _g_line_period(el, doc, out)
-    elif tag == _a("InvoicePeriod"):
+    elif tag == A_InvoicePeriod:
         _g_period(el, doc, out)
-    elif tag == _a("AdditionalItemProperty"):
-        _check(out, el, "BR-54", lambda: bool(el.findall(_b("Name")) and el.findall(_b("Value"))))
-    elif tag == _b("ItemClassificationCode") and ptag == _a("CommodityClassification") \
-            and _parent_tag(el, 2) == _a("Item") and _parent_tag(el, 3) in LINES:
+    elif tag == A_AdditionalItemProperty:
+        _check(out, el, "BR-54", lambda: bool(el.findall(B_Name) and el.findall(B_Value)))
+    elif tag == B_ItemClassificationCode and ptag == A_CommodityClassification \
+            and _parent_tag(el, 2) == A_Item and _parent_tag(el, 3) in LINES:
         _check(out, el, "BR-65", lambda: "listID" in el.attrib)
-    elif tag == ID and ptag == _a("StandardItemIdentification") and _parent_tag(el, 2) == _a("Item") \
+    elif tag == ID and ptag == A_StandardItemIdentification and _parent_tag(el, 2) == A_Item \
             and _parent_tag(el, 3) in LINES:
         _check(out, el, "BR-64", lambda: "schemeID" in el.attrib)
-    elif tag == _b("Note") and ptag in _ROOTS and parent is not None and parent.getparent() is None:
+    elif tag == B_Note and ptag in _ROOTS and parent is not None and parent.getparent() is None:
         _g_note(el, doc, out)
-    elif tag == _a("PayeeParty"):
+    elif tag == A_PayeeParty:
         _g_payee(el, doc, out)
-    elif tag == _a("PayeeFinancialAccount") and ptag == _a("PaymentMeans") and parent is not None and any(
-            string_value(c) in ("30", "58") for c in parent.findall(_b("PaymentMeansCode"))):
+    elif tag == A_PayeeFinancialAccount and ptag == A_PaymentMeans and parent is not None and any(
+            string_value(c) in ("30", "58") for c in parent.findall(B_PaymentMeansCode)):
         _check(out, el, "BR-50", lambda: nsv(el.findall(ID)) != "")
-    elif tag == _a("PaymentMeans"):
+    elif tag == A_PaymentMeans:
         _g_payment_means(el, doc, out)
-    elif tag == _a("BillingReference"):
-        _check(out, el, "BR-55", lambda: bool(path(el, _a("InvoiceDocumentReference"), ID)))
-    elif tag == _a("AccountingSupplierParty"):
+    elif tag == A_BillingReference:
+        _check(out, el, "BR-55", lambda: bool(path(el, A_InvoiceDocumentReference, ID)))
+    elif tag == A_AccountingSupplierParty:
         _g_supplier(el, doc, out)
-    elif tag == _b("EndpointID") and ptag == PARTY and _parent_tag(el, 2) == _a("AccountingSupplierParty"):
+    elif tag == B_EndpointID and ptag == PARTY and _parent_tag(el, 2) == A_AccountingSupplierParty:
         _check(out, el, "BR-62", lambda: "schemeID" in el.attrib)
-    elif tag == _a("PostalAddress") and ptag == PARTY and _parent_tag(el, 2) == _a("AccountingSupplierParty"):
-        _check(out, el, "BR-09", lambda: nsv(path(el, _a("Country"), _b("IdentificationCode"))) != "")
-    elif tag == _a("TaxRepresentativeParty"):
+    elif tag == A_PostalAddress and ptag == PARTY and _parent_tag(el, 2) == A_AccountingSupplierParty:
+        _check(out, el, "BR-09", lambda: nsv(path(el, A_Country, B_IdentificationCode)) != "")
+    elif tag == A_TaxRepresentativeParty:
         _g_tax_representative(el, doc, out)
-    elif tag == _a("PostalAddress") and ptag == _a("TaxRepresentativeParty"):
-        _check(out, el, "BR-20", lambda: nsv(path(el, _a("Country"), _b("IdentificationCode"))) != "")
+    elif tag == A_PostalAddress and ptag == A_TaxRepresentativeParty:
+        _check(out, el, "BR-20", lambda: nsv(path(el, A_Country, B_IdentificationCode)) != "")
     elif tag == TAX_TOTAL and _is_document_child(el):
         _g_tax_total(el, doc, out)
     elif tag == TAX_SUBTOTAL and ptag == TAX_TOTAL:
@@ -800,7 +887,7 @@ def _category(el: Element, doc: _Doc, out: Fired, ptag: str | None) -> None:
                 _rate_rule(out, el, f"BR-{family}-06", cat)
             elif is_true:
                 _rate_rule(out, el, f"BR-{family}-07", cat)
-    elif ptag == _a("Item") and _parent_tag(el, 2) in LINES:
+    elif ptag == A_Item and _parent_tag(el, 2) in LINES:
         _rate_rule(out, el, f"BR-{family}-05", cat)
 
 
@@ -809,7 +896,7 @@ _AMOUNTS = {_b(n) for n in ("Amount", "BaseAmount", "PriceAmount", "TaxAmount", 
                             "LineExtensionAmount", "TaxExclusiveAmount", "TaxInclusiveAmount",
                             "AllowanceTotalAmount", "ChargeTotalAmount", "PrepaidAmount",
                             "PayableRoundingAmount", "PayableAmount")}
-_QUANTITIES = {_b("InvoicedQuantity"), _b("BaseQuantity"), _b("CreditedQuantity")}
+_QUANTITIES = {B_InvoicedQuantity, B_BaseQuantity, B_CreditedQuantity}
 
 
 def _in_list(value: str, name: str) -> bool:
@@ -823,38 +910,38 @@ def _codes(el: Element, doc: _Doc, out: Fired) -> None:
     ptag = parent.tag if parent is not None else None
     text = lambda: normalize_space(string_value(el))  # noqa: E731
     attr = lambda name: normalize_space(el.get(name, ""))  # noqa: E731
-    if tag == _b("InvoiceTypeCode"):
+    if tag == B_InvoiceTypeCode:
         _check(out, el, "BR-CL-01", lambda: _in_list(text(), "untdid1001-invoice"))
-    elif tag == _b("CreditNoteTypeCode"):
+    elif tag == B_CreditNoteTypeCode:
         _check(out, el, "BR-CL-01", lambda: _in_list(text(), "untdid1001-credit-note"))
     elif tag in _AMOUNTS:
         _check(out, el, "BR-CL-03", lambda: _in_list(attr("currencyID"), "iso4217"))
-    elif tag == _b("DocumentCurrencyCode"):
+    elif tag == B_DocumentCurrencyCode:
         _check(out, el, "BR-CL-04", lambda: _in_list(text(), "iso4217"))
-    elif tag == _b("TaxCurrencyCode"):
+    elif tag == B_TaxCurrencyCode:
         _check(out, el, "BR-CL-05", lambda: _in_list(text(), "iso4217"))
-    elif tag == _b("DescriptionCode") and ptag == _a("InvoicePeriod"):
+    elif tag == B_DescriptionCode and ptag == A_InvoicePeriod:
         _check(out, el, "BR-CL-06", lambda: _in_list(text(), "untdid2005-subset"))
-    elif tag == ID and "schemeID" in el.attrib and ptag in (_a("AdditionalDocumentReference"),
-                                                           _a("DocumentReference")) \
-            and parent is not None and any(string_value(c) == "130" for c in parent.findall(_b("DocumentTypeCode"))):
+    elif tag == ID and "schemeID" in el.attrib and ptag in (A_AdditionalDocumentReference,
+                                                           A_DocumentReference) \
+            and parent is not None and any(string_value(c) == "130" for c in parent.findall(B_DocumentTypeCode)):
         _check(out, el, "BR-CL-07", lambda: _in_list(attr("schemeID"), "untdid1153"))
-    elif tag == ID and "schemeID" in el.attrib and ptag == _a("PartyIdentification"):
+    elif tag == ID and "schemeID" in el.attrib and ptag == A_PartyIdentification:
         def cl10() -> bool:
             if _in_list(attr("schemeID"), "iso6523-icd"):
                 return True
             return attr("schemeID") == "SEPA" and any(
-                a.tag in (_a("AccountingSupplierParty"), _a("PayeeParty")) for a in el.iterancestors())
+                a.tag in (A_AccountingSupplierParty, A_PayeeParty) for a in el.iterancestors())
         _check(out, el, "BR-CL-10", cl10)
-    elif tag == COMPANY_ID and "schemeID" in el.attrib and ptag == _a("PartyLegalEntity"):
+    elif tag == COMPANY_ID and "schemeID" in el.attrib and ptag == A_PartyLegalEntity:
         _check(out, el, "BR-CL-11", lambda: _in_list(attr("schemeID"), "iso6523-icd"))
-    elif tag == _b("ItemClassificationCode") and "listID" in el.attrib and ptag == _a("CommodityClassification"):
+    elif tag == B_ItemClassificationCode and "listID" in el.attrib and ptag == A_CommodityClassification:
         _check(out, el, "BR-CL-13", lambda: _in_list(attr("listID"), "untdid7143"))
-    elif tag == _b("IdentificationCode") and ptag == _a("Country"):
+    elif tag == B_IdentificationCode and ptag == A_Country:
         _check(out, el, "BR-CL-14", lambda: _in_list(text(), "iso3166-1"))
-    elif tag == _b("IdentificationCode") and ptag == _a("OriginCountry"):
+    elif tag == B_IdentificationCode and ptag == A_OriginCountry:
         _check(out, el, "BR-CL-15", lambda: _in_list(text(), "iso3166-1"))
-    elif tag == _b("PaymentMeansCode") and ptag == _a("PaymentMeans"):
+    elif tag == B_PaymentMeansCode and ptag == A_PaymentMeans:
         _check(out, el, "BR-CL-16", lambda: _in_list(text(), "untdid4461"))
     elif tag == ID and ptag == TAX_CATEGORY:
         _check(out, el, "BR-CL-17", lambda: _in_list(text(), "untdid5305-subset"))
@@ -864,27 +951,47 @@ def _codes(el: Element, doc: _Doc, out: Fired) -> None:
         _check(out, el, "BR-CL-19", lambda: _in_list(text(), "untdid5189-subset"))
     elif tag == REASON_CODE and ptag == ALLOWANCE_CHARGE and parent is not None and _indicators(parent)[1]:
         _check(out, el, "BR-CL-20", lambda: _in_list(text(), "untdid7161"))
-    elif tag == ID and "schemeID" in el.attrib and ptag == _a("StandardItemIdentification"):
+    elif tag == ID and "schemeID" in el.attrib and ptag == A_StandardItemIdentification:
         _check(out, el, "BR-CL-21", lambda: _in_list(attr("schemeID"), "iso6523-icd"))
     elif tag == EXEMPTION_CODE:
         _check(out, el, "BR-CL-22", lambda: " " not in text() and f" {text().upper()} " in joined("cef-vatex"))
     elif tag in _QUANTITIES and "unitCode" in el.attrib:
         _check(out, el, "BR-CL-23", lambda: _in_list(attr("unitCode"), "unece-rec20-rec21"))
-    elif tag == _b("EmbeddedDocumentBinaryObject") and "mimeCode" in el.attrib:
+    elif tag == B_EmbeddedDocumentBinaryObject and "mimeCode" in el.attrib:
         _check(out, el, "BR-CL-24", lambda: el.get("mimeCode") in codes("mime-codes"))
-    elif tag == _b("EndpointID") and "schemeID" in el.attrib:
+    elif tag == B_EndpointID and "schemeID" in el.attrib:
         _check(out, el, "BR-CL-25", lambda: _in_list(attr("schemeID"), "cef-eas"))
-    elif tag == ID and "schemeID" in el.attrib and ptag == _a("DeliveryLocation"):
+    elif tag == ID and "schemeID" in el.attrib and ptag == A_DeliveryLocation:
         _check(out, el, "BR-CL-26", lambda: _in_list(attr("schemeID"), "iso6523-icd"))
 
 
-def fire(root: Element) -> Fired:
+def fire(root: etree._Element) -> Fired:
     """Every firing of a business rule on a UBL document: ``(rule id, context element)`` in document order
     (model pattern first, then code lists, as the official engine reports them)."""
     doc = _Doc(root)
     model: Fired = []
     code_lists: Fired = []
+    model_tags, code_tags = _MODEL_TAGS, _CODE_TAGS
     for el in doc.elements:
-        _model(el, doc, model)
-        _codes(el, doc, code_lists)
-    return model + code_lists
+        tag = el.tag
+        if tag in model_tags:
+            _model(el, doc, model)
+        if tag in code_tags:
+            _codes(el, doc, code_lists)
+    fired = [(rule, node.el) for rule, node in model + code_lists]
+    doc.tree.release()
+    return fired
+
+
+#: Tags some context of the model pattern / the code-list pattern can match (the rest are skipped).
+_MODEL_TAGS = _ROOTS | {_a(n) for n in (
+    "AdditionalDocumentReference", "PostalAddress", "Address", "AllowanceCharge", "LegalMonetaryTotal",
+    "InvoiceLine", "CreditNoteLine", "InvoicePeriod", "AdditionalItemProperty", "PayeeParty",
+    "PayeeFinancialAccount", "PaymentMeans", "BillingReference", "AccountingSupplierParty",
+    "TaxRepresentativeParty", "TaxTotal", "TaxSubtotal", "PartyTaxScheme", "TaxCategory",
+    "ClassifiedTaxCategory")} | {_b(n) for n in (
+        "EndpointID", "PrimaryAccountNumberID", "ItemClassificationCode", "ID", "Note")}
+_CODE_TAGS = _AMOUNTS | _QUANTITIES | {_b(n) for n in (
+    "InvoiceTypeCode", "CreditNoteTypeCode", "DocumentCurrencyCode", "TaxCurrencyCode", "DescriptionCode", "ID",
+    "CompanyID", "ItemClassificationCode", "IdentificationCode", "PaymentMeansCode", "AllowanceChargeReasonCode",
+    "TaxExemptionReasonCode", "EmbeddedDocumentBinaryObject", "EndpointID")}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-__all__ = ["RULES", "RuleInfo"]
+__all__ = ["NEVER_FIRES", "RULES", "RuleInfo"]
 
 
 class RuleInfo(NamedTuple):
@@ -245,3 +245,8 @@ RULES: dict[str, RuleInfo] = {
     'BR-Z-09': RuleInfo('error', ('BT-117', 'BG-23', 'BT-118'), 'The tax amount (BT-117) of the VAT category Z (zero rated) breakdown must be 0'),
     'BR-Z-10': RuleInfo('error', ('BG-23', 'BT-118', 'BT-121', 'BT-120'), 'A VAT category Z (zero rated) breakdown must not have an exemption reason (BT-120) or code (BT-121)'),
 }
+
+#: Rules whose official test always holds (the reason codes and reasons of an allowance or charge "shall
+#: indicate the same type": not machine-checkable, the artefacts assert ``true()``). They never fire, so the
+#: code catalogue does not list them.
+NEVER_FIRES = frozenset({"BR-CO-05", "BR-CO-06", "BR-CO-07", "BR-CO-08"})

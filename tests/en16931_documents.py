@@ -51,12 +51,12 @@ def category_case(cat: str, *, bad_percent: str | None, exemption: bool, seller_
                 "</cac:TaxSubtotal>")
     return ubl(
         seller
-        + f"<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator><cbc:Amount>1</cbc:Amount>"
+        + "<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator><cbc:Amount>1</cbc:Amount>"
         + f"{_tc('TaxCategory', cat, bad_percent)}</cac:AllowanceCharge>"
-        + f"<cac:AllowanceCharge><cbc:ChargeIndicator>true</cbc:ChargeIndicator><cbc:Amount>2</cbc:Amount>"
+        + "<cac:AllowanceCharge><cbc:ChargeIndicator>true</cbc:ChargeIndicator><cbc:Amount>2</cbc:Amount>"
         + f"{_tc('TaxCategory', cat, bad_percent)}</cac:AllowanceCharge>"
         + f"<cac:TaxTotal><cbc:TaxAmount>10</cbc:TaxAmount>{subtotal}{subtotal}</cac:TaxTotal>"
-        + f"<cac:InvoiceLine><cbc:LineExtensionAmount>100</cbc:LineExtensionAmount>"
+        + "<cac:InvoiceLine><cbc:LineExtensionAmount>100</cbc:LineExtensionAmount>"
         + f"<cac:Item>{_tc('ClassifiedTaxCategory', cat, bad_percent)}</cac:Item></cac:InvoiceLine>"
     )
 
@@ -270,8 +270,10 @@ CII_DOCUMENTS: dict[str, bytes] = {
         "format=\"102\">20240201</udt:DateTimeString></ram:StartDateTime><ram:EndDateTime><udt:DateTimeString "
         "format=\"102\">20240101</udt:DateTimeString></ram:EndDateTime></ram:BillingSpecifiedPeriod>"
         "<ram:BillingSpecifiedPeriod/>"
-        + _stac(False, "<ram:BasisAmount>1.001</ram:BasisAmount>") + _stac(False, "<ram:ActualAmount>1.001</ram:ActualAmount>")
-        + _stac(True, "<ram:BasisAmount>1.001</ram:BasisAmount>") + _stac(True, "<ram:ActualAmount>1.001</ram:ActualAmount>")
+        + _stac(False, "<ram:BasisAmount>1.001</ram:BasisAmount>")
+        + _stac(False, "<ram:ActualAmount>1.001</ram:ActualAmount>")
+        + _stac(True, "<ram:BasisAmount>1.001</ram:BasisAmount>")
+        + _stac(True, "<ram:ActualAmount>1.001</ram:ActualAmount>")
         + "<ram:SpecifiedTradeSettlementLineMonetarySummation><ram:LineTotalAmount>1.001</ram:LineTotalAmount>"
         "</ram:SpecifiedTradeSettlementLineMonetarySummation></ram:SpecifiedLineTradeSettlement>"
         "</ram:IncludedSupplyChainTradeLineItem>"

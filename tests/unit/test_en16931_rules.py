@@ -14,10 +14,10 @@ from copy import deepcopy
 from decimal import Decimal
 
 import pytest
-from lxml import etree
-
 from en16931_documents import CII_DOCUMENTS, UBL_DOCUMENTS, UBL_NS, cii, ubl
 from en16931_official import OfficialEngineError, official_ids
+from lxml import etree
+
 from etr.codes import select
 from etr.families.en16931.rules import RULES, check_business_rules, fire
 from etr.families.en16931.rules._xpath import XPathError, dbl, dec, normalize_space, round2, round_half_up

@@ -64,7 +64,7 @@ class Node:
     def string_value(self) -> str:
         """All descendant text in order (XPath string value; comments and PIs excluded)."""
         if self._sv is None:
-            self._sv = "".join(self.el.itertext())
+            self._sv = "".join(str(text) for text in self.el.itertext())
         return self._sv
 
 

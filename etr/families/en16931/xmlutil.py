@@ -36,4 +36,5 @@ def q(prefix: str, name: str) -> str:
 
 def location_of(el: etree._Element) -> Location:
     """XPath (lxml ``getpath``) and source line of ``el``."""
-    return Location(xpath=el.getroottree().getpath(el), line=el.sourceline)
+    line = el.sourceline
+    return Location(xpath=el.getroottree().getpath(el), line=line if isinstance(line, int) else None)

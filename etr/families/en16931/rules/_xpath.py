@@ -26,8 +26,23 @@ from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from ..tree import Node
 
 __all__ = [
-    "NEGATIVE_ZERO", "XPathError", "bool_value", "dbl", "double_value", "dec", "dec_opt", "decimals_ok", "dbl_minus", "kids", "nsv",
-    "normalize_space", "path", "round_half_up", "round2", "string_value", "sv_first",
+    "NEGATIVE_ZERO",
+    "XPathError",
+    "bool_value",
+    "dbl",
+    "dbl_minus",
+    "dec",
+    "dec_opt",
+    "decimals_ok",
+    "double_value",
+    "kids",
+    "normalize_space",
+    "nsv",
+    "path",
+    "round2",
+    "round_half_up",
+    "string_value",
+    "sv_first",
 ]
 
 Element = Node

@@ -15,20 +15,20 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from typing import Any
 
 from lxml import etree
 
-from ..tree import Node, build
-
 from ..codelists import joined
+from ..tree import Node, build
 from ..xmlutil import CII
 from ._xpath import (
     XPathError,
     dbl,
-    double_value,
     dec,
     dec_sum,
     decimals_ok,
+    double_value,
     normalize_space,
     nsv,
     path,
@@ -41,9 +41,9 @@ from ._xpath import (
 Element = Node
 Fired = list[tuple[int, str, Element]]
 
-_RAM = "{%s}" % CII["ram"]
-_RSM = "{%s}" % CII["rsm"]
-_UDT = "{%s}" % CII["udt"]
+_RAM = f"{{{CII['ram']}}}"
+_RSM = f"{{{CII['rsm']}}}"
+_UDT = f"{{{CII['udt']}}}"
 
 
 def _r(name: str) -> str:
@@ -305,9 +305,11 @@ class _Doc:
         return self._cache["rates"]  # type: ignore[return-value]
 
 
-def _check(out: Fired, pattern: int, el: Element, rule: str, test: Callable[[], bool]) -> None:
+def _check(out: Fired, pattern: int, el: Element, rule: str, test: Callable[..., bool], *args: Any) -> None:
+    """Fire ``rule`` (of official pattern number ``pattern``) on ``el`` unless ``test(*args)`` holds; a dynamic
+    error (a failed cast) fires it too."""
     try:
-        ok = test()
+        ok = test(*args)
     except XPathError:
         ok = False
     if not ok:
@@ -330,7 +332,9 @@ def _ptag(el: Element, up: int = 1) -> str | None:
 def _header_tax(el: Element, doc: _Doc, out: Fired) -> None:
     """//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax."""
     p = 7
-    has = lambda tag: bool(el.findall(tag))  # noqa: E731
+    def has(tag: str) -> bool:
+        return bool(el.findall(tag))
+
     _check(out, p, el, "BR-45", lambda: has(BASIS))
     _check(out, p, el, "BR-46", lambda: has(CALC))
     _check(out, p, el, "BR-47", lambda: has(CC))
@@ -459,7 +463,9 @@ def _header_tax_by_category(el: Element, doc: _Doc, out: Fired) -> None:
 
 def _period(el: Element, out: Fired, line: bool) -> None:
     p = 19 if line else 10
-    fmt = lambda tag: [d for d in path(el, tag, _UDT + "DateTimeString") if d.get("format") == "102"]  # noqa: E731
+    def fmt(tag: str) -> list[Element]:
+        return [d for d in path(el, tag, _UDT + "DateTimeString") if d.get("format") == "102"]
+
     ends, starts = fmt(R_EndDateTime), fmt(R_StartDateTime)
     has_end, has_start = bool(el.findall(R_EndDateTime)), bool(el.findall(R_StartDateTime))
     _check(out, p, el, "BR-30" if line else "BR-29", lambda: any(
@@ -471,10 +477,18 @@ def _allowance_charge(el: Element, out: Fired, line: bool, charge: bool) -> None
     """``ram:SpecifiedTradeAllowanceCharge/ram:ChargeIndicator[udt:Indicator = 'false' | 'true']``."""
     ac = el.getparent()
     assert ac is not None
-    reason = lambda: bool(ac.findall(REASON) or ac.findall(REASON_CODE))  # noqa: E731
-    amount = lambda: bool(ac.findall(ACTUAL))  # noqa: E731
-    dec_actual = lambda: decimals_ok(ac.findall(ACTUAL)[:1])  # noqa: E731
-    dec_basis = lambda: decimals_ok(ac.findall(BASIS))  # noqa: E731
+    def reason() -> bool:
+        return bool(ac.findall(REASON) or ac.findall(REASON_CODE))
+
+    def amount() -> bool:
+        return bool(ac.findall(ACTUAL))
+
+    def dec_actual() -> bool:
+        return decimals_ok(ac.findall(ACTUAL)[:1])
+
+    def dec_basis() -> bool:
+        return decimals_ok(ac.findall(BASIS))
+
     if not line:
         p = 12 if charge else 11
         ids = ("BR-36", "BR-37", "BR-38", "BR-CO-22", "BR-DEC-05", "BR-DEC-06") if charge else \
@@ -500,7 +514,9 @@ def _allowance_charge(el: Element, out: Fired, line: bool, charge: bool) -> None
 
 def _line(el: Element, doc: _Doc, out: Fired) -> None:
     p = 15
-    c = lambda *tags: path(el, *tags)  # noqa: E731
+    def c(*tags: str) -> list[Element]:
+        return path(el, *tags)
+
     agreement = R_SpecifiedLineTradeAgreement
     net = c(agreement, R_NetPriceProductTradePrice, R_ChargeAmount)
     gross = c(agreement, R_GrossPriceProductTradePrice, R_ChargeAmount)
@@ -566,8 +582,8 @@ def _ac_category(el: Element, doc: _Doc, out: Fired) -> None:
             if _eq(codes, cat):
                 family = CATEGORY_FAMILY[cat]
                 p = base + i
-                _check(out, p, el, f"BR-{family}-0{n}", lambda family=family: _seller_test(doc, family))
-                _check(out, p, el, f"BR-{family}-0{'7' if charge else '6'}", lambda cat=cat: _rate_test(el, cat))
+                _check(out, p, el, f"BR-{family}-0{n}", _seller_test, doc, family)
+                _check(out, p, el, f"BR-{family}-0{'7' if charge else '6'}", _rate_test, el, cat)
 
 
 def _line_category(el: Element, doc: _Doc, out: Fired) -> None:
@@ -578,14 +594,18 @@ def _line_category(el: Element, doc: _Doc, out: Fired) -> None:
         if _eq(codes, cat):
             family = CATEGORY_FAMILY[cat]
             p = 56 + i
-            _check(out, p, el, f"BR-{family}-02", lambda family=family: _seller_test(doc, family))
-            _check(out, p, el, f"BR-{family}-05", lambda cat=cat: _rate_test(el, cat))
+            _check(out, p, el, f"BR-{family}-02", _seller_test, doc, family)
+            _check(out, p, el, f"BR-{family}-05", _rate_test, el, cat)
 
 
 def _monetary_summation(el: Element, doc: _Doc, out: Fired) -> None:
     p = 43
-    first = lambda tag: _first_dec(el.findall(tag))  # noqa: E731
-    has = lambda tag: bool(el.findall(tag))  # noqa: E731
+    def first(tag: str) -> Decimal | None:
+        return _first_dec(el.findall(tag))
+
+    def has(tag: str) -> bool:
+        return bool(el.findall(tag))
+
     LT, TBT, GT, DP = LTA, R_TaxBasisTotalAmount, R_GrandTotalAmount, R_DuePayableAmount
     AT, CT, TT = R_AllowanceTotalAmount, R_ChargeTotalAmount, R_TaxTotalAmount
     PP, RA = R_TotalPrepaidAmount, R_RoundingAmount
@@ -598,7 +618,7 @@ def _monetary_summation(el: Element, doc: _Doc, out: Fired) -> None:
 
     _check(out, p, el, "BR-CO-10", co10)
     for rule, tag in (("BR-12", LT), ("BR-13", TBT), ("BR-14", GT), ("BR-15", DP)):
-        _check(out, p, el, rule, lambda tag=tag: has(tag))
+        _check(out, p, el, rule, has, tag)
     header_acs = doc.abs(AHTS, STAC)
     allowances = [ac for ac in header_acs if "false" in _indicator(ac)]
     charges = [ac for ac in header_acs if "true" in _indicator(ac)]
@@ -680,7 +700,7 @@ def _monetary_summation(el: Element, doc: _Doc, out: Fired) -> None:
     cur_values = {string_value(c) for c in currencies}
     tax_cur_values = {string_value(c) for c in tax_currencies}
     for rule, tag in (("BR-DEC-09", LT), ("BR-DEC-10", AT), ("BR-DEC-11", CT), ("BR-DEC-12", TBT)):
-        _check(out, p, el, rule, lambda tag=tag: decimals_ok(el.findall(tag)))
+        _check(out, p, el, rule, decimals_ok, el.findall(tag))
     _check(out, p, el, "BR-DEC-13", lambda: not has(TT) or any(
         (t.get("currencyID") in cur_values and two_decimals(t)) or t.get("currencyID") not in cur_values
         for t in el.findall(TT)))
@@ -688,7 +708,7 @@ def _monetary_summation(el: Element, doc: _Doc, out: Fired) -> None:
     _check(out, p, el, "BR-DEC-15", lambda: not has(TT) or any(
         (t.get("currencyID") in tax_cur_values and two_decimals(t)) or not tax_currencies for t in el.findall(TT)))
     for rule, tag in (("BR-DEC-16", PP), ("BR-DEC-17", RA), ("BR-DEC-18", DP)):
-        _check(out, p, el, rule, lambda tag=tag: decimals_ok(el.findall(tag)))
+        _check(out, p, el, rule, decimals_ok, el.findall(tag))
     _check(out, p, el, "BR-53", lambda: not tax_currencies or (
         any(t.get("currencyID") in tax_cur_values for t in el.findall(TT)) and not (tax_cur_values & cur_values)))
 
@@ -708,7 +728,9 @@ def _tax_total_amount(el: Element, doc: _Doc, out: Fired) -> None:
 
 def _root(el: Element, doc: _Doc, out: Fired) -> None:
     p = 65
-    c = lambda *tags: path(el, *tags)  # noqa: E731
+    def c(*tags: str) -> list[Element]:
+        return path(el, *tags)
+
     _check(out, p, el, "BR-16", lambda: bool(doc.all(LINE)))
     _check(out, p, el, "BR-01", lambda: _exists_ne(c(_RSM + "ExchangedDocumentContext",
                                                      R_GuidelineSpecifiedDocumentContextParameter, ID)))
@@ -737,7 +759,9 @@ def _root(el: Element, doc: _Doc, out: Fired) -> None:
     line_att = [t for s in doc.all(SLTS) for t in s.findall(ATT)]
     header_att = [t for s in doc.all(AHTS) for t in s.findall(ATT)]
     ctt = doc.all(CTT)
-    count = lambda nodes, cat: sum(1 for t in nodes if _eq(t.findall(CC), cat))  # noqa: E731
+    def count(nodes: list[Element], cat: str) -> int:
+        return sum(1 for t in nodes if _eq(t.findall(CC), cat))
+
 
     def pair(cat: str) -> bool:
         return (count(line_att, cat) + count(header_att, cat) >= 2 or not count(line_att, cat)) and \
@@ -749,7 +773,7 @@ def _root(el: Element, doc: _Doc, out: Fired) -> None:
 
     _check(out, p, el, "BR-S-01", lambda: pair("S"))
     for family, cat in (("Z", "Z"), ("E", "E"), ("AE", "AE"), ("IC", "K"), ("G", "G")):
-        _check(out, p, el, f"BR-{family}-01", lambda cat=cat: single(cat))
+        _check(out, p, el, f"BR-{family}-01", single, cat)
     _check(out, p, el, "BR-O-01", lambda: not count(header_att, "O") or (
         count(header_att, "O") == 1 and (count(line_att, "O") > 0 or count(ctt, "O") > 0)))
     _check(out, p, el, "BR-AF-01", lambda: pair("L"))
@@ -774,9 +798,7 @@ def _model(el: Element, doc: _Doc, out: Fired) -> None:
             _line_category(el, doc, out)
     elif tag == CC and _ptag(el) == ATT and _ptag(el, 2) == AHTS:
         value = string_value(el)
-        if value in ("Z", "S"):
-            _header_category(el, doc, out, value)
-        elif value in ("AE", "E", "G", "K") and _ptag(el, 3) == SCTT:
+        if value in ("Z", "S") or (value in ("AE", "E", "G", "K") and _ptag(el, 3) == SCTT):
             _header_category(el, doc, out, value)
     elif tag == PERIOD and _ptag(el) == AHTS:
         _period(el, out, line=False)
@@ -799,8 +821,12 @@ def _model(el: Element, doc: _Doc, out: Fired) -> None:
         sellers = parent.findall(STP) if parent is not None else []
 
         def br17() -> bool:
-            own = lambda node, *tags: {string_value(n) for n in path(node, *tags)}  # noqa: E731
-            theirs = lambda *tags: {string_value(n) for s in sellers for n in path(s, *tags)}  # noqa: E731
+            def own(node: Element, *tags: str) -> set[str]:
+                return {string_value(n) for n in path(node, *tags)}
+
+            def theirs(*tags: str) -> set[str]:
+                return {string_value(n) for s in sellers for n in path(s, *tags)}
+
             legal = (R_SpecifiedLegalOrganization, ID)
             return bool(el.findall(NAME)) and not (own(el, NAME) & theirs(NAME)) and \
                 not (own(el, ID) & theirs(ID)) and not (own(el, *legal) & theirs(*legal))
@@ -839,7 +865,7 @@ def _model(el: Element, doc: _Doc, out: Fired) -> None:
         _check(out, 48, el, "BR-CO-18", lambda: bool(el.findall(ATT)))
         if doc.is_root and _parent(el, 2) is doc.root:
             for ref in el.findall(R_InvoiceReferencedDocument):
-                _check(out, 68, ref, "BR-55", lambda ref=ref: _exists_ne(ref.findall(R_IssuerAssignedID)))
+                _check(out, 68, ref, "BR-55", _exists_ne, ref.findall(R_IssuerAssignedID))
     elif tag == ROOT and el.getparent() is None:
         _root(el, doc, out)
     elif tag == AHTD and doc.is_root and _parent(el, 2) is doc.root and _ptag(el) == SCTT:
@@ -848,7 +874,7 @@ def _model(el: Element, doc: _Doc, out: Fired) -> None:
                or not address)
 
 
-def fire(root: etree._Element) -> list[tuple[str, Element]]:
+def fire(root: etree._Element) -> list[tuple[str, etree._Element]]:
     """Every firing of a business rule on a CII document: ``(rule id, context element)``, grouped by the
     official pattern order, document order within a pattern."""
     doc = _Doc(root)

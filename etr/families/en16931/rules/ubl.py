@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import functools
 import re
-
 from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from lxml import etree
 
-from ..tree import Node, build
-
 from ..codelists import codes, joined
+from ..tree import Node, build
 from ..xmlutil import UBL
 from ._xpath import (
     XPathError,
@@ -46,9 +45,9 @@ from ._xpath import (
 Element = Node
 Fired = list[tuple[str, Element]]
 
-_CAC = "{%s}" % UBL["cac"]
-_CBC = "{%s}" % UBL["cbc"]
-_ROOTS = {"{%s}Invoice" % UBL["ubl"], "{%s}CreditNote" % UBL["cn"]}
+_CAC = f"{{{UBL['cac']}}}"
+_CBC = f"{{{UBL['cbc']}}}"
+_ROOTS = {f"{{{UBL['ubl']}}}Invoice", f"{{{UBL['cn']}}}CreditNote"}
 
 
 @functools.cache
@@ -224,7 +223,7 @@ class _Doc:
         only VAT ones when ``vat``."""
         key = f"ac{want}{vat}"
         if key not in self._cache:
-            out = []
+            out: list[Element] = []
             for ac in self.all(ALLOWANCE_CHARGE):
                 if want is not None:
                     is_false, is_true = _indicators(ac)
@@ -301,10 +300,10 @@ class _Sums:
 
 
 # ====================================================================== the model pattern (BR, BR-CO, ...)
-def _check(out: Fired, el: Element, rule: str, test: Callable[[], bool]) -> None:
-    """Fire ``rule`` on ``el`` unless ``test()`` holds; a dynamic error (a failed cast) fires it too."""
+def _check(out: Fired, el: Element, rule: str, test: Callable[..., bool], *args: Any) -> None:
+    """Fire ``rule`` on ``el`` unless ``test(*args)`` holds; a dynamic error (a failed cast) fires it too."""
     try:
-        ok = test()
+        ok = test(*args)
     except XPathError:
         ok = False
     if not ok:
@@ -312,7 +311,9 @@ def _check(out: Fired, el: Element, rule: str, test: Callable[[], bool]) -> None
 
 
 def _ac_document_allowance(el: Element, doc: _Doc, out: Fired, charge: bool) -> None:
-    reason = lambda: bool(el.findall(REASON) or el.findall(REASON_CODE))  # noqa: E731
+    def reason() -> bool:
+        return bool(el.findall(REASON) or el.findall(REASON_CODE))
+
     ids = ("BR-36", "BR-37", "BR-38", "BR-CO-22", "BR-DEC-05", "BR-DEC-06") if charge else \
         ("BR-31", "BR-32", "BR-33", "BR-CO-21", "BR-DEC-01", "BR-DEC-02")
     _check(out, el, ids[0], lambda: bool(el.findall(AMOUNT)))
@@ -324,11 +325,15 @@ def _ac_document_allowance(el: Element, doc: _Doc, out: Fired, charge: bool) -> 
 
 
 def _g_monetary_total(el: Element, doc: _Doc, out: Fired) -> None:
-    has = lambda name: bool(el.findall(_b(name)))  # noqa: E731
-    val = lambda name: dec_opt(el.findall(_b(name)))  # noqa: E731
+    def has(name: str) -> bool:
+        return bool(el.findall(_b(name)))
+
+    def val(name: str) -> Decimal | None:
+        return dec_opt(el.findall(_b(name)))
+
     for rule, name in (("BR-12", "LineExtensionAmount"), ("BR-13", "TaxExclusiveAmount"),
                        ("BR-14", "TaxInclusiveAmount"), ("BR-15", "PayableAmount")):
-        _check(out, el, rule, lambda name=name: has(name))
+        _check(out, el, rule, has, name)
 
     def co10() -> bool:
         total = dec_sum(v for tag in LINES for line in doc.all(tag) for v in _decs(line.findall(LEA)))
@@ -384,12 +389,16 @@ def _g_monetary_total(el: Element, doc: _Doc, out: Fired) -> None:
                        ("BR-DEC-11", "ChargeTotalAmount"), ("BR-DEC-12", "TaxExclusiveAmount"),
                        ("BR-DEC-14", "TaxInclusiveAmount"), ("BR-DEC-16", "PrepaidAmount"),
                        ("BR-DEC-17", "PayableRoundingAmount"), ("BR-DEC-18", "PayableAmount")):
-        _check(out, el, rule, lambda name=name: decimals_ok(el.findall(_b(name))))
+        _check(out, el, rule, decimals_ok, el.findall(_b(name)))
 
 
 def _g_root(el: Element, doc: _Doc, out: Fired) -> None:
-    c = lambda *tags: path(el, *tags)  # noqa: E731
-    nonempty = lambda *tags: nsv(c(*tags)) != ""  # noqa: E731
+    def c(*tags: str) -> list[Element]:
+        return path(el, *tags)
+
+    def nonempty(*tags: str) -> bool:
+        return nsv(path(el, *tags)) != ""
+
     _check(out, el, "BR-01", lambda: nonempty(B_CustomizationID))
     _check(out, el, "BR-02", lambda: nonempty(ID))
     _check(out, el, "BR-03", lambda: nonempty(B_IssueDate))
@@ -484,7 +493,8 @@ def _g_root(el: Element, doc: _Doc, out: Fired) -> None:
         if exact_first:  # BR-AF-01 compares the raw code, without the VAT scheme test
             present = sum(1 for tc in subtotal_cats if any(string_value(i) == cat for i in tc.findall(ID)))
         else:  # BR-AG-01: the raw code with the VAT scheme test
-            present = sum(1 for tc in subtotal_cats if is_vat(tc) and any(string_value(i) == cat for i in tc.findall(ID)))
+            present = sum(1 for tc in subtotal_cats
+                          if is_vat(tc) and any(string_value(i) == cat for i in tc.findall(ID)))
         clean = sum(1 for tc in subtotal_cats if is_vat(tc) and nsv(tc.findall(ID)) == cat)
         return (used > 0 and present > 0) or (used == 0 and clean == 0)
 
@@ -530,7 +540,9 @@ def _g_root(el: Element, doc: _Doc, out: Fired) -> None:
     _check(out, el, "BR-Z-03", lambda: not with_cat(acf_vat, "Z") or seller_or_rep)
     _check(out, el, "BR-Z-04", lambda: not with_cat(act_vat, "Z") or seller_or_rep)
 
-    raw = lambda cats, code: any(string_value(i) == code for tc in cats for i in tc.findall(ID))  # noqa: E731
+    def raw(cats: list[Element], code: str) -> bool:
+        return any(string_value(i) == code for tc in cats for i in tc.findall(ID))
+
     all_tc, all_ctc = doc.all(TAX_CATEGORY), doc.all(CLASSIFIED)
     b_used = raw(all_tc, "B") or raw(all_ctc, "B")
     _check(out, el, "BR-B-01", lambda: not b_used or not any(
@@ -561,7 +573,9 @@ def _g_line(el: Element, doc: _Doc, out: Fired) -> None:
 def _line_allowance_charge(el: Element, out: Fired, charge: bool) -> None:
     ids = ("BR-43", "BR-44", "BR-CO-24", "BR-DEC-27", "BR-DEC-28") if charge else \
         ("BR-41", "BR-42", "BR-CO-23", "BR-DEC-24", "BR-DEC-25")
-    reason = lambda: bool(el.findall(REASON) or el.findall(REASON_CODE))  # noqa: E731
+    def reason() -> bool:
+        return bool(el.findall(REASON) or el.findall(REASON_CODE))
+
     _check(out, el, ids[0], lambda: bool(el.findall(AMOUNT)))
     _check(out, el, ids[1], reason)
     _check(out, el, ids[2], reason)
@@ -760,7 +774,8 @@ def _line_rate_keys(doc: _Doc, kind: str) -> set[tuple[str, str, Decimal]]:
 
 
 def _ac_rate_exists(doc: _Doc, rate: Decimal) -> bool:
-    """``exists(//cac:AllowanceCharge[cac:TaxCategory/normalize-space(cbc:ID)='S'][cac:TaxCategory/xs:decimal(cbc:Percent) = rate])``."""
+    """Whether some ``//cac:AllowanceCharge`` (any level) has a TaxCategory with ID S and one with this
+    Percent (the two tests are separate, as in BR-S-08)."""
     if "acs" not in doc._cache:
         rates: set[Decimal] = set()
         for ac in doc.all(ALLOWANCE_CHARGE):
@@ -908,8 +923,12 @@ def _codes(el: Element, doc: _Doc, out: Fired) -> None:
     tag = el.tag
     parent = el.getparent()
     ptag = parent.tag if parent is not None else None
-    text = lambda: normalize_space(string_value(el))  # noqa: E731
-    attr = lambda name: normalize_space(el.get(name, ""))  # noqa: E731
+    def text() -> str:
+        return normalize_space(string_value(el))
+
+    def attr(name: str) -> str:
+        return normalize_space(el.get(name) or "")
+
     if tag == B_InvoiceTypeCode:
         _check(out, el, "BR-CL-01", lambda: _in_list(text(), "untdid1001-invoice"))
     elif tag == B_CreditNoteTypeCode:
@@ -965,7 +984,7 @@ def _codes(el: Element, doc: _Doc, out: Fired) -> None:
         _check(out, el, "BR-CL-26", lambda: _in_list(attr("schemeID"), "iso6523-icd"))
 
 
-def fire(root: etree._Element) -> Fired:
+def fire(root: etree._Element) -> list[tuple[str, etree._Element]]:
     """Every firing of a business rule on a UBL document: ``(rule id, context element)`` in document order
     (model pattern first, then code lists, as the official engine reports them)."""
     doc = _Doc(root)
@@ -978,7 +997,7 @@ def fire(root: etree._Element) -> Fired:
             _model(el, doc, model)
         if tag in code_tags:
             _codes(el, doc, code_lists)
-    fired = [(rule, node.el) for rule, node in model + code_lists]
+    fired: list[tuple[str, etree._Element]] = [(rule, node.el) for rule, node in model + code_lists]
     doc.tree.release()
     return fired
 

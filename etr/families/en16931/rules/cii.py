@@ -37,6 +37,7 @@ from ._xpath import (
     string_value,
     sv_first,
 )
+from .meta import CATEGORY_RULES
 
 Element = Node
 Fired = list[tuple[int, str, Element]]
@@ -375,7 +376,6 @@ def _header_category(el: Element, doc: _Doc, out: Fired, cat: str) -> None:
     tax = el.getparent()
     assert tax is not None
     basis, calc = tax.findall(BASIS), tax.findall(CALC)
-    family = CATEGORY_FAMILY[cat]
     if cat == "S":
         p = 9
 
@@ -404,13 +404,13 @@ def _header_category(el: Element, doc: _Doc, out: Fired, cat: str) -> None:
         return
     p = 8 if cat == "Z" else {"AE": 49, "E": 50, "G": 51, "K": 52}[cat]
     cast = cat == "Z"
-    _check(out, p, el, f"BR-{family}-08", lambda: _within(basis, doc.line_sum(cat) + doc.ac_sum(cat, True, cast)
+    _check(out, p, el, CATEGORY_RULES[cat][8], lambda: _within(basis, doc.line_sum(cat) + doc.ac_sum(cat, True, cast)
                                                           - doc.ac_sum(cat, False, cast)))
-    _check(out, p, el, f"BR-{family}-09", lambda: _num_cmp(calc, lambda v: v == 0))
+    _check(out, p, el, CATEGORY_RULES[cat][9], lambda: _num_cmp(calc, lambda v: v == 0))
     if cat == "Z":
         _check(out, p, el, "BR-Z-10", lambda: not tax.findall(EXEMPTION) and not tax.findall(EXEMPTION_CODE))
         return
-    _check(out, p, el, f"BR-{family}-10", lambda: bool(tax.findall(EXEMPTION) or tax.findall(EXEMPTION_CODE)))
+    _check(out, p, el, CATEGORY_RULES[cat][10], lambda: bool(tax.findall(EXEMPTION) or tax.findall(EXEMPTION_CODE)))
     if cat == "K":
         grand = _parent(el, 2)
         _check(out, p, el, "BR-IC-11", lambda: bool(
@@ -427,8 +427,6 @@ def _header_tax_by_category(el: Element, doc: _Doc, out: Fired) -> None:
     settlement = el.getparent()
     for cat, p in (("L", 53), ("M", 54)):
         if _eq(codes, cat):
-            family = CATEGORY_FAMILY[cat]
-
             def x08(cat: str = cat) -> bool:
                 # as bound, rate and basis are read on the parent settlement (where they never are)
                 if settlement is None:
@@ -443,8 +441,9 @@ def _header_tax_by_category(el: Element, doc: _Doc, out: Fired) -> None:
                         return False
                 return True
 
-            _check(out, p, el, f"BR-{family}-08", x08)
-            _check(out, p, el, f"BR-{family}-10", lambda: not el.findall(EXEMPTION) and not el.findall(EXEMPTION_CODE))
+            _check(out, p, el, CATEGORY_RULES[cat][8], x08)
+            _check(out, p, el, CATEGORY_RULES[cat][10],
+                   lambda: not el.findall(EXEMPTION) and not el.findall(EXEMPTION_CODE))
     if _eq(codes, "O"):
         p = 55
         _check(out, p, el, "BR-O-08", lambda: any(
@@ -575,15 +574,15 @@ def _ac_category(el: Element, doc: _Doc, out: Fired) -> None:
         return
     indicators = _indicator(ac)
     codes = el.findall(CC)
-    for charge, base, n in ((False, 25, "3"), (True, 34, "4")):
+    for charge, base, n in ((False, 25, 3), (True, 34, 4)):
         if ("true" if charge else "false") not in indicators:
             continue
         for i, cat in enumerate(_ORDER):
             if _eq(codes, cat):
                 family = CATEGORY_FAMILY[cat]
                 p = base + i
-                _check(out, p, el, f"BR-{family}-0{n}", _seller_test, doc, family)
-                _check(out, p, el, f"BR-{family}-0{'7' if charge else '6'}", _rate_test, el, cat)
+                _check(out, p, el, CATEGORY_RULES[cat][n], _seller_test, doc, family)
+                _check(out, p, el, CATEGORY_RULES[cat][7 if charge else 6], _rate_test, el, cat)
 
 
 def _line_category(el: Element, doc: _Doc, out: Fired) -> None:
@@ -594,8 +593,8 @@ def _line_category(el: Element, doc: _Doc, out: Fired) -> None:
         if _eq(codes, cat):
             family = CATEGORY_FAMILY[cat]
             p = 56 + i
-            _check(out, p, el, f"BR-{family}-02", _seller_test, doc, family)
-            _check(out, p, el, f"BR-{family}-05", _rate_test, el, cat)
+            _check(out, p, el, CATEGORY_RULES[cat][2], _seller_test, doc, family)
+            _check(out, p, el, CATEGORY_RULES[cat][5], _rate_test, el, cat)
 
 
 def _monetary_summation(el: Element, doc: _Doc, out: Fired) -> None:
@@ -772,8 +771,8 @@ def _root(el: Element, doc: _Doc, out: Fired) -> None:
         return (head == 0 and line == 0 and charge == 0) or (head == 1 and (line > 0 or charge > 0))
 
     _check(out, p, el, "BR-S-01", lambda: pair("S"))
-    for family, cat in (("Z", "Z"), ("E", "E"), ("AE", "AE"), ("IC", "K"), ("G", "G")):
-        _check(out, p, el, f"BR-{family}-01", single, cat)
+    for cat in ("Z", "E", "AE", "K", "G"):
+        _check(out, p, el, CATEGORY_RULES[cat][1], single, cat)
     _check(out, p, el, "BR-O-01", lambda: not count(header_att, "O") or (
         count(header_att, "O") == 1 and (count(line_att, "O") > 0 or count(ctt, "O") > 0)))
     _check(out, p, el, "BR-AF-01", lambda: pair("L"))

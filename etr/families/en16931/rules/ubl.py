@@ -41,6 +41,7 @@ from ._xpath import (
     string_value,
     sv_first,
 )
+from .meta import CATEGORY_RULES
 
 Element = Node
 Fired = list[tuple[str, Element]]
@@ -593,13 +594,13 @@ def _period_ok(el: Element) -> bool:
 _DATE = re.compile(r"(-?\d{4,})-(\d\d)-(\d\d)(Z|[+-]\d\d:\d\d)?")
 
 
-def _date(el: Element) -> str:
+def _date(el: Element) -> tuple[int, str, str]:
     """``xs:date(el)`` as a sortable key; raises XPathError for a value that is not a date."""
     s = string_value(el).strip(" \t\r\n")
     m = _DATE.fullmatch(s)
     if not m or not (1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(3)) <= 31):
         raise XPathError(f"{s!r} is not a date")
-    return f"{int(m.group(1)):+06d}-{m.group(2)}-{m.group(3)}"
+    return (int(m.group(1)), m.group(2), m.group(3))
 
 
 def _g_line_period(el: Element, doc: _Doc, out: Fired) -> None:
@@ -703,7 +704,6 @@ def _g_party_tax_scheme(el: Element, doc: _Doc, out: Fired) -> None:
 
 # ---------------------------------------------------------------------------- VAT category families
 def _g_subtotal_category(el: Element, doc: _Doc, out: Fired, cat: str) -> None:
-    family = CATEGORY_FAMILY[cat]
     subtotal = el.getparent()
     assert subtotal is not None
     sums = doc.sums()
@@ -739,9 +739,9 @@ def _g_subtotal_category(el: Element, doc: _Doc, out: Fired, cat: str) -> None:
             expected = round2(abs(base) * (rates[0] / 100))
             return abs(tax) - 1 < expected < abs(tax) + 1
 
-        _check(out, el, f"BR-{family}-08", x08)
-        _check(out, el, f"BR-{family}-09", x09)
-        _check(out, el, f"BR-{family}-10", lambda: not el.findall(EXEMPTION) and not el.findall(EXEMPTION_CODE))
+        _check(out, el, CATEGORY_RULES[cat][8], x08)
+        _check(out, el, CATEGORY_RULES[cat][9], x09)
+        _check(out, el, CATEGORY_RULES[cat][10], lambda: not el.findall(EXEMPTION) and not el.findall(EXEMPTION_CODE))
         return
 
     def x08_exact() -> bool:
@@ -751,12 +751,12 @@ def _g_subtotal_category(el: Element, doc: _Doc, out: Fired, cat: str) -> None:
         return (has_il and taxable == sums.total(INVOICE_LINE, cat)) or \
             (has_cnl and taxable == sums.total(CREDIT_NOTE_LINE, cat))
 
-    _check(out, el, f"BR-{family}-08", x08_exact)
-    _check(out, el, f"BR-{family}-09", lambda: dec_opt(tax_nodes) == 0)
+    _check(out, el, CATEGORY_RULES[cat][8], x08_exact)
+    _check(out, el, CATEGORY_RULES[cat][9], lambda: dec_opt(tax_nodes) == 0)
     if cat == "Z":
         _check(out, el, "BR-Z-10", lambda: not el.findall(EXEMPTION) and not el.findall(EXEMPTION_CODE))
     else:
-        _check(out, el, f"BR-{family}-10", lambda: bool(el.findall(EXEMPTION) or el.findall(EXEMPTION_CODE)))
+        _check(out, el, CATEGORY_RULES[cat][10], lambda: bool(el.findall(EXEMPTION) or el.findall(EXEMPTION_CODE)))
 
 
 def _line_rate_keys(doc: _Doc, kind: str) -> set[tuple[str, str, Decimal]]:
@@ -885,7 +885,6 @@ def _category(el: Element, doc: _Doc, out: Fired, ptag: str | None) -> None:
     cat = nsv(el.findall(ID))
     if cat not in CATEGORY_FAMILY or not is_vat(el):
         return
-    family = CATEGORY_FAMILY[cat]
     parent = el.getparent()
     assert parent is not None
     if el.tag == TAX_CATEGORY:
@@ -899,11 +898,11 @@ def _category(el: Element, doc: _Doc, out: Fired, ptag: str | None) -> None:
         if ptag == ALLOWANCE_CHARGE:
             is_false, is_true = _indicators(parent)
             if is_false:
-                _rate_rule(out, el, f"BR-{family}-06", cat)
+                _rate_rule(out, el, CATEGORY_RULES[cat][6], cat)
             elif is_true:
-                _rate_rule(out, el, f"BR-{family}-07", cat)
+                _rate_rule(out, el, CATEGORY_RULES[cat][7], cat)
     elif ptag == A_Item and _parent_tag(el, 2) in LINES:
-        _rate_rule(out, el, f"BR-{family}-05", cat)
+        _rate_rule(out, el, CATEGORY_RULES[cat][5], cat)
 
 
 # ---------------------------------------------------------------------------- the code-list pattern

@@ -17,6 +17,9 @@ from lxml import etree
 __all__ = ["Node", "Tree", "build"]
 
 _NONE: list[Node] = []
+#: Shared by every leaf until it gets a child (most elements are leaves); never mutated.
+_NO_CHILDREN: list[Node] = []
+_NO_KIDS: dict[str, list[Node]] = {}
 
 
 class Node:
@@ -29,8 +32,8 @@ class Node:
         self.el = el
         self.parent = parent
         self.tag = tag
-        self.children: list[Node] = []
-        self.kids: dict[str, list[Node]] = {}
+        self.children: list[Node] = _NO_CHILDREN
+        self.kids: dict[str, list[Node]] = _NO_KIDS
         self._sv: str | None = None
 
     # -- the subset of the lxml element API the rules use
@@ -104,12 +107,17 @@ def build(root: etree._Element) -> Tree:
             if tag.__class__ is not str:  # comment, processing instruction, entity
                 continue
             node = Node(child, parent, tag)
-            parent.children.append(node)
-            same = parent.kids.get(tag)
-            if same is None:
-                parent.kids[tag] = [node]
+            kids = parent.kids
+            if kids is _NO_KIDS:
+                parent.children = [node]
+                parent.kids = {tag: [node]}
             else:
-                same.append(node)
+                parent.children.append(node)
+                same = kids.get(tag)
+                if same is None:
+                    kids[tag] = [node]
+                else:
+                    same.append(node)
             index[tag].append(node)
             nodes.append(node)
             if len(child):

@@ -46,6 +46,7 @@ __all__ = [
 ]
 
 Element = Node
+_NONE: list[Node] = []
 
 _WS = re.compile(r"[ \t\r\n]+")
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
@@ -79,9 +80,11 @@ def kids(el: Element, tag: str) -> list[Element]:
 
 def path(el: Element, *tags: str) -> list[Element]:
     """``el/t1/t2/...``: every element reached along the child steps, in document order."""
+    if len(tags) == 1:
+        return el.kids.get(tags[0], _NONE)
     nodes = [el]
     for tag in tags:
-        nodes = [c for n in nodes for c in n.findall(tag)]
+        nodes = [c for n in nodes for c in n.kids.get(tag, _NONE)]
     return nodes
 
 
@@ -96,8 +99,10 @@ def nsv(nodes: Sequence[Element]) -> str:
     return normalize_space(sv_first(nodes))
 
 
+@functools.lru_cache(maxsize=8192)
 def dec(text: str) -> Decimal:
-    """``xs:decimal(text)``; raises XPathError when text is not a decimal."""
+    """``xs:decimal(text)``; raises XPathError when text is not a decimal. Cached: amounts and rates repeat
+    (a failed cast raises each time; only results are cached)."""
     s = text.strip(_XML_WS)
     if not _DECIMAL.fullmatch(s):
         raise XPathError(f"{text!r} is not a decimal number")
@@ -114,6 +119,7 @@ def dec_opt(nodes: Sequence[Element]) -> Decimal | None:
 NEGATIVE_ZERO = Decimal("-1E-999999")
 
 
+@functools.lru_cache(maxsize=8192)
 def dbl(text: str) -> Decimal:
     """An untyped value compared with a number: its ``xs:double`` value, exactly, as a Decimal (NaN and the
     infinities as Decimal's own, negative zero as :data:`NEGATIVE_ZERO`). Raises XPathError when text is not

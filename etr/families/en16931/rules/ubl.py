@@ -45,6 +45,7 @@ from .meta import CATEGORY_RULES
 
 Element = Node
 Fired = list[tuple[str, Element]]
+_NONE: list[Element] = []
 
 _CAC = f"{{{UBL['cac']}}}"
 _CBC = f"{{{UBL['cbc']}}}"
@@ -555,20 +556,38 @@ def _g_root(el: Element, doc: _Doc, out: Fired) -> None:
 
 
 def _g_line(el: Element, doc: _Doc, out: Fired) -> None:
-    _check(out, el, "BR-21", lambda: nsv(el.findall(ID)) != "")
-    _check(out, el, "BR-22", lambda: bool(el.findall(B_InvoicedQuantity) or el.findall(B_CreditedQuantity)))
-    _check(out, el, "BR-23", lambda: any("unitCode" in q.attrib for q in
-                                         el.findall(B_InvoicedQuantity) + el.findall(B_CreditedQuantity)))
-    _check(out, el, "BR-24", lambda: bool(el.findall(LEA)))
-    _check(out, el, "BR-25", lambda: nsv(path(el, A_Item, B_Name)) != "")
+    # The hottest group (once per line): plain tests, the two numeric casts through _check.
+    kids = el.kids
+    ids = kids.get(ID)
+    if not ids or normalize_space(ids[0].string_value) == "":
+        out.append(("BR-21", el))
+    quantities = kids.get(B_InvoicedQuantity, _NONE) + kids.get(B_CreditedQuantity, _NONE)
+    if not quantities:
+        out.append(("BR-22", el))
+    if not any("unitCode" in q.attrib for q in quantities):
+        out.append(("BR-23", el))
+    amounts = kids.get(LEA)
+    if not amounts:
+        out.append(("BR-24", el))
+    if nsv(path(el, A_Item, B_Name)) == "":
+        out.append(("BR-25", el))
     prices = path(el, A_Price, B_PriceAmount)
-    _check(out, el, "BR-26", lambda: bool(prices))
-    _check(out, el, "BR-27", lambda: any(dbl(string_value(p)) >= 0 for p in prices))
+    if not prices:
+        out.append(("BR-26", el))
+    _check(out, el, "BR-27", _any_at_least, prices, False)
     bases = path(el, A_Price, ALLOWANCE_CHARGE, B_BaseAmount)
-    _check(out, el, "BR-28", lambda: not bases or any(dbl(string_value(b)) >= 0 for b in bases))
-    _check(out, el, "BR-CO-04", lambda: any(ctc.findall(ID) for ctc in path(el, A_Item, CLASSIFIED)
-                                            if is_vat(ctc)))
-    _check(out, el, "BR-DEC-23", lambda: decimals_ok(el.findall(LEA)))
+    if bases:
+        _check(out, el, "BR-28", _any_at_least, bases, False)
+    if not any(ctc.kids.get(ID) for ctc in path(el, A_Item, CLASSIFIED) if is_vat(ctc)):
+        out.append(("BR-CO-04", el))
+    if amounts and len(amounts[0].string_value.partition(".")[2]) > 2:
+        out.append(("BR-DEC-23", el))
+
+
+def _any_at_least(nodes: list[Element], strict: bool) -> bool:
+    """``(nodes) > 0`` (strict) or ``(nodes) >= 0``: untyped values compared as xs:double, any one."""
+    zero = Decimal(0)
+    return any((dbl(n.string_value) > zero) if strict else (dbl(n.string_value) >= zero) for n in nodes)
 
 
 def _line_allowance_charge(el: Element, out: Fired, charge: bool) -> None:
@@ -764,7 +783,11 @@ def _line_rate_keys(doc: _Doc, kind: str) -> set[tuple[str, str, Decimal]]:
     key = "lrk" + kind
     if key not in doc._cache:
         keys: set[tuple[str, str, Decimal]] = set()
-        for line in doc.all(kind):
+        lines = doc.all(kind)
+        if all(line.parent is doc.root for line in lines):  # the usual case: the sums pass has them
+            doc._cache[key] = {k for k in doc.sums().line_keys_cat_rate if k[0] == kind}
+            return doc._cache[key]  # type: ignore[return-value]
+        for line in lines:
             ctcs = path(line, A_Item, CLASSIFIED)
             cats = {nsv(c.findall(ID)) for c in ctcs}
             rates = {v for c in ctcs for v in _decs(c.findall(PERCENT))}
@@ -789,13 +812,19 @@ def _ac_rate_exists(doc: _Doc, rate: Decimal) -> bool:
 def _rate_rule(out: Fired, el: Element, rule: str, cat: str) -> None:
     percents = el.findall(PERCENT)
     if cat == "O":
-        _check(out, el, rule, lambda: not percents)
+        if percents:
+            out.append((rule, el))
     elif cat == "S":
-        _check(out, el, rule, lambda: any(dbl(string_value(p)) > 0 for p in percents))
+        _check(out, el, rule, _any_at_least, percents, True)
     elif cat in ("L", "M"):
-        _check(out, el, rule, lambda: any(dbl(string_value(p)) >= 0 for p in percents))
+        _check(out, el, rule, _any_at_least, percents, False)
     else:
-        _check(out, el, rule, lambda: dec_opt(percents) == 0)
+        _check(out, el, rule, _is_zero, percents)
+
+
+def _is_zero(nodes: list[Element]) -> bool:
+    """``xs:decimal(node) = 0`` (false for no node)."""
+    return dec_opt(nodes) == 0
 
 
 # ====================================================================== dispatch: one walk, two patterns
@@ -918,69 +947,75 @@ def _in_list(value: str, name: str) -> bool:
     return " " not in value and f" {value} " in joined(name)
 
 
+#: The code-list contexts that are a plain membership test: (tag, parent tag or None for any parent) ->
+#: (rule, attribute tested or None for the element's text, code list, whether the context requires the
+#: attribute, as ``cbc:EndpointID[@schemeID]`` does).
+_CODE_CONTEXTS: dict[tuple[str, str | None], tuple[str, str | None, str, bool]] = {
+    (B_InvoiceTypeCode, None): ("BR-CL-01", None, "untdid1001-invoice", False),
+    (B_CreditNoteTypeCode, None): ("BR-CL-01", None, "untdid1001-credit-note", False),
+    **{(amount, None): ("BR-CL-03", "currencyID", "iso4217", False) for amount in _AMOUNTS},
+    (B_DocumentCurrencyCode, None): ("BR-CL-04", None, "iso4217", False),
+    (B_TaxCurrencyCode, None): ("BR-CL-05", None, "iso4217", False),
+    (B_DescriptionCode, A_InvoicePeriod): ("BR-CL-06", None, "untdid2005-subset", False),
+    (COMPANY_ID, A_PartyLegalEntity): ("BR-CL-11", "schemeID", "iso6523-icd", True),
+    (B_ItemClassificationCode, A_CommodityClassification): ("BR-CL-13", "listID", "untdid7143", True),
+    (B_IdentificationCode, A_Country): ("BR-CL-14", None, "iso3166-1", False),
+    (B_IdentificationCode, A_OriginCountry): ("BR-CL-15", None, "iso3166-1", False),
+    (B_PaymentMeansCode, A_PaymentMeans): ("BR-CL-16", None, "untdid4461", False),
+    (ID, TAX_CATEGORY): ("BR-CL-17", None, "untdid5305-subset", False),
+    (ID, CLASSIFIED): ("BR-CL-18", None, "untdid5305-subset", False),
+    (ID, A_StandardItemIdentification): ("BR-CL-21", "schemeID", "iso6523-icd", True),
+    **{(quantity, None): ("BR-CL-23", "unitCode", "unece-rec20-rec21", True) for quantity in _QUANTITIES},
+    (B_EndpointID, None): ("BR-CL-25", "schemeID", "cef-eas", True),
+    (ID, A_DeliveryLocation): ("BR-CL-26", "schemeID", "iso6523-icd", True),
+}
+
+
 def _codes(el: Element, doc: _Doc, out: Fired) -> None:
+    """The code-list pattern: the context ``el`` matches (at most one), its assertion."""
     tag = el.tag
-    parent = el.getparent()
+    parent = el.parent
     ptag = parent.tag if parent is not None else None
-    def text() -> str:
-        return normalize_space(string_value(el))
-
-    def attr(name: str) -> str:
-        return normalize_space(el.get(name) or "")
-
-    if tag == B_InvoiceTypeCode:
-        _check(out, el, "BR-CL-01", lambda: _in_list(text(), "untdid1001-invoice"))
-    elif tag == B_CreditNoteTypeCode:
-        _check(out, el, "BR-CL-01", lambda: _in_list(text(), "untdid1001-credit-note"))
-    elif tag in _AMOUNTS:
-        _check(out, el, "BR-CL-03", lambda: _in_list(attr("currencyID"), "iso4217"))
-    elif tag == B_DocumentCurrencyCode:
-        _check(out, el, "BR-CL-04", lambda: _in_list(text(), "iso4217"))
-    elif tag == B_TaxCurrencyCode:
-        _check(out, el, "BR-CL-05", lambda: _in_list(text(), "iso4217"))
-    elif tag == B_DescriptionCode and ptag == A_InvoicePeriod:
-        _check(out, el, "BR-CL-06", lambda: _in_list(text(), "untdid2005-subset"))
-    elif tag == ID and "schemeID" in el.attrib and ptag in (A_AdditionalDocumentReference,
-                                                           A_DocumentReference) \
-            and parent is not None and any(string_value(c) == "130" for c in parent.findall(B_DocumentTypeCode)):
-        _check(out, el, "BR-CL-07", lambda: _in_list(attr("schemeID"), "untdid1153"))
-    elif tag == ID and "schemeID" in el.attrib and ptag == A_PartyIdentification:
-        def cl10() -> bool:
-            if _in_list(attr("schemeID"), "iso6523-icd"):
-                return True
-            return attr("schemeID") == "SEPA" and any(
-                a.tag in (A_AccountingSupplierParty, A_PayeeParty) for a in el.iterancestors())
-        _check(out, el, "BR-CL-10", cl10)
-    elif tag == COMPANY_ID and "schemeID" in el.attrib and ptag == A_PartyLegalEntity:
-        _check(out, el, "BR-CL-11", lambda: _in_list(attr("schemeID"), "iso6523-icd"))
-    elif tag == B_ItemClassificationCode and "listID" in el.attrib and ptag == A_CommodityClassification:
-        _check(out, el, "BR-CL-13", lambda: _in_list(attr("listID"), "untdid7143"))
-    elif tag == B_IdentificationCode and ptag == A_Country:
-        _check(out, el, "BR-CL-14", lambda: _in_list(text(), "iso3166-1"))
-    elif tag == B_IdentificationCode and ptag == A_OriginCountry:
-        _check(out, el, "BR-CL-15", lambda: _in_list(text(), "iso3166-1"))
-    elif tag == B_PaymentMeansCode and ptag == A_PaymentMeans:
-        _check(out, el, "BR-CL-16", lambda: _in_list(text(), "untdid4461"))
-    elif tag == ID and ptag == TAX_CATEGORY:
-        _check(out, el, "BR-CL-17", lambda: _in_list(text(), "untdid5305-subset"))
-    elif tag == ID and ptag == CLASSIFIED:
-        _check(out, el, "BR-CL-18", lambda: _in_list(text(), "untdid5305-subset"))
-    elif tag == REASON_CODE and ptag == ALLOWANCE_CHARGE and parent is not None and _indicators(parent)[0]:
-        _check(out, el, "BR-CL-19", lambda: _in_list(text(), "untdid5189-subset"))
-    elif tag == REASON_CODE and ptag == ALLOWANCE_CHARGE and parent is not None and _indicators(parent)[1]:
-        _check(out, el, "BR-CL-20", lambda: _in_list(text(), "untdid7161"))
-    elif tag == ID and "schemeID" in el.attrib and ptag == A_StandardItemIdentification:
-        _check(out, el, "BR-CL-21", lambda: _in_list(attr("schemeID"), "iso6523-icd"))
+    spec = _CODE_CONTEXTS.get((tag, ptag)) or _CODE_CONTEXTS.get((tag, None))
+    if spec is not None:
+        rule, attribute, name, required = spec
+        if attribute is None:
+            value = normalize_space(el.string_value)
+        else:
+            raw = el.get(attribute)
+            if raw is None:
+                if required:
+                    return
+                raw = ""
+            value = normalize_space(raw)
+        if not _in_list(value, name):
+            out.append((rule, el))
+        return
+    if tag == ID and parent is not None and "schemeID" in el.attrib:
+        scheme = normalize_space(el.get("schemeID") or "")
+        if ptag in (A_AdditionalDocumentReference, A_DocumentReference):
+            if any(string_value(c) == "130" for c in parent.findall(B_DocumentTypeCode)) \
+                    and not _in_list(scheme, "untdid1153"):
+                out.append(("BR-CL-07", el))
+        elif ptag == A_PartyIdentification and not _in_list(scheme, "iso6523-icd") and not (
+                scheme == "SEPA" and any(a.tag in (A_AccountingSupplierParty, A_PayeeParty)
+                                         for a in el.iterancestors())):
+            out.append(("BR-CL-10", el))
+    elif tag == REASON_CODE and ptag == ALLOWANCE_CHARGE and parent is not None:
+        is_false, is_true = _indicators(parent)
+        value = normalize_space(el.string_value)
+        if is_false:
+            if not _in_list(value, "untdid5189-subset"):
+                out.append(("BR-CL-19", el))
+        elif is_true and not _in_list(value, "untdid7161"):
+            out.append(("BR-CL-20", el))
     elif tag == EXEMPTION_CODE:
-        _check(out, el, "BR-CL-22", lambda: " " not in text() and f" {text().upper()} " in joined("cef-vatex"))
-    elif tag in _QUANTITIES and "unitCode" in el.attrib:
-        _check(out, el, "BR-CL-23", lambda: _in_list(attr("unitCode"), "unece-rec20-rec21"))
-    elif tag == B_EmbeddedDocumentBinaryObject and "mimeCode" in el.attrib:
-        _check(out, el, "BR-CL-24", lambda: el.get("mimeCode") in codes("mime-codes"))
-    elif tag == B_EndpointID and "schemeID" in el.attrib:
-        _check(out, el, "BR-CL-25", lambda: _in_list(attr("schemeID"), "cef-eas"))
-    elif tag == ID and "schemeID" in el.attrib and ptag == A_DeliveryLocation:
-        _check(out, el, "BR-CL-26", lambda: _in_list(attr("schemeID"), "iso6523-icd"))
+        value = normalize_space(el.string_value)
+        if not (" " not in value and f" {normalize_space(el.string_value.upper())} " in joined("cef-vatex")):
+            out.append(("BR-CL-22", el))
+    elif tag == B_EmbeddedDocumentBinaryObject and "mimeCode" in el.attrib \
+            and el.get("mimeCode") not in codes("mime-codes"):
+        out.append(("BR-CL-24", el))
 
 
 def fire(root: etree._Element) -> list[tuple[str, etree._Element]]:

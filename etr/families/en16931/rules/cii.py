@@ -878,8 +878,18 @@ def fire(root: etree._Element) -> list[tuple[str, etree._Element]]:
     official pattern order, document order within a pattern."""
     doc = _Doc(root)
     out: Fired = []
+    tags = _MODEL_TAGS
     for el in doc.elements:
-        _model(el, doc, out)
+        if el.tag in tags:
+            _model(el, doc, out)
     out.sort(key=lambda item: item[0])
     doc.tree.release()
     return [(rule, node.el) for _, rule, node in out]
+
+
+#: Tags some rule context can match (the walk skips the others).
+_MODEL_TAGS = frozenset({
+    R_AdditionalReferencedDocument, ATT, CC, PERIOD, CI, R_ApplicableProductCharacteristic,
+    R_ApplicableTradeSettlementFinancialCard, LINE, R_PayeeTradeParty, STRTP, STP, ID, CTT, HEADER_SUM,
+    R_TaxTotalAmount, R_SpecifiedTradeSettlementPaymentMeans, R_PayeePartyCreditorFinancialAccount, AHTS, ROOT,
+    AHTD})

@@ -262,8 +262,8 @@ def test_escape_hatch_entries_are_catalogued_with_a_reason() -> None:
 
 def test_catalogue_has_every_family_and_unique_codes() -> None:
     entries = catalogue()
-    assert {"certificates", "crypto", "dcsa-ebl", "dcsa-pint", "en16931-document", "ephyto", "etr", "load",
-            "origin", "untp"} <= set(families())
+    assert {"certificates", "crypto", "dcsa-ebl", "dcsa-pint", "en16931", "en16931-document", "en16931-syntax",
+            "ephyto", "etr", "load", "origin", "untp"} <= set(families())
     assert len({c.code for c in entries}) == len(entries) > 150
     assert catalogue() is entries  # read once per process
     for c in entries:

@@ -13,6 +13,7 @@ pattern that matches it), the context path, and the check, in etr's own vocabula
 
     absent P      no node at path P            max:N P     at most N nodes at P
     count:N P     exactly N nodes at P         present P   at least one node at P
+    distinct:N P  at most N different values   equal P     all values at P equal (spaces normalized)
     digits:N .    at most N fraction digits    codelist:K P  the value at P is in Factur-X code list K
     test E        the XPath-subset condition E holds (etr/families/en16931/syntax/xpath.py)
     fail          always reported for every context node      none   (a context that only shadows)
@@ -36,7 +37,10 @@ SVRL = "http://purl.oclc.org/dsdl/svrl"
 OUT = Path(__file__).resolve().parents[1] / "etr" / "families" / "en16931" / "syntax"
 SOURCES = {
     "ubl": ("ubl-2.1/EN16931-UBL-validation.xslt", re.compile(r"^UBL-(CR|SR|DT)-\d+$")),
-    "cii": ("facturx-en16931/FACTUR-X_EN16931.xslt", re.compile(r"^(CII-(SR|DT)-\d+|FX-SCH-A-\d+|PEPPOL-EN16931-R\d+)$")),
+    "cii": (
+        "facturx-en16931/FACTUR-X_EN16931.xslt",
+        re.compile(r"^(CII-(SR|DT)-\d+|FX-SCH-A-\d+|PEPPOL-EN16931-R\d+)$"),
+    ),
 }
 HEADER = "id\tflag\tpattern\trank\tcontext\tcheck\tpath\tterms"
 
@@ -90,9 +94,19 @@ def _xpath_subset(text: str) -> str:
 
 def _check(test: str, variables: dict[str, str]) -> tuple[str, str]:
     t = _strip(test)
+    if t == "false":
+        return "fail", ""
     m = re.fullmatch(r"not\((.*)\)", t)
     if m and _balanced(m.group(1)) and _is_path(_strip(m.group(1))):
         return "absent", _strip(m.group(1))
+    m = re.fullmatch(r"count\((//[\w:/]+)\[not\(preceding::([\w:]+)/\. = \.\)\]\) <= (\d+)", t)
+    if m and m.group(1).endswith("/" + m.group(2)):
+        return "distinct:" + m.group(3), m.group(1)
+    m = re.fullmatch(
+        r"count\(([\w:/]+)\[normalize-space\(\.\) != normalize-space\(\(([\w:/]+)\)\[1\]\)\]\) = 0", t
+    )
+    if m and m.group(1) == m.group(2):
+        return "equal", m.group(1)
     m = re.fullmatch(r"count\((.*)\)\s*(<=|=)\s*(\d+)", t)
     if m and _balanced(m.group(1)) and _is_path(m.group(1)):
         return ("max:" if m.group(2) == "<=" else "count:") + m.group(3), m.group(1).strip()
@@ -109,8 +123,6 @@ def _check(test: str, variables: dict[str, str]) -> tuple[str, str]:
     )
     if m:
         return "codelist:" + m.group(2), variables[m.group(1)]
-    if t == "false":
-        return "fail", ""
     return "test", _xpath_subset(t)
 
 

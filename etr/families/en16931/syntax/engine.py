@@ -19,7 +19,7 @@ per element plus the work for the (rare) elements where something ends; linear i
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -59,7 +59,7 @@ REFERENCES = {
     "cii": "Factur-X 1.09 / ZUGFeRD 2.3 EN 16931 rules (CII syntax binding)",
 }
 
-_PATH_KINDS = frozenset({"absent", "max", "count", "present"})
+_PATH_KINDS = frozenset({"absent", "max", "count", "present", "distinct", "equal"})
 
 
 # --------------------------------------------------------------------------------------------- paths
@@ -133,9 +133,12 @@ def _not_in_price_allowance(el: etree._Element, doc: Document) -> bool:
 
 
 def _empty_leaf(el: etree._Element, doc: Document) -> bool:
-    if len(el) and any(isinstance(c.tag, str) for c in el):
-        return False
-    return not string_value(el).strip()
+    if len(el):
+        if any(isinstance(c.tag, str) for c in el):
+            return False
+        return not string_value(el).strip()
+    text = el.text
+    return not text or text.isspace()
 
 
 NATIVE_PREDICATES: dict[str, Predicate] = {
@@ -274,6 +277,8 @@ class Rule:
     attribute: str | None = None  # for "@x" on the context node itself
     test: Callable[[Any, Document], Any] | None = None
     index: int = 0
+    #: for a check on the context node itself: ``judge(element, document)`` -> message when broken
+    judge: Callable[[etree._Element, Document], str | None] | None = None
 
 
 @dataclass(eq=False)
@@ -285,27 +290,35 @@ class Context:
     rules: list[Rule] = field(default_factory=list)
     immediate: list[Rule] = field(default_factory=list)
     counted: list[Rule] = field(default_factory=list)
+    #: counted rules whose path is one child step (no predicate): judged from the context node's children
+    child: list[tuple[Rule, str, str | None]] = field(default_factory=list)
+    #: counted rules (not child ones) that a context node breaks when nothing was counted
+    zero: list[Rule] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
 class _Pattern:
-    """One automaton pattern: a context path, or a context path followed by a rule's path."""
+    """One automaton pattern: a context path, or a context path followed by a rule's path.
 
-    steps: tuple[Step, ...]
-    context: Context
-    alternative: Path
-    rule: Rule | None  # None: the pattern is the context path itself
-    context_end: int  # index of the context node's step
+    Where each step's element sits on the walk's ancestor stack is fixed by the pattern: steps before
+    the last ``//`` count from the root, the others from the current element."""
 
+    __slots__ = ("attribute", "context", "ctx_slot", "key", "pred_slots", "rule", "steps")
 
-def _positions(steps: tuple[Step, ...], depth: int) -> list[int]:
-    """Stack index of the element each step matched, for a pattern ending at ``depth`` (stack length)."""
-    n = len(steps)
-    last_gap = max((i for i, s in enumerate(steps) if s.gap_before), default=-1)
-    out = []
-    for i in range(n):
-        out.append(i if i < last_gap else depth - (n - i))
-    return out
+    def __init__(self, steps: tuple[Step, ...], context: Context, rule: Rule | None, context_end: int) -> None:
+        self.steps = steps
+        self.context = context
+        self.rule = rule
+        self.key = context.pattern
+        last_gap = max((i for i, s in enumerate(steps) if s.gap_before), default=-1)
+        n = len(steps)
+
+        def slot(i: int) -> tuple[bool, int]:
+            return (True, i) if i < last_gap else (False, n - i)
+
+        self.ctx_slot = slot(context_end)
+        first = 0 if rule is None else context_end + 1
+        self.pred_slots = tuple((*slot(i), steps[i].predicates) for i in range(first, n) if steps[i].predicates)
+        self.attribute = rule.path.attribute if rule is not None and rule.path is not None else None
 
 
 class RuleTable:
@@ -319,6 +332,8 @@ class RuleTable:
         self.rules: list[Rule] = []
         self.contexts: list[Context] = []
         self._attr_rules: dict[str, list[tuple[Rule, NameTest]]] = {}
+        #: contexts that may be any element ("//*[P]"): checked beside the automaton, not through it
+        self._every: list[tuple[Context, Predicate]] = []
         by_key: dict[tuple[str, int, str], Context] = {}
         for row in rows:
             code, flag, pattern, rank, ctx_text, check, path_text, terms = row
@@ -350,23 +365,34 @@ class RuleTable:
         self._patterns: list[_Pattern] = []
         for ctx in self.contexts:
             for alt in ctx.paths:
-                self._patterns.append(_Pattern(alt.steps, ctx, alt, None, len(alt.steps) - 1))
+                if self._every_element(ctx, alt):
+                    continue
+                self._patterns.append(_Pattern(alt.steps, ctx, None, len(alt.steps) - 1))
             for rule in ctx.counted:
                 if rule.path is None:
                     continue
                 for alt in ctx.paths:
                     steps = alt.steps + rule.path.steps
                     self._check_positions(steps, rule.code)
-                    self._patterns.append(_Pattern(steps, ctx, alt, rule, len(alt.steps) - 1))
+                    self._patterns.append(_Pattern(steps, ctx, rule, len(alt.steps) - 1))
         for ctx in self.contexts:
             ctx.rules.sort(key=lambda r: r.index)
         # the automaton: state 0 is the document node
         self._states: list[frozenset[tuple[int, int]]] = []
         self._state_ids: dict[tuple[frozenset[tuple[int, int]], tuple[int, ...]], int] = {}
         self._trans: list[dict[str, int]] = []
-        self._actions: list[tuple[_Pattern, ...]] = []
+        self._plans: list[_Plan | None] = []
         self._floating = frozenset((i, 0) for i, p in enumerate(self._patterns) if p.steps and p.steps[0].gap_before)
         self._state(frozenset((i, 0) for i in range(len(self._patterns)) if self._patterns[i].steps), ())
+
+    def _every_element(self, ctx: Context, alt: Path) -> bool:
+        if len(alt.steps) != 1 or not alt.steps[0].gap_before or not alt.steps[0].test.any_name:
+            return False
+        step = alt.steps[0]
+        if step.test.exclude or len(step.predicates) != 1 or ctx.counted or len(ctx.paths) != 1:
+            return False
+        self._every.append((ctx, step.predicates[0]))
+        return True
 
     def _check_positions(self, steps: tuple[Step, ...], code: str) -> None:
         gaps = [i for i, s in enumerate(steps) if s.gap_before]
@@ -379,7 +405,7 @@ class RuleTable:
             text = rule.path_text
             if text.startswith("@"):
                 rule.attribute = _clark(text[1:], self.ns)
-                ctx.immediate.append(rule)
+                self._immediate(rule)
                 return
             paths = compile_path(text, self.ns)
             if len(paths) != 1:
@@ -404,23 +430,35 @@ class RuleTable:
             if not path.steps:
                 raise TableError(f"{rule.code}: an empty path")
             rule.path = path
+            step = path.steps[0]
+            if len(path.steps) == 1 and not step.gap_before and not step.predicates and len(step.test.names) == 1:
+                (tag,) = step.test.names
+                if not step.test.any_name and step.test.suffix is None and not step.test.exclude:
+                    ctx.child.append((rule, tag, path.attribute))
+                    return
             ctx.counted.append(rule)
+            if _verdict(rule, ()) is not None:
+                ctx.zero.append(rule)
         elif rule.kind in ("digits", "codelist"):
             if rule.path_text.startswith("@"):
                 rule.attribute = _clark(rule.path_text[1:], self.ns)
             elif rule.path_text != ".":
                 raise TableError(f"{rule.code}: {rule.kind} applies to '.' or an attribute")
-            ctx.immediate.append(rule)
+            self._immediate(rule)
         elif rule.kind == "test":
             try:
                 rule.test = compile_xpath(rule.path_text, self.ns)
             except XPathSyntaxError as exc:
                 raise TableError(f"{rule.code}: {exc}") from exc
-            ctx.immediate.append(rule)
+            self._immediate(rule)
         elif rule.kind == "fail":
-            ctx.immediate.append(rule)
+            self._immediate(rule)
         else:
             raise TableError(f"{rule.code}: unknown check {rule.kind!r}")
+
+    def _immediate(self, rule: Rule) -> None:
+        rule.judge = _judge(rule)
+        rule.context.immediate.append(rule)
 
     # automaton ---------------------------------------------------------------------------------
     def _state(self, items: frozenset[tuple[int, int]], done: tuple[_Pattern, ...]) -> int:
@@ -431,7 +469,7 @@ class RuleTable:
             sid = len(self._states)
             self._states.append(items)
             self._trans.append({})
-            self._actions.append(done)
+            self._plans.append(_plan(done))
             self._state_ids[key] = sid
         return sid
 
@@ -449,18 +487,45 @@ class RuleTable:
                     done.append(pat)
                 else:
                     nxt.add((pi, pos + 1))
-        # contexts first, so that a context chosen at an element is known to rules ending below it
-        done.sort(key=lambda p: (p.rule is not None, -p.context.rank))
         new = self._state(frozenset(nxt), tuple(done))
         self._trans[sid][tag] = new
         return new
 
     # the walk ----------------------------------------------------------------------------------
     def check(self, root: etree._Element) -> list[Finding]:
-        """Every finding of this table on the tree under ``root`` (document order of context nodes)."""
+        """Every finding of this table on the tree under ``root`` (sorted by line)."""
         run = _Run(self, root)
         run.walk()
         return run.finish()
+
+
+_Plan = tuple[tuple[tuple[Context, tuple[Any, ...]], ...], tuple[_Pattern, ...]]
+
+
+def _plan(done: tuple[_Pattern, ...]) -> _Plan | None:
+    """What to do at an element where the patterns ``done`` end: per Schematron pattern, the contexts
+    in rank order (cut after the first one without predicates: lower ones can never be chosen), and
+    the rule paths that end there."""
+    if not done:
+        return None
+    groups: dict[str, list[_Pattern]] = {}
+    rules: list[_Pattern] = []
+    for pat in done:
+        if pat.rule is None:
+            groups.setdefault(pat.key, []).append(pat)
+        else:
+            rules.append(pat)
+    contexts: list[tuple[Context, tuple[Any, ...]]] = []
+    for pats in groups.values():
+        pats.sort(key=lambda p: -p.context.rank)
+        chain: list[tuple[Context, tuple[Any, ...]]] = []
+        for p in pats:
+            chain.append((p.context, p.pred_slots))
+            if not p.pred_slots:
+                break
+        # a group is a sequence of candidates: encode as nested tuples, first that holds wins
+        contexts.append((chain[0][0], tuple(chain)))
+    return tuple(contexts), tuple(rules)
 
 
 @functools.cache
@@ -474,6 +539,71 @@ def _codedb() -> dict[int, frozenset[str]]:
     return out
 
 
+def _judge(rule: Rule) -> Callable[[etree._Element, Document], str | None]:
+    """The check of ``rule`` on its context node itself, as ``judge(element, document) -> message``."""
+    kind, bound, attribute, path = rule.kind, rule.bound, rule.attribute, rule.path_text
+    if kind in _PATH_KINDS:
+        assert attribute is not None
+        if kind == "absent":
+            what = "must not" if rule.severity is Severity.ERROR else "should not"
+            return lambda el, doc: None if el.get(attribute) is None else f"attribute {path} {what} be present here"
+        if kind == "present":
+            return lambda el, doc: None if el.get(attribute) is not None else f"attribute {path} is required here"
+        raise TableError(f"{rule.code}: {kind} of an attribute of the context node")
+    if kind == "digits":
+
+        def digits(el: etree._Element, doc: Document) -> str | None:
+            value = string_value(el) if attribute is None else (el.get(attribute) or "")
+            _, dot, fraction = value.partition(".")
+            if dot and len(fraction) > bound:
+                return f"{value.strip()!r} has more than {bound} fraction digits"
+            return None
+
+        return digits
+    if kind == "codelist":
+        codes = _codedb().get(bound)
+        if codes is None:
+            raise TableError(f"{rule.code}: no Factur-X code list {bound}")
+        where = "" if attribute is None else f" (attribute {path})"
+
+        def codelist(el: etree._Element, doc: Document) -> str | None:
+            value = string_value(el) if attribute is None else (el.get(attribute) or "")
+            if value and value not in codes:
+                return f"{value!r}{where} is not a code of Factur-X code list {bound}"
+            return None
+
+        return codelist
+    if kind == "test":
+        test = rule.test
+        assert test is not None
+        message = f"the condition of {rule.code} does not hold: {path}"
+        return lambda el, doc: None if evaluate_boolean(test, el, doc) else message
+    if kind == "fail":
+        return lambda el, doc: "an element with no content (no child element and no text)"
+    raise TableError(f"{rule.code}: unknown check {kind!r}")
+
+
+def _ancestry(el: etree._Element) -> list[etree._Element]:
+    """The element's ancestors from the root down, then the element."""
+    chain = [el, *el.iterancestors()]
+    chain.reverse()
+    return chain
+
+
+def _node(el: etree._Element, slot: tuple[bool, int], chain: list[etree._Element] | None) -> etree._Element:
+    """The element at a pattern slot, for a pattern that ends at ``el``."""
+    from_root, off = slot
+    if from_root:
+        assert chain is not None
+        return chain[off]
+    node = el
+    for _ in range(off - 1):
+        parent = node.getparent()
+        assert parent is not None
+        node = parent
+    return node
+
+
 class _Run:
     """The state of one check: context nodes chosen, counts, findings."""
 
@@ -485,31 +615,31 @@ class _Run:
         self.instances: list[tuple[Context, etree._Element]] = []
         self.counts: dict[tuple[int, int], list[Any]] = {}
         self.findings: list[tuple[int, Finding]] = []
-        self.order = 0
 
     def walk(self) -> None:
         t = self.t
         tag = self.root.tag
         if not isinstance(tag, str):
             return
-        trans = t._trans[0]
-        sid = trans.get(tag)
+        sid = t._trans[0].get(tag)
         if sid is None:
             sid = t._advance(0, tag)
-        stack = [self.root]
-        acts = t._actions[sid]
-        if acts:
-            self._act(acts, stack)
+        plan = t._plans[sid]
+        if plan is not None:
+            self._act(plan, self.root)
+        for ctx, pred in t._every:
+            if pred(self.root, self.doc):
+                self._choose(ctx, self.root)
         if t._attr_rules:
-            self._attributes(self.root, stack)
-        self._descend(self.root, sid, stack)
+            self._attributes(self.root)
+        self._descend(self.root, sid)
 
-    def _descend(self, el: etree._Element, sid: int, stack: list[etree._Element]) -> None:
+    def _descend(self, el: etree._Element, sid: int) -> None:
         t = self.t
-        trans_all = t._trans
-        actions = t._actions
-        attr = bool(t._attr_rules)
-        trans = trans_all[sid]
+        trans = t._trans[sid]
+        plans = t._plans
+        attr = self._attributes if t._attr_rules else None
+        every = t._every
         for child in el:
             tag = child.tag
             if tag.__class__ is not str:
@@ -517,17 +647,20 @@ class _Run:
             nsid = trans.get(tag)  # type: ignore[arg-type]
             if nsid is None:
                 nsid = t._advance(sid, tag)  # type: ignore[arg-type]
-            stack.append(child)
-            acts = actions[nsid]
-            if acts:
-                self._act(acts, stack)
-            if attr and child.attrib:
-                self._attributes(child, stack)
+            plan = plans[nsid]
+            if plan is not None:
+                self._act(plan, child)
+            if attr is not None and child.keys():
+                attr(child)
+            if every:
+                doc = self.doc
+                for ctx, pred in every:
+                    if pred(child, doc):
+                        self._choose(ctx, child)
             if len(child):
-                self._descend(child, nsid, stack)
-            stack.pop()
+                self._descend(child, nsid)
 
-    def _attributes(self, el: etree._Element, stack: list[etree._Element]) -> None:
+    def _attributes(self, el: etree._Element) -> None:
         for name in el.keys():  # noqa: SIM118 (lxml: keys() avoids building the attribute proxy)
             entries = self.t._attr_rules.get(name)
             if not entries:
@@ -535,61 +668,72 @@ class _Run:
             for rule, test in entries:
                 if not test.accepts(el.tag):  # type: ignore[arg-type]
                     continue
-                ctx_el = stack[0]
-                if self.chosen.get((rule.context.pattern, id(ctx_el))) is not rule.context:
+                if self.chosen.get((rule.context.pattern, id(self.root))) is not rule.context:
                     continue
-                self._count(rule, ctx_el, el)
+                self._count(rule, self.root, el)
 
-    def _act(self, acts: tuple[_Pattern, ...], stack: list[etree._Element]) -> None:
-        depth = len(stack)
-        el = stack[-1]
-        decided: set[str] = set()
-        for pat in acts:
-            ctx = pat.context
-            if pat.rule is None:
-                if ctx.pattern in decided:
-                    continue
-                if not self._predicates_hold(pat.steps, 0, len(pat.steps), stack, depth):
-                    continue
-                decided.add(ctx.pattern)
-                self.chosen[(ctx.pattern, id(el))] = ctx
-                self._context_node(ctx, el)
+    def _act(self, plan: _Plan, el: etree._Element) -> None:
+        contexts, rules = plan
+        doc = self.doc
+        chain: list[etree._Element] | None = None
+        for first, candidates in contexts:
+            for ctx, pred_slots in candidates:
+                if pred_slots:
+                    if chain is None:
+                        chain = _ancestry(el)
+                    if not self._holds(pred_slots, el, chain, doc):
+                        continue
+                self._choose(ctx, el)
+                break
+        chosen = self.chosen
+        for pat in rules:
+            if pat.ctx_slot[0] and chain is None:
+                chain = _ancestry(el)
+            ctx_el = _node(el, pat.ctx_slot, chain)
+            if chosen.get((pat.key, id(ctx_el))) is not pat.context:
                 continue
-            positions = _positions(pat.steps, depth)
-            ctx_el = stack[positions[pat.context_end]]
-            if self.chosen.get((ctx.pattern, id(ctx_el))) is not ctx:
-                continue
-            if not self._predicates_hold(pat.steps, pat.context_end + 1, len(pat.steps), stack, depth, positions):
-                continue
-            rule = pat.rule
-            path = rule.path
-            if path is not None and path.attribute is not None:
-                value = el.get(path.attribute)
-                if value is None:
+            if pat.pred_slots:
+                if chain is None:
+                    chain = _ancestry(el)
+                if not self._holds(pat.pred_slots, el, chain, doc):
                     continue
-            self._count(rule, ctx_el, el)
+            if pat.attribute is not None and el.get(pat.attribute) is None:
+                continue
+            assert pat.rule is not None
+            self._count(pat.rule, ctx_el, el)
 
-    def _predicates_hold(
-        self,
-        steps: tuple[Step, ...],
-        start: int,
-        end: int,
-        stack: list[etree._Element],
-        depth: int,
-        positions: list[int] | None = None,
-    ) -> bool:
-        pos: list[int] | None = positions
-        for i in range(start, end):
-            preds = steps[i].predicates
-            if not preds:
-                continue
-            if pos is None:
-                pos = _positions(steps, depth)
-            node = stack[pos[i]]
+    @staticmethod
+    def _holds(pred_slots: tuple[Any, ...], el: etree._Element, chain: list[etree._Element], doc: Document) -> bool:
+        for from_root, off, preds in pred_slots:
+            node = chain[off] if from_root else chain[len(chain) - off]
             for p in preds:
-                if not p(node, self.doc):
+                if not p(node, doc):
                     return False
         return True
+
+    def _choose(self, ctx: Context, el: etree._Element) -> None:
+        if ctx.counted:
+            self.chosen[(ctx.pattern, id(el))] = ctx
+            self.instances.append((ctx, el))
+        if ctx.child:
+            tags: dict[Any, int] = {}
+            for c in el:
+                tag = c.tag
+                tags[tag] = tags.get(tag, 0) + 1
+            for rule, tag, attribute in ctx.child:
+                n = tags.get(tag, 0)
+                if n and attribute is not None:
+                    n = sum(1 for c in el.iterchildren(tag) if c.get(attribute) is not None)
+                if _VERDICT_POSSIBLE[rule.kind](n, rule.bound):
+                    nodes = [c for c in el.iterchildren(tag) if attribute is None or c.get(attribute) is not None]
+                    verdict = _verdict(rule, nodes)
+                    if verdict is not None:
+                        target, message = verdict
+                        self._report(rule, target if target is not None else el, message)
+        for rule in ctx.immediate:
+            message = rule.judge(el, self.doc)  # type: ignore[misc]
+            if message is not None:
+                self._report(rule, el, message)
 
     def _count(self, rule: Rule, ctx_el: etree._Element, el: etree._Element) -> None:
         key = (rule.index, id(ctx_el))
@@ -599,78 +743,78 @@ class _Run:
         else:
             seen.append(el)
 
-    def _context_node(self, ctx: Context, el: etree._Element) -> None:
-        self.order += 1
-        if ctx.counted:
-            self.instances.append((ctx, el))
-        for rule in ctx.immediate:
-            self._immediate(rule, el)
-
-    def _immediate(self, rule: Rule, el: etree._Element) -> None:
-        kind = rule.kind
-        if kind in _PATH_KINDS:
-            assert rule.attribute is not None
-            present = el.get(rule.attribute) is not None
-            if (kind == "absent") == present:
-                what = "must not" if rule.severity is Severity.ERROR else "should not"
-                message = (
-                    f"attribute {rule.path_text} {what} be present here"
-                    if kind == "absent"
-                    else f"attribute {rule.path_text} is required here"
-                )
-                self._report(rule, el, message)
-        elif kind == "digits":
-            value = string_value(el) if rule.attribute is None else (el.get(rule.attribute) or "")
-            _, dot, fraction = value.partition(".")
-            if dot and len(fraction) > rule.bound:
-                self._report(rule, el, f"{value.strip()!r} has more than {rule.bound} fraction digits")
-        elif kind == "codelist":
-            if rule.attribute is None:
-                value = string_value(el)
-            else:
-                value = el.get(rule.attribute) or ""
-            if value and value not in _codedb().get(rule.bound, frozenset()):
-                where = "" if rule.attribute is None else f" (attribute {rule.path_text})"
-                self._report(rule, el, f"{value!r}{where} is not a code of Factur-X code list {rule.bound}")
-        elif kind == "test":
-            assert rule.test is not None
-            if not evaluate_boolean(rule.test, el, self.doc):
-                self._report(rule, el, f"the condition of {rule.code} does not hold: {rule.path_text}")
-        elif kind == "fail":
-            self._report(rule, el, "an element with no content (no child element and no text)")
-
     def _report(self, rule: Rule, el: etree._Element, message: str) -> None:
-        tree = el.getroottree()
-        xpath = tree.getpath(el)
         line = el.sourceline
         finding = Finding(
             code=rule.code,
             severity=rule.severity,
             message=message,
-            location=Location(xpath=xpath, line=line),
+            location=Location(xpath=el.getroottree().getpath(el), line=line),
             reference=f"{self.t.reference}, {rule.code}",
             terms=rule.terms,
         )
         self.findings.append((line or 0, finding))
 
     def finish(self) -> list[Finding]:
+        counts = self.counts
+        rules = self.t.rules
+        for (index, _), nodes in counts.items():
+            rule = rules[index]
+            verdict = _verdict(rule, nodes)
+            if verdict is not None:
+                target, message = verdict
+                self._report(rule, target if target is not None else nodes[0], message)
         for ctx, el in self.instances:
-            for rule in ctx.counted:
-                nodes = self.counts.get((rule.index, id(el)), ())
-                n = len(nodes)
-                kind, bound = rule.kind, rule.bound
-                if kind == "absent" and n:
-                    what = "must not" if rule.severity is Severity.ERROR else "should not"
-                    self._report(rule, nodes[0], f"{rule.path_text} {what} be present (found {n})")
-                elif kind == "max" and n > bound:
-                    self._report(rule, nodes[bound], f"{rule.path_text} occurs {n} times; at most {bound} allowed")
-                elif kind == "count" and n != bound:
-                    target = nodes[bound] if n > bound else el
-                    self._report(rule, target, f"{rule.path_text} occurs {n} times; exactly {bound} required")
-                elif kind == "present" and not n:
-                    self._report(rule, el, f"{rule.path_text} is required here")
+            key = id(el)
+            for rule in ctx.zero:
+                if (rule.index, key) not in counts:
+                    verdict = _verdict(rule, ())
+                    if verdict is not None:
+                        self._report(rule, el, verdict[1])
         self.findings.sort(key=lambda pair: pair[0])
         return [f for _, f in self.findings]
+
+
+#: Whether a count of n nodes can break a rule of each kind (a cheap pre-test before :func:`_verdict`).
+_VERDICT_POSSIBLE: dict[str, Callable[[int, int], bool]] = {
+    "absent": lambda n, b: n > 0,
+    "max": lambda n, b: n > b,
+    "count": lambda n, b: n != b,
+    "present": lambda n, b: n == 0,
+    "distinct": lambda n, b: n > b,
+    "equal": lambda n, b: n > 1,
+}
+
+
+def _verdict(rule: Rule, nodes: Sequence[Any]) -> tuple[Any, str] | None:
+    """(offending node or None for the context node, message) when ``nodes`` break ``rule``."""
+    n, kind, bound, path = len(nodes), rule.kind, rule.bound, rule.path_text
+    if kind == "absent":
+        if n:
+            what = "must not" if rule.severity is Severity.ERROR else "should not"
+            return nodes[0], f"{path} {what} be present (found {n})"
+    elif kind == "max":
+        if n > bound:
+            return nodes[bound], f"{path} occurs {n} times; at most {bound} allowed"
+    elif kind == "count":
+        if n != bound:
+            return (nodes[bound] if n > bound else None), f"{path} occurs {n} times; exactly {bound} required"
+    elif kind == "present":
+        if not n:
+            return None, f"{path} is required here"
+    elif kind == "distinct":
+        values: dict[str, Any] = {}
+        for node in nodes:
+            values.setdefault(string_value(node), node)
+        if len(values) > bound:
+            extra = list(values.values())[bound]
+            return extra, f"{path} has {len(values)} different values; at most {bound} allowed"
+    elif kind == "equal" and nodes:
+        first = " ".join(string_value(nodes[0]).split())
+        for node in nodes[1:]:
+            if " ".join(string_value(node).split()) != first:
+                return node, f"{path} values differ ({first!r} first); all must be equal"
+    return None
 
 
 def _read_rows(name: str) -> Iterator[list[str]]:

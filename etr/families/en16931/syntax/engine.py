@@ -636,30 +636,38 @@ class _Run:
         self._descend(self.root, sid)
 
     def _descend(self, el: etree._Element, sid: int) -> None:
+        # iterative (an explicit stack of child iterators): a deep document cannot exhaust Python's stack
         t = self.t
-        trans = t._trans[sid]
+        transitions = t._trans
         plans = t._plans
         attr = self._attributes if t._attr_rules else None
         every = t._every
-        for child in el:
-            tag = child.tag
-            if tag.__class__ is not str:
-                continue
-            nsid = trans.get(tag)  # type: ignore[arg-type]
-            if nsid is None:
-                nsid = t._advance(sid, tag)  # type: ignore[arg-type]
-            plan = plans[nsid]
-            if plan is not None:
-                self._act(plan, child)
-            if attr is not None and child.keys():
-                attr(child)
-            if every:
-                doc = self.doc
-                for ctx, pred in every:
-                    if pred(child, doc):
-                        self._choose(ctx, child)
-            if len(child):
-                self._descend(child, nsid)
+        doc = self.doc
+        stack: list[tuple[Iterator[etree._Element], int]] = [(iter(el), sid)]
+        while stack:
+            children, sid = stack[-1]
+            trans = transitions[sid]
+            for child in children:
+                tag = child.tag
+                if tag.__class__ is not str:
+                    continue
+                nsid = trans.get(tag)  # type: ignore[arg-type]
+                if nsid is None:
+                    nsid = t._advance(sid, tag)  # type: ignore[arg-type]
+                plan = plans[nsid]
+                if plan is not None:
+                    self._act(plan, child)
+                if attr is not None and child.keys():
+                    attr(child)
+                if every:
+                    for ctx, pred in every:
+                        if pred(child, doc):
+                            self._choose(ctx, child)
+                if len(child):
+                    stack.append((iter(child), nsid))
+                    break
+            else:
+                stack.pop()
 
     def _attributes(self, el: etree._Element) -> None:
         for name in el.keys():  # noqa: SIM118 (lxml: keys() avoids building the attribute proxy)

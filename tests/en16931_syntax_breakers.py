@@ -240,3 +240,97 @@ def breakers(table: str) -> Iterator[Breaker]:
         root, ctx = _context(table, context)
         _break(table, ctx, kind, int(bound or 0), path, context)
         yield Breaker(table, code, check, path, etree.tostring(root))
+
+
+#: Documents that probe the semantics the official rules rely on (first-match contexts, xs:boolean casts,
+#: value comparisons, comments inside values, a credit note); (root, body) pairs.
+EDGE_CASES: list[tuple[str, str]] = [
+    ("Invoice", (
+        '<cac:AllowanceCharge><cbc:ChargeIndicator> 0 </cbc:ChargeIndicator><cbc:AllowanceChargeReason>a</cbc'
+        ':AllowanceChargeReason><cbc:AllowanceChargeReason>b</cbc:AllowanceChargeReason></cac:AllowanceCharge'
+        '><cac:AllowanceCharge><cbc:ChargeIndicator>1</cbc:ChargeIndicator><cbc:AllowanceChargeReason>a</cbc:'
+        'AllowanceChargeReason><cbc:AllowanceChargeReason>b</cbc:AllowanceChargeReason></cac:AllowanceCharge>'
+    )),
+    ("Invoice", (
+        '<cac:InvoiceLine><cbc:LineExtensionAmount>1.234</cbc:LineExtensionAmount><cac:Price><cbc:PriceAmount'
+        '>1.2345</cbc:PriceAmount><cbc:BaseAmount>1.111</cbc:BaseAmount><cac:AllowanceCharge><cbc:Amount>1.99'
+        '9</cbc:Amount><cbc:BaseAmount>2.222</cbc:BaseAmount></cac:AllowanceCharge></cac:Price><cac:Price><cb'
+        'c:BaseAmount>3.333</cbc:BaseAmount></cac:Price></cac:InvoiceLine><cbc:TaxAmount>1.2<!-- c -->34</cbc'
+        ":TaxAmount><cbc:TaxAmount>1.23<x:Foo xmlns:x='urn:x'>456</x:Foo></cbc:TaxAmount>"
+    )),
+    ("CreditNote", (
+        '<cac:PaymentMeans><cbc:PaymentDueDate>2024-01-01</cbc:PaymentDueDate></cac:PaymentMeans><cac:Additio'
+        "nalDocumentReference><cbc:ID schemeID='X'>1</cbc:ID><cbc:DocumentTypeCode>50</cbc:DocumentTypeCode><"
+        "/cac:AdditionalDocumentReference><cac:AdditionalDocumentReference><cbc:ID schemeID='X'>1</cbc:ID><cb"
+        'c:DocumentTypeCode>51</cbc:DocumentTypeCode></cac:AdditionalDocumentReference><cbc:UBLVersionID>2.1<'
+        '/cbc:UBLVersionID>'
+    )),
+    ("Invoice", (
+        '<cac:AccountingSupplierParty><cac:Party><cac:PartyLegalEntity><cbc:RegistrationName>S</cbc:Registrat'
+        'ionName></cac:PartyLegalEntity></cac:Party></cac:AccountingSupplierParty><cac:PayeeParty><cac:PartyN'
+        'ame><cbc:Name>S</cbc:Name></cac:PartyName></cac:PayeeParty><cac:PaymentMeans><cbc:PaymentID>a</cbc:P'
+        'aymentID><cbc:PaymentID>a</cbc:PaymentID></cac:PaymentMeans><cac:PaymentMeans><cbc:PaymentID>a</cbc:'
+        "PaymentID><cbc:PaymentMeansCode name='x'>30</cbc:PaymentMeansCode></cac:PaymentMeans><cac:PaymentMea"
+        "ns><cbc:PaymentMeansCode name='y'> 30</cbc:PaymentMeansCode></cac:PaymentMeans>"
+    )),
+    ("Invoice", (
+        '<cac:PayeeParty><cac:PartyName><cbc:Name>T</cbc:Name></cac:PartyName></cac:PayeeParty><cac:Accountin'
+        'gSupplierParty><cac:Party><cac:PartyTaxScheme><cbc:CompanyID>1</cbc:CompanyID><cac:TaxScheme><cbc:ID'
+        '>vat</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme><cac:PartyTaxScheme><cbc:CompanyID>2</cbc:CompanyI'
+        'D><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme><cac:PartyTaxScheme><cac:T'
+        'axScheme/></cac:PartyTaxScheme></cac:Party></cac:AccountingSupplierParty><cac:Delivery><cac:Delivery'
+        'Party><cac:PartyName><cbc:Name>a</cbc:Name></cac:PartyName><cac:PartyName><cbc:Name>b</cbc:Name></ca'
+        'c:PartyName></cac:DeliveryParty></cac:Delivery><cac:Delivery/><cac:InvoiceLine><cac:Delivery/></cac:'
+        'InvoiceLine>'
+    )),
+    ("Invoice", (
+        '<cac:PostalAddress><cac:AddressLine/><cac:AddressLine/></cac:PostalAddress><cac:Foo><cac:Address><ca'
+        'c:AddressLine/><cac:AddressLine/></cac:Address></cac:Foo><cbc:EmbeddedDocumentBinaryObject/><cbc:Not'
+        "e name='x' schemeName='y' languageID='en'/><cac:Foo><cac:InvoiceLine><cbc:Note/><cbc:Note/></cac:Inv"
+        'oiceLine></cac:Foo><cac:BillingReference><cac:InvoiceDocumentReference/><cac:InvoiceDocumentReferenc'
+        'e/></cac:BillingReference>'
+    )),
+    ("CrossIndustryInvoice", (
+        '<rsm:ExchangedDocumentContext><ram:GuidelineSpecifiedDocumentContextParameter><ram:ID>urn:cen.eu:en1'
+        '6931:2017#compliant#urn:factur-x.eu:1p0:basic</ram:ID></ram:GuidelineSpecifiedDocumentContextParamet'
+        "er></rsm:ExchangedDocumentContext><rsm:ExchangedDocument><ram:ID schemeID='x'>1</ram:ID><ram:TypeCod"
+        "e>999</ram:TypeCode><ram:IssueDateTime><udt:DateTimeString format='999'>20240101</udt:DateTimeString"
+        '></ram:IssueDateTime><ram:IncludedNote><ram:Content/> <ram:Content>x</ram:Content></ram:IncludedNote'
+        '></rsm:ExchangedDocument><rsm:SupplyChainTradeTransaction><ram:IncludedSupplyChainTradeLineItem><ram'
+        ':SpecifiedLineTradeSettlement><ram:SpecifiedTradeAllowanceCharge><ram:ChargeIndicator><udt:Indicator'
+        '>false</udt:Indicator></ram:ChargeIndicator><ram:ReasonCode>zz</ram:ReasonCode></ram:SpecifiedTradeA'
+        'llowanceCharge><ram:SpecifiedTradeAllowanceCharge><ram:ChargeIndicator><udt:Indicator>true</udt:Indi'
+        "cator></ram:ChargeIndicator><ram:ReasonCode listID='5153'>zz</ram:ReasonCode><ram:ReasonCode>zz</ram"
+        ':ReasonCode></ram:SpecifiedTradeAllowanceCharge><ram:SpecifiedTradeAllowanceCharge><ram:ChargeIndica'
+        'tor><udt:Indicator>maybe</udt:Indicator></ram:ChargeIndicator></ram:SpecifiedTradeAllowanceCharge></'
+        'ram:SpecifiedLineTradeSettlement></ram:IncludedSupplyChainTradeLineItem><ram:ApplicableHeaderTradeAg'
+        'reement><ram:AdditionalReferencedDocument><ram:TypeCode>916</ram:TypeCode><ram:Name>a</ram:Name><ram'
+        ':Name>b</ram:Name></ram:AdditionalReferencedDocument><ram:AdditionalReferencedDocument><ram:TypeCode'
+        '>50</ram:TypeCode><ram:IssuerAssignedID>a</ram:IssuerAssignedID><ram:IssuerAssignedID>b</ram:IssuerA'
+        'ssignedID></ram:AdditionalReferencedDocument><ram:SellerTradeParty><ram:SpecifiedTaxRegistration><ra'
+        "m:ID schemeID='VA'>x</ram:ID></ram:SpecifiedTaxRegistration><ram:SpecifiedTaxRegistration><ram:ID sc"
+        "hemeID='XX'>x</ram:ID></ram:SpecifiedTaxRegistration></ram:SellerTradeParty></ram:ApplicableHeaderTr"
+        'adeAgreement><ram:ApplicableHeaderTradeSettlement><ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyC'
+        "ode><ram:SpecifiedTradeSettlementHeaderMonetarySummation><ram:TaxTotalAmount currencyID='EUR'>1</ram"
+        ":TaxTotalAmount><ram:TaxTotalAmount currencyID='USD'>1</ram:TaxTotalAmount><ram:TaxTotalAmount curre"
+        "ncyID='EUR'>1</ram:TaxTotalAmount></ram:SpecifiedTradeSettlementHeaderMonetarySummation><ram:Specifi"
+        'edTradeSettlementPaymentMeans><ram:TypeCode>30</ram:TypeCode><ram:PayeePartyCreditorFinancialAccount'
+        '><ram:IBANID>x</ram:IBANID><ram:ProprietaryID>y</ram:ProprietaryID></ram:PayeePartyCreditorFinancial'
+        'Account></ram:SpecifiedTradeSettlementPaymentMeans><ram:SpecifiedTradeSettlementPaymentMeans><ram:Ty'
+        'peCode> 30 </ram:TypeCode></ram:SpecifiedTradeSettlementPaymentMeans></ram:ApplicableHeaderTradeSett'
+        'lement></rsm:SupplyChainTradeTransaction>'
+    )),
+]
+
+
+def edge_documents() -> Iterator[tuple[str, bytes]]:
+    """(name, document) for each edge case."""
+    for n, (root, body) in enumerate(EDGE_CASES, 1):
+        if root == "CrossIndustryInvoice":
+            ns = " ".join(f'xmlns:{p}="{u}"' for p, u in NAMESPACES["cii"].items())
+            text = f"<rsm:CrossIndustryInvoice {ns}>{body}</rsm:CrossIndustryInvoice>"
+        else:
+            key = "ubl" if root == "Invoice" else "cn"
+            ns = " ".join(f'xmlns:{p}="{u}"' for p, u in NAMESPACES["ubl"].items() if p not in ("ubl", "cn"))
+            text = f'<{root} xmlns="{NAMESPACES["ubl"][key]}" {ns}>{body}</{root}>'
+        yield f"edge-{n}", text.encode()

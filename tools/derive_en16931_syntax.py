@@ -224,8 +224,21 @@ REFERENCE = {
 }
 
 
-def _title(check: str, path: str, context: str) -> str:
-    """A one-line title in etr's words, from the row's facts."""
+def _title(check: str, path: str, context: str, terms: str = "") -> str:
+    """A one-line title (at most 120 characters) in etr's words, from the row's facts."""
+    suffix = f" ({terms.replace(',', ', ')})" if terms else ""
+    title = _plain_title(check, path, context) + suffix
+    steps = path.split("/")
+    while len(title) > 120 and len(steps) > 1:
+        steps = steps[1:]
+        title = _plain_title(check, ".../" + "/".join(steps), context) + suffix
+    return title if len(title) <= 120 else title[:119] + "…"
+
+
+_ROOTS = ("ubl:Invoice", "rsm:CrossIndustryInvoice")
+
+
+def _plain_title(check: str, path: str, context: str) -> str:
     bare = context.split(" | ")[0]
     while True:
         stripped = re.sub(r"\[[^\[\]]*\]", "", bare)
@@ -239,7 +252,7 @@ def _title(check: str, path: str, context: str) -> str:
         where = "any element"
     kind, _, bound = check.partition(":")
     titles = {
-        "absent": f"{path} is not part of the syntax binding (in {where})",
+        "absent": f"{path} is not used" + ("" if where in _ROOTS else f" in {where}"),
         "max": f"{path} at most {bound} time(s) in {where}",
         "count": f"{path} exactly {bound} time(s) in {where}",
         "present": f"{path} required in {where}",
@@ -268,12 +281,11 @@ def catalogue() -> str:
             if code == "-":
                 continue
             severity = "error" if flag == "fatal" else "warning"
-            term_note = f" ({terms.replace(',', ', ')})" if terms else ""
             lines += [
                 "",
                 f"[{code}]",
                 f'severity = "{severity}"',
-                f'title = "{_title(check, path, context)}{term_note}"',
+                f'title = "{_title(check, path, context, terms)}"',
                 f'reference = "{REFERENCE[kind]}, {code}"',
             ]
     return "\n".join(lines) + "\n"

@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import REQUIRE_SHARED, SAMPLES, SHARED_DATA, need_shared
+from en16931_syntax_breakers import breakers, edge_documents
 from lxml import etree
 
-from conftest import REQUIRE_SHARED, SAMPLES, need_shared, SHARED_DATA
-from en16931_syntax_breakers import breakers, edge_documents
 from etr.families.en16931.syntax import check_syntax_rules
 
 SVRL = "http://purl.oclc.org/dsdl/svrl"
@@ -127,7 +127,7 @@ def test_native_and_official_agree_on_etrs_samples(official: Any) -> None:
     paths = sorted(p for p in (SAMPLES / "einvoice").rglob("*.xml")) if (SAMPLES / "einvoice").exists() else []
     if not paths:
         pytest.skip("no samples/einvoice yet")
-    n, differ, stopped = _compare(official, (doc for p in paths for doc in _documents(p)))
+    _, differ, _ = _compare(official, (doc for p in paths for doc in _documents(p)))
     assert not differ, "\n".join(differ)
 
 

@@ -257,7 +257,7 @@ def test_escape_hatch_entries_are_catalogued_with_a_reason() -> None:
 
 def test_catalogue_has_every_family_and_unique_codes() -> None:
     entries = catalogue()
-    assert families() == ("crypto", "dcsa-ebl", "dcsa-pint", "etr", "load")
+    assert families() == ("crypto", "dcsa-ebl", "dcsa-pint", "en16931-syntax", "etr", "load")
     assert len({c.code for c in entries}) == len(entries) > 150
     assert catalogue() is entries  # read once per process
     for c in entries:

@@ -12,11 +12,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from en16931_syntax_breakers import NEVER_FIRES, breakers
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from en16931_syntax_breakers import NEVER_FIRES, breakers
 from etr.families.en16931.syntax import check_syntax_rules
 from etr.families.en16931.syntax.engine import (
     NAMESPACES,
@@ -323,3 +323,17 @@ def test_table_rows_with_an_unknown_rule_kind_in_the_breakers_are_covered() -> N
     assert kinds <= {"absent", "max", "count", "present", "distinct", "equal", "digits", "codelist", "test",
                      "fail", "none"}
     assert set(NEVER_FIRES) == {"CII-SR-464"}
+
+
+def test_cii_sr_464_cannot_fire() -> None:
+    """Its condition is (A or B) or (not A and not B): true whatever the payment means holds."""
+    means = ("<rsm:SupplyChainTradeTransaction><ram:ApplicableHeaderTradeSettlement>"
+             "<ram:SpecifiedTradeSettlementPaymentMeans>{}</ram:SpecifiedTradeSettlementPaymentMeans>"
+             "</ram:ApplicableHeaderTradeSettlement></rsm:SupplyChainTradeTransaction>")
+    payee = "<ram:PayeeSpecifiedCreditorFinancialInstitution/>"
+    payer = "<ram:PayerSpecifiedDebtorFinancialInstitution/>"
+    for inner in ("", payee, payer, payee + payer):
+        root = etree.fromstring(CII.format(means.format(inner)).encode())
+        assert codes(root, "CII")["CII-SR-464"] == 0
+    row = next(r for r in _read_rows("cii") if r[0] == "CII-SR-464")
+    assert row[5] == "test"

@@ -126,10 +126,7 @@ def _split_top(text: str, sep: str) -> list[str]:
 def _not_in_price_allowance(el: etree._Element, doc: Document) -> bool:
     price = "{urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2}Price"
     allowance = "{urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2}AllowanceCharge"
-    for anc in el.iterancestors(price):
-        if anc.find(allowance) is not None:
-            return False
-    return True
+    return all(anc.find(allowance) is None for anc in el.iterancestors(price))
 
 
 def _empty_leaf(el: etree._Element, doc: Document) -> bool:
@@ -651,9 +648,9 @@ class _Run:
                 tag = child.tag
                 if tag.__class__ is not str:
                     continue
-                nsid = trans.get(tag)  # type: ignore[arg-type]
+                nsid = trans.get(tag)
                 if nsid is None:
-                    nsid = t._advance(sid, tag)  # type: ignore[arg-type]
+                    nsid = t._advance(sid, tag)
                 plan = plans[nsid]
                 if plan is not None:
                     self._act(plan, child)
@@ -671,11 +668,11 @@ class _Run:
 
     def _attributes(self, el: etree._Element) -> None:
         for name in el.keys():  # noqa: SIM118 (lxml: keys() avoids building the attribute proxy)
-            entries = self.t._attr_rules.get(name)
+            entries = self.t._attr_rules.get(name)  # type: ignore[arg-type]
             if not entries:
                 continue
             for rule, test in entries:
-                if not test.accepts(el.tag):  # type: ignore[arg-type]
+                if not test.accepts(el.tag):
                     continue
                 if self.chosen.get((rule.context.pattern, id(self.root))) is not rule.context:
                     continue
@@ -724,7 +721,7 @@ class _Run:
             else:
                 node = el
                 for _ in range(off - 1):
-                    node = node.getparent()  # type: ignore[assignment]
+                    node = node.getparent()
             for p in preds:
                 if not p(node, doc):
                     return False
@@ -747,10 +744,13 @@ class _Run:
                     nodes = [c for c in el.iterchildren(tag) if attribute is None or c.get(attribute) is not None]
                     verdict = _verdict(rule, nodes)
                     if verdict is not None:
-                        target, message = verdict
-                        self._report(rule, target if target is not None else el, message)
+                        target, text = verdict
+                        self._report(rule, target if target is not None else el, text)
+        doc = self.doc
         for rule in ctx.immediate:
-            message = rule.judge(el, self.doc)  # type: ignore[misc]
+            judge = rule.judge
+            assert judge is not None
+            message = judge(el, doc)
             if message is not None:
                 self._report(rule, el, message)
 
@@ -763,7 +763,7 @@ class _Run:
             seen.append(el)
 
     def _report(self, rule: Rule, el: etree._Element, message: str) -> None:
-        line = el.sourceline
+        line: int | None = el.sourceline  # type: ignore[assignment]
         finding = Finding(
             code=rule.code,
             severity=rule.severity,

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any, Union
+from typing import Any, cast
 
 from lxml import etree
 
@@ -56,10 +56,11 @@ class Document:
         self.root = root
 
 
-Item = Union[etree._Element, Attr, Document]
-Value = Union[list[Any], str, Decimal, bool]
+Item = etree._Element | Attr | Document
+Value = list[Any] | str | Decimal | bool
 Context = tuple[Item, Document]
 Compiled = Callable[[Item, Document], Any]
+Select = Callable[[Any, Document], Iterator[Any]]
 
 
 def string_value(item: Any) -> str:
@@ -67,11 +68,11 @@ def string_value(item: Any) -> str:
     if isinstance(item, Attr):
         return item.value
     if isinstance(item, Document):
-        return "".join(item.root.itertext())
+        return "".join(cast("Iterator[str]", item.root.itertext()))
     if isinstance(item, etree._Element):
         if len(item) == 0:
             return item.text or ""
-        return "".join(item.itertext())
+        return "".join(cast("Iterator[str]", item.itertext()))
     if isinstance(item, bool):
         return "true" if item else "false"
     if isinstance(item, Decimal):
@@ -460,9 +461,6 @@ def _in_document_order(items: list[Any], d: Document) -> list[Any]:
     return sorted(items, key=lambda e: order.get(id(e), -1))
 
 
-Select = Callable[[Any, Document], Iterator[Any]]
-
-
 def _apply(prev: Compiled, select: Select, descendant: bool = False) -> Compiled:
     def run(c: Item, d: Document) -> list[Any]:
         base = prev(c, d)
@@ -486,10 +484,7 @@ def _filter(f: Compiled, pred: Compiled) -> Compiled:
         out = []
         for pos, item in enumerate(items, 1):
             value = pred(item, d)
-            if isinstance(value, Decimal) and not isinstance(value, bool):
-                keep = value == pos
-            else:
-                keep = _boolean(value)
+            keep = value == pos if isinstance(value, Decimal) else _boolean(value)
             if keep:
                 out.append(item)
         return out

@@ -291,6 +291,8 @@ class Context:
     child: list[tuple[Rule, str, str | None, int, int]] = field(default_factory=list)
     #: counted rules (not child ones) that a context node breaks when nothing was counted
     zero: list[Rule] = field(default_factory=list)
+    #: whether any rule is checked at this context (set when the table is compiled)
+    active: bool = False
 
 
 class _Pattern:
@@ -374,6 +376,7 @@ class RuleTable:
                     self._patterns.append(_Pattern(steps, ctx, rule, len(alt.steps) - 1))
         for ctx in self.contexts:
             ctx.rules.sort(key=lambda r: r.index)
+            ctx.active = bool(ctx.counted or ctx.child or ctx.immediate)
         # the automaton: state 0 is the document node
         self._states: list[frozenset[tuple[int, int]]] = []
         self._state_ids: dict[tuple[frozenset[tuple[int, int]], tuple[int, ...]], int] = {}
@@ -638,7 +641,9 @@ class _Run:
         transitions = t._trans
         plans = t._plans
         attr = self._attributes if t._attr_rules else None
-        every = t._every
+        # "any element" contexts: the empty-leaf predicate (PEPPOL-EN16931-R008) is inlined
+        every = [(ctx, pred) for ctx, pred in t._every if pred is not _empty_leaf]
+        empty_leaf = [ctx for ctx, pred in t._every if pred is _empty_leaf]
         doc = self.doc
         stack: list[tuple[Iterator[etree._Element], int]] = [(iter(el), sid)]
         while stack:
@@ -656,13 +661,23 @@ class _Run:
                     self._act(plan, child)
                 if attr is not None and child.keys():
                     attr(child)
-                if every:
+                if len(child):
+                    if empty_leaf and child[0].tag.__class__ is not str and _empty_leaf(child, doc):
+                        for ctx in empty_leaf:  # only comments or processing instructions inside
+                            self._choose(ctx, child)
                     for ctx, pred in every:
                         if pred(child, doc):
                             self._choose(ctx, child)
-                if len(child):
                     stack.append((iter(child), nsid))
                     break
+                if empty_leaf:
+                    text = child.text
+                    if not text or text.isspace():
+                        for ctx in empty_leaf:
+                            self._choose(ctx, child)
+                for ctx, pred in every:
+                    if pred(child, doc):
+                        self._choose(ctx, child)
             else:
                 stack.pop()
 
@@ -685,13 +700,16 @@ class _Run:
             for ctx, pred_slots in candidates:
                 if pred_slots and not self._holds(pred_slots, el, doc):
                     continue
-                self._choose(ctx, el)
+                if ctx.active:  # a context without rules only keeps lower-ranked ones from being chosen
+                    self._choose(ctx, el)
                 break
         if not rules:
             return
         chosen = self.chosen
         chain: list[etree._Element] | None = None
         for pat in rules:
+            if pat.attribute is not None and el.get(pat.attribute) is None:
+                continue
             from_root, off = pat.ctx_slot
             if from_root:
                 if chain is None:
@@ -704,8 +722,6 @@ class _Run:
             if chosen.get((pat.key, id(ctx_el))) is not pat.context:
                 continue
             if pat.pred_slots and not self._holds(pat.pred_slots, el, doc):
-                continue
-            if pat.attribute is not None and el.get(pat.attribute) is None:
                 continue
             assert pat.rule is not None
             self._count(pat.rule, ctx_el, el)

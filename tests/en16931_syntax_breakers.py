@@ -135,6 +135,10 @@ def _satisfy(el: etree._Element, predicate: str, table: str) -> None:
         grand = el.getparent().getparent()  # type: ignore[union-attr]
         etree.SubElement(grand, _qname(m.group(2), table)).text = "EUR"
         return
+    m = re.fullmatch(r"not\(not ?\(@(\w+)\)\) and\s+not\(@\1=\"[^\"]*\"\)", p)
+    if m:
+        el.set(m.group(1), "another")
+        return
     # negations (not(...), "!= ... or not(...)", preceding::) are satisfied by adding nothing
 
 
@@ -174,6 +178,8 @@ def _context(table: str, context: str) -> tuple[etree._Element, etree._Element]:
 
 
 def _break(table: str, ctx: etree._Element, kind: str, bound: int, path: str, context: str) -> None:
+    if ctx.tag.endswith(("Amount", "Quantity", "Percent")) and not ctx.text and kind != "fail":
+        ctx.text = "1"  # a number where the business rules read one (an empty one stops the official engine)
     if kind == "absent":
         if path.startswith("//@") or path.startswith("//*-"):
             attr = path.rsplit("@", 1)[1]
@@ -219,8 +225,8 @@ def _break(table: str, ctx: etree._Element, kind: str, bound: int, path: str, co
         else:
             ctx.text = "not-a-code"
         return
-    if kind == "fail":
-        return  # the context element is an empty leaf
+    if kind in ("fail", "unused"):
+        return  # the context element alone: an empty leaf, or an element not used there
     raise ValueError(kind)
 
 

@@ -17,6 +17,8 @@ pattern that matches it), the context path, and the check, in etr's own vocabula
     digits:N .    at most N fraction digits    codelist:K P  the value at P is in Factur-X code list K
     test E        the XPath-subset condition E holds (etr/families/en16931/syntax/xpath.py)
     fail          always reported for every context node      none   (a context that only shadows)
+    unused        the context element is not used there (Factur-X's reports without an id, code
+                  FX-SCH-NOT-USED; an attribute not used there is "absent @name" with the same code)
 
 The terms column lists the BT/BG terms the assertion's text names. Assertions without a flag (the
 Factur-X CII set gives none) are fatal: the official checkers report them as errors.
@@ -42,6 +44,8 @@ SOURCES = {
         re.compile(r"^(CII-(SR|DT)-\d+|FX-SCH-A-\d+|PEPPOL-EN16931-R\d+)$"),
     ),
 }
+#: The code etr gives FNFE's id-less "marked as not used in the given context" reports.
+NOT_USED = "FX-SCH-NOT-USED"
 HEADER = "id\tflag\tpattern\trank\tcontext\tcheck\tpath\tterms"
 
 _PATH = r"[^\s()]*(?:\([^()]*\))?[^\s()]*"  # a path: no spaces outside predicates, one (a|b) group
@@ -173,12 +177,19 @@ def derive(kind: str) -> list[str]:
         for node in template.iter(f"{{{SVRL}}}failed-assert", f"{{{SVRL}}}successful-report"):
             attrs = {a.get("name"): (a.text or "").strip() for a in node.iter(f"{{{XSL}}}attribute")}
             rule_id = attrs.get("id")
+            text = "".join(node.findtext(f"{{{SVRL}}}text") or "")
+            if rule_id is None and node.tag == f"{{{SVRL}}}successful-report" and "not used" in text:
+                # FNFE's reports without an id: an element, or an attribute, Factur-X does not use here
+                test = node.get("test", "").strip()
+                found = ("unused", "") if test == "true()" else ("absent", test)
+                asserts.append((NOT_USED, "fatal", *found, ""))
+                relevant_pattern = True
+                continue
             if rule_id is None or not wanted.match(rule_id):
                 if rule_id is None:
                     relevant_pattern = True
                 continue
             relevant_pattern = True
-            text = "".join(node.findtext(f"{{{SVRL}}}text") or "")
             terms = sorted(set(re.findall(r"\bB[TG]-\d+\b", text)), key=lambda s: (s[:2], int(s[3:])))
             test = node.get("test", "")
             if node.tag == f"{{{SVRL}}}successful-report":
@@ -261,6 +272,7 @@ def _plain_title(check: str, path: str, context: str) -> str:
         "digits": f"at most {bound} fraction digits in {where}",
         "codelist": f"{'the value' if path == '.' else path} of {where} from Factur-X code list {bound}",
         "fail": "no element without content",
+        "unused": f"{where} is not used",
         "test": f"a condition on {where} holds",
     }
     return titles[kind].replace('"', "'")
@@ -275,10 +287,18 @@ def catalogue() -> str:
         'title = "EN 16931 e-invoices: syntax-binding rules of UBL 2.1 and CII (Factur-X)"',
         'prefixes = ["UBL", "CII", "FX", "PEPPOL"]',
     ]
+    seen: set[str] = set()
     for kind in SOURCES:
         for row in derive(kind):
             code, flag, _pattern, _rank, context, check, path, terms = row.split("\t")
-            if code == "-":
+            if code == "-" or code in seen:
+                continue
+            seen.add(code)
+            if code == NOT_USED:
+                lines += ["", f"[{code}]", 'severity = "error"',
+                          'title = "An element or attribute the Factur-X EN16931 profile does not use in this context"',
+                          f'reference = "{REFERENCE[kind]}: its reports without an id"',
+                          'note = "The official stylesheet reports these without a rule id; etr gives them this code."']
                 continue
             severity = "error" if flag == "fatal" else "warning"
             lines += [

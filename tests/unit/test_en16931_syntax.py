@@ -114,8 +114,11 @@ def test_a_broken_table_row_is_refused_when_loaded() -> None:
 
 #: What the Factur-X EN16931 CII rules (natively and officially alike) report on three CEN CII examples:
 #: two carry the older ZUGFeRD "comfort" guideline id (code list 1 admits urn:cen.eu:en16931:2017 only);
-#: XRechnung-O has line document references without a type code and a lower-case VATEX code.
+#: XRechnung-O has line document references without a type code and a lower-case VATEX code;
+#: CII_example5 has two additional documents without a type code (FNFE reports such a document
+#: as not used, without an id; etr names that FX-SCH-NOT-USED).
 KNOWN_CII_ERRORS = {
+    "CII_example5.xml": ["FX-SCH-NOT-USED", "FX-SCH-NOT-USED"],
     "CII-BR-CO-10-RoundingIssue.xml": ["FX-SCH-A-000556"],
     "CII_business_example_Z.xml": ["FX-SCH-A-000556"],
     "XRechnung-O.xml": ["FX-SCH-A-000589", "FX-SCH-A-000616", "FX-SCH-A-000616"],
@@ -204,6 +207,17 @@ def test_the_first_matching_context_of_a_pattern_wins() -> None:
     assert found["FX-SCH-A-000563"] == 1 and found["FX-SCH-A-000557"] == 0
     found = codes(etree.fromstring(CII.format(doc.format("1")).encode()), "CII")
     assert found["FX-SCH-A-000557"] == found["FX-SCH-A-000560"] == found["FX-SCH-A-000563"] == 0
+    assert found["FX-SCH-NOT-USED"] == 1  # another type code: a document Factur-X EN16931 does not use
+
+
+def test_what_factur_x_does_not_use_is_reported_without_an_official_id() -> None:
+    body = ("<rsm:ExchangedDocument><ram:ID schemeID='x'>1</ram:ID><ram:TypeCode>380</ram:TypeCode>"
+            "</rsm:ExchangedDocument>")
+    found = [f for f in check_syntax_rules(etree.fromstring(CII.format(body).encode()), "CII")
+             if f.code == "FX-SCH-NOT-USED"]
+    assert len(found) == 1 and found[0].severity is Severity.ERROR
+    assert "schemeID" in found[0].message and found[0].location is not None
+    assert found[0].location.xpath == "/rsm:CrossIndustryInvoice/rsm:ExchangedDocument/ram:ID"
 
 
 def test_values_are_compared_as_the_rules_say() -> None:
@@ -321,7 +335,7 @@ def test_native_predicates_agree_with_the_xpath_subset(parts: list[str]) -> None
 def test_table_rows_with_an_unknown_rule_kind_in_the_breakers_are_covered() -> None:
     kinds = {row[5].split(":")[0] for t in ("ubl", "cii") for row in _read_rows(t)}
     assert kinds <= {"absent", "max", "count", "present", "distinct", "equal", "digits", "codelist", "test",
-                     "fail", "none"}
+                     "fail", "unused", "none"}
     assert set(NEVER_FIRES) == {"CII-SR-464"}
 
 

@@ -452,7 +452,7 @@ class RuleTable:
             except XPathSyntaxError as exc:
                 raise TableError(f"{rule.code}: {exc}") from exc
             self._immediate(rule)
-        elif rule.kind == "fail":
+        elif rule.kind in ("fail", "unused"):
             self._immediate(rule)
         else:
             raise TableError(f"{rule.code}: unknown check {rule.kind!r}")
@@ -547,7 +547,7 @@ def _judge(rule: Rule) -> Callable[[etree._Element, Document], str | None]:
         assert attribute is not None
         if kind == "absent":
             what = "must not" if rule.severity is Severity.ERROR else "should not"
-            return lambda el, doc: None if el.get(attribute) is None else f"attribute {path} {what} be present here"
+            return lambda el, doc: None if el.get(attribute) is None else f"attribute {path} {what} be used here"
         if kind == "present":
             return lambda el, doc: None if el.get(attribute) is not None else f"attribute {path} is required here"
         raise TableError(f"{rule.code}: {kind} of an attribute of the context node")
@@ -581,7 +581,14 @@ def _judge(rule: Rule) -> Callable[[etree._Element, Document], str | None]:
         return lambda el, doc: None if evaluate_boolean(test, el, doc) else message
     if kind == "fail":
         return lambda el, doc: "an element with no content (no child element and no text)"
+    if kind == "unused":
+        return lambda el, doc: f"{_prefixed(el)} is not used in this context (Factur-X EN16931 profile)"
     raise TableError(f"{rule.code}: unknown check {kind!r}")
+
+
+def _prefixed(el: etree._Element) -> str:
+    q = etree.QName(el)
+    return f"{el.prefix}:{q.localname}" if el.prefix else q.localname
 
 
 def _ancestry(el: etree._Element) -> list[etree._Element]:

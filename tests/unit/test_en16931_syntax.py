@@ -351,3 +351,29 @@ def test_cii_sr_464_cannot_fire() -> None:
         assert codes(root, "CII")["CII-SR-464"] == 0
     row = next(r for r in _read_rows("cii") if r[0] == "CII-SR-464")
     assert row[5] == "test"
+
+
+def test_many_distinct_unknown_element_names_do_not_grow_the_automaton_without_bound() -> None:
+    table = load_table("ubl")
+    body = "".join(f"<cac:Unknown{i}><cbc:ProfileExecutionID/></cac:Unknown{i}>" for i in range(6000))
+    found = codes(ubl(body + "<cbc:ProfileExecutionID/>"))
+    assert found["UBL-CR-003"] == 1  # still judged after the transition cache is full
+    assert max(len(t) for t in table._trans) <= 4096
+
+
+def test_a_table_can_be_shared_between_threads() -> None:
+    import threading as th
+
+    line = "<cac:InvoiceLine><cbc:Note>a</cbc:Note><cbc:Note>b</cbc:Note><cac:Item/></cac:InvoiceLine>"
+    docs = [ubl(line * n + f"<cac:Odd{n}/>") for n in range(1, 9)]
+    results: dict[int, collections.Counter[str]] = {}
+
+    def run(n: int) -> None:
+        results[n] = codes(docs[n - 1])
+
+    threads = [th.Thread(target=run, args=(n,)) for n in range(1, 9)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(results[n]["UBL-SR-34"] == n for n in range(1, 9))

@@ -19,6 +19,7 @@ per element plus the work for the (rare) elements where something ends; linear i
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -58,6 +59,10 @@ REFERENCES = {
     "ubl": "CEN/TS 16931-3-2 UBL syntax binding (EN 16931 validation artefacts 1.3.16)",
     "cii": "Factur-X 1.09 / ZUGFeRD 2.3 EN 16931 rules (CII syntax binding)",
 }
+
+#: Transitions remembered per automaton state: beyond this, a state's next state is computed each time
+#: (a hostile stream of distinct element names costs time, not memory).
+_MAX_TRANSITIONS = 4096
 
 _PATH_KINDS = frozenset({"absent", "max", "count", "present", "distinct", "equal"})
 
@@ -321,8 +326,8 @@ class _Pattern:
 
 
 class RuleTable:
-    """A compiled syntax table (one syntax). Thread-safe for reading after construction except for the
-    lazily grown automaton, whose growth is idempotent."""
+    """A compiled syntax table (one syntax). Safe to share between threads: the automaton grows lazily,
+    its states under a lock, its transitions idempotently."""
 
     def __init__(self, name: str, rows: Iterable[list[str]]) -> None:
         self.name = name
@@ -382,6 +387,7 @@ class RuleTable:
         self._state_ids: dict[tuple[frozenset[tuple[int, int]], tuple[int, ...]], int] = {}
         self._trans: list[dict[str, int]] = []
         self._plans: list[_Plan | None] = []
+        self._lock = threading.Lock()
         self._floating = frozenset((i, 0) for i, p in enumerate(self._patterns) if p.steps and p.steps[0].gap_before)
         self._state(frozenset((i, 0) for i in range(len(self._patterns)) if self._patterns[i].steps), ())
 
@@ -467,11 +473,14 @@ class RuleTable:
         key = (items, tuple(id(p) for p in done))
         sid = self._state_ids.get(key)
         if sid is None:
-            sid = len(self._states)
-            self._states.append(items)
-            self._trans.append({})
-            self._plans.append(_plan(done))
-            self._state_ids[key] = sid
+            with self._lock:  # the three lists grow together, also when threads share the table
+                sid = self._state_ids.get(key)
+                if sid is None:
+                    sid = len(self._states)
+                    self._states.append(items)
+                    self._trans.append({})
+                    self._plans.append(_plan(done))
+                    self._state_ids[key] = sid
         return sid
 
     def _advance(self, sid: int, tag: str) -> int:
@@ -489,7 +498,9 @@ class RuleTable:
                 else:
                     nxt.add((pi, pos + 1))
         new = self._state(frozenset(nxt), tuple(done))
-        self._trans[sid][tag] = new
+        trans = self._trans[sid]
+        if len(trans) < _MAX_TRANSITIONS:  # element names never seen in an invoice must not grow it forever
+            trans[tag] = new
         return new
 
     # the walk ----------------------------------------------------------------------------------

@@ -337,7 +337,8 @@ class _Parser:
             name = "*"
         test = self.name_test(name)
         if axis == "child":
-            select = _descendant_axis(test) if descendant else _child_axis(test)
+            only = None if name == "*" else self.clark(name)
+            select = _descendant_axis(test, only) if descendant else _child_axis(test, only)
         elif axis == "ancestor":
             select = _ancestor_axis(test)
         elif axis == "preceding":
@@ -492,14 +493,6 @@ def _filter(f: Compiled, pred: Compiled) -> Compiled:
     return run
 
 
-def _elements(item: Any) -> list[etree._Element]:
-    if isinstance(item, Document):
-        return [item.root]
-    if isinstance(item, etree._Element):
-        return [c for c in item if isinstance(c.tag, str)]
-    return []
-
-
 def _self_axis(item: Any, d: Document) -> Iterator[Any]:
     yield item
 
@@ -525,25 +518,36 @@ def _descendant_or_self(item: Any, d: Document) -> Iterator[Any]:
                 yield el
 
 
-def _child_axis(test: Callable[[Any], bool]) -> Select:
+def _child_axis(test: Callable[[Any], bool], clark: str | None = None) -> Select:
     def select(item: Any, d: Document) -> Iterator[Any]:
-        for el in _elements(item):
-            if test(el):
-                yield el
+        if isinstance(item, etree._Element):
+            if clark is not None:
+                yield from item.iterchildren(clark)  # filtered by libxml2
+                return
+            for el in item:
+                if isinstance(el.tag, str):
+                    yield el
+        elif isinstance(item, Document) and test(item.root):
+            yield item.root
 
     return select
 
 
-def _descendant_axis(test: Callable[[Any], bool]) -> Select:
+def _descendant_axis(test: Callable[[Any], bool], clark: str | None = None) -> Select:
     def select(item: Any, d: Document) -> Iterator[Any]:
         if isinstance(item, Document):
-            candidates: Iterator[Any] = item.root.iter()
+            if test(item.root):
+                yield item.root
+            start = item.root
         elif isinstance(item, etree._Element):
-            candidates = item.iterdescendants()
+            start = item
         else:
             return
-        for el in candidates:
-            if isinstance(el.tag, str) and test(el):
+        if clark is not None:
+            yield from start.iterdescendants(clark)
+            return
+        for el in start.iterdescendants():
+            if isinstance(el.tag, str):
                 yield el
 
     return select

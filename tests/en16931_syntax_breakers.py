@@ -8,6 +8,8 @@ it, under the root element of the syntax.
 
 from __future__ import annotations
 
+import copy
+import random
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -340,3 +342,34 @@ def edge_documents() -> Iterator[tuple[str, bytes]]:
             ns = " ".join(f'xmlns:{p}="{u}"' for p, u in NAMESPACES["ubl"].items() if p not in ("ubl", "cn"))
             text = f'<{root} xmlns="{NAMESPACES["ubl"][key]}" {ns}>{body}</{root}>'
         yield f"edge-{n}", text.encode()
+
+
+_ATTRIBUTES = ["schemeID", "listID", "name", "format", "languageID", "currencyID", "unitCode", "mimeCode",
+               "filename", "schemeName", "listAgencyID"]
+_VALUES = ["", " ", "1.234", "130", "916", "50", "VAT", "false", "true", "0", "58", "30", "urn:cen.eu:en16931:2017"]
+
+
+def mutate(root: etree._Element, rng: random.Random) -> None:
+    """One to four random edits of an invoice tree: duplicate, remove, move or copy an element, set an
+    attribute the rules look at, or replace a leaf's text with a value they compare against."""
+    elements = [e for e in root.iter() if isinstance(e.tag, str)]
+    for _ in range(rng.randint(1, 4)):
+        el = rng.choice(elements)
+        parent = el.getparent()
+        op = rng.randrange(6)
+        if op == 0 and parent is not None:
+            parent.insert(parent.index(el) + 1, copy.deepcopy(el))
+        elif op == 1 and parent is not None:
+            parent.remove(el)
+        elif op == 2:
+            el.set(rng.choice(_ATTRIBUTES), rng.choice(["x", "VA", "FC", "SEPA", "5153", "EUR", "2.1"]))
+        elif op == 3 and len(el) == 0:
+            el.text = rng.choice(_VALUES)
+        elif op == 4 and parent is not None:
+            target = rng.choice(elements)
+            if target is not el and el not in target.iterancestors():
+                parent.remove(el)
+                target.append(el)
+        elif op == 5:
+            rng.choice(elements).append(copy.deepcopy(rng.choice(elements[1:] or elements)))
+        elements = [e for e in root.iter() if isinstance(e.tag, str)]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import collections
 import os
+import random
 import re
 from collections.abc import Iterator
 from importlib import resources
@@ -25,7 +26,7 @@ from typing import Any
 
 import pytest
 from conftest import REQUIRE_SHARED, SAMPLES, SHARED_DATA, need_shared
-from en16931_syntax_breakers import breakers, edge_documents
+from en16931_syntax_breakers import breakers, edge_documents, mutate
 from lxml import etree
 
 from etr.families.en16931.syntax import check_syntax_rules
@@ -148,4 +149,23 @@ def test_native_and_official_agree_on_a_breaking_document_per_rule(official: Any
 def test_native_and_official_agree_on_the_edge_cases(official: Any) -> None:
     n, differ, stopped = _compare(official, edge_documents())
     assert n == 7 and not stopped
+    assert not differ, "\n".join(differ)
+
+
+def test_native_and_official_agree_on_randomly_mutated_invoices(official: Any) -> None:
+    """Seeded random edits (duplicated, removed, moved elements; attributes and values the rules look at) of
+    the CEN example invoices: the two engines agree wherever the official one gives an answer."""
+    base = need_shared(SHARED_DATA / "einvoice" / "en16931")
+    paths = sorted(p for p in base.rglob("*") if p.parent.name in ("examples", "testfiles"))
+    rng = random.Random(16931)
+
+    def documents() -> Iterator[tuple[str, bytes]]:
+        for i in range(240):
+            path = rng.choice(paths)
+            root = etree.parse(str(path)).getroot()
+            mutate(root, rng)
+            yield f"{path.name} mutation {i}", etree.tostring(root)
+
+    n, differ, stopped = _compare(official, documents())
+    assert n > 120, f"too few documents with an official answer ({len(stopped)} stopped)"
     assert not differ, "\n".join(differ)

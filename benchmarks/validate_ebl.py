@@ -8,7 +8,7 @@ Prints, measured in this run:
   * throughput of a 5,000-file batch with ``-j 1`` and ``-j 2``, and the peak memory (max RSS of any etr
     process) for 1,000 and 5,000 files, to show it stays flat.
 
-Targets (reported, never asserted): end to end >= 10% of raw and >= 15,000 docs/s; ``etr --help`` <= 0.25 s;
+Targets (reported, never asserted): end to end >= 10% of raw and >= 10,000 docs/s (issue 7); ``etr --help`` <= 0.25 s;
 one-file validate <= 0.5 s; ``-j 2`` >= 1.6x ``-j 1``.
 
 Usage: python benchmarks/validate_ebl.py [--seconds S] [--files N]
@@ -75,7 +75,7 @@ def in_process(seconds: float) -> None:
     print(f"raw jsonschema-rs is_valid (bound):      {raw_rate:>10,.0f} docs/s")
     print(f"raw jsonschema-rs iter_errors:           {iter_rate:>10,.0f} docs/s")
     print(f"etr.validate(bytes) end to end:          {bytes_rate:>10,.0f} docs/s  "
-          f"= {bytes_rate / raw_rate:.1%} of raw (target >= 10% and >= 15,000 docs/s)")
+          f"= {bytes_rate / raw_rate:.1%} of raw (target >= 10% and >= 10,000 docs/s)")
     print(f"etr.validate(dict) (no parsing):         {dict_rate:>10,.0f} docs/s  = {dict_rate / raw_rate:.1%} of raw")
 
 

@@ -72,11 +72,16 @@ class Entry:
 
 
 _JSON: frozenset[Syntax] = frozenset({"json"})
+_XML: frozenset[Syntax] = frozenset({"xml"})
+_JSON_XML: frozenset[Syntax] = frozenset({"json", "xml"})
 
 #: Every family, in detection order (the first whose ``detect`` matches wins).
 REGISTRY: tuple[Entry, ...] = (
     Entry("dcsa-ebl", "etr.families.ebl:FAMILY", _JSON),
     Entry("dcsa-pint", "etr.families.pint:FAMILY", _JSON),
+    Entry("ephyto", "etr.families.ephyto:FAMILY", _XML),
+    Entry("origin", "etr.families.origin:FAMILY", _JSON_XML),
+    Entry("untp", "etr.families.untp:FAMILY", _JSON),
 )
 FAMILY_NAMES: tuple[str, ...] = tuple(entry.name for entry in REGISTRY)
 

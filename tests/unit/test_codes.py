@@ -84,7 +84,9 @@ def _schema_codes() -> set[str]:
 
     out: set[str] = set()
     for prefix, relpath in (("EBL", "dcsa-ebl/transport-document.schema.json"),
-                            ("PINT", "dcsa-pint/pint-3.0.schema.json")):
+                            ("PINT", "dcsa-pint/pint-3.0.schema.json"),
+                            ("UNTP", "untp/dcc-working.schema.json"),
+                            ("UNTP", "untp/dpp-working.schema.json")):
         keywords = _assertion_keywords(load_schema(relpath))
         with paused():  # made-up errors: asking the code is not emitting it
             out.update(f.code for f in schema_findings(iter(Error(k) for k in sorted(keywords)), prefix, "-"))
@@ -257,7 +259,8 @@ def test_escape_hatch_entries_are_catalogued_with_a_reason() -> None:
 
 def test_catalogue_has_every_family_and_unique_codes() -> None:
     entries = catalogue()
-    assert families() == ("crypto", "dcsa-ebl", "dcsa-pint", "en16931-syntax", "etr", "load")
+    assert families() == ("certificates", "crypto", "dcsa-ebl", "dcsa-pint", "en16931-syntax", "ephyto", "etr",
+                          "load", "origin", "untp")
     assert len({c.code for c in entries}) == len(entries) > 150
     assert catalogue() is entries  # read once per process
     for c in entries:

@@ -377,3 +377,28 @@ def test_a_table_can_be_shared_between_threads() -> None:
     for t in threads:
         t.join()
     assert all(results[n]["UBL-SR-34"] == n for n in range(1, 9))
+
+
+def test_cen_unit_tests_scoped_to_syntax_rules_pass(shared_data: Path) -> None:
+    """The VEFA test sets whose scope is a syntax-binding rule: each test document fires it as expected
+    (``<success>``: never; ``<error number=n>``: n times). inv-core's runner runs every test set."""
+    vefa = "{http://difi.no/xsd/vefa/validator/1.0}"
+    tried = 0
+    for path in sorted((shared_data / "einvoice" / "en16931" / "test").rglob("*.xml")):
+        root = etree.parse(str(path)).getroot()
+        scope = {s.text.strip() for s in root.iter(f"{vefa}scope") if s.text}
+        if root.tag != f"{vefa}testSet" or not any(s.startswith(("UBL-", "CII-")) for s in scope):
+            continue
+        for test in root.findall(f"{vefa}test"):
+            doc = next(c for c in test if isinstance(c.tag, str) and not c.tag.startswith(vefa))
+            syntax = "CII" if doc.tag.endswith("CrossIndustryInvoice") else "UBL"
+            got = collections.Counter(c for c in codes(etree.fromstring(etree.tostring(doc)), syntax).elements()
+                                      if c in scope)
+            expected: collections.Counter[str] = collections.Counter()
+            asserted = test.find(f"{vefa}assert")
+            for item in asserted if asserted is not None else ():
+                if item.tag in (f"{vefa}error", f"{vefa}warning", f"{vefa}fatal") and item.text:
+                    expected[item.text.strip()] += int(item.get("number", "1"))
+            assert got == expected, (path.name, test.get("id"), dict(got), dict(expected))
+            tried += 1
+    assert tried >= 10

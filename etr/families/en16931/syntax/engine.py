@@ -298,6 +298,8 @@ class Context:
     zero: list[Rule] = field(default_factory=list)
     #: whether any rule is checked at this context (set when the table is compiled)
     active: bool = False
+    #: whether its rules are all checks on the context node itself (nothing counted below it)
+    judges_only: bool = False
 
 
 class _Pattern:
@@ -382,6 +384,7 @@ class RuleTable:
         for ctx in self.contexts:
             ctx.rules.sort(key=lambda r: r.index)
             ctx.active = bool(ctx.counted or ctx.child or ctx.immediate)
+            ctx.judges_only = bool(ctx.immediate) and not ctx.counted and not ctx.child
         # the automaton: state 0 is the document node
         self._states: list[frozenset[tuple[int, int]]] = []
         self._state_ids: dict[tuple[frozenset[tuple[int, int]], tuple[int, ...]], int] = {}
@@ -683,9 +686,10 @@ class _Run:
                     if empty_leaf and child[0].tag.__class__ is not str and _empty_leaf(child, doc):
                         for ctx in empty_leaf:  # only comments or processing instructions inside
                             self._choose(ctx, child)
-                    for ctx, pred in every:
-                        if pred(child, doc):
-                            self._choose(ctx, child)
+                    if every:
+                        for ctx, pred in every:
+                            if pred(child, doc):
+                                self._choose(ctx, child)
                     stack.append((iter(child), nsid))
                     break
                 if empty_leaf:
@@ -693,9 +697,10 @@ class _Run:
                     if not text or text.isspace():
                         for ctx in empty_leaf:
                             self._choose(ctx, child)
-                for ctx, pred in every:
-                    if pred(child, doc):
-                        self._choose(ctx, child)
+                if every:
+                    for ctx, pred in every:
+                        if pred(child, doc):
+                            self._choose(ctx, child)
             else:
                 stack.pop()
 
@@ -715,6 +720,15 @@ class _Run:
         contexts, rules = plan
         doc = self.doc
         for _first, candidates in contexts:
+            if len(candidates) == 1 and candidates[0][0].judges_only:
+                # the only candidate, judged on the node itself: judge first, and look at the (costlier)
+                # predicates only when something is to be reported
+                ctx, pred_slots = candidates[0]
+                for rule in ctx.immediate:
+                    message = rule.judge(el, doc)
+                    if message is not None and (not pred_slots or self._holds(pred_slots, el, doc)):
+                        self._report(rule, el, message)
+                continue
             for ctx, pred_slots in candidates:
                 if pred_slots and not self._holds(pred_slots, el, doc):
                     continue

@@ -64,6 +64,9 @@ REFERENCES = {
 #: (a hostile stream of distinct element names costs time, not memory).
 _MAX_TRANSITIONS = 4096
 
+#: Child-name sequences remembered per context as passing its child rules.
+_MAX_SIGNATURES = 256
+
 _PATH_KINDS = frozenset({"absent", "max", "count", "present", "distinct", "equal"})
 
 
@@ -300,6 +303,8 @@ class Context:
     active: bool = False
     #: whether its rules are all checks on the context node itself (nothing counted below it)
     judges_only: bool = False
+    #: child-name sequences known to pass every child rule (None: a child rule looks at attributes)
+    passing: set[tuple[Any, ...]] | None = None
 
 
 class _Pattern:
@@ -385,6 +390,8 @@ class RuleTable:
             ctx.rules.sort(key=lambda r: r.index)
             ctx.active = bool(ctx.counted or ctx.child or ctx.immediate)
             ctx.judges_only = bool(ctx.immediate) and not ctx.counted and not ctx.child
+            if ctx.child and all(attribute is None for _, _, attribute, _, _ in ctx.child):
+                ctx.passing = set()
         # the automaton: state 0 is the document node
         self._states: list[frozenset[tuple[int, int]]] = []
         self._state_ids: dict[tuple[frozenset[tuple[int, int]], tuple[int, ...]], int] = {}
@@ -514,7 +521,7 @@ class RuleTable:
         return run.finish()
 
 
-_Plan = tuple[tuple[tuple[Context, tuple[Any, ...]], ...], tuple[_Pattern, ...]]
+_Plan = tuple[tuple[tuple[Any, ...], ...], tuple[_Pattern, ...]]
 
 
 def _plan(done: tuple[_Pattern, ...]) -> _Plan | None:
@@ -530,7 +537,7 @@ def _plan(done: tuple[_Pattern, ...]) -> _Plan | None:
             groups.setdefault(pat.key, []).append(pat)
         else:
             rules.append(pat)
-    contexts: list[tuple[Context, tuple[Any, ...]]] = []
+    contexts: list[tuple[Any, ...]] = []
     for pats in groups.values():
         pats.sort(key=lambda p: -p.context.rank)
         chain: list[tuple[Context, tuple[Any, ...]]] = []
@@ -538,9 +545,23 @@ def _plan(done: tuple[_Pattern, ...]) -> _Plan | None:
             chain.append((p.context, p.pred_slots))
             if not p.pred_slots:
                 break
-        # a group is a sequence of candidates: encode as nested tuples, first that holds wins
-        contexts.append((chain[0][0], tuple(chain)))
+        # how the group is decided at such an element (first candidate that holds wins):
+        ctx, pred_slots = chain[0]
+        if len(chain) == 1 and not ctx.active:
+            continue  # nothing to check, nothing below it to shadow
+        if len(chain) == 1 and not pred_slots:
+            contexts.append((_DIRECT, ctx))
+        elif len(chain) == 1 and ctx.judges_only:
+            contexts.append((_JUDGE_FIRST, ctx, pred_slots))
+        else:
+            contexts.append((_CHAIN, tuple(chain)))
+    if not contexts and not rules:
+        return None
     return tuple(contexts), tuple(rules)
+
+
+#: How a plan decides a Schematron pattern's context at an element (see :func:`_plan`).
+_DIRECT, _JUDGE_FIRST, _CHAIN = 0, 1, 2
 
 
 @functools.cache
@@ -719,22 +740,25 @@ class _Run:
     def _act(self, plan: _Plan, el: etree._Element) -> None:
         contexts, rules = plan
         doc = self.doc
-        for _first, candidates in contexts:
-            if len(candidates) == 1 and candidates[0][0].judges_only:
+        for decision in contexts:
+            how = decision[0]
+            if how == _DIRECT:
+                self._choose(decision[1], el)
+            elif how == _JUDGE_FIRST:
                 # the only candidate, judged on the node itself: judge first, and look at the (costlier)
                 # predicates only when something is to be reported
-                ctx, pred_slots = candidates[0]
+                ctx, pred_slots = decision[1], decision[2]
                 for rule in ctx.immediate:
                     message = rule.judge(el, doc)
-                    if message is not None and (not pred_slots or self._holds(pred_slots, el, doc)):
+                    if message is not None and self._holds(pred_slots, el, doc):
                         self._report(rule, el, message)
-                continue
-            for ctx, pred_slots in candidates:
-                if pred_slots and not self._holds(pred_slots, el, doc):
-                    continue
-                if ctx.active:  # a context without rules only keeps lower-ranked ones from being chosen
-                    self._choose(ctx, el)
-                break
+            else:
+                for ctx, pred_slots in decision[1]:
+                    if pred_slots and not self._holds(pred_slots, el, doc):
+                        continue
+                    if ctx.active:  # a context without rules only keeps lower-ranked ones from being chosen
+                        self._choose(ctx, el)
+                    break
         if not rules:
             return
         chosen = self.chosen
@@ -780,20 +804,35 @@ class _Run:
             self.chosen[(ctx.pattern, id(el))] = ctx
             self.instances.append((ctx, el))
         if ctx.child:
+            memo = ctx.passing
+            if memo is not None:
+                # the child rules judge only the names of the children: a sequence of names once found
+                # to pass them all passes again (invoice lines repeat the same shape)
+                signature = tuple([c.tag for c in el])
+                if signature in memo:
+                    self._judge_node(ctx, el)
+                    return
             tags: dict[Any, int] = {}
             for c in el:
                 tag = c.tag
                 tags[tag] = tags.get(tag, 0) + 1
+            passed = True
             for rule, tag, attribute, low, high in ctx.child:
                 n = tags.get(tag, 0)
                 if n and attribute is not None:
                     n = sum(1 for c in el.iterchildren(tag) if c.get(attribute) is not None)
                 if not low <= n <= high:
+                    passed = False
                     nodes = [c for c in el.iterchildren(tag) if attribute is None or c.get(attribute) is not None]
                     verdict = _verdict(rule, nodes)
                     if verdict is not None:
                         target, text = verdict
                         self._report(rule, target if target is not None else el, text)
+            if passed and memo is not None and len(memo) < _MAX_SIGNATURES:
+                memo.add(signature)
+        self._judge_node(ctx, el)
+
+    def _judge_node(self, ctx: Context, el: etree._Element) -> None:
         doc = self.doc
         for rule in ctx.immediate:
             judge = rule.judge

@@ -106,8 +106,12 @@ def test_findings_carry_id_flag_terms_xpath_line_and_reference() -> None:
     assert card.reference == "EN 16931-1 BR-51"
     total = findings["BR-CO-10"]
     assert total.severity is Severity.ERROR and total.terms == ("BT-106", "BT-131")
-    assert total.location is not None and total.location.xpath == "/*/cac:LegalMonetaryTotal"
-    assert total.location.line == 3
+    # the finding points at the value the rule is about (BT-106) ...
+    assert total.location is not None and total.location.xpath == "/*/cac:LegalMonetaryTotal/cbc:LineExtensionAmount"
+    assert total.location.line == 4
+    # ... and at the rule's context when that value is missing
+    assert findings["BR-13"].location is not None and findings["BR-13"].location.xpath == "/*/cac:LegalMonetaryTotal"
+    assert findings["BR-13"].location.line == 3
     assert findings["BR-01"].location is not None and findings["BR-01"].location.xpath == "/*"
 
 

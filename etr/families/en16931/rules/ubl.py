@@ -428,8 +428,14 @@ def _g_root(el: Element, doc: _Doc, out: Fired) -> None:
         used = cat in tc_ids or cat in ctc_ids
         return (used and subtotal_vat_ids.count(cat) == 1) or not used
 
+    codes_of: dict[int, set[str]] = {}
+
     def with_cat(cats: list[Element], cat: str) -> bool:
-        return any(nsv(tc.findall(ID)) == cat for tc in cats)
+        """``exists(cats[normalize-space(cbc:ID) = cat])``; the codes of each list are read once."""
+        codes = codes_of.get(id(cats))
+        if codes is None:
+            codes = codes_of[id(cats)] = {nsv(tc.findall(ID)) for tc in cats}
+        return cat in codes
 
     seller_or_rep = seller_any or rep_vat
     seller_vat_or_rep = seller_vat or rep_vat

@@ -14,7 +14,7 @@ from copy import deepcopy
 from decimal import Decimal
 
 import pytest
-from en16931_documents import CII_DOCUMENTS, UBL_DOCUMENTS, UBL_NS, cii, ubl
+from en16931_documents import CII_DOCUMENTS, UBL_DOCUMENTS, UBL_NS, VALID_CII, VALID_UBL, cii, ubl
 from en16931_official import OfficialEngineError, official_ids
 from lxml import etree
 
@@ -259,81 +259,6 @@ def test_official_and_native_agree_on_mutated_invoices(seed: int) -> None:
         compared += 1
     assert compared > 30
 
-
-VALID_UBL = ubl(
-    "<cbc:CustomizationID>urn:cen.eu:en16931:2017</cbc:CustomizationID><cbc:ID>INV-1</cbc:ID>"
-    "<cbc:IssueDate>2024-05-01</cbc:IssueDate><cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>"
-    "<cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>"
-    "<cac:AccountingSupplierParty><cac:Party><cbc:EndpointID schemeID=\"0088\">5790000435968</cbc:EndpointID>"
-    "<cac:PostalAddress><cac:Country><cbc:IdentificationCode>DE</cbc:IdentificationCode></cac:Country>"
-    "</cac:PostalAddress><cac:PartyTaxScheme><cbc:CompanyID>DE123456789</cbc:CompanyID><cac:TaxScheme>"
-    "<cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme><cac:PartyLegalEntity><cbc:RegistrationName>Seller"
-    "</cbc:RegistrationName></cac:PartyLegalEntity></cac:Party></cac:AccountingSupplierParty>"
-    "<cac:AccountingCustomerParty><cac:Party><cbc:EndpointID schemeID=\"0088\">5790000435975</cbc:EndpointID>"
-    "<cac:PostalAddress><cac:Country><cbc:IdentificationCode>FR</cbc:IdentificationCode></cac:Country>"
-    "</cac:PostalAddress><cac:PartyLegalEntity><cbc:RegistrationName>Buyer</cbc:RegistrationName>"
-    "</cac:PartyLegalEntity></cac:Party></cac:AccountingCustomerParty>"
-    "<cac:PaymentMeans><cbc:PaymentMeansCode>30</cbc:PaymentMeansCode><cac:PayeeFinancialAccount>"
-    "<cbc:ID>DE89370400440532013000</cbc:ID></cac:PayeeFinancialAccount></cac:PaymentMeans>"
-    "<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator><cbc:AllowanceChargeReason>Discount"
-    "</cbc:AllowanceChargeReason><cbc:Amount currencyID=\"EUR\">10.00</cbc:Amount><cac:TaxCategory><cbc:ID>S"
-    "</cbc:ID><cbc:Percent>19</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory>"
-    "</cac:AllowanceCharge>"
-    "<cac:TaxTotal><cbc:TaxAmount currencyID=\"EUR\">36.10</cbc:TaxAmount><cac:TaxSubtotal>"
-    "<cbc:TaxableAmount currencyID=\"EUR\">190.00</cbc:TaxableAmount><cbc:TaxAmount currencyID=\"EUR\">36.10"
-    "</cbc:TaxAmount><cac:TaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>19</cbc:Percent><cac:TaxScheme><cbc:ID>VAT"
-    "</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:TaxSubtotal></cac:TaxTotal>"
-    "<cac:LegalMonetaryTotal><cbc:LineExtensionAmount currencyID=\"EUR\">200.00</cbc:LineExtensionAmount>"
-    "<cbc:TaxExclusiveAmount currencyID=\"EUR\">190.00</cbc:TaxExclusiveAmount>"
-    "<cbc:TaxInclusiveAmount currencyID=\"EUR\">226.10</cbc:TaxInclusiveAmount>"
-    "<cbc:AllowanceTotalAmount currencyID=\"EUR\">10.00</cbc:AllowanceTotalAmount>"
-    "<cbc:PayableAmount currencyID=\"EUR\">226.10</cbc:PayableAmount></cac:LegalMonetaryTotal>"
-    + "".join(
-        f"<cac:InvoiceLine><cbc:ID>{i}</cbc:ID><cbc:InvoicedQuantity unitCode=\"C62\">2</cbc:InvoicedQuantity>"
-        "<cbc:LineExtensionAmount currencyID=\"EUR\">100.00</cbc:LineExtensionAmount><cac:Item><cbc:Name>Widget"
-        "</cbc:Name><cac:ClassifiedTaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>19</cbc:Percent><cac:TaxScheme>"
-        "<cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:ClassifiedTaxCategory></cac:Item><cac:Price>"
-        "<cbc:PriceAmount currencyID=\"EUR\">50.00</cbc:PriceAmount></cac:Price></cac:InvoiceLine>"
-        for i in (1, 2)))
-
-VALID_CII = cii(
-    "<rsm:ExchangedDocumentContext><ram:GuidelineSpecifiedDocumentContextParameter><ram:ID>urn:cen.eu:en16931:2017"
-    "</ram:ID></ram:GuidelineSpecifiedDocumentContextParameter></rsm:ExchangedDocumentContext>"
-    "<rsm:ExchangedDocument><ram:ID>INV-1</ram:ID><ram:TypeCode>380</ram:TypeCode><ram:IssueDateTime>"
-    "<udt:DateTimeString format=\"102\">20240501</udt:DateTimeString></ram:IssueDateTime></rsm:ExchangedDocument>"
-    "<rsm:SupplyChainTradeTransaction>"
-    + "".join(
-        f"<ram:IncludedSupplyChainTradeLineItem><ram:AssociatedDocumentLineDocument><ram:LineID>{i}</ram:LineID>"
-        "</ram:AssociatedDocumentLineDocument><ram:SpecifiedTradeProduct><ram:Name>Widget</ram:Name>"
-        "</ram:SpecifiedTradeProduct><ram:SpecifiedLineTradeAgreement><ram:NetPriceProductTradePrice>"
-        "<ram:ChargeAmount>50.00</ram:ChargeAmount></ram:NetPriceProductTradePrice></ram:SpecifiedLineTradeAgreement>"
-        "<ram:SpecifiedLineTradeDelivery><ram:BilledQuantity unitCode=\"C62\">2</ram:BilledQuantity>"
-        "</ram:SpecifiedLineTradeDelivery><ram:SpecifiedLineTradeSettlement><ram:ApplicableTradeTax><ram:TypeCode>VAT"
-        "</ram:TypeCode><ram:CategoryCode>S</ram:CategoryCode><ram:RateApplicablePercent>19"
-        "</ram:RateApplicablePercent></ram:ApplicableTradeTax><ram:SpecifiedTradeSettlementLineMonetarySummation>"
-        "<ram:LineTotalAmount>100.00</ram:LineTotalAmount></ram:SpecifiedTradeSettlementLineMonetarySummation>"
-        "</ram:SpecifiedLineTradeSettlement></ram:IncludedSupplyChainTradeLineItem>" for i in (1, 2))
-    + "<ram:ApplicableHeaderTradeAgreement><ram:SellerTradeParty><ram:Name>Seller</ram:Name><ram:PostalTradeAddress>"
-    "<ram:CountryID>DE</ram:CountryID></ram:PostalTradeAddress><ram:SpecifiedTaxRegistration>"
-    "<ram:ID schemeID=\"VA\">DE123456789</ram:ID></ram:SpecifiedTaxRegistration></ram:SellerTradeParty>"
-    "<ram:BuyerTradeParty><ram:Name>Buyer</ram:Name><ram:PostalTradeAddress><ram:CountryID>FR</ram:CountryID>"
-    "</ram:PostalTradeAddress></ram:BuyerTradeParty></ram:ApplicableHeaderTradeAgreement>"
-    "<ram:ApplicableHeaderTradeDelivery/><ram:ApplicableHeaderTradeSettlement>"
-    "<ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode><ram:SpecifiedTradeSettlementPaymentMeans>"
-    "<ram:TypeCode>30</ram:TypeCode><ram:PayeePartyCreditorFinancialAccount><ram:IBANID>DE89370400440532013000"
-    "</ram:IBANID></ram:PayeePartyCreditorFinancialAccount></ram:SpecifiedTradeSettlementPaymentMeans>"
-    "<ram:ApplicableTradeTax><ram:CalculatedAmount>36.10</ram:CalculatedAmount><ram:TypeCode>VAT</ram:TypeCode>"
-    "<ram:BasisAmount>190.00</ram:BasisAmount><ram:CategoryCode>S</ram:CategoryCode><ram:RateApplicablePercent>19"
-    "</ram:RateApplicablePercent></ram:ApplicableTradeTax><ram:SpecifiedTradeAllowanceCharge><ram:ChargeIndicator>"
-    "<udt:Indicator>false</udt:Indicator></ram:ChargeIndicator><ram:ActualAmount>10.00</ram:ActualAmount>"
-    "<ram:Reason>Discount</ram:Reason><ram:CategoryTradeTax><ram:TypeCode>VAT</ram:TypeCode><ram:CategoryCode>S"
-    "</ram:CategoryCode><ram:RateApplicablePercent>19</ram:RateApplicablePercent></ram:CategoryTradeTax>"
-    "</ram:SpecifiedTradeAllowanceCharge><ram:SpecifiedTradeSettlementHeaderMonetarySummation>"
-    "<ram:LineTotalAmount>200.00</ram:LineTotalAmount><ram:AllowanceTotalAmount>10.00</ram:AllowanceTotalAmount>"
-    "<ram:TaxBasisTotalAmount>190.00</ram:TaxBasisTotalAmount><ram:TaxTotalAmount currencyID=\"EUR\">36.10"
-    "</ram:TaxTotalAmount><ram:GrandTotalAmount>226.10</ram:GrandTotalAmount><ram:DuePayableAmount>226.10"
-    "</ram:DuePayableAmount></ram:SpecifiedTradeSettlementHeaderMonetarySummation>"
-    "</ram:ApplicableHeaderTradeSettlement></rsm:SupplyChainTradeTransaction>")
 
 
 # ------------------------------------------------ the official engine's number semantics, pinned

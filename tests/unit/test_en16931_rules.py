@@ -309,3 +309,38 @@ def test_cii_negative_zero_is_not_zero_for_the_official_engine(calculated: str, 
 def test_the_pinned_number_semantics_are_the_official_ones(document: bytes) -> None:
     syntax = "CII" if b"CrossIndustryInvoice" in document else "UBL"
     assert native_ids(document, syntax) == official_ids(document, syntax)
+
+
+# ------------------------------------------------------------------------------------ robustness
+_DAMAGE = ["abc", "", "1e5", "-0.0", " 1 ", "NaN", "INF", "-INF", "1,5", "2024-13-45", "x y", "#AAA#", "true",
+           "S", "VAT", "1.234567890123456789012345678901234567890", "9" * 400]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_damaged_invoices_give_findings_never_an_exception(seed: int) -> None:
+    """Property: whatever values, repeats or gaps an invoice has, the rules report and never raise."""
+    rnd = random.Random(seed)
+    bases = [*UBL_DOCUMENTS.values(), *CII_DOCUMENTS.values(), VALID_UBL, VALID_CII]
+    for _ in range(150):
+        root = etree.fromstring(rnd.choice(bases))
+        for _ in range(rnd.randint(1, 6)):
+            elements = [e for e in root.iter() if isinstance(e.tag, str)]
+            el = rnd.choice(elements)
+            parent = el.getparent()
+            roll = rnd.random()
+            if roll < 0.5:
+                el.text = rnd.choice(_DAMAGE)
+            elif roll < 0.7 and parent is not None:
+                parent.insert(0, deepcopy(el))
+            elif roll < 0.85 and parent is not None:
+                parent.remove(el)
+            else:
+                el.set(rnd.choice(["currencyID", "schemeID", "unitCode", "listID", "mimeCode"]), rnd.choice(_DAMAGE))
+        syntax = "CII" if "CrossIndustryInvoice" in str(root.tag) else "UBL"
+        for finding in check_business_rules(root, syntax):  # type: ignore[arg-type]
+            assert finding.code in RULES and finding.location is not None
+
+
+def test_a_line_amount_that_is_no_number_makes_the_breakdown_rules_fire() -> None:
+    document = _s_breakdown("100", "abc")  # the official engine stops on this document (xs:decimal('abc'))
+    assert "BR-S-08" in native_ids(document, "UBL")

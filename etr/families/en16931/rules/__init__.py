@@ -22,8 +22,9 @@ from .meta import RULES, RuleInfo
 
 __all__ = ["RULES", "RuleInfo", "check_business_rules", "fire"]
 
-#: Decimal arithmetic wide enough that sums of amounts never round (XPath xs:decimal is exact).
-_CONTEXT = decimal.Context(prec=80, traps=[decimal.InvalidOperation, decimal.DivisionByZero])
+#: Decimal arithmetic wide enough that sums of amounts never round (XPath xs:decimal is exact). NaN (an
+#: untyped "NaN" compared with a number) compares false, as in XPath, instead of trapping.
+_CONTEXT = decimal.Context(prec=80, traps=[decimal.DivisionByZero])
 
 
 def fire(root: etree._Element, syntax: Literal["UBL", "CII"]) -> list[tuple[str, etree._Element]]:

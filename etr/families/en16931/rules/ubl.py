@@ -731,8 +731,6 @@ def _g_party_tax_scheme(el: Element, doc: _Doc, out: Fired) -> None:
 def _g_subtotal_category(el: Element, doc: _Doc, out: Fired, cat: str) -> None:
     subtotal = el.getparent()
     assert subtotal is not None
-    sums = doc.sums()
-    root = doc.root
     has_il, has_cnl = bool(doc.all(INVOICE_LINE)), bool(doc.all(CREDIT_NOTE_LINE))
     taxable_nodes = subtotal.findall(TAXABLE)
     tax_nodes = subtotal.findall(TAX_AMOUNT)
@@ -749,7 +747,7 @@ def _g_subtotal_category(el: Element, doc: _Doc, out: Fired, cat: str) -> None:
                     if cat == "S":
                         present = (kind, "S", rate) in _line_rate_keys(doc, kind) or _ac_rate_exists(doc, rate)
                     if present:
-                        total = sums.total_rate(kind, cat, rate) if root is not None else Decimal(0)
+                        total = doc.sums().total_rate(kind, cat, rate)
                         if low < total < high:
                             ok = True
                 if not ok:
@@ -773,8 +771,8 @@ def _g_subtotal_category(el: Element, doc: _Doc, out: Fired, cat: str) -> None:
         taxable = dec_opt(taxable_nodes)
         if taxable is None:
             return False
-        return (has_il and taxable == sums.total(INVOICE_LINE, cat)) or \
-            (has_cnl and taxable == sums.total(CREDIT_NOTE_LINE, cat))
+        return (has_il and taxable == doc.sums().total(INVOICE_LINE, cat)) or \
+            (has_cnl and taxable == doc.sums().total(CREDIT_NOTE_LINE, cat))
 
     _check(out, el, CATEGORY_RULES[cat][8], x08_exact)
     _check(out, el, CATEGORY_RULES[cat][9], lambda: dec_opt(tax_nodes) == 0)

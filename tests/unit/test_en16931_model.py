@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from conftest import SHARED_DATA, need_shared
+from en16931_documents import VALID_CII, VALID_UBL
 from lxml import etree
-from test_en16931_rules import VALID_CII, VALID_UBL
 
 from etr.families.en16931.model import HEADER, build_model
 

@@ -14,7 +14,7 @@ from copy import deepcopy
 from decimal import Decimal
 
 import pytest
-from en16931_documents import CII_DOCUMENTS, UBL_DOCUMENTS, UBL_NS, cii, ubl
+from en16931_documents import CII_DOCUMENTS, UBL_DOCUMENTS, UBL_NS, VALID_CII, VALID_UBL, cii, ubl
 from en16931_official import OfficialEngineError, official_ids
 from lxml import etree
 
@@ -106,8 +106,12 @@ def test_findings_carry_id_flag_terms_xpath_line_and_reference() -> None:
     assert card.reference == "EN 16931-1 BR-51"
     total = findings["BR-CO-10"]
     assert total.severity is Severity.ERROR and total.terms == ("BT-106", "BT-131")
-    assert total.location is not None and total.location.xpath == "/*/cac:LegalMonetaryTotal"
-    assert total.location.line == 3
+    # the finding points at the value the rule is about (BT-106) ...
+    assert total.location is not None and total.location.xpath == "/*/cac:LegalMonetaryTotal/cbc:LineExtensionAmount"
+    assert total.location.line == 4
+    # ... and at the rule's context when that value is missing
+    assert findings["BR-13"].location is not None and findings["BR-13"].location.xpath == "/*/cac:LegalMonetaryTotal"
+    assert findings["BR-13"].location.line == 3
     assert findings["BR-01"].location is not None and findings["BR-01"].location.xpath == "/*"
 
 
@@ -256,77 +260,87 @@ def test_official_and_native_agree_on_mutated_invoices(seed: int) -> None:
     assert compared > 30
 
 
-VALID_UBL = ubl(
-    "<cbc:CustomizationID>urn:cen.eu:en16931:2017</cbc:CustomizationID><cbc:ID>INV-1</cbc:ID>"
-    "<cbc:IssueDate>2024-05-01</cbc:IssueDate><cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>"
-    "<cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>"
-    "<cac:AccountingSupplierParty><cac:Party><cbc:EndpointID schemeID=\"0088\">5790000435968</cbc:EndpointID>"
-    "<cac:PostalAddress><cac:Country><cbc:IdentificationCode>DE</cbc:IdentificationCode></cac:Country>"
-    "</cac:PostalAddress><cac:PartyTaxScheme><cbc:CompanyID>DE123456789</cbc:CompanyID><cac:TaxScheme>"
-    "<cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme><cac:PartyLegalEntity><cbc:RegistrationName>Seller"
-    "</cbc:RegistrationName></cac:PartyLegalEntity></cac:Party></cac:AccountingSupplierParty>"
-    "<cac:AccountingCustomerParty><cac:Party><cbc:EndpointID schemeID=\"0088\">5790000435975</cbc:EndpointID>"
-    "<cac:PostalAddress><cac:Country><cbc:IdentificationCode>FR</cbc:IdentificationCode></cac:Country>"
-    "</cac:PostalAddress><cac:PartyLegalEntity><cbc:RegistrationName>Buyer</cbc:RegistrationName>"
-    "</cac:PartyLegalEntity></cac:Party></cac:AccountingCustomerParty>"
-    "<cac:PaymentMeans><cbc:PaymentMeansCode>30</cbc:PaymentMeansCode><cac:PayeeFinancialAccount>"
-    "<cbc:ID>DE89370400440532013000</cbc:ID></cac:PayeeFinancialAccount></cac:PaymentMeans>"
-    "<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator><cbc:AllowanceChargeReason>Discount"
-    "</cbc:AllowanceChargeReason><cbc:Amount currencyID=\"EUR\">10.00</cbc:Amount><cac:TaxCategory><cbc:ID>S"
-    "</cbc:ID><cbc:Percent>19</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory>"
-    "</cac:AllowanceCharge>"
-    "<cac:TaxTotal><cbc:TaxAmount currencyID=\"EUR\">36.10</cbc:TaxAmount><cac:TaxSubtotal>"
-    "<cbc:TaxableAmount currencyID=\"EUR\">190.00</cbc:TaxableAmount><cbc:TaxAmount currencyID=\"EUR\">36.10"
-    "</cbc:TaxAmount><cac:TaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>19</cbc:Percent><cac:TaxScheme><cbc:ID>VAT"
-    "</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:TaxSubtotal></cac:TaxTotal>"
-    "<cac:LegalMonetaryTotal><cbc:LineExtensionAmount currencyID=\"EUR\">200.00</cbc:LineExtensionAmount>"
-    "<cbc:TaxExclusiveAmount currencyID=\"EUR\">190.00</cbc:TaxExclusiveAmount>"
-    "<cbc:TaxInclusiveAmount currencyID=\"EUR\">226.10</cbc:TaxInclusiveAmount>"
-    "<cbc:AllowanceTotalAmount currencyID=\"EUR\">10.00</cbc:AllowanceTotalAmount>"
-    "<cbc:PayableAmount currencyID=\"EUR\">226.10</cbc:PayableAmount></cac:LegalMonetaryTotal>"
-    + "".join(
-        f"<cac:InvoiceLine><cbc:ID>{i}</cbc:ID><cbc:InvoicedQuantity unitCode=\"C62\">2</cbc:InvoicedQuantity>"
-        "<cbc:LineExtensionAmount currencyID=\"EUR\">100.00</cbc:LineExtensionAmount><cac:Item><cbc:Name>Widget"
-        "</cbc:Name><cac:ClassifiedTaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>19</cbc:Percent><cac:TaxScheme>"
-        "<cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:ClassifiedTaxCategory></cac:Item><cac:Price>"
-        "<cbc:PriceAmount currencyID=\"EUR\">50.00</cbc:PriceAmount></cac:Price></cac:InvoiceLine>"
-        for i in (1, 2)))
 
-VALID_CII = cii(
-    "<rsm:ExchangedDocumentContext><ram:GuidelineSpecifiedDocumentContextParameter><ram:ID>urn:cen.eu:en16931:2017"
-    "</ram:ID></ram:GuidelineSpecifiedDocumentContextParameter></rsm:ExchangedDocumentContext>"
-    "<rsm:ExchangedDocument><ram:ID>INV-1</ram:ID><ram:TypeCode>380</ram:TypeCode><ram:IssueDateTime>"
-    "<udt:DateTimeString format=\"102\">20240501</udt:DateTimeString></ram:IssueDateTime></rsm:ExchangedDocument>"
-    "<rsm:SupplyChainTradeTransaction>"
-    + "".join(
-        f"<ram:IncludedSupplyChainTradeLineItem><ram:AssociatedDocumentLineDocument><ram:LineID>{i}</ram:LineID>"
-        "</ram:AssociatedDocumentLineDocument><ram:SpecifiedTradeProduct><ram:Name>Widget</ram:Name>"
-        "</ram:SpecifiedTradeProduct><ram:SpecifiedLineTradeAgreement><ram:NetPriceProductTradePrice>"
-        "<ram:ChargeAmount>50.00</ram:ChargeAmount></ram:NetPriceProductTradePrice></ram:SpecifiedLineTradeAgreement>"
-        "<ram:SpecifiedLineTradeDelivery><ram:BilledQuantity unitCode=\"C62\">2</ram:BilledQuantity>"
-        "</ram:SpecifiedLineTradeDelivery><ram:SpecifiedLineTradeSettlement><ram:ApplicableTradeTax><ram:TypeCode>VAT"
-        "</ram:TypeCode><ram:CategoryCode>S</ram:CategoryCode><ram:RateApplicablePercent>19"
-        "</ram:RateApplicablePercent></ram:ApplicableTradeTax><ram:SpecifiedTradeSettlementLineMonetarySummation>"
-        "<ram:LineTotalAmount>100.00</ram:LineTotalAmount></ram:SpecifiedTradeSettlementLineMonetarySummation>"
-        "</ram:SpecifiedLineTradeSettlement></ram:IncludedSupplyChainTradeLineItem>" for i in (1, 2))
-    + "<ram:ApplicableHeaderTradeAgreement><ram:SellerTradeParty><ram:Name>Seller</ram:Name><ram:PostalTradeAddress>"
-    "<ram:CountryID>DE</ram:CountryID></ram:PostalTradeAddress><ram:SpecifiedTaxRegistration>"
-    "<ram:ID schemeID=\"VA\">DE123456789</ram:ID></ram:SpecifiedTaxRegistration></ram:SellerTradeParty>"
-    "<ram:BuyerTradeParty><ram:Name>Buyer</ram:Name><ram:PostalTradeAddress><ram:CountryID>FR</ram:CountryID>"
-    "</ram:PostalTradeAddress></ram:BuyerTradeParty></ram:ApplicableHeaderTradeAgreement>"
-    "<ram:ApplicableHeaderTradeDelivery/><ram:ApplicableHeaderTradeSettlement>"
-    "<ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode><ram:SpecifiedTradeSettlementPaymentMeans>"
-    "<ram:TypeCode>30</ram:TypeCode><ram:PayeePartyCreditorFinancialAccount><ram:IBANID>DE89370400440532013000"
-    "</ram:IBANID></ram:PayeePartyCreditorFinancialAccount></ram:SpecifiedTradeSettlementPaymentMeans>"
-    "<ram:ApplicableTradeTax><ram:CalculatedAmount>36.10</ram:CalculatedAmount><ram:TypeCode>VAT</ram:TypeCode>"
-    "<ram:BasisAmount>190.00</ram:BasisAmount><ram:CategoryCode>S</ram:CategoryCode><ram:RateApplicablePercent>19"
-    "</ram:RateApplicablePercent></ram:ApplicableTradeTax><ram:SpecifiedTradeAllowanceCharge><ram:ChargeIndicator>"
-    "<udt:Indicator>false</udt:Indicator></ram:ChargeIndicator><ram:ActualAmount>10.00</ram:ActualAmount>"
-    "<ram:Reason>Discount</ram:Reason><ram:CategoryTradeTax><ram:TypeCode>VAT</ram:TypeCode><ram:CategoryCode>S"
-    "</ram:CategoryCode><ram:RateApplicablePercent>19</ram:RateApplicablePercent></ram:CategoryTradeTax>"
-    "</ram:SpecifiedTradeAllowanceCharge><ram:SpecifiedTradeSettlementHeaderMonetarySummation>"
-    "<ram:LineTotalAmount>200.00</ram:LineTotalAmount><ram:AllowanceTotalAmount>10.00</ram:AllowanceTotalAmount>"
-    "<ram:TaxBasisTotalAmount>190.00</ram:TaxBasisTotalAmount><ram:TaxTotalAmount currencyID=\"EUR\">36.10"
-    "</ram:TaxTotalAmount><ram:GrandTotalAmount>226.10</ram:GrandTotalAmount><ram:DuePayableAmount>226.10"
-    "</ram:DuePayableAmount></ram:SpecifiedTradeSettlementHeaderMonetarySummation>"
-    "</ram:ApplicableHeaderTradeSettlement></rsm:SupplyChainTradeTransaction>")
+# ------------------------------------------------ the official engine's number semantics, pinned
+def _s_breakdown(taxable: str, line: str) -> bytes:
+    return ubl("<cac:TaxTotal><cac:TaxSubtotal><cbc:TaxableAmount>" + taxable + "</cbc:TaxableAmount>"
+               "<cbc:TaxAmount>0</cbc:TaxAmount><cac:TaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>0</cbc:Percent>"
+               "<cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:TaxSubtotal></cac:TaxTotal>"
+               "<cac:InvoiceLine><cbc:LineExtensionAmount>" + line + "</cbc:LineExtensionAmount><cac:Item>"
+               "<cac:ClassifiedTaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>0</cbc:Percent><cac:TaxScheme><cbc:ID>VAT"
+               "</cbc:ID></cac:TaxScheme></cac:ClassifiedTaxCategory></cac:Item></cac:InvoiceLine>")
+
+
+@pytest.mark.parametrize(("taxable", "line", "fires"), [
+    ("183.23", "182.23", False),  # TaxableAmount - 1 is taken in binary floating point: 182.2299999... < 182.23
+    ("101", "100", True),         # exactly one apart: the strict tolerance fails
+    ("100.5", "100", False),
+])
+def test_br_s_08_tolerance_is_computed_in_xs_double(taxable: str, line: str, fires: bool) -> None:
+    document = _s_breakdown(taxable, line)
+    assert ("BR-S-08" in native_ids(document, "UBL")) is fires
+
+
+def _z_breakdown(calculated: str, total: str) -> bytes:
+    return cii("<rsm:SupplyChainTradeTransaction><ram:ApplicableHeaderTradeSettlement>"
+               "<ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode><ram:ApplicableTradeTax><ram:CalculatedAmount>"
+               + calculated + "</ram:CalculatedAmount><ram:TypeCode>VAT</ram:TypeCode><ram:BasisAmount>0"
+               "</ram:BasisAmount><ram:CategoryCode>Z</ram:CategoryCode><ram:RateApplicablePercent>0"
+               "</ram:RateApplicablePercent></ram:ApplicableTradeTax>"
+               "<ram:SpecifiedTradeSettlementHeaderMonetarySummation><ram:TaxTotalAmount currencyID=\"EUR\">" + total
+               + "</ram:TaxTotalAmount></ram:SpecifiedTradeSettlementHeaderMonetarySummation>"
+               "</ram:ApplicableHeaderTradeSettlement></rsm:SupplyChainTradeTransaction>")
+
+
+@pytest.mark.parametrize(("calculated", "total", "z09", "co14"), [
+    ("0.00", "0.00", False, False),
+    ("-0.0", "0.0", True, True),   # Saxon orders an untyped -0.0 below 0: "-0.0 = 0" is false
+    ("-0", "0", False, True),      # ... compares an untyped "-0" with 0 as the integer 0, but sums it as -0.0
+])
+def test_cii_negative_zero_is_not_zero_for_the_official_engine(calculated: str, total: str, z09: bool,
+                                                                co14: bool) -> None:
+    fired = native_ids(_z_breakdown(calculated, total), "CII")
+    assert ("BR-Z-09" in fired, "BR-CO-14" in fired) == (z09, co14)
+
+
+@pytest.mark.parametrize("document", [
+    _s_breakdown("183.23", "182.23"), _s_breakdown("101", "100"), _z_breakdown("-0.0", "0.0"),
+    _z_breakdown("-0", "0")], ids=["double-below", "double-equal", "negative-zero", "integer-zero"])
+def test_the_pinned_number_semantics_are_the_official_ones(document: bytes) -> None:
+    syntax = "CII" if b"CrossIndustryInvoice" in document else "UBL"
+    assert native_ids(document, syntax) == official_ids(document, syntax)
+
+
+# ------------------------------------------------------------------------------------ robustness
+_DAMAGE = ["abc", "", "1e5", "-0.0", " 1 ", "NaN", "INF", "-INF", "1,5", "2024-13-45", "x y", "#AAA#", "true",
+           "S", "VAT", "1.234567890123456789012345678901234567890", "9" * 400]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_damaged_invoices_give_findings_never_an_exception(seed: int) -> None:
+    """Property: whatever values, repeats or gaps an invoice has, the rules report and never raise."""
+    rnd = random.Random(seed)
+    bases = [*UBL_DOCUMENTS.values(), *CII_DOCUMENTS.values(), VALID_UBL, VALID_CII]
+    for _ in range(150):
+        root = etree.fromstring(rnd.choice(bases))
+        for _ in range(rnd.randint(1, 6)):
+            elements = [e for e in root.iter() if isinstance(e.tag, str)]
+            el = rnd.choice(elements)
+            parent = el.getparent()
+            roll = rnd.random()
+            if roll < 0.5:
+                el.text = rnd.choice(_DAMAGE)
+            elif roll < 0.7 and parent is not None:
+                parent.insert(0, deepcopy(el))
+            elif roll < 0.85 and parent is not None:
+                parent.remove(el)
+            else:
+                el.set(rnd.choice(["currencyID", "schemeID", "unitCode", "listID", "mimeCode"]), rnd.choice(_DAMAGE))
+        syntax = "CII" if "CrossIndustryInvoice" in str(root.tag) else "UBL"
+        for finding in check_business_rules(root, syntax):  # type: ignore[arg-type]
+            assert finding.code in RULES and finding.location is not None
+
+
+def test_a_line_amount_that_is_no_number_makes_the_breakdown_rules_fire() -> None:
+    document = _s_breakdown("100", "abc")  # the official engine stops on this document (xs:decimal('abc'))
+    assert "BR-S-08" in native_ids(document, "UBL")

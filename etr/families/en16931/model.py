@@ -9,7 +9,8 @@ either syntax, each value keeping the element it was read from (so a finding can
   :class:`Group` each, holding the group's own terms.
 
 The bindings are the syntax mappings of EN 16931-3-2 (UBL) and -3-3 (CII) for the terms listed in
-:data:`HEADER`, :data:`LINE`, :data:`BREAKDOWN` and :data:`ALLOWANCE_CHARGE`. The business rules
+:data:`HEADER`, :data:`LINE`, :data:`BREAKDOWN` and :data:`ALLOWANCE_CHARGE`, read from the data file
+``bindings.toml`` next to this module. The business rules
 (:mod:`.rules`) do not go through this model: to give exactly the official answers they follow the official
 rule contexts on the syntax tree, odd documents included. The model is the reading of a well-formed invoice,
 for reports and for users of the library.
@@ -17,125 +18,47 @@ for reports and for users of the library.
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from importlib import resources
+from typing import Any, Literal
 
 from lxml import etree
 
 from ...model import Location
 from .xmlutil import CII, UBL, location_of
 
-__all__ = ["ALLOWANCE_CHARGE", "BREAKDOWN", "HEADER", "LINE", "Group", "InvoiceModel", "Term", "build_model"]
+__all__ = ["ALLOWANCE_CHARGE", "BREAKDOWN", "CHARGE_TERMS", "HEADER", "LINE", "Group", "InvoiceModel", "Term",
+           "build_model"]
 
 Syntax = Literal["UBL", "CII"]
 
 _SETTLE = "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement"
-_AGREE = "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement"
-_DELIVER = "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeDelivery"
-_SUM = f"{_SETTLE}/ram:SpecifiedTradeSettlementHeaderMonetarySummation"
+Binding = Mapping[str, tuple[str, str, str]]
 
+
+def _bindings() -> dict[str, Any]:
+    text = resources.files(__package__).joinpath("bindings.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def _table(section: Mapping[str, Any]) -> Binding:
+    return {term: (str(entry["name"]), str(entry["ubl"]), str(entry["cii"]))
+            for term, entry in section["terms"].items()}
+
+
+_DATA = _bindings()
 #: Document-level terms: BT id -> (name, UBL path, CII path), paths relative to the document element.
-HEADER: Mapping[str, tuple[str, str, str]] = {
-    "BT-1": ("Invoice number", "cbc:ID", "rsm:ExchangedDocument/ram:ID"),
-    "BT-2": ("Invoice issue date", "cbc:IssueDate",
-             "rsm:ExchangedDocument/ram:IssueDateTime/udt:DateTimeString"),
-    "BT-3": ("Invoice type code", "cbc:InvoiceTypeCode|cbc:CreditNoteTypeCode", "rsm:ExchangedDocument/ram:TypeCode"),
-    "BT-5": ("Invoice currency code", "cbc:DocumentCurrencyCode", f"{_SETTLE}/ram:InvoiceCurrencyCode"),
-    "BT-6": ("VAT accounting currency code", "cbc:TaxCurrencyCode", f"{_SETTLE}/ram:TaxCurrencyCode"),
-    "BT-7": ("Value added tax point date", "cbc:TaxPointDate",
-             f"{_SETTLE}/ram:ApplicableTradeTax/ram:TaxPointDate/udt:DateString"),
-    "BT-9": ("Payment due date", "cbc:DueDate|cac:PaymentMeans/cbc:PaymentDueDate",
-             f"{_SETTLE}/ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString"),
-    "BT-10": ("Buyer reference", "cbc:BuyerReference", f"{_AGREE}/ram:BuyerReference"),
-    "BT-13": ("Purchase order reference", "cac:OrderReference/cbc:ID",
-              f"{_AGREE}/ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID"),
-    "BT-22": ("Invoice note", "cbc:Note", "rsm:ExchangedDocument/ram:IncludedNote/ram:Content"),
-    "BT-23": ("Business process type", "cbc:ProfileID",
-              "rsm:ExchangedDocumentContext/ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID"),
-    "BT-24": ("Specification identifier", "cbc:CustomizationID",
-              "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID"),
-    "BT-27": ("Seller name", "cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName",
-              f"{_AGREE}/ram:SellerTradeParty/ram:Name"),
-    "BT-30": ("Seller legal registration identifier",
-              "cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID",
-              f"{_AGREE}/ram:SellerTradeParty/ram:SpecifiedLegalOrganization/ram:ID"),
-    "BT-31": ("Seller VAT identifier", "cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID",
-              f"{_AGREE}/ram:SellerTradeParty/ram:SpecifiedTaxRegistration/ram:ID[@schemeID='VA']"),
-    "BT-34": ("Seller electronic address", "cac:AccountingSupplierParty/cac:Party/cbc:EndpointID",
-              f"{_AGREE}/ram:SellerTradeParty/ram:URIUniversalCommunication/ram:URIID"),
-    "BT-40": ("Seller country code",
-              "cac:AccountingSupplierParty/cac:Party/cac:PostalAddress/cac:Country/cbc:IdentificationCode",
-              f"{_AGREE}/ram:SellerTradeParty/ram:PostalTradeAddress/ram:CountryID"),
-    "BT-44": ("Buyer name", "cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName",
-              f"{_AGREE}/ram:BuyerTradeParty/ram:Name"),
-    "BT-48": ("Buyer VAT identifier", "cac:AccountingCustomerParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID",
-              f"{_AGREE}/ram:BuyerTradeParty/ram:SpecifiedTaxRegistration/ram:ID[@schemeID='VA']"),
-    "BT-49": ("Buyer electronic address", "cac:AccountingCustomerParty/cac:Party/cbc:EndpointID",
-              f"{_AGREE}/ram:BuyerTradeParty/ram:URIUniversalCommunication/ram:URIID"),
-    "BT-55": ("Buyer country code",
-              "cac:AccountingCustomerParty/cac:Party/cac:PostalAddress/cac:Country/cbc:IdentificationCode",
-              f"{_AGREE}/ram:BuyerTradeParty/ram:PostalTradeAddress/ram:CountryID"),
-    "BT-72": ("Actual delivery date", "cac:Delivery/cbc:ActualDeliveryDate",
-              f"{_DELIVER}/ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/udt:DateTimeString"),
-    "BT-81": ("Payment means type code", "cac:PaymentMeans/cbc:PaymentMeansCode",
-              f"{_SETTLE}/ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode"),
-    "BT-84": ("Payment account identifier", "cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID",
-              f"{_SETTLE}/ram:SpecifiedTradeSettlementPaymentMeans/ram:PayeePartyCreditorFinancialAccount/"
-              "ram:IBANID"),
-    "BT-106": ("Sum of Invoice line net amount", "cac:LegalMonetaryTotal/cbc:LineExtensionAmount",
-               f"{_SUM}/ram:LineTotalAmount"),
-    "BT-107": ("Sum of allowances on document level", "cac:LegalMonetaryTotal/cbc:AllowanceTotalAmount",
-               f"{_SUM}/ram:AllowanceTotalAmount"),
-    "BT-108": ("Sum of charges on document level", "cac:LegalMonetaryTotal/cbc:ChargeTotalAmount",
-               f"{_SUM}/ram:ChargeTotalAmount"),
-    "BT-109": ("Invoice total amount without VAT", "cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount",
-               f"{_SUM}/ram:TaxBasisTotalAmount"),
-    "BT-110": ("Invoice total VAT amount", "cac:TaxTotal/cbc:TaxAmount", f"{_SUM}/ram:TaxTotalAmount"),
-    "BT-112": ("Invoice total amount with VAT", "cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount",
-               f"{_SUM}/ram:GrandTotalAmount"),
-    "BT-113": ("Paid amount", "cac:LegalMonetaryTotal/cbc:PrepaidAmount", f"{_SUM}/ram:TotalPrepaidAmount"),
-    "BT-114": ("Rounding amount", "cac:LegalMonetaryTotal/cbc:PayableRoundingAmount", f"{_SUM}/ram:RoundingAmount"),
-    "BT-115": ("Amount due for payment", "cac:LegalMonetaryTotal/cbc:PayableAmount", f"{_SUM}/ram:DuePayableAmount"),
-}
-
-#: Invoice line terms (BG-25): BT id -> (name, UBL path, CII path), relative to the line element.
-LINE: Mapping[str, tuple[str, str, str]] = {
-    "BT-126": ("Invoice line identifier", "cbc:ID", "ram:AssociatedDocumentLineDocument/ram:LineID"),
-    "BT-129": ("Invoiced quantity", "cbc:InvoicedQuantity|cbc:CreditedQuantity",
-               "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity"),
-    "BT-131": ("Invoice line net amount", "cbc:LineExtensionAmount",
-               "ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/"
-               "ram:LineTotalAmount"),
-    "BT-146": ("Item net price", "cac:Price/cbc:PriceAmount",
-               "ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount"),
-    "BT-151": ("Invoiced item VAT category code", "cac:Item/cac:ClassifiedTaxCategory/cbc:ID",
-               "ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax/ram:CategoryCode"),
-    "BT-152": ("Invoiced item VAT rate", "cac:Item/cac:ClassifiedTaxCategory/cbc:Percent",
-               "ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax/ram:RateApplicablePercent"),
-    "BT-153": ("Item name", "cac:Item/cbc:Name", "ram:SpecifiedTradeProduct/ram:Name"),
-}
-
+HEADER: Binding = _table(_DATA["header"])
+#: Invoice line terms (BG-25), relative to the line element.
+LINE: Binding = _table(_DATA["line"])
 #: VAT breakdown terms (BG-23), relative to the breakdown element.
-BREAKDOWN: Mapping[str, tuple[str, str, str]] = {
-    "BT-116": ("VAT category taxable amount", "cbc:TaxableAmount", "ram:BasisAmount"),
-    "BT-117": ("VAT category tax amount", "cbc:TaxAmount", "ram:CalculatedAmount"),
-    "BT-118": ("VAT category code", "cac:TaxCategory/cbc:ID", "ram:CategoryCode"),
-    "BT-119": ("VAT category rate", "cac:TaxCategory/cbc:Percent", "ram:RateApplicablePercent"),
-    "BT-120": ("VAT exemption reason text", "cac:TaxCategory/cbc:TaxExemptionReason", "ram:ExemptionReason"),
-    "BT-121": ("VAT exemption reason code", "cac:TaxCategory/cbc:TaxExemptionReasonCode", "ram:ExemptionReasonCode"),
-}
-
-#: Document-level allowance (BG-20) and charge (BG-21) terms; the allowance's ids (BT-92, 95, 96, 97, 98),
-#: the charge's are BT-99, 102, 103, 104, 105 (:data:`CHARGE_TERMS`).
-ALLOWANCE_CHARGE: Mapping[str, tuple[str, str, str]] = {
-    "BT-92": ("Amount", "cbc:Amount", "ram:ActualAmount"),
-    "BT-95": ("VAT category code", "cac:TaxCategory/cbc:ID", "ram:CategoryTradeTax/ram:CategoryCode"),
-    "BT-96": ("VAT rate", "cac:TaxCategory/cbc:Percent", "ram:CategoryTradeTax/ram:RateApplicablePercent"),
-    "BT-97": ("Reason", "cbc:AllowanceChargeReason", "ram:Reason"),
-    "BT-98": ("Reason code", "cbc:AllowanceChargeReasonCode", "ram:ReasonCode"),
-}
-CHARGE_TERMS = {"BT-92": "BT-99", "BT-95": "BT-102", "BT-96": "BT-103", "BT-97": "BT-104", "BT-98": "BT-105"}
+BREAKDOWN: Binding = _table(_DATA["breakdown"])
+#: Document-level allowance (BG-20) terms; a charge (BG-21) has the same, renamed by :data:`CHARGE_TERMS`.
+ALLOWANCE_CHARGE: Binding = _table(_DATA["allowance"])
+CHARGE_TERMS: Mapping[str, str] = dict(_DATA["charge"]["rename"])
+_GROUPS = {name: str(_DATA[name]["group"]) for name in ("line", "breakdown", "allowance", "charge")}
 
 _NS = {**UBL, **CII}
 
@@ -239,15 +162,15 @@ def build_model(root: etree._Element, syntax: Syntax) -> InvoiceModel:
         line_elements = each("rsm:SupplyChainTradeTransaction/ram:IncludedSupplyChainTradeLineItem")
         breakdowns = each(f"{_SETTLE}/ram:ApplicableTradeTax")
         acs = each(f"{_SETTLE}/ram:SpecifiedTradeAllowanceCharge")
-    allowances = tuple(Group("BG-20", ac, _read(ac, ALLOWANCE_CHARGE, syntax)) for ac in acs
+    allowances = tuple(Group(_GROUPS["allowance"], ac, _read(ac, ALLOWANCE_CHARGE, syntax)) for ac in acs
                        if _charge(ac, syntax) is False)
-    charges = tuple(Group("BG-21", ac, _read(ac, ALLOWANCE_CHARGE, syntax, CHARGE_TERMS)) for ac in acs
+    charges = tuple(Group(_GROUPS["charge"], ac, _read(ac, ALLOWANCE_CHARGE, syntax, CHARGE_TERMS)) for ac in acs
                     if _charge(ac, syntax) is True)
     return InvoiceModel(
         syntax=syntax,
         all_terms=_read(root, HEADER, syntax),
-        lines=tuple(Group("BG-25", el, _read(el, LINE, syntax)) for el in line_elements),
-        vat_breakdown=tuple(Group("BG-23", el, _read(el, BREAKDOWN, syntax)) for el in breakdowns),
+        lines=tuple(Group(_GROUPS["line"], el, _read(el, LINE, syntax)) for el in line_elements),
+        vat_breakdown=tuple(Group(_GROUPS["breakdown"], el, _read(el, BREAKDOWN, syntax)) for el in breakdowns),
         allowances=allowances,
         charges=charges,
     )

@@ -67,7 +67,9 @@ class Node:
     def string_value(self) -> str:
         """All descendant text in order (XPath string value; comments and PIs excluded)."""
         if self._sv is None:
-            self._sv = "".join(str(text) for text in self.el.itertext())
+            el = self.el
+            # read on first use only: most texts are never looked at (an attachment's base64 may be large)
+            self._sv = (el.text or "") if not len(el) else "".join(str(text) for text in el.itertext())
         return self._sv
 
 
@@ -97,8 +99,6 @@ def build(root: etree._Element) -> Tree:
     nodes = [top]
     index: defaultdict[str, list[Node]] = defaultdict(list)
     index[top.tag].append(top)
-    if not len(root):
-        top._sv = root.text or ""
     stack: list[tuple[Iterator[etree._Element], Node]] = [(iter(root), top)]
     while stack:
         children, parent = stack[-1]
@@ -123,7 +123,6 @@ def build(root: etree._Element) -> Tree:
             if len(child):
                 stack.append((iter(child), node))
                 break
-            node._sv = child.text or ""
         else:
             stack.pop()
     return Tree(top, nodes, index)

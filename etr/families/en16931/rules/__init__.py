@@ -17,12 +17,14 @@ from lxml import etree
 from ....model import Finding, Severity
 from ..xmlutil import location_of
 from . import cii, ubl
+from .focus import focus_of
 from .meta import RULES, RuleInfo
 
 __all__ = ["RULES", "RuleInfo", "check_business_rules", "fire"]
 
-#: Decimal arithmetic wide enough that sums of amounts never round (XPath xs:decimal is exact).
-_CONTEXT = decimal.Context(prec=80, traps=[decimal.InvalidOperation, decimal.DivisionByZero])
+#: Decimal arithmetic wide enough that sums of amounts never round (XPath xs:decimal is exact). NaN (an
+#: untyped "NaN" compared with a number) compares false, as in XPath, instead of trapping.
+_CONTEXT = decimal.Context(prec=80, traps=[decimal.DivisionByZero])
 
 
 def fire(root: etree._Element, syntax: Literal["UBL", "CII"]) -> list[tuple[str, etree._Element]]:
@@ -48,12 +50,15 @@ def check_business_rules(root: etree._Element, syntax: Literal["UBL", "CII"]) ->
 
     ``root`` is the document element (a UBL ``Invoice``/``CreditNote`` or a CII ``CrossIndustryInvoice``;
     a fragment works too: rules whose context is absent do not fire). Each finding has the official rule id
-    as code, severity error (flag fatal) or warning, the BT/BG terms, and the XPath and line of the context
-    element. The ``attachment`` of the location is left to the caller. Raises ValueError for an unknown
-    syntax; never raises for bad content (a value that is not a number makes its rule fire)."""
+    as code, severity error (flag fatal) or warning, the BT/BG terms, and the XPath and line of the element
+    the rule is about when there is one (an amount, a rate: :mod:`.focus`), else of the rule's context
+    element (a line, the totals, a VAT breakdown). The ``attachment`` of the location is left to the caller.
+    Raises ValueError for an unknown syntax; never raises for bad content (a value that is not a number
+    makes its rule fire)."""
     findings: list[Finding] = []
-    for rule, el in fire(root, syntax):
+    for rule, context in fire(root, syntax):
         info = RULES[rule]
+        el = focus_of(rule, context, syntax)
         findings.append(Finding(
             code=rule,
             severity=Severity.WARNING if info.severity == "warning" else Severity.ERROR,

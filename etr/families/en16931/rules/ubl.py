@@ -428,8 +428,14 @@ def _g_root(el: Element, doc: _Doc, out: Fired) -> None:
         used = cat in tc_ids or cat in ctc_ids
         return (used and subtotal_vat_ids.count(cat) == 1) or not used
 
+    codes_of: dict[int, set[str]] = {}
+
     def with_cat(cats: list[Element], cat: str) -> bool:
-        return any(nsv(tc.findall(ID)) == cat for tc in cats)
+        """``exists(cats[normalize-space(cbc:ID) = cat])``; the codes of each list are read once."""
+        codes = codes_of.get(id(cats))
+        if codes is None:
+            codes = codes_of[id(cats)] = {nsv(tc.findall(ID)) for tc in cats}
+        return cat in codes
 
     seller_or_rep = seller_any or rep_vat
     seller_vat_or_rep = seller_vat or rep_vat
@@ -725,8 +731,6 @@ def _g_party_tax_scheme(el: Element, doc: _Doc, out: Fired) -> None:
 def _g_subtotal_category(el: Element, doc: _Doc, out: Fired, cat: str) -> None:
     subtotal = el.getparent()
     assert subtotal is not None
-    sums = doc.sums()
-    root = doc.root
     has_il, has_cnl = bool(doc.all(INVOICE_LINE)), bool(doc.all(CREDIT_NOTE_LINE))
     taxable_nodes = subtotal.findall(TAXABLE)
     tax_nodes = subtotal.findall(TAX_AMOUNT)
@@ -743,7 +747,7 @@ def _g_subtotal_category(el: Element, doc: _Doc, out: Fired, cat: str) -> None:
                     if cat == "S":
                         present = (kind, "S", rate) in _line_rate_keys(doc, kind) or _ac_rate_exists(doc, rate)
                     if present:
-                        total = sums.total_rate(kind, cat, rate) if root is not None else Decimal(0)
+                        total = doc.sums().total_rate(kind, cat, rate)
                         if low < total < high:
                             ok = True
                 if not ok:
@@ -767,8 +771,8 @@ def _g_subtotal_category(el: Element, doc: _Doc, out: Fired, cat: str) -> None:
         taxable = dec_opt(taxable_nodes)
         if taxable is None:
             return False
-        return (has_il and taxable == sums.total(INVOICE_LINE, cat)) or \
-            (has_cnl and taxable == sums.total(CREDIT_NOTE_LINE, cat))
+        return (has_il and taxable == doc.sums().total(INVOICE_LINE, cat)) or \
+            (has_cnl and taxable == doc.sums().total(CREDIT_NOTE_LINE, cat))
 
     _check(out, el, CATEGORY_RULES[cat][8], x08_exact)
     _check(out, el, CATEGORY_RULES[cat][9], lambda: dec_opt(tax_nodes) == 0)

@@ -626,25 +626,19 @@ def _prefixed(el: etree._Element) -> str:
     return f"{el.prefix}:{q.localname}" if el.prefix else q.localname
 
 
-def _ancestry(el: etree._Element) -> list[etree._Element]:
-    """The element's ancestors from the root down, then the element."""
-    chain = [el, *el.iterancestors()]
+def _ancestry(el: etree._Element, root: etree._Element) -> list[etree._Element]:
+    """The element's ancestors from ``root`` (the element checked, maybe inside a larger tree) down,
+    then the element."""
+    chain = [el]
+    node = el
+    while node is not root:
+        parent = node.getparent()
+        if parent is None:
+            break
+        chain.append(parent)
+        node = parent
     chain.reverse()
     return chain
-
-
-def _node(el: etree._Element, slot: tuple[bool, int], chain: list[etree._Element] | None) -> etree._Element:
-    """The element at a pattern slot, for a pattern that ends at ``el``."""
-    from_root, off = slot
-    if from_root:
-        assert chain is not None
-        return chain[off]
-    node = el
-    for _ in range(off - 1):
-        parent = node.getparent()
-        assert parent is not None
-        node = parent
-    return node
 
 
 class _Run:
@@ -769,7 +763,7 @@ class _Run:
             from_root, off = pat.ctx_slot
             if from_root:
                 if chain is None:
-                    chain = _ancestry(el)
+                    chain = _ancestry(el, self.root)
                 ctx_el = chain[off]
             else:
                 ctx_el = el
@@ -788,7 +782,7 @@ class _Run:
         for from_root, off, preds in pred_slots:
             if from_root:
                 if chain is None:
-                    chain = _ancestry(el)
+                    chain = _ancestry(el, doc.root)
                 node = chain[off]
             else:
                 node = el

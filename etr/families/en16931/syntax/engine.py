@@ -303,6 +303,8 @@ class Context:
     active: bool = False
     #: whether its rules are all checks on the context node itself (nothing counted below it)
     judges_only: bool = False
+    #: "absent @name" rules on the context node itself, by attribute name (judged from its attribute names)
+    unwanted_attributes: dict[str, tuple[Rule, ...]] = field(default_factory=dict)
     #: child-name sequences known to pass every child rule (None: a child rule looks at attributes)
     passing: set[tuple[Any, ...]] | None = None
 
@@ -388,8 +390,8 @@ class RuleTable:
                     self._patterns.append(_Pattern(steps, ctx, rule, len(alt.steps) - 1))
         for ctx in self.contexts:
             ctx.rules.sort(key=lambda r: r.index)
-            ctx.active = bool(ctx.counted or ctx.child or ctx.immediate)
-            ctx.judges_only = bool(ctx.immediate) and not ctx.counted and not ctx.child
+            ctx.active = bool(ctx.counted or ctx.child or ctx.immediate or ctx.unwanted_attributes)
+            ctx.judges_only = bool(ctx.immediate or ctx.unwanted_attributes) and not ctx.counted and not ctx.child
             if ctx.child and all(attribute is None for _, _, attribute, _, _ in ctx.child):
                 ctx.passing = set()
         # the automaton: state 0 is the document node
@@ -475,7 +477,11 @@ class RuleTable:
 
     def _immediate(self, rule: Rule) -> None:
         rule.judge = _judge(rule)
-        rule.context.immediate.append(rule)
+        ctx = rule.context
+        if rule.kind == "absent" and rule.attribute is not None:
+            ctx.unwanted_attributes[rule.attribute] = (*ctx.unwanted_attributes.get(rule.attribute, ()), rule)
+            return
+        ctx.immediate.append(rule)
 
     # automaton ---------------------------------------------------------------------------------
     def _state(self, items: frozenset[tuple[int, int]], done: tuple[_Pattern, ...]) -> int:
@@ -621,6 +627,11 @@ def _judge(rule: Rule) -> Callable[[etree._Element, Document], str | None]:
     raise TableError(f"{rule.code}: unknown check {kind!r}")
 
 
+def _unwanted_message(rule: Rule) -> str:
+    what = "must not" if rule.severity is Severity.ERROR else "should not"
+    return f"attribute {rule.path_text} {what} be used here"
+
+
 def _prefixed(el: etree._Element) -> str:
     q = etree.QName(el)
     return f"{el.prefix}:{q.localname}" if el.prefix else q.localname
@@ -742,6 +753,10 @@ class _Run:
                 # the only candidate, judged on the node itself: judge first, and look at the (costlier)
                 # predicates only when something is to be reported
                 ctx, pred_slots = decision[1], decision[2]
+                if ctx.unwanted_attributes and el.keys() and self._holds(pred_slots, el, doc):
+                    for name in el.keys():  # noqa: SIM118
+                        for rule in ctx.unwanted_attributes.get(name, ()):
+                            self._report(rule, el, _unwanted_message(rule))
                 for rule in ctx.immediate:
                     message = rule.judge(el, doc)
                     if message is not None and self._holds(pred_slots, el, doc):
@@ -827,6 +842,11 @@ class _Run:
         self._judge_node(ctx, el)
 
     def _judge_node(self, ctx: Context, el: etree._Element) -> None:
+        unwanted = ctx.unwanted_attributes
+        if unwanted and el.keys():
+            for name in el.keys():  # noqa: SIM118 (lxml: keys() avoids building the attribute proxy)
+                for rule in unwanted.get(name, ()):  # type: ignore[arg-type]
+                    self._report(rule, el, _unwanted_message(rule))
         doc = self.doc
         for rule in ctx.immediate:
             judge = rule.judge

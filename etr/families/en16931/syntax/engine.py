@@ -398,7 +398,7 @@ class RuleTable:
         self._states: list[frozenset[tuple[int, int]]] = []
         self._state_ids: dict[tuple[frozenset[tuple[int, int]], tuple[int, ...]], int] = {}
         self._trans: list[dict[str, int]] = []
-        self._plans: list[_Plan | None] = []
+        self._plans: list[_Plan | Context | None] = []
         self._lock = threading.Lock()
         self._floating = frozenset((i, 0) for i, p in enumerate(self._patterns) if p.steps and p.steps[0].gap_before)
         self._state(frozenset((i, 0) for i in range(len(self._patterns)) if self._patterns[i].steps), ())
@@ -530,7 +530,7 @@ class RuleTable:
 _Plan = tuple[tuple[tuple[Any, ...], ...], tuple[_Pattern, ...]]
 
 
-def _plan(done: tuple[_Pattern, ...]) -> _Plan | None:
+def _plan(done: tuple[_Pattern, ...]) -> _Plan | Context | None:
     """What to do at an element where the patterns ``done`` end: per Schematron pattern, the contexts
     in rank order (cut after the first one without predicates: lower ones can never be chosen), and
     the rule paths that end there."""
@@ -563,6 +563,9 @@ def _plan(done: tuple[_Pattern, ...]) -> _Plan | None:
             contexts.append((_CHAIN, tuple(chain)))
     if not contexts and not rules:
         return None
+    if len(contexts) == 1 and contexts[0][0] == _DIRECT and not rules:
+        only: Context = contexts[0][1]
+        return only  # the common case: one context, chosen outright
     return tuple(contexts), tuple(rules)
 
 
@@ -673,7 +676,9 @@ class _Run:
         if sid is None:
             sid = t._advance(0, tag)
         plan = t._plans[sid]
-        if plan is not None:
+        if isinstance(plan, Context):
+            self._choose(plan, self.root)
+        elif plan is not None:
             self._act(plan, self.root)
         for ctx, pred in t._every:
             if pred(self.root, self.doc):
@@ -705,7 +710,10 @@ class _Run:
                     nsid = t._advance(sid, tag)
                 plan = plans[nsid]
                 if plan is not None:
-                    self._act(plan, child)
+                    if plan.__class__ is Context:
+                        self._choose(plan, child)
+                    else:
+                        self._act(plan, child)  # type: ignore[arg-type]
                 if attr is not None and child.keys():
                     attr(child)
                 if len(child):

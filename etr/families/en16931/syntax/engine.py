@@ -12,8 +12,11 @@ element). :meth:`RuleTable.check` then walks the tree once:
   first rule of a pattern that matches it); the checks on the node itself run at once;
 - a checked path that ends there counts one node for the context node it starts from.
 
-After the walk every context node's counts are compared with the bounds. Cost: one dictionary lookup
-per element plus the work for the (rare) elements where something ends; linear in the document.
+A check of one child step (``count(cac:InvoicePeriod) <= 1``) is judged at the context node from
+its children's names; a check on the node itself (an attribute, fraction digits, a code list, a
+condition in the XPath subset of :mod:`.xpath`) is judged there and then. After the walk every
+context node's counts are compared with the bounds. Cost: one dictionary lookup per element plus the
+work where something ends; linear in the document; the automaton is shared by all documents.
 """
 
 from __future__ import annotations
@@ -164,11 +167,10 @@ def _predicate(text: str, ns: Mapping[str, str]) -> Predicate:
 
 
 def _name_test(text: str, ns: Mapping[str, str]) -> NameTest:
-    parts = text.split("-*") if "-" in text else [text]
-    # exclusions: "*~Amount-*~PriceAmount", "*-cbc:PaymentMeansCode"
+    """A step's name test: ``cbc:ID``, ``(cac:A|cac:B)``, ``*``, ``*~Suffix`` (a local name ending so),
+    each optionally minus exclusions: ``*~Amount-*~PriceAmount``, ``*-cbc:PaymentMeansCode``."""
     head, *rest = _split_exclusions(text)
     excl = tuple(_name_test(r, ns) for r in rest)
-    del parts
     if head.startswith("(") and head.endswith(")"):
         return NameTest(names=frozenset(_clark(n, ns) for n in head[1:-1].split("|")), exclude=excl)
     if head == "*":

@@ -9,8 +9,10 @@ Public API::
     trust = etr.TrustStore.from_paths(["trust/"])
     result = etr.verify("envelope.json", trust)   # a DCSA PINT 3.0 envelope: path, bytes or dict
     result.outcome, result.current_holder
+    oa = etr.verify("bill-of-lading.tt")          # a TradeTrust / OpenAttestation document: no trust store
+    oa.check("integrity").outcome, oa.token_registry, oa.token_id
 
-Every result (a validation :class:`Report`, a ``VerificationResult``) has
+Every result (a validation :class:`Report`, a ``VerificationResult``, an ``OAVerificationResult``) has
 ``source``, ``kind``, ``outcome``, ``findings`` and ``to_dict()``
 (:class:`Result`). Errors are grouped by who is at fault
 (:mod:`etr.errors`): the document, the environment, or the caller.
@@ -35,6 +37,7 @@ from .verify import iter_verify, verify, verify_or_raise
 
 if TYPE_CHECKING:
     from .crypto.trust import TrustStore
+    from .families.openattestation import OAVerificationResult, TrustedIssuers
     from .transfer.verify import VerificationResult
 
 __version__ = "0.2.0"
@@ -47,12 +50,14 @@ __all__ = [
     "Finding",
     "Limits",
     "Location",
+    "OAVerificationResult",
     "Outcome",
     "Report",
     "Result",
     "Severity",
     "Summary",
     "TrustStore",
+    "TrustedIssuers",
     "UsageError",
     "ValidationFailed",
     "VerificationFailed",
@@ -68,7 +73,8 @@ __all__ = [
 ]
 
 #: Names whose modules are imported on first use (they pull in cryptography), so ``import etr`` stays cheap.
-_LAZY = {"TrustStore": "etr.crypto.trust", "VerificationResult": "etr.transfer.verify"}
+_LAZY = {"TrustStore": "etr.crypto.trust", "VerificationResult": "etr.transfer.verify",
+         "OAVerificationResult": "etr.families.openattestation", "TrustedIssuers": "etr.families.openattestation"}
 
 
 def __getattr__(name: str) -> Any:

@@ -8,9 +8,11 @@ etr raises is defined here:
 - :class:`DocumentError` — the document: :class:`ValidationFailed`
   (``etr.validate_or_raise``), :class:`VerificationFailed` (``etr.verify_or_raise``),
   :class:`LoadError` (unreadable or hostile input), :class:`TrustError` (no trusted
-  key for a signature);
+  key for a signature), :class:`RecordingRefused` (``Registry.record_or_raise``);
 - :class:`EnvironmentProblem` — the environment: :class:`KeyFileError` (a key,
-  certificate or registry file that cannot be used), a missing packaged schema;
+  certificate or registry file that cannot be used), a missing packaged schema,
+  :class:`RegistryError` (the registry of record's database: unavailable,
+  not initialised, written by a newer etr, corrupted, no driver);
 - :class:`UsageError` — the caller: an unknown family, version, mode or option,
   no trust store, no input (the CLI exits 2).
 
@@ -130,3 +132,62 @@ class KeyFileError(EnvironmentProblem):
     """
 
     code = "KEY-UNREADABLE"
+
+
+# --------------------------------------------------------------------------- the registry of record
+
+class RegistryError(EnvironmentProblem):
+    """The registry of record (:mod:`etr.registry`) cannot do what was asked: its database is at fault.
+
+    Subclasses: :class:`RegistryUnavailable` (``REG-UNAVAILABLE``: cannot be opened, reached or written),
+    :class:`RegistryNotInitialised` (``REG-UNINITIALISED``: no registry schema there yet),
+    :class:`RegistrySchemaNewer` (``REG-SCHEMA-NEWER``: written by a newer etr), :class:`RegistryCorrupt`
+    (``REG-CORRUPT``: a stored row cannot be read back), :class:`RegistryDriverMissing`
+    (``REG-DRIVER-MISSING``: the database driver is not installed). A URL etr cannot use is the caller's
+    fault: :class:`UsageError` ``REG-URL``.
+    """
+
+    code = "REG-ERROR"
+
+
+class RegistryUnavailable(RegistryError):
+    """The registry's database cannot be opened, reached or written (server down, permissions, busy)."""
+
+    code = "REG-UNAVAILABLE"
+
+
+class RegistryNotInitialised(RegistryError):
+    """The database holds no registry yet: run ``etr registry init``."""
+
+    code = "REG-UNINITIALISED"
+
+
+class RegistrySchemaNewer(RegistryError):
+    """The registry was written by a newer etr (a higher schema version); it is never downgraded."""
+
+    code = "REG-SCHEMA-NEWER"
+
+
+class RegistryCorrupt(RegistryError):
+    """A stored row cannot be read back (changed outside etr, or the file is damaged)."""
+
+    code = "REG-CORRUPT"
+
+
+class RegistryDriverMissing(RegistryError):
+    """The driver for the registry's database is not installed (``pip install 'etr[postgres]'``)."""
+
+    code = "REG-DRIVER-MISSING"
+
+
+class RecordingRefused(DocumentError):
+    """Raised by :meth:`etr.registry.Registry.record_or_raise` when the registry refuses an envelope (DISE,
+    BSIG, BENV); ``recording`` holds the whole :class:`~etr.registry.Recording`, ``code`` its first error's
+    code (e.g. ``REG-FORK``)."""
+
+    code = "REG-REFUSED"
+
+    def __init__(self, recording: object, message: str, *, code: str | None = None) -> None:
+        super().__init__(message, code=code, hint="`etr registry status CARRIER REFERENCE --db URL` shows the "
+                                                  "recorded chain's holder and state")
+        self.recording = recording

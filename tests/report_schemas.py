@@ -16,6 +16,8 @@ RUN = "run-2.schema.json"
 VALIDATION = "validation-2.schema.json"
 VERIFICATION = "verification-2.schema.json"
 FINDING = "finding-2.schema.json"
+OA_VERIFICATION = "oa-verification-2.schema.json"
+REGISTRATION = "registration-2.schema.json"
 
 
 def schema(name: str) -> dict[str, Any]:
@@ -25,7 +27,7 @@ def schema(name: str) -> dict[str, Any]:
 
 @cache
 def registry() -> Registry[Any]:
-    names = (RUN, VALIDATION, VERIFICATION, FINDING)
+    names = (RUN, VALIDATION, VERIFICATION, FINDING, OA_VERIFICATION, REGISTRATION)
     resources = [(schema(n)["$id"], Resource.from_contents(schema(n))) for n in names]
     return Registry().with_resources(resources)
 

@@ -21,9 +21,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("etr.cli.validate:validate_cmd", "Validate documents against their standard's schema and rules."),
     "schemas": ("etr.cli.schemas:schemas_cmd", "List the schemas shipped with etr."),
     "pint": ("etr.cli.pint:pint_cmd", "Sign DCSA PINT envelopes: issue, transfer, endorse, surrender, accept, reject."),
-    "verify": ("etr.cli.verify:verify_cmd", "Verify DCSA PINT envelopes: signatures, chain, issuance, holders."),
+    "verify": ("etr.cli.verify:verify_cmd", "Verify DCSA PINT envelopes and TradeTrust / OpenAttestation documents."),
     "keys": ("etr.cli.keys:keys_cmd", "Generate and inspect signing keys."),
+    "oa": ("etr.cli.oa:oa_cmd", "TradeTrust / OpenAttestation documents: selective disclosure (obfuscate)."),
     "codes": ("etr.cli.codes:codes_cmd", "List every finding and error code etr can emit, with its meaning."),
+    "registry": ("etr.cli.registry:registry_cmd", "Keep one authoritative PINT chain per record: record, status."),
 }
 
 #: The exit statuses every command shares; ``etr validate`` and ``etr verify`` spell out their own

@@ -16,8 +16,8 @@ Exit status:
 @click.command("codes", epilog=EXIT_HELP)
 @click.argument("codes", nargs=-1, metavar="[CODE]...")
 @click.option("--family", metavar="FAMILY",
-              help="Only this family or area: crypto, dcsa-ebl, dcsa-pint, etr, load; certificates, en16931-syntax, "
-                   "ephyto, origin, untp.")
+              help="Only this family or area: crypto, dcsa-ebl, dcsa-pint, etr, load, registry; certificates, "
+                   "en16931-syntax, ephyto, origin, untp, openattestation.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one line per code; json: one document (format etr-codes).")
 def codes_cmd(codes: tuple[str, ...], family: str | None, fmt: str) -> None:

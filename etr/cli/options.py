@@ -35,13 +35,14 @@ Exit status:
 
 VERIFY_EXIT_HELP = """\b
 Exit status:
-  0  no envelope fails: each is PASS, WARN or NOT_EVALUABLE (e.g. a
-     control tracking registry is named), with no finding at the
-     --fail-on severity
-  1  at least one envelope FAILs, unreadable and hostile inputs included,
-     or the trust store cannot be read
-  2  usage error: bad option, no --trust, unknown --schema-version,
-     a directory or pattern with no input
+  0  no input fails: each is PASS, WARN or NOT_EVALUABLE (e.g. a
+     control tracking registry is named, an OpenAttestation document's
+     issuance needs the chain), with no finding at the --fail-on severity
+  1  at least one input FAILs, unreadable and hostile inputs included,
+     an envelope without --trust (PINT-NO-TRUST), or the trust store
+     (or the --registry) cannot be read
+  2  usage error: bad option, unknown --schema-version, a directory or
+     pattern with no input
 
 \b
 A FAIL carries the PINT response code a receiving platform would answer:
@@ -102,8 +103,9 @@ def schema_version_option(help: str) -> Callable[[F], F]:
 _trust = click.option(
     "--trust", "trust_paths", multiple=True, metavar="PATH", type=click.Path(exists=True, path_type=Path),
     help="Trusted keys: JWK/JWKS, PEM public keys, X.509 CA or leaf certificates (PEM/DER), and the platform "
-         "registry CSV that binds them to platforms (a key no row binds speaks for no platform), or a directory "
-         "of them. Repeatable. Nothing is fetched.")
+         "registry CSV that binds them to platforms (a key no row binds speaks for no platform), OpenAttestation "
+         "trusted-issuers files (TOML, format = \"etr-trusted-issuers\"), or a directory of them. Repeatable. "
+         "Nothing is fetched.")
 
 
 def trust_paths_option(command: F) -> F:
@@ -137,3 +139,13 @@ def build_trust_store(paths: tuple[Path, ...]) -> TrustStore:
     from ..crypto.trust import TrustStore
 
     return TrustStore.from_paths(paths)
+
+
+# --------------------------------------------------------------------------- registry of record
+
+#: ``--registry URL`` for a command that reads a registry of record beside what it checks (``etr verify``),
+#: passed as ``registry: str | None``.
+registry_option = click.option(
+    "--registry", "registry", metavar="URL",
+    help="A registry of record (sqlite:///path or postgresql://…): say whether each envelope is its chain, a "
+         "stale copy (warning REG-VIEW-STALE) or a forked one (error REG-VIEW-FORK, DISE).")

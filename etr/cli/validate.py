@@ -23,7 +23,7 @@ def validate_cmd(paths: tuple[str, ...], family: str | None, version: str | None
                  fail_on: Severity, limits: Limits) -> None:
     """Validate documents against their standard's schema and business rules.
 
-    PATHS are files, directories (walked recursively for .json, .jsonld, .xml
+    PATHS are files, directories (walked recursively for .json, .jsonld, .tt, .xml
     and .pdf files), glob patterns, or - for standard input. The family is
     detected from each document's content unless --family is given.
     """

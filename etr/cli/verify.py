@@ -1,4 +1,5 @@
-"""``etr verify``: verify DCSA PINT 3.0 envelopes and tell the story of each chain."""
+"""``etr verify``: verify DCSA PINT 3.0 envelopes (the story of each chain) and TradeTrust / OpenAttestation
+documents (integrity, DID signature, what needs the network), each input after what it is."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ import click
 
 from ..load import Limits, Source
 from ..model import Result, Severity
-from .options import VERIFY_EXIT_HELP, batch_options, schema_version_option, trust_paths_option
+from .options import VERIFY_EXIT_HELP, batch_options, registry_option, schema_version_option, trust_paths_option
 from .run import run_inputs
 
 
 @click.command("verify", epilog=VERIFY_EXIT_HELP)
-@click.argument("envelopes", nargs=-1, required=True)
+@click.argument("envelopes", nargs=-1, required=True, metavar="INPUTS...")
 @trust_paths_option
 @click.option("--mode", type=click.Choice(["strict", "legacy"]), default="strict", show_default=True,
               help="strict: PINT 3.0 as published; legacy: accept pre-2025-11 fields (action, timestamp, ISSU/TRNS, "
@@ -37,24 +38,36 @@ from .run import run_inputs
 @click.option("--no-td", is_flag=True, help="Do not validate the embedded transport document.")
 @schema_version_option("DCSA eBL version to validate the embedded transport document against (3.0.0 to 3.0.4; "
                        "default 3.0.4).")
+@registry_option
 @click.option("--show-document", is_flag=True,
               help="Text lists the embedded transport document's findings (its validation report).")
 @batch_options
 def verify_cmd(envelopes: tuple[str, ...], trust_paths: tuple[Path, ...], mode: str, expect_recipient: str | None,
                documents: tuple[Path, ...], require_documents: bool, at: str | None, carrier_platform: str | None,
-               issue_to: Path | None, no_td: bool, version: str | None, show_document: bool, fmt: str, quiet: bool,
-               jobs: int, fail_on: Severity, limits: Limits) -> None:
-    """Verify DCSA PINT 3.0 envelopes (EblEnvelope JSON).
+               issue_to: Path | None, no_td: bool, version: str | None, registry: str | None, show_document: bool,
+               fmt: str, quiet: bool, jobs: int, fail_on: Severity, limits: Limits) -> None:
+    """Verify DCSA PINT 3.0 envelopes and TradeTrust / OpenAttestation documents.
 
-    ENVELOPES are files, directories (walked recursively for .json, .jsonld,
-    .xml and .pdf files), glob patterns, or - for standard input.
+    INPUTS are files, directories (walked recursively for .json, .jsonld,
+    .tt, .xml and .pdf files), glob patterns, or - for standard input. Each
+    is verified after what it is.
 
-    Checks every signature against the keys trusted with --trust, each bound
-    to its platform by the registry CSV given there, the hash links of the
-    chain, the TD checksum, the carrier-signed issuance manifest, the
-    possession/endorsement state machine, and optionally the recipient and the
-    supporting documents. Prints, per entry, who signed with which key, the
-    actions, and who held the eBL after them.
+    A PINT envelope (EblEnvelope JSON): every signature against the keys
+    trusted with --trust, each bound to its platform by the registry CSV given
+    there, the hash links of the chain, the TD checksum, the carrier-signed
+    issuance manifest, the possession/endorsement state machine, and
+    optionally the recipient and the supporting documents. Prints, per entry,
+    who signed with which key, the actions, and who held the eBL after them.
+    Without --trust an envelope FAILs (PINT-NO-TRUST); the batch goes on.
+
+    An OpenAttestation document (v2, v3, v4): its integrity (targetHash,
+    Merkle proof) and DID signature, offline, with no trust store; what needs
+    the network (document store, token registry, DNS identity) is
+    NOT_EVALUABLE with the contract, token id or domain to query. A
+    trusted-issuers file given with --trust (TOML: format =
+    "etr-trusted-issuers", then [[issuer]] tables with domain, document-store,
+    token-registry, did) makes identity PASS or FAIL. Parts of a document its
+    hash does not protect are warnings (OA-UNPROTECTED-...): --strict refuses them.
     """
     from datetime import UTC, datetime
 
@@ -67,7 +80,7 @@ def verify_cmd(envelopes: tuple[str, ...], trust_paths: tuple[Path, ...], mode: 
         at or format_datetime(datetime.now(UTC)),
         _recipient(expect_recipient), _documents(documents) if documents else None,
         require_documents, carrier_platform, _json_file(issue_to, "--issue-to") if issue_to is not None else None,
-        not no_td, version, limits)
+        not no_td, version, limits, tuple(str(p) for p in trust_paths), "fail", registry)
     options.check()
     work: Callable[[Source], Result] = functools.partial(verify_source, options=options)
     run_inputs("verify", envelopes, work, fmt=fmt, jobs=jobs, quiet=quiet, fail_on=fail_on,

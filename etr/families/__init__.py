@@ -82,6 +82,9 @@ REGISTRY: tuple[Entry, ...] = (
     Entry("ephyto", "etr.families.ephyto:FAMILY", _XML),
     Entry("origin", "etr.families.origin:FAMILY", _JSON_XML),
     Entry("untp", "etr.families.untp:FAMILY", _JSON),
+    # After origin: a raw TradeTrust certificate of origin and the TrustVC (W3C VC) one are origin's; the
+    # wrapped OpenAttestation documents (which origin leaves) and every other OA document are this family's.
+    Entry("openattestation", "etr.families.openattestation:FAMILY", _JSON),
 )
 FAMILY_NAMES: tuple[str, ...] = tuple(entry.name for entry in REGISTRY)
 

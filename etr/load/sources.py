@@ -16,7 +16,8 @@ from .document import Limits, LoadError, check_size
 
 #: File name endings picked up when a directory is walked. Named files are
 #: always read, whatever their name: the family is decided by content.
-DIRECTORY_SUFFIXES = frozenset({".json", ".jsonld", ".xml", ".pdf"})
+#: ``.tt`` is TradeTrust's name for an OpenAttestation document (JSON).
+DIRECTORY_SUFFIXES = frozenset({".json", ".jsonld", ".xml", ".pdf", ".tt"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,8 @@ from .validation import report_lines
 from .verification import verification_lines
 
 if TYPE_CHECKING:
+    from ..families.openattestation import OAVerificationResult
+    from ..registry.model import Recording
     from ..transfer.verify import VerificationResult
 
 
@@ -60,11 +62,19 @@ class TextRenderer(Renderer):
     def write(self, result: Result, failed: bool) -> None:
         if self.quiet and not failed:
             return
-        if result.kind == "verification":
+        if result.kind == "verification" and getattr(result, "family", None) == "openattestation":
+            from .openattestation import oa_lines
+
+            lines = oa_lines(cast("OAVerificationResult", result), quiet=self.quiet)
+        elif result.kind == "verification":
             lines = verification_lines(cast("VerificationResult", result), quiet=self.quiet,
                                        show_document=self.show_document)
         elif isinstance(result, Report):
             lines = report_lines(result, failed, quiet=self.quiet)
+        elif result.kind == "registration":
+            from .registration import registration_lines
+
+            lines = registration_lines(cast("Recording", result), quiet=self.quiet)
         else:  # a result type without a text form of its own: its bottom line and findings
             lines = [f"{result.source}: {result.outcome.value}",
                      *(finding_line(f) for f in result.findings if not (self.quiet and f.severity is Severity.INFO))]

@@ -108,8 +108,9 @@ def test_refusals_and_usage(world: dict[str, Any]) -> None:
     # Missing input file: exit 1.
     out = CliRunner().invoke(main, ["pint", "transfer", str(d / "nope.json"), *key(world, "EBL1"), *ALICE, *TO_BOB])
     assert out.exit_code == 1
-    # verify without --trust is a usage error.
-    assert CliRunner().invoke(main, ["verify", e0]).exit_code == 2
+    # verify without --trust: the envelope FAILs (PINT-NO-TRUST), exit 1.
+    out = CliRunner().invoke(main, ["verify", e0])
+    assert out.exit_code == 1 and "PINT-NO-TRUST" in out.output
     # Blank endorsement, then the new holder may endorse.
     run(["pint", "endorse", e0, *trust, *key(world, "EBL1"), *ALICE, "--blank", *TO_BOB, "-o", e1])
     run(["verify", e1, *trust, "--expect-recipient", "EBL2"])

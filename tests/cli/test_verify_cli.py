@@ -213,7 +213,6 @@ def test_stdin(valid: list[str]) -> None:
 # --------------------------------------------------------------------------- usage
 
 @pytest.mark.parametrize("args", [
-    ["verify", "{valid}"],  # no --trust
     ["verify", "--trust", TRUST, "--schema-version", "9.9.9", "{valid}"],
     ["verify", "--trust", TRUST, "--at", "yesterday", "{valid}"],
     ["verify", "--trust", TRUST, "--mode", "lenient", "{valid}"],
@@ -224,7 +223,7 @@ def test_stdin(valid: list[str]) -> None:
     ["verify", "--trust", TRUST, "--trust", "{missing}", "{valid}"],
     ["verify", "--trust", TRUST],
     ["verify", "--trust", TRUST, "--expect-recipient", "{missing}", "{valid}"],
-], ids=["no-trust", "bad-schema-version", "bad-at", "bad-mode", "strict-vs-fail-on", "bad-format", "zero-jobs",
+], ids=["bad-schema-version", "bad-at", "bad-mode", "strict-vs-fail-on", "bad-format", "zero-jobs",
         "zero-bytes", "missing-trust-path", "no-inputs", "missing-party-file"])
 def test_exit_2_on_usage_errors(tmp_path: Path, valid: list[str], args: list[str]) -> None:
     filled = [a.format(valid=valid[0], missing=str(tmp_path / "missing.json")) for a in args]
@@ -250,6 +249,16 @@ def test_a_directory_or_pattern_without_input_is_a_usage_error(tmp_path: Path, v
         assert "no input" in result.stderr and result.stdout == ""
 
 
+def test_an_envelope_without_trust_fails_alone_and_the_batch_goes_on(valid: list[str]) -> None:
+    """Without --trust an envelope cannot be verified: it FAILs with PINT-NO-TRUST (exit 1), one result per
+    input, so a batch that also holds OpenAttestation documents (which need no trust store) is not aborted."""
+    result = invoke("verify", "--format", "jsonl", valid[0], valid[1])
+    assert result.exit_code == 1, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["outcome"] for line in lines] == ["FAIL", "FAIL"]
+    assert all(line["findings"][0]["code"] == "PINT-NO-TRUST" for line in lines)
+
+
 def test_a_trust_file_that_cannot_be_read_exits_1(tmp_path: Path, valid: list[str]) -> None:
     (tmp_path / "broken.jwk").write_text("{not json")
     result = invoke("verify", "--trust", str(tmp_path / "broken.jwk"), valid[0])
@@ -258,7 +267,8 @@ def test_a_trust_file_that_cannot_be_read_exits_1(tmp_path: Path, valid: list[st
 
 def test_help_lists_verify_exit_statuses_only() -> None:
     text = " ".join(invoke("verify", "--help").stdout.split())
-    assert "0 no envelope fails" in text and "1 at least one envelope FAILs" in text and "2 usage error" in text
+    assert "0 no input fails" in text and "1 at least one input FAILs" in text and "2 usage error" in text
+    assert "PINT-NO-TRUST" in text and "OpenAttestation" in text
     assert "BSIG" in text and "--show-document" in text and "--schema-version" in text
     assert "--family" not in text and "unknown family" not in text
 

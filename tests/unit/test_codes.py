@@ -45,6 +45,8 @@ NOT_EMITTED: dict[str, str] = {
     "ETR-DOCUMENT": "DocumentError's class default: etr names a specific code on every raise",
     "ETR-ENVIRONMENT": "EnvironmentProblem's class default: etr names a specific code on every raise",
     "ETR-USAGE": "UsageError's class default: etr names a specific code on every raise",
+    "REG-ERROR": "RegistryError's class default: etr names a specific registry code on every raise",
+    "REG-REFUSED": "RecordingRefused's class default: a refusal always carries its first error finding's code",
     "ETR-NOT-VERIFIED": "VerificationFailed's class default: etr.verify_or_raise gives the result's first error code",
     "LOAD-ERROR": "LoadError's class default: a LoadError is always made with its code",
     "PINT-REFUSED": "TransferRefused's class default: a refusal always carries the violation's code",
@@ -54,6 +56,8 @@ NOT_EMITTED: dict[str, str] = {
 #: Code-shaped literals without a catalogue prefix that are not codes, each with the reason.
 NOT_CODES: dict[str, str] = {
     "P-256": "the JWK 'crv' name of the EC curve (RFC 7518 §6.2.1.1)",
+    "DNS-TXT": "an OpenAttestation identityProof type (issuer identity by a DNS TXT record)",
+    "DNS-DID": "an OpenAttestation identityProof type (issuer identity by a DID named in DNS)",
     # The suffixes of <PREFIX>-SCHEMA-<SUFFIX>: the schema code builder expands them per family.
     **{suffix: f"suffix of <PREFIX>-SCHEMA-{suffix} (etr.schemas.JSON_SCHEMA_CODES), not a code by itself"
        for suffix in JSON_SCHEMA_CODES.values() if "-" in suffix},
@@ -260,14 +264,14 @@ def test_escape_hatch_entries_are_catalogued_with_a_reason() -> None:
 def test_catalogue_has_every_family_and_unique_codes() -> None:
     entries = catalogue()
     assert families() == ("certificates", "crypto", "dcsa-ebl", "dcsa-pint", "en16931-syntax", "ephyto", "etr",
-                          "load", "origin", "untp")
+                          "load", "openattestation", "origin", "registry", "untp")
     assert len({c.code for c in entries}) == len(entries) > 150
     assert catalogue() is entries  # read once per process
     for c in entries:
         assert not c.title.endswith(".") and len(c.title) <= 120, c.code
         assert c.code.split("-", 1)[0] in codes.family_info(c.family).prefixes
         assert bool(c.severities) != bool(c.raised), c.code
-        assert c.response_code is None or c.family == "dcsa-pint"
+        assert c.response_code is None or c.family in ("dcsa-pint", "registry")
 
 
 def test_lookup_gives_the_entry() -> None:

@@ -7,8 +7,8 @@ id) equals the multiset the official SVRL reports, fatal and warning alike. Docu
 document per table row that breaks the row's rule, and the edge cases of
 tests/en16931_syntax_breakers.py.
 
-Skipped when saxonche is absent (``pip install saxonche``); ETR_REQUIRE_SHARED_DATA=1 (CI) makes the
-skip a failure. Where the official engine stops with a dynamic error (a business rule given two values
+Skipped when saxonche is absent (``pip install 'etr[official]'``); ETR_REQUIRE_OFFICIAL=1 (CI) makes
+the skip a failure. Where the official engine stops with a dynamic error (a business rule given two values
 where it wants one), there is no official answer: those documents are listed, must be constructed
 ones, and their rule is proved to fire by tests/unit/test_en16931_syntax.py.
 """
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REQUIRE_SHARED, SAMPLES, SHARED_DATA, need_shared
+from conftest import SAMPLES, SHARED_DATA, need_shared
 from en16931_syntax_breakers import breakers, edge_documents, mutate
 from lxml import etree
 
@@ -49,7 +49,7 @@ def official() -> Any:
     try:
         from saxonche import PySaxonProcessor
     except ImportError:
-        if REQUIRE_SHARED or os.environ.get("ETR_REQUIRE_OFFICIAL") == "1":
+        if os.environ.get("ETR_REQUIRE_OFFICIAL") == "1":
             pytest.fail("saxonche is not installed; CI installs etr[official] and must run the oracle")
         pytest.skip("saxonche not installed (pip install saxonche): the official engine is the oracle")
     processor = PySaxonProcessor(license=False)

@@ -402,3 +402,25 @@ def test_cen_unit_tests_scoped_to_syntax_rules_pass(shared_data: Path) -> None:
             assert got == expected, (path.name, test.get("id"), dict(got), dict(expected))
             tried += 1
     assert tried >= 10
+
+
+def test_an_invoice_inside_a_larger_tree_is_judged_as_a_document_of_its_own() -> None:
+    """A VEFA test set holds its documents inside <test>: checking such an element in place gives what
+    checking it re-parsed on its own gives."""
+    body = ("<cac:PaymentMeans><cbc:PaymentDueDate>2024-01-01</cbc:PaymentDueDate></cac:PaymentMeans>"
+            "<cac:AdditionalDocumentReference><cbc:ID schemeID='X'>1</cbc:ID><cbc:DocumentTypeCode>50"
+            "</cbc:DocumentTypeCode></cac:AdditionalDocumentReference><cbc:ProfileExecutionID/>"
+            "<cac:AccountingSupplierParty><cac:Party><cac:PartyTaxScheme><cbc:CompanyID schemeID='S'>1</cbc:CompanyID>"
+            "<cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme><cac:PartyTaxScheme>"
+            "<cbc:CompanyID>2</cbc:CompanyID><cac:TaxScheme><cbc:ID>vat</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>"
+            "</cac:Party></cac:AccountingSupplierParty>")
+    for template in (INVOICE, CREDIT_NOTE):
+        text = template.format(body)
+        decoy = f"<CreditNote xmlns='{NAMESPACES['ubl']['cn']}'/>"  # a sibling the document must not see
+        wrapped = etree.fromstring(f"<testSet><test>{decoy}{text}</test></testSet>".encode())
+        inner = wrapped[0][1]
+        alone = etree.fromstring(text.encode())
+        found = codes(alone)
+        assert codes(inner) == found
+        assert found["UBL-SR-12"] == 1 and found["UBL-CR-652"] == 1
+        assert found["UBL-CR-412"] == (1 if template is INVOICE else 0)

@@ -12,8 +12,11 @@ element). :meth:`RuleTable.check` then walks the tree once:
   first rule of a pattern that matches it); the checks on the node itself run at once;
 - a checked path that ends there counts one node for the context node it starts from.
 
-After the walk every context node's counts are compared with the bounds. Cost: one dictionary lookup
-per element plus the work for the (rare) elements where something ends; linear in the document.
+A check of one child step (``count(cac:InvoicePeriod) <= 1``) is judged at the context node from
+its children's names; a check on the node itself (an attribute, fraction digits, a code list, a
+condition in the XPath subset of :mod:`.xpath`) is judged there and then. After the walk every
+context node's counts are compared with the bounds. Cost: one dictionary lookup per element plus the
+work where something ends; linear in the document; the automaton is shared by all documents.
 """
 
 from __future__ import annotations
@@ -164,11 +167,10 @@ def _predicate(text: str, ns: Mapping[str, str]) -> Predicate:
 
 
 def _name_test(text: str, ns: Mapping[str, str]) -> NameTest:
-    parts = text.split("-*") if "-" in text else [text]
-    # exclusions: "*~Amount-*~PriceAmount", "*-cbc:PaymentMeansCode"
+    """A step's name test: ``cbc:ID``, ``(cac:A|cac:B)``, ``*``, ``*~Suffix`` (a local name ending so),
+    each optionally minus exclusions: ``*~Amount-*~PriceAmount``, ``*-cbc:PaymentMeansCode``."""
     head, *rest = _split_exclusions(text)
     excl = tuple(_name_test(r, ns) for r in rest)
-    del parts
     if head.startswith("(") and head.endswith(")"):
         return NameTest(names=frozenset(_clark(n, ns) for n in head[1:-1].split("|")), exclude=excl)
     if head == "*":
@@ -303,6 +305,8 @@ class Context:
     active: bool = False
     #: whether its rules are all checks on the context node itself (nothing counted below it)
     judges_only: bool = False
+    #: "absent @name" rules on the context node itself, by attribute name (judged from its attribute names)
+    unwanted_attributes: dict[str, tuple[Rule, ...]] = field(default_factory=dict)
     #: child-name sequences known to pass every child rule (None: a child rule looks at attributes)
     passing: set[tuple[Any, ...]] | None = None
 
@@ -388,15 +392,15 @@ class RuleTable:
                     self._patterns.append(_Pattern(steps, ctx, rule, len(alt.steps) - 1))
         for ctx in self.contexts:
             ctx.rules.sort(key=lambda r: r.index)
-            ctx.active = bool(ctx.counted or ctx.child or ctx.immediate)
-            ctx.judges_only = bool(ctx.immediate) and not ctx.counted and not ctx.child
+            ctx.active = bool(ctx.counted or ctx.child or ctx.immediate or ctx.unwanted_attributes)
+            ctx.judges_only = bool(ctx.immediate or ctx.unwanted_attributes) and not ctx.counted and not ctx.child
             if ctx.child and all(attribute is None for _, _, attribute, _, _ in ctx.child):
                 ctx.passing = set()
         # the automaton: state 0 is the document node
         self._states: list[frozenset[tuple[int, int]]] = []
         self._state_ids: dict[tuple[frozenset[tuple[int, int]], tuple[int, ...]], int] = {}
         self._trans: list[dict[str, int]] = []
-        self._plans: list[_Plan | None] = []
+        self._plans: list[_Plan | Context | None] = []
         self._lock = threading.Lock()
         self._floating = frozenset((i, 0) for i, p in enumerate(self._patterns) if p.steps and p.steps[0].gap_before)
         self._state(frozenset((i, 0) for i in range(len(self._patterns)) if self._patterns[i].steps), ())
@@ -475,7 +479,11 @@ class RuleTable:
 
     def _immediate(self, rule: Rule) -> None:
         rule.judge = _judge(rule)
-        rule.context.immediate.append(rule)
+        ctx = rule.context
+        if rule.kind == "absent" and rule.attribute is not None:
+            ctx.unwanted_attributes[rule.attribute] = (*ctx.unwanted_attributes.get(rule.attribute, ()), rule)
+            return
+        ctx.immediate.append(rule)
 
     # automaton ---------------------------------------------------------------------------------
     def _state(self, items: frozenset[tuple[int, int]], done: tuple[_Pattern, ...]) -> int:
@@ -524,7 +532,7 @@ class RuleTable:
 _Plan = tuple[tuple[tuple[Any, ...], ...], tuple[_Pattern, ...]]
 
 
-def _plan(done: tuple[_Pattern, ...]) -> _Plan | None:
+def _plan(done: tuple[_Pattern, ...]) -> _Plan | Context | None:
     """What to do at an element where the patterns ``done`` end: per Schematron pattern, the contexts
     in rank order (cut after the first one without predicates: lower ones can never be chosen), and
     the rule paths that end there."""
@@ -557,6 +565,9 @@ def _plan(done: tuple[_Pattern, ...]) -> _Plan | None:
             contexts.append((_CHAIN, tuple(chain)))
     if not contexts and not rules:
         return None
+    if len(contexts) == 1 and contexts[0][0] == _DIRECT and not rules:
+        only: Context = contexts[0][1]
+        return only  # the common case: one context, chosen outright
     return tuple(contexts), tuple(rules)
 
 
@@ -621,30 +632,29 @@ def _judge(rule: Rule) -> Callable[[etree._Element, Document], str | None]:
     raise TableError(f"{rule.code}: unknown check {kind!r}")
 
 
+def _unwanted_message(rule: Rule) -> str:
+    what = "must not" if rule.severity is Severity.ERROR else "should not"
+    return f"attribute {rule.path_text} {what} be used here"
+
+
 def _prefixed(el: etree._Element) -> str:
     q = etree.QName(el)
     return f"{el.prefix}:{q.localname}" if el.prefix else q.localname
 
 
-def _ancestry(el: etree._Element) -> list[etree._Element]:
-    """The element's ancestors from the root down, then the element."""
-    chain = [el, *el.iterancestors()]
+def _ancestry(el: etree._Element, root: etree._Element) -> list[etree._Element]:
+    """The element's ancestors from ``root`` (the element checked, maybe inside a larger tree) down,
+    then the element."""
+    chain = [el]
+    node = el
+    while node is not root:
+        parent = node.getparent()
+        if parent is None:
+            break
+        chain.append(parent)
+        node = parent
     chain.reverse()
     return chain
-
-
-def _node(el: etree._Element, slot: tuple[bool, int], chain: list[etree._Element] | None) -> etree._Element:
-    """The element at a pattern slot, for a pattern that ends at ``el``."""
-    from_root, off = slot
-    if from_root:
-        assert chain is not None
-        return chain[off]
-    node = el
-    for _ in range(off - 1):
-        parent = node.getparent()
-        assert parent is not None
-        node = parent
-    return node
 
 
 class _Run:
@@ -668,7 +678,9 @@ class _Run:
         if sid is None:
             sid = t._advance(0, tag)
         plan = t._plans[sid]
-        if plan is not None:
+        if isinstance(plan, Context):
+            self._choose(plan, self.root)
+        elif plan is not None:
             self._act(plan, self.root)
         for ctx, pred in t._every:
             if pred(self.root, self.doc):
@@ -700,7 +712,10 @@ class _Run:
                     nsid = t._advance(sid, tag)
                 plan = plans[nsid]
                 if plan is not None:
-                    self._act(plan, child)
+                    if plan.__class__ is Context:
+                        self._choose(plan, child)
+                    else:
+                        self._act(plan, child)  # type: ignore[arg-type]
                 if attr is not None and child.keys():
                     attr(child)
                 if len(child):
@@ -748,6 +763,10 @@ class _Run:
                 # the only candidate, judged on the node itself: judge first, and look at the (costlier)
                 # predicates only when something is to be reported
                 ctx, pred_slots = decision[1], decision[2]
+                if ctx.unwanted_attributes and el.keys() and self._holds(pred_slots, el, doc):
+                    for name in el.keys():  # noqa: SIM118
+                        for rule in ctx.unwanted_attributes.get(name, ()):
+                            self._report(rule, el, _unwanted_message(rule))
                 for rule in ctx.immediate:
                     message = rule.judge(el, doc)
                     if message is not None and self._holds(pred_slots, el, doc):
@@ -769,7 +788,7 @@ class _Run:
             from_root, off = pat.ctx_slot
             if from_root:
                 if chain is None:
-                    chain = _ancestry(el)
+                    chain = _ancestry(el, self.root)
                 ctx_el = chain[off]
             else:
                 ctx_el = el
@@ -788,7 +807,7 @@ class _Run:
         for from_root, off, preds in pred_slots:
             if from_root:
                 if chain is None:
-                    chain = _ancestry(el)
+                    chain = _ancestry(el, doc.root)
                 node = chain[off]
             else:
                 node = el
@@ -833,6 +852,11 @@ class _Run:
         self._judge_node(ctx, el)
 
     def _judge_node(self, ctx: Context, el: etree._Element) -> None:
+        unwanted = ctx.unwanted_attributes
+        if unwanted and el.keys():
+            for name in el.keys():  # noqa: SIM118 (lxml: keys() avoids building the attribute proxy)
+                for rule in unwanted.get(name, ()):  # type: ignore[arg-type]
+                    self._report(rule, el, _unwanted_message(rule))
         doc = self.doc
         for rule in ctx.immediate:
             judge = rule.judge

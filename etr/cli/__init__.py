@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "pint": ("etr.cli.pint:pint_cmd", "Sign DCSA PINT envelopes: issue, transfer, endorse, surrender, accept, reject."),
     "verify": ("etr.cli.verify:verify_cmd", "Verify DCSA PINT envelopes and TradeTrust / OpenAttestation documents."),
     "keys": ("etr.cli.keys:keys_cmd", "Generate and inspect signing keys."),
+    "assess": ("etr.cli.assess:assess_cmd", "Assess transferable records against MLETR, UK ETDA 2023 or SG ETA."),
     "oa": ("etr.cli.oa:oa_cmd", "TradeTrust / OpenAttestation documents: selective disclosure (obfuscate)."),
     "codes": ("etr.cli.codes:codes_cmd", "List every finding and error code etr can emit, with its meaning."),
     "registry": ("etr.cli.registry:registry_cmd", "Keep one authoritative PINT chain per record: record, status."),
@@ -122,8 +123,10 @@ def _maybe_traceback(ctx: click.Context) -> None:
 @click.pass_context
 def main(ctx: click.Context, verbose: int) -> None:
     """etr checks electronic trade documents offline: is a document well
-    formed (validate), and who controls a transferable record, as its signed
-    transfer chain proves (verify)."""
+    formed (validate), who controls a transferable record, as its signed
+    transfer chain proves (verify), and what the evidence shows against the
+    law's reliability requirements for electronic transferable records
+    (assess)."""
     ctx.obj = {"verbose": verbose}
     if verbose:
         _configure_logging(verbose)

@@ -16,7 +16,7 @@ Exit status:
 @click.command("codes", epilog=EXIT_HELP)
 @click.argument("codes", nargs=-1, metavar="[CODE]...")
 @click.option("--family", metavar="FAMILY",
-              help="Only this family or area: crypto, dcsa-ebl, dcsa-pint, etr, load, registry; certificates, "
+              help="Only this family or area: crypto, dcsa-ebl, dcsa-pint, etr, load, mletr, registry; certificates, "
                    "en16931-syntax, ephyto, origin, untp, openattestation.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one line per code; json: one document (format etr-codes).")

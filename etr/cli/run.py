@@ -17,7 +17,7 @@ from ..batch import run_batch
 from ..errors import UsageError
 from ..load import DIRECTORY_SUFFIXES, Source, expand_inputs
 from ..model import Result, Severity
-from ..render import make_renderer
+from ..render import Renderer, make_renderer
 from ..render.progress import Progress
 from . import EXIT_FAIL, EXIT_OK
 
@@ -25,8 +25,12 @@ _GLOB = re.compile(r"[*?\[]")
 
 
 def run_inputs(command: str, inputs: Iterable[str], work: Callable[[Source], Result], *, fmt: str, jobs: int,
-               quiet: bool, fail_on: Severity, show_document: bool = False) -> NoReturn:
+               quiet: bool, fail_on: Severity, show_document: bool = False,
+               make: Callable[..., Renderer] | None = None) -> NoReturn:
     """Run ``work`` over every input and render the results; exit 0, or 1 when an input fails.
+
+    ``make`` builds the renderer instead of :func:`~etr.render.make_renderer` (same keywords, the format
+    given by the caller): a command with a format of its own (``etr assess --format html``).
 
     Raises:
         UsageError: a directory or a pattern yields no input.
@@ -39,8 +43,11 @@ def run_inputs(command: str, inputs: Iterable[str], work: Callable[[Source], Res
     # JSON is UTF-8 (RFC 8259 §8.1); text is in the terminal's encoding.
     encoding = "utf-8" if fmt != "text" else (sys.stdout.encoding or "utf-8")
     out = Output(sys.stdout, encoding, before_write=progress.hide)
-    renderer = make_renderer(fmt, out, command=command, tool_version=__version__, quiet=quiet, fail_on=fail_on,
-                             show_document=show_document)
+    if make is None:
+        renderer = make_renderer(fmt, out, command=command, tool_version=__version__, quiet=quiet, fail_on=fail_on,
+                                 show_document=show_document)
+    else:
+        renderer = make(out, command=command, tool_version=__version__, quiet=quiet, fail_on=fail_on)
     renderer.start()
     for result in run_batch(displayed(expand_inputs(inputs)), work, jobs=jobs):
         failed = renderer.add(result)

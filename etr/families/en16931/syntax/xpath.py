@@ -1,6 +1,6 @@
 """A small XPath 2.0 subset, compiled to Python closures over lxml elements.
 
-The syntax-binding tables (``ubl.tsv``, ``cii.tsv``) state most rules as an element path plus a
+The syntax-binding tables (derived at run time by :mod:`.derive`) state most rules as an element path plus a
 cardinality; those are matched during the one walk over the tree (:mod:`.engine`). A few rules, and
 the predicates of some context and path steps, are conditions that a path cannot say (two values
 compared, a count against another count, a value among the preceding ones). They are written in the

@@ -313,6 +313,43 @@ def test_cii_a_negative_zero_tax_total_has_no_more_than_two_decimals(total: str)
     assert "BR-DEC-13" not in native_ids(_z_breakdown("0", total), "CII")
 
 
+def _cii_breakdown(cat: str, basis: str, allowance_total: str | None = None, allowance: str | None = None) -> bytes:
+    """A CII breakdown of category ``cat`` at rate 0 with no line; optionally a BT-107 and one allowance."""
+    ac = "" if allowance is None else (
+        "<ram:SpecifiedTradeAllowanceCharge><ram:ChargeIndicator><udt:Indicator>false</udt:Indicator>"
+        f"</ram:ChargeIndicator><ram:ActualAmount>{allowance}</ram:ActualAmount><ram:CategoryTradeTax><ram:TypeCode>"
+        f"VAT</ram:TypeCode><ram:CategoryCode>{cat}</ram:CategoryCode><ram:RateApplicablePercent>0"
+        "</ram:RateApplicablePercent></ram:CategoryTradeTax></ram:SpecifiedTradeAllowanceCharge>")
+    at = "" if allowance_total is None else f"<ram:AllowanceTotalAmount>{allowance_total}</ram:AllowanceTotalAmount>"
+    return cii("<rsm:SupplyChainTradeTransaction><ram:ApplicableHeaderTradeSettlement>"
+               "<ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode><ram:ApplicableTradeTax><ram:CalculatedAmount>0"
+               f"</ram:CalculatedAmount><ram:TypeCode>VAT</ram:TypeCode><ram:BasisAmount>{basis}</ram:BasisAmount>"
+               f"<ram:CategoryCode>{cat}</ram:CategoryCode><ram:RateApplicablePercent>0</ram:RateApplicablePercent>"
+               f"</ram:ApplicableTradeTax>{ac}<ram:SpecifiedTradeSettlementHeaderMonetarySummation>{at}"
+               "</ram:SpecifiedTradeSettlementHeaderMonetarySummation></ram:ApplicableHeaderTradeSettlement>"
+               "</rsm:SupplyChainTradeTransaction>")
+
+
+@pytest.mark.parametrize(("document", "rule", "fires"), [
+    # "-0" against a computed zero (a decimal sum, a double sum) is -0.0: unequal to 0, equal to -0.0
+    (_cii_breakdown("S", "-0"), "BR-S-08", True),
+    (_cii_breakdown("S", "0"), "BR-S-08", False),
+    (_cii_breakdown("O", "-0"), "BR-O-08", True),
+    (_cii_breakdown("O", "0"), "BR-O-08", False),
+    (_cii_breakdown("S", "0", "-0", "-0"), "BR-CO-11", False),
+    (_cii_breakdown("S", "0", "-0", "-0.0"), "BR-CO-11", False),
+    (_cii_breakdown("S", "0", "-0", "0"), "BR-CO-11", True),
+    (_cii_breakdown("S", "0", "0", "0"), "BR-CO-11", False),
+    (_cii_breakdown("S", "0", "-0"), "BR-CO-11", False),  # the sum of no allowance is the integer 0
+    (_cii_breakdown("S", "0", "-0.0"), "BR-CO-11", True),
+], ids=["S-minus-zero", "S-zero", "O-minus-zero", "O-zero", "CO11-minus-zeros", "CO11-minus-zero-double",
+        "CO11-minus-zero-vs-zero", "CO11-zeros", "CO11-minus-zero-no-allowance", "CO11-minus-zero-double-no-allowance"])
+def test_cii_an_integer_looking_minus_zero_is_minus_zero_against_a_computed_value(document: bytes, rule: str,
+                                                                                  fires: bool) -> None:
+    assert (rule in native_ids(document, "CII")) is fires
+    assert native_ids(document, "CII") == official_ids(document, "CII")
+
+
 @pytest.mark.parametrize("document", [
     _s_breakdown("183.23", "182.23"), _s_breakdown("101", "100"), _z_breakdown("-0.0", "0.0"),
     _z_breakdown("-0", "0"), _z_breakdown("-0", "-0"), _z_breakdown("0", "-0")],

@@ -25,6 +25,7 @@ from ..xmlutil import CII
 from ._xpath import (
     XPathError,
     dbl,
+    dbl_ordered,
     dec,
     dec_sum,
     decimals_ok,
@@ -164,7 +165,7 @@ def _eq(nodes: Iterable[Element], value: str) -> bool:
 
 def _num_cmp(nodes: Iterable[Element], op: Callable[[Decimal], bool]) -> bool:
     """``nodes <op> number``: an untyped node compared with a number is an ``xs:double``."""
-    return any(op(dbl(string_value(n))) for n in nodes)
+    return any(op(dbl_ordered(string_value(n))) for n in nodes)
 
 
 def _f(nodes: Iterable[Element]) -> list[float]:

@@ -351,6 +351,36 @@ def test_an_invoice_attached_without_facturx_metadata_is_said_so() -> None:
     assert sorted(codes) == ["EINV-FACTURX-FILENAME", "EINV-FACTURX-RELATIONSHIP", "EINV-FACTURX-XMP"]
 
 
+def _with_attachment(pdf: bytes, name: str, data: bytes) -> bytes:
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.add_attachment(name, data)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("name", "invoice"), [("factur-x.xml", CII_INVOICE), ("ubl.xml", UBL_INVOICE)],
+                         ids=["second-factur-x.xml", "ubl-beside"])
+def test_a_pdf_carrying_two_invoices_is_a_warning(name: str, invoice: Path) -> None:
+    # A reader takes one of them and the PDF's reader may take the other: which one is the invoice is unclear,
+    # even when each is valid on its own.
+    other = invoice.read_bytes().replace(b"INV-2026-0001", b"INV-2026-0999")
+    report = etr.validate(_with_attachment(PDF.read_bytes(), name, other), name="two.pdf")
+    several = [f for f in report.findings if f.code == "EINV-FACTURX-SEVERAL"]
+    assert len(several) == 1 and several[0].severity is Severity.WARNING
+    assert several[0].detail is not None and several[0].detail["attachments"].count("factur-x.xml") >= 1
+    assert report.valid
+
+
+def test_a_pdf_with_one_invoice_and_another_xml_is_not_several_invoices() -> None:
+    report = etr.validate(_with_attachment(PDF.read_bytes(), "note.xml", b"<note>hello</note>"), name="one.pdf")
+    assert "EINV-FACTURX-SEVERAL" not in report.codes
+
+
 def test_xmp_properties_are_read_as_elements_or_attributes() -> None:
     from etr.families.en16931.facturx import _xmp_properties
 

@@ -124,10 +124,11 @@ class En16931Family:
 
     def check_container(self, container: Document, document: Document) -> Iterator[Finding]:
         """Findings about how the PDF ``container`` carries the invoice ``document`` (Factur-X, :mod:`.facturx`)."""
+        from .facturx import container_findings, several_invoices
+
+        yield from several_invoices(container)
         info = read_invoice(document.content) if document.syntax == "xml" else None
         if info is not None and info.syntax == "CII":
-            from .facturx import container_findings
-
             yield from container_findings(container, document, info)
 
     def _not_an_invoice(self, document: Document) -> Finding:

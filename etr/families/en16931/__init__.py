@@ -46,7 +46,8 @@ _XSD_REFERENCE = "UBL 2.1 (OASIS) / UN/CEFACT CII D16B as profiled by Factur-X 1
 
 
 #: Rule ids of FNFE's Factur-X rule set that are not EN 16931's (see the module docstring); its reports
-#: without an id ("… marked as not used in the given context") come out as EINV-OFFICIAL-RULE.
+#: without an id ("… marked as not used in the given context") come out as FX-SCH-NOT-USED in both engines,
+#: any other id-less one of the official engine as EINV-OFFICIAL-RULE.
 _FACTURX_ONLY = ("FX-SCH-", "PEPPOL-", "EINV-OFFICIAL-RULE")
 
 

@@ -226,10 +226,13 @@ def test_an_assertion_without_a_usable_id_is_still_reported() -> None:
     svrl = ('<svrl:schematron-output xmlns:svrl="http://purl.oclc.org/dsdl/svrl">'
             '<svrl:failed-assert id="" flag="warning" location="/*:Invoice[namespace-uri()=\'urn:oasis:names:'
             'specification:ubl:schema:xsd:Invoice-2\'][1]"><svrl:text>Something (BT-1) is off</svrl:text>'
+            '</svrl:failed-assert><svrl:failed-assert flag="fatal" location="/*:Invoice[namespace-uri()=\'urn:oasis:'
+            'names:specification:ubl:schema:xsd:Invoice-2\'][1]"><svrl:text>Something else</svrl:text>'
             '</svrl:failed-assert></svrl:schematron-output>')
-    finding, = official.findings_from_svrl(svrl, root)
+    finding, fatal = official.findings_from_svrl(svrl, root)
     assert finding.code == "EINV-OFFICIAL-RULE" and finding.severity is Severity.WARNING
     assert finding.terms == ("BT-1",) and finding.location is not None and finding.location.xpath == "/*"
+    assert fatal.code == "EINV-OFFICIAL-RULE" and fatal.severity is Severity.ERROR
 
 
 def test_a_flagless_assertion_takes_the_catalogued_severity() -> None:

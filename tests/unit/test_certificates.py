@@ -91,6 +91,38 @@ def test_a_negative_quantity_is_refused() -> None:
     assert "'-5' is not a non-negative number" in finding.message
 
 
+@pytest.mark.parametrize(("old", "new", "where"), [
+    (b"<ram:TypeCode>851</ram:TypeCode>", b"<ram:TypeCode>851</ram:TypeCode><ram:TypeCode>657</ram:TypeCode>",
+     "SPSExchangedDocument/TypeCode"),
+    (b"<ram:ID>NL-2026-0004711</ram:ID>", b"<ram:ID>NL-2026-0004711</ram:ID><ram:ID>NL-2026-9999999</ram:ID>",
+     "SPSExchangedDocument/ID"),
+    (b"</ram:ImportSPSCountry>", b"</ram:ImportSPSCountry><ram:ImportSPSCountry><ram:ID>US</ram:ID>"
+     b"</ram:ImportSPSCountry>", "SPSConsignment/ImportSPSCountry"),
+    (b"<ram:ID>CAMTR</ram:ID>", b"<ram:ID>CAMTR</ram:ID><ram:ID>CATOR</ram:ID>", "UnloadingBaseportSPSLocation/ID"),
+    (b"<ram:ModeCode>1</ram:ModeCode>", b"<ram:ModeCode>1</ram:ModeCode><ram:ModeCode>4</ram:ModeCode>",
+     "MainCarriageSPSTransportMovement/ModeCode"),
+    (b'<ram:NetWeightMeasure unitCode="KGM">1200</ram:NetWeightMeasure>',
+     b'<ram:NetWeightMeasure unitCode="KGM">1200</ram:NetWeightMeasure>'
+     b'<ram:NetWeightMeasure unitCode="KGM">12</ram:NetWeightMeasure>', "IncludedSPSTradeLineItem/NetWeightMeasure"),
+], ids=["type-code", "certificate-id", "import-country", "locode", "mode", "net-weight"])
+def test_an_element_allowed_once_given_twice_is_an_error(old: bytes, new: bytes, where: str) -> None:
+    # The XML twin of the JSON duplicate-key rule: the rules read the first, a receiver may read the second.
+    assert PHYTO.count(old) == 1
+    report = etr.validate(PHYTO.replace(old, new))
+    [finding] = [f for f in report.findings if f.code == "PHYTO-DUPLICATE"]
+    assert finding.severity is Severity.ERROR and where in finding.message
+    assert finding.location is not None and finding.location.line is not None
+
+
+def test_elements_the_model_repeats_are_no_duplicates() -> None:
+    notes = b"<ram:IncludedSPSNote><ram:Subject>A</ram:Subject><ram:Content>x</ram:Content></ram:IncludedSPSNote>"
+    data = PHYTO.replace(b"<ram:IncludedSPSNote>", notes + b"<ram:IncludedSPSNote>", 1) \
+        .replace(b"<ram:CommonName languageID=\"en\">Tulip</ram:CommonName>",
+                 b"<ram:CommonName languageID=\"en\">Tulip</ram:CommonName><ram:CommonName languageID=\"nl\">Tulp"
+                 b"</ram:CommonName>")
+    assert "PHYTO-DUPLICATE" not in etr.validate(data).codes
+
+
 def test_a_reexport_with_a_reference_passes() -> None:
     data = PHYTO.replace(b"<ram:TypeCode>851</ram:TypeCode>", b"<ram:TypeCode>657</ram:TypeCode>") \
         .replace(b"    <ram:SignatorySPSAuthentication>", b"    <ram:ReferenceSPSReferencedDocument><ram:ID>DE-2026-1"
@@ -218,6 +250,20 @@ def test_a_bundle_that_does_not_compile_is_a_clear_finding(tmp_path: Path, monke
     monkeypatch.setenv("ETR_UBL_SCHEMAS", str(tmp_path))
     [finding] = [f for f in etr.validate(UBL).findings if f.code == "COO-UBL-SCHEMAS"]
     assert "refers outside the schema folder" in finding.message
+
+
+@pytest.mark.parametrize(("old", "new", "where"), [
+    (b"<cbc:ID>COO-SG-2026-000123</cbc:ID>", b"<cbc:ID>COO-SG-2026-000123</cbc:ID><cbc:ID>OTHER</cbc:ID>",
+     "CertificateOfOrigin/ID"),
+    (b"<cbc:IssueDate>2026-11-21</cbc:IssueDate>",
+     b"<cbc:IssueDate>2026-11-21</cbc:IssueDate><cbc:IssueDate>2026-11-22</cbc:IssueDate>",
+     "CertificateOfOrigin/IssueDate"),
+], ids=["id", "issue-date"])
+def test_a_ubl_element_allowed_once_given_twice_is_an_error(old: bytes, new: bytes, where: str) -> None:
+    assert UBL.count(old) == 1
+    [finding] = [f for f in etr.validate(UBL.replace(old, new)).findings if f.code == "COO-DUPLICATE"]
+    assert finding.severity is Severity.ERROR and where in finding.message
+    assert finding.location is not None and finding.location.line == UBL[:UBL.index(old)].count(b"\n") + 1
 
 
 def test_a_ubl_document_checked_as_tradetrust_says_so() -> None:

@@ -136,6 +136,47 @@ def _dedupe(hits: list[Hit]) -> list[Hit]:
     return out
 
 
+#: The children each aggregate of a UBL 2.1 certificate of origin may have at most once (cardinality
+#: 0..1 or 1..1 in CertificateOfOriginType, CertificateOfOriginApplicationType, EndorsementType,
+#: ShipmentType): the rules read the first, a receiver may read the second.
+ONCE: dict[str, frozenset[str]] = {
+    f"{{{NS_COO}}}CertificateOfOrigin": frozenset(map(cbc, (
+        "UBLVersionID", "CustomizationID", "ProfileID", "ProfileExecutionID", "ID", "UUID", "IssueDate",
+        "IssueTime", "VersionID"))) | frozenset(map(cac, (
+            "ExporterParty", "ImporterParty", "CertificateOfOriginApplication", "IssuerEndorsement",
+            "EmbassyEndorsement", "InsuranceEndorsement"))),
+    _APP: frozenset(map(cbc, ("ReferenceID", "CertificateType", "ApplicationStatusCode", "OriginalJobID",
+                              "PreviousJobID"))) | frozenset(map(cac, (
+                                  "Shipment", "PreparationParty", "IssuerParty", "ExporterParty", "ImporterParty",
+                                  "IssuingCountry"))),
+    _END: frozenset(map(cbc, ("DocumentID", "ApprovalStatus"))) | frozenset({cac("EndorserParty")}),
+    cac("Shipment"): frozenset({cbc("ID")}),
+}
+
+
+@rules.rule("COO-DUPLICATE", Severity.ERROR, "An element a UBL certificate of origin allows once is given more "
+            "than once", reference=UBL)
+def _duplicate(root: Any) -> Hits:
+    hits: list[Hit] = []
+    for parent_tag, once in ONCE.items():
+        parents = [root] if parent_tag == root.tag else root.iter(parent_tag)
+        for parent in parents:
+            seen: dict[str, Any] = {}
+            for child in parent:
+                tag = child.tag
+                if tag not in once:
+                    continue
+                if tag in seen:
+                    if seen[tag] is not None:
+                        hits.append((child, f"{_local(parent.tag)}/{_local(tag)} is given more than once "
+                                            f"({text(seen[tag])[:40]!r}, then {text(child)[:40]!r}); UBL 2.1 allows "
+                                            "one, and etr reads only the first"))
+                        seen[tag] = None  # one finding per parent and name
+                else:
+                    seen[tag] = child
+    return hits
+
+
 @rules.rule("COO-ORIGIN-COUNTRY", Severity.ERROR, "No origin country is given for the goods",
             reference=f"{KTDDE}: origin country; UBL GoodsItem/OriginCountry, Shipment/…/OriginCountry")
 def _origin_country(root: Any) -> Hits:

@@ -123,6 +123,30 @@ def test_elements_the_model_repeats_are_no_duplicates() -> None:
     assert "PHYTO-DUPLICATE" not in etr.validate(data).codes
 
 
+@pytest.mark.parametrize(("old", "new", "says"), [
+    (b'<ram:ValueMeasure unitCode="CEL">44<', b'<ram:ValueMeasure unitCode="CEL">hot<', "'hot' is not a number"),
+    (b'<ram:DurationMeasure unitCode="HUR">3<', b'<ram:DurationMeasure unitCode="HUR">-3<',
+     "'-3' is not a non-negative number"),
+    (b'<ram:DurationMeasure unitCode="HUR">3<', b'<ram:DurationMeasure unitCode="HUR">NaN<', "'NaN' is not a"),
+    (b'<ram:NetWeightMeasure unitCode="KGM">1200<', b'<ram:NetWeightMeasure unitCode="KGM"><',
+     "NetWeightMeasure is present but empty"),
+    (b'<ram:ValueMeasure unitCode="CEL">44<', b'<ram:ValueMeasure unitCode="CEL">  <',
+     "ValueMeasure is present but empty"),
+], ids=["value-word", "negative-duration", "nan-duration", "empty-weight", "blank-value"])
+def test_an_unreadable_measure_is_an_error(old: bytes, new: bytes, says: str) -> None:
+    # No silent defaults: a measure that cannot be read as a number is a finding, an empty one is missing.
+    assert PHYTO.count(old) == 1
+    report = etr.validate(PHYTO.replace(old, new))
+    [finding] = [f for f in report.findings if f.code == "PHYTO-MEASURE"]
+    assert finding.severity is Severity.ERROR and says in finding.message, finding.message
+    assert finding.location is not None and finding.location.line is not None
+
+
+def test_a_cold_treatment_below_zero_is_a_measure() -> None:
+    data = PHYTO.replace(b'<ram:ValueMeasure unitCode="CEL">44<', b'<ram:ValueMeasure unitCode="CEL">-1.5<')
+    assert errors(etr.validate(data)) == set()
+
+
 def test_a_reexport_with_a_reference_passes() -> None:
     data = PHYTO.replace(b"<ram:TypeCode>851</ram:TypeCode>", b"<ram:TypeCode>657</ram:TypeCode>") \
         .replace(b"    <ram:SignatorySPSAuthentication>", b"    <ram:ReferenceSPSReferencedDocument><ram:ID>DE-2026-1"

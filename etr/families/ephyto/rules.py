@@ -457,6 +457,28 @@ def _unit(cert: Certificate) -> Hits:
     return hits
 
 
+#: Measures that may be below zero (a cold treatment's temperature); the others are amounts or durations.
+_SIGNED_MEASURES = frozenset({"ValueMeasure"})
+
+
+@rules.rule("PHYTO-MEASURE", Severity.ERROR, "A measure is present but empty, or is not a number (a duration: "
+            "not a non-negative number)", reference="UN/CEFACT UDT MeasureType (decimal value and unitCode); "
+            f"{ISPM12}: treatment and quantity boxes")
+def _measure(cert: Certificate) -> Hits:
+    # Weights and volumes that are not non-negative numbers are PHYTO-QUANTITY's; an empty measure is
+    # missing whatever its unitCode says (no silent default).
+    hits: list[Hit] = []
+    for element, name in _measures(cert):
+        value = text(element)
+        if not value:
+            hits.append((element, f"{name} is present but empty"))
+        elif name in _SIGNED_MEASURES and not _NUMBER.fullmatch(value):
+            hits.append((element, f"{name} {_short(value)!r} is not a number"))
+        elif name == "DurationMeasure" and (not _NUMBER.fullmatch(value) or value.startswith("-")):
+            hits.append((element, f"{name} {_short(value)!r} is not a non-negative number"))
+    return hits
+
+
 @rules.rule("PHYTO-PACKAGE-TYPE", Severity.ERROR, "A package type is not a UNECE Rec 21 code",
             reference="UNECE Recommendation 21 (codes for types of cargo, packages and packaging materials)")
 def _package_type(cert: Certificate) -> Hits:

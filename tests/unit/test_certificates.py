@@ -387,6 +387,36 @@ def test_a_tradetrust_w3c_vc_is_checked_under_credential_subject() -> None:
     assert "CERT-PROOF-NOT-VERIFIED" in report.codes
 
 
+@pytest.mark.parametrize(("issuers", "code", "where"), [
+    ([], "COO-TT-MISSING", "/issuers"),
+    (None, "COO-TT-MISSING", "/issuers"),
+    ("x", "COO-TT-TYPE", "/issuers"),
+    (["x"], "COO-TT-TYPE", "/issuers/0"),
+    ([{"name": "Chamber"}], "COO-TT-MISSING", "/issuers/0"),
+    ([{"name": "Chamber", "documentStore": "0x8bA63EAB43342AAc3AdBB4B827b68Cf4aAE5Caca"}], "COO-TT-MISSING",
+     "/issuers/0/identityProof"),
+    ([{"name": "Chamber", "documentStore": "0x8bA63EAB43342AAc3AdBB4B827b68Cf4aAE5Caca",
+       "identityProof": {"type": "DNS-TXT", "location": 7}}], "COO-TT-TYPE", "/issuers/0/identityProof/location"),
+], ids=["empty", "absent", "string", "string-item", "no-store", "no-proof", "location-number"])
+def test_tradetrust_issuers_missing_or_of_the_wrong_type(issuers: Any, code: str, where: str) -> None:
+    data = copy.deepcopy(TT)
+    if issuers is None:
+        del data["issuers"]
+    else:
+        data["issuers"] = issuers
+    report = etr.validate(data)
+    assert where in {f.location.pointer for f in report.findings if f.code == code and f.location is not None}
+    # No lookup is built from missing parts: the C5 / C6 findings say what is missing instead.
+    lookups = " ".join(f.message for f in report.findings if f.code.startswith("CERT-"))
+    assert "(no identityProof.location)" not in lookups and "(no store)" not in lookups
+    assert "document store (none)" not in lookups
+
+
+def test_tradetrust_issuer_lookup_names_the_store_and_the_dns_location() -> None:
+    [c5] = [f for f in etr.validate(TT).findings if f.code == "CERT-ISSUER-AUTHORITY"]
+    assert "coo.example.com" in c5.message and "0x8bA63EAB43342AAc3AdBB4B827b68Cf4aAE5Caca" in c5.message
+
+
 def test_origin_forced_on_a_json_array_is_a_finding() -> None:
     assert errors(etr.validate(b"[1, 2]", family="origin")) == {"COO-TT-TYPE"}
 

@@ -317,11 +317,29 @@ def _verify_oa(content: Any, name: str, options: Options, raw: bytes | None,
     from .families.openattestation import verify_document
 
     result = verify_document(content, name, issuers=options.trusted_issuers(), raw=raw)
+    ignored = _pint_only_options(options)
+    if ignored:  # a check the caller asked for and that cannot apply is said, never silently skipped
+        note = Finding("OA-OPTION-NOT-APPLICABLE", Severity.WARNING,
+                       f"{', '.join(ignored)} appl{'ies' if len(ignored) == 1 else 'y'} to DCSA PINT envelopes only: "
+                       "not checked for this OpenAttestation document", reference="etr verify",
+                       detail={"options": list(ignored)})
+        loaded = (*loaded, note)
     if loaded:  # what the loader noticed (a byte order mark) comes first
         from dataclasses import replace
 
         result = replace(result, findings=(*loaded, *result.findings))
     return result
+
+
+def _pint_only_options(options: Options) -> tuple[str, ...]:
+    """The options given that only a PINT envelope's verification reads (CLI spelling)."""
+    given = (("--expect-recipient", options.expected_recipient is not None),
+             ("--document", bool(options.supporting_documents)),
+             ("--require-documents", options.require_documents),
+             ("--carrier-platform", options.carrier_platform is not None),
+             ("--issue-to", options.issue_to is not None),
+             ("--mode legacy", options.mode == "legacy"))
+    return tuple(name for name, present in given if present)
 
 
 def _verify_envelope(envelope: bytes | Mapping[str, Any], name: str, options: Options) -> VerificationResult:

@@ -92,7 +92,7 @@ def assess_cmd(inputs: tuple[str, ...], trust_paths: tuple[Path, ...], profile: 
 
     options = AssessOptions(tuple(str(p) for p in trust_paths), profile,
                             load_attestation(attestation) if attestation is not None else None, registry,
-                            at or format_datetime(datetime.now(UTC)),
+                            at if at is not None else format_datetime(datetime.now(UTC)),  # --at "" is checked, not now
                             limits=Limits(max_bytes or _DEFAULTS.max_bytes, max_depth or _DEFAULTS.max_depth))
     options.check()
     work: Callable[[Source], Result] = functools.partial(assess_source, options=options)

@@ -77,7 +77,7 @@ def verify_cmd(envelopes: tuple[str, ...], trust_paths: tuple[Path, ...], mode: 
     options = Options(
         tuple(str(p) for p in trust_paths), "legacy" if mode == "legacy" else "strict",
         # One verification time for the whole run, so that every result of a batch is judged at the same instant.
-        at or format_datetime(datetime.now(UTC)),
+        at if at is not None else format_datetime(datetime.now(UTC)),  # "" is refused, never "now"
         _recipient(expect_recipient), _documents(documents) if documents else None,
         require_documents, carrier_platform, _json_file(issue_to, "--issue-to") if issue_to is not None else None,
         not no_td, version, limits, tuple(str(p) for p in trust_paths), "fail", registry)

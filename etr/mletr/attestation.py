@@ -14,7 +14,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +35,8 @@ def parse_date(value: str) -> tuple[datetime, datetime]:
     """
     if len(value) == 10:
         day = date.fromisoformat(value)
-        start = datetime.combine(day, time(0, 0), tzinfo=UTC)
-        return start, start + timedelta(days=1) - timedelta(microseconds=1)
+        # time.max, not the next midnight less a microsecond: 9999-12-31 (a common "no end") has no next day.
+        return datetime.combine(day, time(0, 0), tzinfo=UTC), datetime.combine(day, time.max, tzinfo=UTC)
     from ..transfer.model import parse_datetime
 
     moment = parse_datetime(value)

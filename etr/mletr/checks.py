@@ -426,6 +426,15 @@ def data_integrity(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
     sigs = ev.signatures
     if ev.oa is not None and not sigs:
         outcome, reason = ev.oa.checks.get("integrity", (NE, "not checked"))
+        # What the Merkle root leaves unprotected (the verifier's OA-UNPROTECTED-… warnings) is a weakness of the
+        # integrity measure itself: a reader could be shown an edit that keeps the hash.
+        exposed = [f for f in ev.oa.findings if f.code.startswith("OA-UNPROTECTED-")]
+        if outcome is P and exposed:
+            return Verdict(W, "OpenAttestation SHA3 Merkle proof: the hash matches, but it does not protect every "
+                              "part a reader sees (" + ", ".join(dict.fromkeys(f.code for f in exposed)) + ")",
+                           (Ref("E-SIG", "signature", reason),
+                            *(Ref("E-SIG", f.location.pointer if f.location and f.location.pointer else f.code,
+                                  f"{f.code}: {f.message}") for f in exposed)))
         return Verdict(outcome if outcome in (P, F) else NE, f"OpenAttestation SHA3 Merkle proof: {reason}",
                        (Ref("E-SIG", "signature", reason),))
     if not sigs:
@@ -740,9 +749,15 @@ def signature(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
     if ev.oa is not None:
         outcome, reason = ev.oa.checks.get("identity", (NE, "not checked"))
         sig_outcome, sig_reason = ev.oa.checks.get("signature", (NA, ""))
+        status, status_reason = ev.oa.checks.get("issuance-status", (NE, ""))
         oa_refs = (Ref("E-ID", "identity", reason), Ref("E-SIG", "signature", sig_reason))
         if F in (outcome, sig_outcome):
             return Verdict(F, f"the issuer is not established: {reason if outcome is F else sig_reason}", oa_refs)
+        if status is F:
+            # The verifier found that the issuance does not hold (a DID issuer without a signature or without a
+            # readable revocation method, no issuer, no issuance method): nothing identifies who issued it.
+            return Verdict(F, f"the document's issuance does not hold: {status_reason}",
+                           (*oa_refs, Ref("E-SIG", "issuance-status", status_reason)))
         if outcome is P:
             return Verdict(P, f"issuer identified ({reason}); issuance records the issuer's intention", oa_refs)
         if outcome is W:

@@ -272,3 +272,21 @@ def test_validate_a_wrapped_tradetrust_certificate_of_origin(tmp_path: Path) -> 
     codes = {(f["code"], f.get("location", {}).get("pointer")) for f in report["findings"]}
     assert ("COO-TT-COUNTRY", "/data/supplyChainConsignment/exportCountry/code") in codes
     assert ("OA-NOT-VERIFIED", None) in codes
+
+
+def test_pint_only_options_on_an_oa_document_are_said_not_silently_skipped(docs: dict[str, str]) -> None:
+    """--expect-recipient and friends are PINT checks: on an OpenAttestation document they cannot apply, and the
+    result says so (a warning that --strict turns into a failure) instead of passing as if checked."""
+    result = invoke("verify", docs["bl"], "--expect-recipient", "EBL9", "--require-documents", "--format", "json")
+    report = json.loads(result.stdout)["reports"][0]
+    assert_conforms(report, "oa-verification-2.schema.json")
+    note = [f for f in report["findings"] if f["code"] == "OA-OPTION-NOT-APPLICABLE"]
+    assert note and note[0]["detail"]["options"] == ["--expect-recipient", "--require-documents"]
+    assert invoke("verify", docs["bl"], "--expect-recipient", "EBL9", "--strict").exit_code == 1
+    plain = json.loads(invoke("verify", docs["bl"], "--format", "json").stdout)["reports"][0]
+    assert not any(f["code"] == "OA-OPTION-NOT-APPLICABLE" for f in plain["findings"])
+
+
+def test_an_empty_at_is_refused_never_now(docs: dict[str, str]) -> None:
+    result = invoke("verify", docs["bl"], "--at", "")
+    assert result.exit_code == 2 and "PINT-AT" in result.output

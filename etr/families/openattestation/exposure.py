@@ -55,6 +55,8 @@ from .hashing import Salt, traverse_v3
 
 REFERENCE = "OpenAttestation digest (open-attestation src/2.0/digest.ts, src/3.0/digest.ts, src/4.0/hash.ts)"
 _V2_MEMBERS = frozenset({"version", "data", "signature", "privacy", "proof"})
+_V2_PRIVACY = frozenset({"obfuscatedData"})
+_V2_SIGNATURE = frozenset({"type", "targetHash", "proof", "merkleRoot"})
 #: At most this many parts are listed in a finding's message (all of them in its detail).
 _SHOWN = 5
 
@@ -67,8 +69,15 @@ def unprotected(version: str, content: Mapping[str, Any], raw: bytes | None,
     parsed mapping); ``salts`` the decoded v3 salts."""
     findings: list[Finding] = []
     if version == "2.0":
-        extra = sorted(k for k in content if k not in _V2_MEMBERS)
-        _add(findings, "OA-UNPROTECTED-MEMBER", [f"/{_esc(k)}" for k in extra],
+        extra = sorted(f"/{_esc(k)}" for k in content if k not in _V2_MEMBERS)
+        # Inside privacy and signature only obfuscatedData and the proof's four members are read and hashed.
+        for member, known in (("privacy", _V2_PRIVACY), ("signature", _V2_SIGNATURE)):
+            value = content.get(member, {})
+            if not isinstance(value, dict):
+                extra.append(f"/{member}")
+            else:
+                extra.extend(f"/{member}/{_esc(k)}" for k in value if k not in known)
+        _add(findings, "OA-UNPROTECTED-MEMBER", extra,
              "top-level member(s) outside data are not hashed: {parts}")
         scan = _Scan(content.get("data"), "/data")
         _add(findings, "OA-UNPROTECTED-STRUCTURE", scan.index_keyed,

@@ -142,6 +142,9 @@ def read_issuers_file(path: Path) -> Mapping[str, Any] | None:
 def _parse(data: Mapping[str, Any], name: str) -> list[TrustedIssuer]:
     entries = data.get("issuer", data.get("issuers"))
     unknown = set(data) - {"format", "issuer", "issuers"}
+    if "issuer" in data and "issuers" in data:  # one of the two lists would be ignored
+        raise KeyFileError(f"{name}: a trusted-issuers file has either 'issuer' or 'issuers', not both",
+                           code="OA-TRUST-FILE", hint="see `etr verify --help` for the format")
     if unknown or not isinstance(entries, list) or not entries:
         raise KeyFileError(f"{name}: a trusted-issuers file has 'format' and a non-empty list of issuers "
                            f"('[[issuer]]' in TOML, 'issuers' in JSON)"

@@ -115,6 +115,11 @@ def obfuscate(document: Mapping[str, Any], fields: Sequence[str]) -> dict[str, A
         if (version == "2.0" and (top != "data" or len(chain) < 2)) or (version != "2.0" and top == "proof"):
             raise _fail(f"--field {field!r}: only the document's data can be hidden, not its proof")
         targets.append(chain)
+    targets = _outermost(targets)
+    if version == "2.0" and "privacy" in out and not isinstance(out["privacy"], dict):
+        # The reference reads privacy.obfuscatedData of a non-object as []; etr would have to replace the
+        # member to add hashes to it, which changes what a reader sees: refused instead.
+        raise _refuse("privacy is not an object: the hidden fields' hashes have nowhere to go")
     hashes: list[str] = []
     salts = None if version == "2.0" else {s.path: s for s in decode_salts(out["proof"].get("salts"))}
     removed: set[tuple[int, str | int]] = set()
@@ -150,8 +155,19 @@ def obfuscate(document: Mapping[str, Any], fields: Sequence[str]) -> dict[str, A
         privacy = proof.setdefault("privacy", {})
         privacy["obfuscated"] = [*privacy.get("obfuscated", []), *hashes]
     after = verify_document(out, "<copy>").check("integrity")
-    assert after is not None and after.outcome is Outcome.PASS, "a copy with fields hidden must verify"
+    if after is None or after.outcome is not Outcome.PASS:
+        # Possible only for a document whose salts do not match its leaves one to one (OA-UNPROTECTED-LEAF).
+        raise _refuse(f"the copy would not verify ({after.reason if after else 'not verifiable'}): the document's "
+                      "salts do not match its values one to one")
     return out
+
+
+def _outermost(targets: list[list[tuple[Any, str | int]]]) -> list[list[tuple[Any, str | int]]]:
+    """The targets that lie inside no other target (a field named twice, or inside another named field,
+    is hidden once: hashing it twice would add a hash the document never had)."""
+    keys = [tuple(k for _, k in chain) for chain in targets]
+    return [chain for chain, key in zip(targets, keys, strict=True)
+            if not any(other != key and other == key[:len(other)] for other in keys)]
 
 
 def _v3_path(keys: list[str | int]) -> str:

@@ -48,6 +48,8 @@ REF_V4 = "OpenAttestation v4 (open-attestation beta src/4.0/verify.ts, hash.ts)"
 REF_DID = "OpenAttestationSignature2018 (oa-verify src/did/verifier.ts; EIP-191)"
 REF_STATUS = "oa-verify DOCUMENT_STATUS verifiers (document store, token registry, DID revocation)"
 REF_IDENTITY = "oa-verify ISSUER_IDENTITY verifiers (DNS-TXT, DNS-DID); etr trusted issuers (--trust)"
+#: The top-level members of a DCSA PINT envelope (EblEnvelope): none belongs in an OpenAttestation document.
+PINT_ENVELOPE_MEMBERS = ("transportDocument", "envelopeManifestSignedContent", "envelopeTransferChain")
 ROTATION_NOTE = ("a did:ethr key rotation or delegate (ERC-1056, on chain) cannot be seen offline: the signature "
                  "is checked against the DID's own address")
 
@@ -85,6 +87,14 @@ def verify_document(content: Any, source: str, *, issuers: TrustedIssuers | None
                                                  "proves it was issued; wrap and issue it first", REF_V2),),
             form="raw", revealed=revealed, issuers=public)
     findings: list[Finding] = []
+    envelope = [m for m in PINT_ENVELOPE_MEMBERS if m in content]
+    if envelope:
+        # Also a DCSA PINT envelope: etr validate and etr assess read such a file as the envelope, this verifier
+        # as the OA document; which record it is would depend on the tool (a forged envelope would pass here).
+        findings.append(_f("OA-AMBIGUOUS-PINT", Severity.ERROR, "the document also carries a DCSA PINT envelope's "
+                           f"member(s) {', '.join(envelope)}: it is two documents at once, and which one a reader "
+                           "verifies depends on the tool; refused", REF_V2, f"/{envelope[0]}",
+                           {"members": envelope}))
     integrity, target, root, salts = _integrity(form, content, findings)
     if integrity.outcome is Outcome.PASS:
         findings.extend(unprotected(form.version or "", content, raw, salts))
@@ -97,7 +107,8 @@ def verify_document(content: Any, source: str, *, issuers: TrustedIssuers | None
     status = _status(form, parties, root, target, signature, revealed, findings)
     network = revealed.get("network")
     chain_id = network.get("chainId") if isinstance(network, dict) else None
-    identity = _identity(parties, signature, issuers, findings, chain_id if isinstance(chain_id, str | int) else None)
+    identity = _identity(parties, signature, issuers, findings, chain_id if isinstance(chain_id, str | int) else None,
+                         intact=integrity.outcome is Outcome.PASS)
     registry = next((p.get("tokenRegistry") for p in parties if p.get("tokenRegistry")), None)
     return OAVerificationResult(
         source, form.version, (integrity, signature, status, identity), tuple(findings), form="wrapped",
@@ -315,8 +326,22 @@ def _status(form: Form, parties: Sequence[Mapping[str, Any]], root: str | None, 
                 outcome = _worse(outcome, Outcome.FAIL)
                 reasons.append("DID issuer, not signed")
                 continue
-            revocation = party.get("revocation") or {}
-            rtype, location = revocation.get("type", "NONE"), revocation.get("location")
+            revocation = party.get("revocation")
+            # v2/v3 name the revocation method per issuer and the reference refuses a document that does not
+            # (no block, a location missing, an unknown type); v4 has none unless credentialStatus names one.
+            default = "NONE" if form.version == "4.0" and revocation is None else None
+            rtype, location = (revocation or {}).get("type", default), (revocation or {}).get("location")
+            problem = ("names no revocation method (revocation.type)" if rtype is None
+                       else f"revocation type {rtype!r} is not NONE, REVOCATION_STORE or OCSP_RESPONDER"
+                       if rtype not in _REVOCATION_TYPES
+                       else f"revocation {rtype} names no location" if rtype != "NONE" and not location else None)
+            if problem is not None:
+                findings.append(_f("OA-REVOCATION-INVALID", Severity.ERROR, f"the DID issuer {problem}: nothing says "
+                                   "whether the document was revoked (the reference verifier errs)", REF_STATUS,
+                                   party.get("pointer")))
+                outcome = _worse(outcome, Outcome.FAIL)
+                reasons.append(f"revocation: {problem}")
+                continue
             if signature.outcome is not Outcome.PASS:
                 outcome = _worse(outcome, Outcome.NOT_EVALUABLE if signature.outcome is Outcome.NOT_EVALUABLE
                                  else Outcome.FAIL)
@@ -346,6 +371,7 @@ def _status(form: Form, parties: Sequence[Mapping[str, Any]], root: str | None, 
     return Check("issuance-status", outcome, "; ".join(reasons), {"queries": queries} if queries else None)
 
 
+_REVOCATION_TYPES = ("NONE", "REVOCATION_STORE", "OCSP_RESPONDER")
 _RANK = {Outcome.PASS: 0, Outcome.NOT_APPLICABLE: 0, Outcome.WARN: 1, Outcome.NOT_EVALUABLE: 2, Outcome.FAIL: 3}
 
 
@@ -357,9 +383,11 @@ def _worse(a: Outcome, b: Outcome) -> Outcome:
 
 
 def _identity(parties: Sequence[Mapping[str, Any]], signature: Check, trusted: TrustedIssuers | None,
-              findings: list[Finding], chain_id: str | int | None = None) -> Check:
+              findings: list[Finding], chain_id: str | int | None = None, *, intact: bool = True) -> Check:
     """Identity per issuer; ``chain_id`` (the document's ``network.chainId``) goes into the DNS-TXT record to
-    look up (``<chain id>`` when the document does not say)."""
+    look up (``<chain id>`` when the document does not say). When the document's integrity does not hold
+    (``intact`` false), the issuer it names is what an editor wrote: trusting that name proves nothing, so
+    identity is NOT_EVALUABLE rather than PASS or FAIL."""
     outcome = Outcome.PASS
     reasons: list[str] = []
     lookups: list[dict[str, Any]] = []
@@ -368,6 +396,11 @@ def _identity(parties: Sequence[Mapping[str, Any]], signature: Check, trusted: T
         member = next((m for m in ("tokenRegistry", "documentStore", "certificateStore") if party.get(m)), None)
         address = party.get(member) if member else None
         did = party.get("did") or (party.get("key", "").split("#", 1)[0] or None)
+        if trusted and not intact:
+            outcome = _worse(outcome, Outcome.NOT_EVALUABLE)
+            reasons.append(f"{domain or did or party.get('name') or 'issuer'}: the document's integrity does not "
+                           "hold, so the issuer it names is not established")
+            continue
         if kind == "DNS-TXT" and address and domain:
             lookups.append({"type": "DNS-TXT", "domain": domain,
                             "record": f"openatts net=ethereum netId={chain_id or '<chain id>'} addr={address}"})

@@ -459,13 +459,20 @@ def test_an_unknown_version_is_not_failed_against_the_working_schema() -> None:
     assert not any(c.startswith("UNTP-SCHEMA-") for c in report.codes)
 
 
-def test_the_drivers_unknown_version_message_says_the_schema_was_not_applied() -> None:
-    # The driver's finding must not claim "validated against working" when the family did not apply it.
-    data = _dcc(lambda d: d["@context"].__setitem__(1, "https://test.uncefact.org/vocabulary/untp/dcc/0.9.0/"))
-    [finding] = [f for f in etr.validate(data).findings if f.code == "DETECT-VERSION-UNKNOWN"]
-    assert "0.9.0" in finding.message and "; validated against" not in finding.message
-    assert "not validated against the working schema" in finding.message, finding.message
-    assert finding.severity is Severity.WARNING  # the code and its severity are unchanged
+@pytest.mark.parametrize("declared", ["0.5.0", "0.6.0", "0.9.0"])
+def test_an_unknown_version_is_named_in_the_report_with_one_accurate_message(declared: str) -> None:
+    # The report names the version the credential declares (not "working", which was not applied), and
+    # one finding says what was checked: the family's, not a second one from the driver.
+    data = _dcc(lambda d: d["@context"].__setitem__(1, f"https://test.uncefact.org/vocabulary/untp/dcc/{declared}/"))
+    report = etr.validate(data)
+    assert (report.family, report.version, report.profile) == ("untp", declared, "dcc")
+    [finding] = [f for f in report.findings if "VERSION" in f.code]
+    assert finding.code == "UNTP-VERSION-UNKNOWN" and finding.severity is Severity.WARNING
+    assert declared in finding.message and "working schema was not applied" in finding.message
+    assert "DETECT-VERSION-UNKNOWN" not in report.codes
+    from etr.render.validation import report_lines
+
+    assert f"[untp {declared} dcc]" in report_lines(report, failed=False)[0]
 
 
 def test_a_family_that_applies_its_default_still_says_validated_against_it() -> None:
@@ -485,7 +492,8 @@ def test_other_untp_credentials_get_the_vc_checks_only() -> None:
             "type": ["DigitalFacilityRecord"], "credentialSubject": {}}
     report = etr.validate(data)
     assert (report.family, report.profile) == ("untp", "dfr")
-    assert errors(report) == {"UNTP-TYPE-NOT-SUPPORTED", "UNTP-VC", "DETECT-VERSION-UNKNOWN", "CERT-PROOF-ABSENT"}
+    assert errors(report) == {"UNTP-TYPE-NOT-SUPPORTED", "UNTP-VC", "CERT-PROOF-ABSENT"}
+    assert report.version == "0.3.10"
     assert sum(1 for f in report.findings if f.code == "UNTP-VC") == 2  # type and issuer
 
 

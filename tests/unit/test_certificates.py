@@ -147,6 +147,18 @@ def test_a_cold_treatment_below_zero_is_a_measure() -> None:
     assert errors(etr.validate(data)) == set()
 
 
+@pytest.mark.parametrize("code", [b"XX", b"nl", b"NLD"])
+@pytest.mark.parametrize("party", ["consignor", "consignee"])
+def test_a_party_address_country_is_an_iso_code(party: str, code: bytes) -> None:
+    old = b"<ram:CountryID>NL</ram:CountryID>" if party == "consignor" else b"<ram:CountryID>CA</ram:CountryID>"
+    assert PHYTO.count(old) == 1
+    report = etr.validate(PHYTO.replace(old, b"<ram:CountryID>" + code + b"</ram:CountryID>"))
+    [finding] = [f for f in report.findings if f.code == "PHYTO-COUNTRY"]
+    assert "SpecifiedSPSAddress/CountryID" in finding.message and repr(code.decode()) in finding.message
+    assert finding.location is not None and finding.location.xpath is not None
+    assert finding.location.xpath.endswith("ram:SpecifiedSPSAddress/ram:CountryID")
+
+
 def test_a_reexport_with_a_reference_passes() -> None:
     data = PHYTO.replace(b"<ram:TypeCode>851</ram:TypeCode>", b"<ram:TypeCode>657</ram:TypeCode>") \
         .replace(b"    <ram:SignatorySPSAuthentication>", b"    <ram:ReferenceSPSReferencedDocument><ram:ID>DE-2026-1"

@@ -395,6 +395,12 @@ def _country(cert: Certificate) -> Hits:
             value = text(element)
             if value and not is_country(value):
                 hits.append((element, f"{place}/ID {value!r} is not an ISO 3166-1 alpha-2 country code"))
+    for address in cert.all("SpecifiedSPSAddress"):  # the consignor's, the consignee's, any party's
+        element = cert.child(address, "CountryID")
+        value = text(element)
+        if value and not is_country(value):
+            hits.append((element, f"{_local(address.getparent().tag)}/SpecifiedSPSAddress/CountryID {value!r} is "
+                                  "not an ISO 3166-1 alpha-2 country code"))
     return hits
 
 

@@ -62,6 +62,7 @@ CASES: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "COO-TT-MISSING": (TT, [('"iD": "AU-2026-000042"', '"iD": ""')]),
     "COO-TT-TYPE": (TT, [('"isPreferential": true', '"isPreferential": "yes"')]),
     "COO-TT-COUNTRY": (TT, [('"countryCode": "CN"', '"countryCode": "CHN"')]),
+    "COO-TT-LOCODE": (TT, [('"iD": "CNSHA"', '"iD": "ZZZZZ"')]),
     "COO-TT-DATE": (TT, [('"issueDateTime": "2026-11-22T10:00:00+11:00"', '"issueDateTime": "22 Nov 2026"')]),
     "UNTP-SCHEMA-REQUIRED": (DCC, [('"assessorLevel": "3rdParty",', "")]),
     "UNTP-SCHEMA-PATTERN": (DCC, [('"id": "did:web:certifier.example.com"', '"id": "https://certifier.example.com"')]),

@@ -357,6 +357,13 @@ def test_tradetrust_country_by_name_only_is_accepted() -> None:
     (lambda d: d["supplyChainConsignment"].__setitem__("importCountry", "CN"), "COO-TT-TYPE"),
     (lambda d: d["supplyChainConsignment"].pop("exportCountry"), "COO-TT-MISSING"),
     (lambda d: d["firstSignatoryAuthentication"].__setitem__("actualDateTime", "yesterday"), "COO-TT-DATE"),
+    (lambda d: d.__setitem__("issueDateTime", 20261122), "COO-TT-TYPE"),
+    (lambda d: d["firstSignatoryAuthentication"].__setitem__("actualDateTime", 20261121), "COO-TT-TYPE"),
+    (lambda d: d["supplyChainConsignment"]["unloadingBaseportLocation"].__setitem__("iD", "ZZZZZ"), "COO-TT-LOCODE"),
+    (lambda d: d["supplyChainConsignment"]["loadingBaseportLocation"].__setitem__("iD", "auadl"), "COO-TT-LOCODE"),
+    (lambda d: d["supplyChainConsignment"].__setitem__("loadingBaseportLocation", "AUADL"), "COO-TT-TYPE"),
+    (lambda d: d["supplyChainConsignment"].__setitem__("loadingBaseportLocation",
+                                                      {"loadingBaseportLocationId": "AU ADL!"}), "COO-TT-LOCODE"),
 ])
 def test_tradetrust_field_checks(change: Any, code: str) -> None:
     data = copy.deepcopy(TT)

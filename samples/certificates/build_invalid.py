@@ -54,6 +54,8 @@ CASES: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "COO-DATE": (UBL, [("<cbc:IssueDate>2026-11-21</cbc:IssueDate>", "<cbc:IssueDate>2026-02-30</cbc:IssueDate>")]),
     "COO-DUPLICATE": (UBL, [("<cbc:ID>COO-SG-2026-000123</cbc:ID>",
                              "<cbc:ID>COO-SG-2026-000123</cbc:ID>\n  <cbc:ID>COO-SG-2026-000124</cbc:ID>")]),
+    "COO-DATE-FUTURE": (UBL, [("<cbc:IssueDate>2026-11-21</cbc:IssueDate>",
+                               "<cbc:IssueDate>2999-01-01</cbc:IssueDate>")]),
     "COO-HS-CODE": (UBL, [('listID="HS">853400<', 'listID="HS">85.34<')]),
     "CERT-PROOF-ABSENT": (UBL, [("  <cac:Signature>\n    <cbc:ID>SIG-1</cbc:ID>\n    <cac:SignatoryParty>\n"
                                  "      <cac:PartyName><cbc:Name>Example Chamber of Commerce</cbc:Name>"

@@ -302,6 +302,19 @@ def test_a_ubl_element_allowed_once_given_twice_is_an_error(old: bytes, new: byt
     assert finding.location is not None and finding.location.line == UBL[:UBL.index(old)].count(b"\n") + 1
 
 
+def test_a_ubl_issue_date_far_in_the_future_is_a_warning() -> None:
+    import datetime as dt
+
+    report = etr.validate(UBL.replace(b"<cbc:IssueDate>2026-11-21<", b"<cbc:IssueDate>2999-01-01<"))
+    [finding] = [f for f in report.findings if f.code == "COO-DATE-FUTURE"]
+    assert finding.severity is Severity.WARNING and "2999-01-01" in finding.message
+    assert finding.location is not None and finding.location.line == 8
+    today = dt.datetime.now(dt.UTC).date()
+    for near in (today, today + dt.timedelta(days=30)):
+        dated = UBL.replace(b"<cbc:IssueDate>2026-11-21<", f"<cbc:IssueDate>{near.isoformat()}<".encode())
+        assert "COO-DATE-FUTURE" not in etr.validate(dated).codes
+
+
 def test_a_ubl_document_checked_as_tradetrust_says_so() -> None:
     report = etr.validate(UBL, version="tradetrust")
     assert errors(report) == {"COO-VERSION-FORMAT"}

@@ -221,6 +221,29 @@ def _date(root: Any) -> Hits:
     return hits
 
 
+#: How far after the day of the check an issue date may be before it is reported: a certificate is
+#: issued before it is presented (time zones and pre-dated paperwork aside, not a year ahead).
+FUTURE_MARGIN = dt.timedelta(days=366)
+
+
+@rules.rule("COO-DATE-FUTURE", Severity.WARNING, "The issue date is more than a year after the day of the check",
+            reference=f"{KTDDE}: issue date (check C9)")
+def _date_future(root: Any) -> Hits:
+    element = root.find(cbc("IssueDate"))
+    value = text(element)
+    if not value or not _DATE.fullmatch(value):
+        return NO_HITS  # missing or unreadable: COO-MISSING / COO-DATE
+    try:
+        issued = dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return NO_HITS
+    today = dt.datetime.now(dt.UTC).date()
+    if issued <= today + FUTURE_MARGIN:
+        return NO_HITS
+    return [(element, f"IssueDate {value!r} is more than a year after today ({today.isoformat()}): a certificate "
+                      "is not issued that far ahead")]
+
+
 @rules.rule("COO-HS-CODE", Severity.ERROR, "An HS commodity code is not 6 to 10 digits",
             reference="WCO Harmonized System; UBL ItemClassificationCode listID HS / RequiredCustomsID")
 def _hs_code(root: Any) -> Hits:

@@ -45,6 +45,8 @@ CASES: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "PHYTO-DUPLICATE": (PHYTO, [("<ram:ID>NL-2026-0004711</ram:ID>",
                                  "<ram:ID>NL-2026-0004711</ram:ID>\n    <ram:ID>NL-2026-0004712</ram:ID>")]),
     "PHYTO-MEASURE": (PHYTO, [('<ram:DurationMeasure unitCode="HUR">3<', '<ram:DurationMeasure unitCode="HUR">-3<')]),
+    "PHYTO-NOT-A-VALUE": (PHYTO, [("<ram:ID>NL-2026-0004711</ram:ID>",
+                                   "<ram:ID><ram:Value>NL-2026-0004711</ram:Value></ram:ID>")]),
     "CERT-STATUS": (PHYTO, [("<ram:StatusCode>70</ram:StatusCode>", "<ram:StatusCode>40</ram:StatusCode>")]),
     "COO-MISSING": (UBL, [("  <cbc:IssueDate>2026-11-21</cbc:IssueDate>\n", "")]),
     "COO-ORIGIN-COUNTRY": (UBL, [("        <cac:OriginCountry><cbc:IdentificationCode>SG</cbc:IdentificationCode>"

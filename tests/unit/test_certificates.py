@@ -159,6 +159,25 @@ def test_a_party_address_country_is_an_iso_code(party: str, code: bytes) -> None
     assert finding.location.xpath.endswith("ram:SpecifiedSPSAddress/ram:CountryID")
 
 
+@pytest.mark.parametrize(("old", "new", "name"), [
+    (b"<ram:ID>NL-2026-0004711</ram:ID>", b"<ram:ID><ram:X>NL</ram:X></ram:ID>", "SPSExchangedDocument/ID"),
+    (b"<ram:ID>CA</ram:ID>", b"<ram:ID>CA<ram:X/></ram:ID>", "ImportSPSCountry/ID"),
+    (b'unitCode="HUR">3<', b'unitCode="HUR"><ram:Hours>3</ram:Hours><', "CompletionSPSPeriod/DurationMeasure"),
+    (b"<udt:DateTimeString>2026-11-18</udt:DateTimeString>",
+     b"<udt:DateTimeString><udt:Y>2026-11-18</udt:Y></udt:DateTimeString>", "StartDateTime/DateTimeString"),
+], ids=["certificate-id", "country-mixed", "measure", "date-string"])
+def test_child_elements_where_a_value_is_expected_are_an_error(old: bytes, new: bytes, name: str) -> None:
+    assert PHYTO.count(old) == 1
+    [finding] = [f for f in etr.validate(PHYTO.replace(old, new)).findings if f.code == "PHYTO-NOT-A-VALUE"]
+    assert name in finding.message and finding.severity is Severity.ERROR
+    assert finding.location is not None and finding.location.line is not None
+
+
+def test_a_comment_in_a_value_is_no_child_element() -> None:
+    data = PHYTO.replace(b"<ram:ID>NL-2026-0004711</ram:ID>", b"<ram:ID>NL-2026-0004711<!-- c --></ram:ID>")
+    assert errors(etr.validate(data)) == set()
+
+
 def test_a_reexport_with_a_reference_passes() -> None:
     data = PHYTO.replace(b"<ram:TypeCode>851</ram:TypeCode>", b"<ram:TypeCode>657</ram:TypeCode>") \
         .replace(b"    <ram:SignatorySPSAuthentication>", b"    <ram:ReferenceSPSReferencedDocument><ram:ID>DE-2026-1"

@@ -359,6 +359,30 @@ def _duplicate(cert: Certificate) -> Hits:
     return hits
 
 
+#: The elements whose content is a value (a code, an identifier, a text, a number or a measure, a
+#: date string) that the rules read: child elements there are no value (the data types are simple).
+VALUE_ELEMENTS = ("ID", "Name", "TypeCode", "StatusCode", "Subject", "Content", "ModeCode", "CountryID",
+                  "CityName", "PostcodeCode", "LineOne", "Description", "CommonName", "ScientificName",
+                  "IntendedUse", "SequenceNumeric", "SystemName", "ClassCode", "LevelCode", "ItemQuantity",
+                  "AttachmentBinaryObject", "NetWeightMeasure", "GrossWeightMeasure", "NetVolumeMeasure",
+                  "GrossVolumeMeasure", "ValueMeasure", "DurationMeasure")
+
+
+@rules.rule("PHYTO-NOT-A-VALUE", Severity.ERROR, "An element where a value is expected holds child elements",
+            reference="UN/CEFACT SPS Certificate 17 schema (simple-content data types: ID, Code, Text, Measure, "
+                      "DateTimeString)")
+def _not_a_value(cert: Certificate) -> Hits:
+    hits: list[Hit] = []
+    names = [cert.q(n) for n in VALUE_ELEMENTS] + [f"{{{cert.udt}}}DateTimeString"]
+    for name in names:
+        for element in cert.index.get(name, ()):
+            child = next((k for k in element if k.tag.__class__ is str), None)  # comments are no elements
+            if child is not None:
+                hits.append((element, f"{_local(element.getparent().tag)}/{_local(name)} holds the element "
+                                      f"{_local(child.tag)!r} where a value is expected: its text is no value"))
+    return hits
+
+
 # --------------------------------------------------------------------------- C3 code lists
 
 @rules.rule("PHYTO-TYPE-CODE", Severity.ERROR, "The certificate type is not 851 (export) or 657 (re-export)",

@@ -372,15 +372,22 @@ VALUE_ELEMENTS = ("ID", "Name", "TypeCode", "StatusCode", "Subject", "Content", 
             reference="UN/CEFACT SPS Certificate 17 schema (simple-content data types: ID, Code, Text, Measure, "
                       "DateTimeString)")
 def _not_a_value(cert: Certificate) -> Hits:
+    # Every element with element children is a key of ``cert.kids`` (comments are not indexed): the
+    # parents are few, the value elements many.
+    names = _VALUE_NAMES.get(cert.ram)
+    if names is None:
+        names = _VALUE_NAMES[cert.ram] = frozenset([cert.q(n) for n in VALUE_ELEMENTS]
+                                                   + [f"{{{NS_UDT}}}DateTimeString"])
     hits: list[Hit] = []
-    names = [cert.q(n) for n in VALUE_ELEMENTS] + [f"{{{cert.udt}}}DateTimeString"]
-    for name in names:
-        for element in cert.index.get(name, ()):
-            child = next((k for k in element if k.tag.__class__ is str), None)  # comments are no elements
-            if child is not None:
-                hits.append((element, f"{_local(element.getparent().tag)}/{_local(name)} holds the element "
-                                      f"{_local(child.tag)!r} where a value is expected: its text is no value"))
+    for element, children in cert.kids.items():
+        if element is not None and element.tag in names:
+            child = next(iter(children.values()))
+            hits.append((element, f"{_local(element.getparent().tag)}/{_local(element.tag)} holds the element "
+                                  f"{_local(child.tag)!r} where a value is expected: its text is no value"))
     return hits
+
+
+_VALUE_NAMES: dict[str, frozenset[str]] = {}
 
 
 # --------------------------------------------------------------------------- C3 code lists

@@ -150,12 +150,12 @@ def check_tradetrust_data(data: Mapping[str, Any], base_pointer: str = "") -> li
             findings.append(_finding("COO-TT-TYPE", f"{key} is not a JSON object", at, base_pointer))
             continue
         code_key = next((k for k in ("iD", "id", f"{key}Id") if k in port), "iD")  # the VC form: <key>Id
-        code = port.get(code_key)
-        if code is not None and not isinstance(code, str):
+        port_id = port.get(code_key)
+        if port_id is not None and not isinstance(port_id, str):
             findings.append(_finding("COO-TT-TYPE", f"{key}.{code_key} is not a string", [*at, code_key],
                                      base_pointer))
-        elif text_of(code) and not is_locode(code.strip()):
-            findings.append(_finding("COO-TT-LOCODE", f"{key}.{code_key} {code!r} is not a UN/LOCODE (ISO 3166 "
+        elif text_of(port_id) and not is_locode(text_of(port_id)):
+            findings.append(_finding("COO-TT-LOCODE", f"{key}.{code_key} {port_id!r} is not a UN/LOCODE (ISO 3166 "
                                      "country and three characters)", [*at, code_key], base_pointer))
     for role in ("exporter", "importer", "consignor", "consignee"):
         party, at = _field(data, consignment, (role,))

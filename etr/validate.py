@@ -25,23 +25,67 @@ log = logging.getLogger("etr")
 Input = str | PathLike[str] | bytes | Mapping[str, Any]
 
 
+#: The rule engines ``engine=`` / ``--engine`` can name: etr's own, or the standard's official artefacts
+#: (EN 16931: the official XSLT run by SaxonC-HE, the ``official`` extra).
+ENGINES = ("native", "official")
+
+
 @dataclass(frozen=True, slots=True)
 class Options:
-    """What to validate against. ``family``/``version`` ``None`` mean detect / the family's default."""
+    """What to validate against. ``family``/``version`` ``None`` mean detect / the family's default.
+
+    ``version`` is a version (``3.0.2``), or ``FAMILY=VERSION`` (``dcsa-ebl=3.0.2``): then it applies to
+    that family's documents only, and the others are validated against their own (a mixed batch).
+    ``engine`` applies to the families that have more than one (EN 16931); the others have only
+    their native rules.
+    """
 
     family: str | None = None
     version: str | None = None
     limits: Limits = field(default_factory=Limits)
+    engine: str = "native"
+
+    @property
+    def version_family(self) -> str | None:
+        """The family named by a ``FAMILY=VERSION`` version, else ``None``."""
+        return self.version.partition("=")[0] if self.version and "=" in self.version else None
+
+    def version_for(self, family: str) -> str | None:
+        """The explicit version that applies to ``family``'s documents (``None``: declared or default)."""
+        scoped = self.version_family
+        if scoped is None:
+            return self.version
+        return self.version.partition("=")[2] if scoped == family and self.version else None
 
     def check(self) -> None:
-        """Fail early on a family or version that does not exist.
+        """Fail early on a family, version or engine that does not exist or cannot run.
 
         Raises:
-            UsageError: unknown family, or a version the family does not know.
+            UsageError: unknown family (``ETR-UNKNOWN-FAMILY``), a version the family does not know
+                (``ETR-UNKNOWN-VERSION``), an unknown engine (``ETR-UNKNOWN-ENGINE``), or the official
+                engine without its extra installed (``ETR-ENGINE-UNAVAILABLE``).
         """
+        if self.engine not in ENGINES:
+            raise UsageError(f"unknown engine {self.engine!r}", code="ETR-UNKNOWN-ENGINE",
+                             hint=f"choose one of: {', '.join(ENGINES)}")
+        if self.engine == "official":
+            from .families.en16931.official import require
+
+            require()
         if self.version is None:
             if self.family is not None:
                 get_family(self.family)
+            return
+        scoped = self.version_family
+        if scoped is not None:
+            if self.family is not None and self.family != scoped:
+                raise UsageError(f"--schema-version names {scoped} but --family is {self.family}",
+                                 code="ETR-UNKNOWN-VERSION", hint=f"write {self.family}=VERSION or a bare VERSION")
+            fam = get_family(scoped)
+            version = self.version.partition("=")[2]
+            if version not in fam.versions:
+                raise UsageError(f"no version {version!r} of {fam.name}", code="ETR-UNKNOWN-VERSION",
+                                 hint=f"choose one of: {', '.join(fam.versions)}")
             return
         candidates = ([get_family(self.family)] if self.family is not None
                       else [get_family(e.name) for e in families.REGISTRY])
@@ -64,12 +108,13 @@ def validate_document(document: Document, options: Options | None = None) -> Rep
     options = options or Options()
     if document.syntax == "pdf":
         return _validate_container(document, options)
-    family, version, profile, findings = _check(document, options)
-    return Report(document.source, family, version, findings, profile)
+    family, version, profile, findings, detail = _check(document, options)
+    return Report(document.source, family, version, findings, profile, detail)
 
 
-#: What :func:`_check` found: family, version, profile (each ``None`` when not recognised) and the findings.
-_Checked = tuple[str | None, str | None, str | None, tuple[Finding, ...]]
+#: What :func:`_check` found: family, version, profile (each ``None`` when not recognised), the findings,
+#: and what the family read off the document (``Report.detail``).
+_Checked = tuple[str | None, str | None, str | None, tuple[Finding, ...], Mapping[str, str] | None]
 _NO_FINDINGS: tuple[Finding, ...] = ()
 
 
@@ -86,22 +131,29 @@ def _check(document: Document, options: Options) -> _Checked:
         finding = Finding("DETECT-UNKNOWN", Severity.ERROR,
                           "not a document of any known family; use --family to force one",
                           reference="etr family detection")
-        return None, None, None, (*document.findings, finding)
-    version, notes = _version(family, match, options.version)
+        return None, None, None, (*document.findings, finding), None
+    version, notes = _version(family, match, options.version_for(family.name))
     findings = [*document.findings, *notes] if document.findings or notes else []
     reported = version
     declared = match.version if match is not None else None
-    if options.version is None and declared is not None and declared not in family.versions \
+    if options.version_for(family.name) is None and declared is not None and declared not in family.versions \
             and not getattr(family, "unknown_version_uses_default", True):
         reported = declared  # no version's schema was applied: the report names the one declared
+    engines: tuple[str, ...] = getattr(family, "engines", ("native",))
+    detail = dict(match.detail) if match is not None and match.detail else None
+    if len(engines) > 1:
+        detail = {**(detail or {}), "engine": options.engine}
     try:
-        findings.extend(family.check(document, version))
+        if len(engines) > 1:
+            findings.extend(family.check(document, version, engine=options.engine))  # type: ignore[call-arg]
+        else:
+            findings.extend(family.check(document, version))
     except Exception as exc:  # a bug must not sink a whole batch; -v shows the traceback
         log.info("internal error while checking %s", document.source, exc_info=True)
         findings.append(Finding("ETR-INTERNAL", Severity.ERROR,
                                 f"internal error while checking ({type(exc).__name__}); please report it",
                                 reference="etr"))
-    return family.name, reported, match.profile if match else None, tuple(findings)
+    return family.name, reported, match.profile if match else None, tuple(findings), detail
 
 
 def _version(family: Family, match: Match | None, explicit: str | None) -> tuple[str, tuple[Finding, ...]]:
@@ -141,6 +193,7 @@ def _version(family: Family, match: Match | None, explicit: str | None) -> tuple
 def _validate_container(document: Document, options: Options) -> Report:
     findings = list(document.findings)
     first: _Checked | None = None
+    first_inner: Document | None = None
     recognised = {id(d) for d in document.inner if options.family or detect(d) is not None}
     for inner in document.inner:
         name = inner.attachment or inner.source  # the loader always names an embedded document
@@ -153,11 +206,23 @@ def _validate_container(document: Document, options: Options) -> Report:
         checked = _check(inner, options)
         findings.extend(_in_attachment(f, name) for f in checked[3])
         if first is None and checked[0] is not None:
-            first = checked
-    if first is None:
+            first, first_inner = checked, inner
+    if first is None or first_inner is None:
         return Report(document.source, None, None, tuple(findings))
-    family, version, profile, _ = first
-    return Report(document.source, family, version, tuple(findings), profile)
+    family, version, profile, _, detail = first
+    if detail is not None:
+        detail = {**detail, "attachment": first_inner.attachment or first_inner.source}
+    # A family may check how the container carries its document (Factur-X: XMP level, file name).
+    container_check = getattr(get_family(family or ""), "check_container", None)
+    if container_check is not None:
+        try:
+            findings.extend(container_check(document, first_inner))
+        except Exception as exc:  # as in _check: a bug must not sink a whole batch
+            log.info("internal error while checking the container %s", document.source, exc_info=True)
+            findings.append(Finding("ETR-INTERNAL", Severity.ERROR,
+                                    f"internal error while checking ({type(exc).__name__}); please report it",
+                                    reference="etr"))
+    return Report(document.source, family, version, tuple(findings), profile, detail)
 
 
 def _in_attachment(finding: Finding, name: str) -> Finding:
@@ -178,17 +243,20 @@ def _load(item: Input, options: Options, name: str | None) -> Document:
 
 
 def validate(item: Input, *, family: str | None = None, version: str | None = None, limits: Limits | None = None,
-             name: str | None = None) -> Report:
+             name: str | None = None, engine: str = "native") -> Report:
     """Validate one document given as a path, raw bytes or an already parsed JSON mapping.
 
     Problems with the document, including unreadable or hostile input, are
-    findings in the report, never exceptions.
+    findings in the report, never exceptions. ``engine`` (``"native"`` or ``"official"``) picks
+    the rule engine of families that have two (EN 16931: ``official`` runs the official XSLT
+    through saxonche, the ``etr[official]`` extra); ``version`` may be ``FAMILY=VERSION``.
 
     Raises:
-        UsageError: ``family`` or ``version`` does not exist, or ``version`` is not a version of
+        UsageError: ``family``, ``version`` or ``engine`` does not exist, ``engine="official"``
+            without saxonche (``ETR-ENGINE-UNAVAILABLE``), or ``version`` is not a version of
             the family the document belongs to (``ETR-UNKNOWN-VERSION``; never replaced by a default).
     """
-    options = Options(family, version, limits or Limits())
+    options = Options(family, version, limits or Limits(), engine)
     options.check()
     return _validate_one(item, options, name)
 
@@ -206,18 +274,31 @@ def validate_source(source: Source, options: Options, stdin: BinaryIO | None = N
     """Validate one :class:`~etr.load.Source` (used by the CLI and worker processes). A source that
     is missing, unreadable or too large gives a report with its ``LOAD-…`` finding.
 
+    In a batch, an input whose family does not know a bare ``options.version`` gets a report with
+    ``DETECT-VERSION-MISMATCH`` (an error: it was not validated against what was asked) instead of
+    ending the run; ``FAMILY=VERSION`` aims a version at one family of a mixed batch.
+
     Raises:
-        UsageError: as :func:`validate_document`.
+        UsageError: ``options.family`` does not exist.
     """
     try:
         document = load_bytes(source.read(options.limits, stdin), source.name, options.limits)
     except LoadError as exc:
         return Report(source.name, None, None, (exc.finding,))
-    return validate_document(document, options)
+    try:
+        return validate_document(document, options)
+    except UsageError as exc:
+        if exc.code != "ETR-UNKNOWN-VERSION":
+            raise
+        return Report(source.name, None, None, (Finding(
+            "DETECT-VERSION-MISMATCH", Severity.ERROR,
+            f"not validated: {exc} (asked with --schema-version {options.version}); aim the version at one "
+            f"family with FAMILY=VERSION", reference="etr family detection",
+            detail={"hint": exc.hint or ""}),))
 
 
 def iter_validate(items: Iterable[Input], *, family: str | None = None, version: str | None = None,
-                  limits: Limits | None = None) -> Iterator[Report]:
+                  limits: Limits | None = None, engine: str = "native") -> Iterator[Report]:
     """Validate many documents lazily, one report per input, in input order.
 
     Strings and paths naming directories or globs are expanded as the CLI does.
@@ -231,7 +312,7 @@ def iter_validate(items: Iterable[Input], *, family: str | None = None, version:
     if isinstance(items, str | bytes | bytearray | PathLike | Mapping):
         raise TypeError(f"iter_validate takes an iterable of inputs, not one {type(items).__name__}: "
                         f"pass a list, e.g. iter_validate([item]), or call validate(item)")
-    options = Options(family, version, limits or Limits())
+    options = Options(family, version, limits or Limits(), engine)
     options.check()
     for item in items:
         if isinstance(item, str | PathLike):

@@ -13,11 +13,27 @@ Exit status:
 """
 
 
-@click.command("codes", epilog=EXIT_HELP)
+def _families_help() -> str:
+    """The catalogue's families, from its file names (each file is one family: etr/codes.py), without
+    reading the files (``etr --help`` stays fast), as a block click does not rewrap (a name is never
+    split at its hyphen)."""
+    from importlib import resources
+
+    names = sorted(p.name.removesuffix(".toml") for p in resources.files("etr.catalogue").iterdir()
+                   if p.name.endswith(".toml"))
+    lines, line = [], "  "
+    for name in names:
+        if len(line) + len(name) > 70:
+            lines.append(line.rstrip())
+            line = "  "
+        line += name + ", "
+    lines.append(line.rstrip(", "))
+    return "\b\nFamilies and areas (--family):\n" + "\n".join(lines) + "\n"
+
+
+@click.command("codes", epilog=_families_help() + "\n" + EXIT_HELP)
 @click.argument("codes", nargs=-1, metavar="[CODE]...")
-@click.option("--family", metavar="FAMILY",
-              help="Only this family or area: crypto, dcsa-ebl, dcsa-pint, etr, load, mletr, registry; certificates, "
-                   "ephyto, origin, untp, openattestation.")
+@click.option("--family", metavar="FAMILY", help="Only this family or area (listed below).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one line per code; json: one document (format etr-codes).")
 def codes_cmd(codes: tuple[str, ...], family: str | None, fmt: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -28,12 +28,14 @@ class Match:
     (the family's default is then used). ``profile`` is a finer profile or
     customization (EN 16931 CIUS, Factur-X level), when the family has one.
     ``evidence`` says in a few words what was recognised (for ``-v`` and reports).
+    ``detail`` is what the family read off the document for the report (:attr:`etr.model.Report.detail`).
     """
 
     family: str
     version: str | None = None
     profile: str | None = None
     evidence: str = ""
+    detail: Mapping[str, str] | None = None
 
 
 class Family(Protocol):
@@ -46,6 +48,12 @@ class Family(Protocol):
     unknown version itself (the driver adds no ``DETECT-VERSION-UNKNOWN``), ``check`` still gets the
     default version, and the report names the version the document declares. By default the
     document is checked against the default version and the driver says so.
+
+    Two more optional members, looked up with ``getattr`` by the driver (:mod:`etr.validate`):
+    ``engines`` (a tuple of rule-engine names, first the default; then ``check`` takes an
+    ``engine=`` keyword, and the report's ``detail["engine"]`` says which ran), and
+    ``check_container(container, document)`` (findings about how a PDF carries the family's
+    document, e.g. Factur-X's XMP metadata).
     """
 
     name: str
@@ -77,6 +85,7 @@ class Entry:
 
 
 _JSON: frozenset[Syntax] = frozenset({"json"})
+_XML_PDF: frozenset[Syntax] = frozenset({"xml", "pdf"})
 _XML: frozenset[Syntax] = frozenset({"xml"})
 _JSON_XML: frozenset[Syntax] = frozenset({"json", "xml"})
 
@@ -84,6 +93,7 @@ _JSON_XML: frozenset[Syntax] = frozenset({"json", "xml"})
 REGISTRY: tuple[Entry, ...] = (
     Entry("dcsa-ebl", "etr.families.ebl:FAMILY", _JSON),
     Entry("dcsa-pint", "etr.families.pint:FAMILY", _JSON),
+    Entry("en16931", "etr.families.en16931:FAMILY", _XML_PDF),
     Entry("ephyto", "etr.families.ephyto:FAMILY", _XML),
     Entry("origin", "etr.families.origin:FAMILY", _JSON_XML),
     Entry("untp", "etr.families.untp:FAMILY", _JSON),

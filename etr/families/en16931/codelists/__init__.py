@@ -1,0 +1,25 @@
+"""The code lists the EN 16931 BR-CL rules check, as data files (one code a line; ``#`` lines give title,
+version and source). Each list is read once per process."""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+__all__ = ["codes", "joined"]
+
+
+@functools.cache
+def codes(name: str) -> tuple[str, ...]:
+    """The codes of list ``name`` (a file stem, e.g. ``"iso4217"``), in file order.
+
+    Raises FileNotFoundError for an unknown list (a programming error)."""
+    text = resources.files(__package__).joinpath(f"{name}.txt").read_text(encoding="utf-8")
+    return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+@functools.cache
+def joined(name: str) -> str:
+    """The list as one space-padded string (``" A B C "``), the form the official rules search in: some
+    rules test substring containment rather than membership, and the native rules mirror that."""
+    return " " + " ".join(codes(name)) + " "

@@ -1,0 +1,128 @@
+"""A light, read-only mirror of an lxml element tree, for rules that query it many times.
+
+Every access to an lxml element (``findall``, ``text``, ``getparent``) creates a proxy object and costs a
+microsecond or more; the business rules make thousands. :func:`build` walks the tree once (iteratively, so
+depth cannot exhaust the stack) and gives each element a :class:`Node` holding its tag, its children by tag
+and its string value, with the few methods of the lxml API the rules use. ``Node.el`` is the lxml element,
+for locations (XPath, line).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from lxml import etree
+
+__all__ = ["Node", "Tree", "build"]
+
+_NONE: list[Node] = []
+#: Shared by every leaf until it gets a child (most elements are leaves); never mutated.
+_NO_CHILDREN: list[Node] = []
+_NO_KIDS: dict[str, list[Node]] = {}
+
+
+class Node:
+    """One element: ``tag`` (Clark name), ``parent``, ``children`` (elements only, in order) and
+    ``kids`` (the same by tag)."""
+
+    __slots__ = ("_sv", "children", "el", "kids", "parent", "tag")
+
+    def __init__(self, el: etree._Element, parent: Node | None, tag: str) -> None:
+        self.el = el
+        self.parent = parent
+        self.tag = tag
+        self.children: list[Node] = _NO_CHILDREN
+        self.kids: dict[str, list[Node]] = _NO_KIDS
+        self._sv: str | None = None
+
+    # -- the subset of the lxml element API the rules use
+    def findall(self, tag: str) -> list[Node]:
+        """Children named ``tag`` (a Clark name; no paths)."""
+        return self.kids.get(tag, _NONE)
+
+    def getparent(self) -> Node | None:
+        return self.parent
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return self.el.get(name, default)
+
+    @property
+    def attrib(self) -> etree._Attrib:
+        return self.el.attrib
+
+    def iterancestors(self) -> Iterator[Node]:
+        node = self.parent
+        while node is not None:
+            yield node
+            node = node.parent
+
+    def __iter__(self) -> Iterator[Node]:
+        return iter(self.children)
+
+    def __len__(self) -> int:
+        return len(self.children)
+
+    @property
+    def string_value(self) -> str:
+        """All descendant text in order (XPath string value; comments and PIs excluded)."""
+        if self._sv is None:
+            el = self.el
+            # read on first use only: most texts are never looked at (an attachment's base64 may be large)
+            self._sv = (el.text or "") if not len(el) else "".join(str(text) for text in el.itertext())
+        return self._sv
+
+
+class Tree:
+    """The mirrored document: ``root``, every node in document order, and the nodes by tag."""
+
+    __slots__ = ("index", "nodes", "root")
+
+    def __init__(self, root: Node, nodes: list[Node], index: dict[str, list[Node]]) -> None:
+        self.root = root
+        self.nodes = nodes
+        self.index = index
+
+    def release(self) -> None:
+        """Break the parent links, so that the nodes are freed by reference counting alone."""
+        for node in self.nodes:
+            node.parent = None
+
+    def all(self, tag: str) -> list[Node]:
+        """``//tag``: every element named ``tag``, in document order."""
+        return self.index.get(tag, _NONE)
+
+
+def build(root: etree._Element) -> Tree:
+    """Mirror the element tree under ``root`` (one walk, document order)."""
+    top = Node(root, None, str(root.tag))
+    nodes = [top]
+    index: defaultdict[str, list[Node]] = defaultdict(list)
+    index[top.tag].append(top)
+    stack: list[tuple[Iterator[etree._Element], Node]] = [(iter(root), top)]
+    while stack:
+        children, parent = stack[-1]
+        for child in children:
+            tag = child.tag
+            if tag.__class__ is not str:  # comment, processing instruction, entity
+                continue
+            node = Node(child, parent, tag)
+            kids = parent.kids
+            if kids is _NO_KIDS:
+                parent.children = [node]
+                parent.kids = {tag: [node]}
+            else:
+                parent.children.append(node)
+                same = kids.get(tag)
+                if same is None:
+                    kids[tag] = [node]
+                else:
+                    same.append(node)
+            index[tag].append(node)
+            nodes.append(node)
+            if len(child):
+                stack.append((iter(child), node))
+                break
+        else:
+            stack.pop()
+    return Tree(top, nodes, index)

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from .mletr.result import Assessment
     from .transfer.verify import VerificationResult
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
     "Assessment",

@@ -134,6 +134,11 @@ def _check(document: Document, options: Options) -> _Checked:
         return None, None, None, (*document.findings, finding), None
     version, notes = _version(family, match, options.version_for(family.name))
     findings = [*document.findings, *notes] if document.findings or notes else []
+    reported = version
+    declared = match.version if match is not None else None
+    if options.version_for(family.name) is None and declared is not None and declared not in family.versions \
+            and not getattr(family, "unknown_version_uses_default", True):
+        reported = declared  # no version's schema was applied: the report names the one declared
     engines: tuple[str, ...] = getattr(family, "engines", ("native",))
     detail = dict(match.detail) if match is not None and match.detail else None
     if len(engines) > 1:
@@ -148,7 +153,7 @@ def _check(document: Document, options: Options) -> _Checked:
         findings.append(Finding("ETR-INTERNAL", Severity.ERROR,
                                 f"internal error while checking ({type(exc).__name__}); please report it",
                                 reference="etr"))
-    return family.name, version, match.profile if match else None, tuple(findings), detail
+    return family.name, reported, match.profile if match else None, tuple(findings), detail
 
 
 def _version(family: Family, match: Match | None, explicit: str | None) -> tuple[str, tuple[Finding, ...]]:
@@ -173,17 +178,16 @@ def _version(family: Family, match: Match | None, explicit: str | None) -> tuple
         return family.default_version, _NO_FINDINGS
     if declared in family.versions:
         return declared, _NO_FINDINGS
-    # A family whose versions differ too much to check one against another's schema says so
-    # (``unknown_version_uses_default = False``) and reports what it checked instead.
-    if getattr(family, "unknown_version_uses_default", True):
-        applied = f"validated against {family.default_version}"
-    else:
-        applied = (f"not validated against the {family.default_version} schema; only what every version "
-                   f"shares is checked")
+    # A family whose versions differ too much to check one against another's schema
+    # (``unknown_version_uses_default = False``) reports the unknown version and what it checked
+    # itself: one message, not a second, vaguer one from here.
+    if not getattr(family, "unknown_version_uses_default", True):
+        return family.default_version, _NO_FINDINGS
     return family.default_version, (Finding(
         "DETECT-VERSION-UNKNOWN", Severity.WARNING,
-        f"the document declares {family.name} {declared}, a version etr does not know; {applied}",
-        reference="etr family detection", detail={"declared": declared}),)
+        f"the document declares {family.name} {declared}, a version etr does not know; "
+        f"validated against {family.default_version}", reference="etr family detection",
+        detail={"declared": declared}),)
 
 
 def _validate_container(document: Document, options: Options) -> Report:

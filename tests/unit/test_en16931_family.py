@@ -88,7 +88,7 @@ def test_forcing_the_family_on_another_document_says_it_is_no_invoice() -> None:
     assert report.codes == ("EINV-NOT-INVOICE",)
     assert report.findings[0].location is not None and report.findings[0].location.line == 1
     json_report = etr.validate(SAMPLES / "ebl" / "valid" / "straight-bl.json", family="en16931")
-    assert json_report.codes == ("EINV-NOT-INVOICE",) and "JSON" in json_report.findings[0].message
+    assert json_report.codes == ("DETECT-WRONG-SYNTAX",) and "this input is JSON" in json_report.findings[0].message
 
 
 def test_other_xml_is_still_unrecognised() -> None:
@@ -429,3 +429,35 @@ def test_a_failing_container_check_is_an_internal_finding(monkeypatch: pytest.Mo
     monkeypatch.setattr(en16931.En16931Family, "check_container", broken)
     report = etr.validate(PDF)
     assert report.family == "en16931" and "ETR-INTERNAL" in report.codes
+
+
+def test_a_facturx_pdf_that_also_carries_a_bill_of_lading_is_reported_as_the_invoice() -> None:
+    """The report is labelled with the document the container is for (the family that checks containers), not
+    with whichever attachment sorts first: the invoice's container checks still run."""
+    bl = (SAMPLES / "ebl" / "valid" / "straight-bl.json").read_bytes()
+    broken = CII_INVOICE.read_bytes().replace(b"INV-2026-0001", b"INV-2026-0999")
+    pdf = _with_attachment(_with_attachment(_blank_pdf(), "bl.json", bl), "factur-x.xml", broken)
+    report = etr.validate(pdf, name="both.pdf")
+    assert report.family == "en16931" and report.detail is not None
+    assert report.detail["attachment"] == "factur-x.xml"
+    assert "EINV-FACTURX-XMP" in report.codes  # the Factur-X container checks ran
+
+
+def test_forcing_a_json_family_on_xml_is_a_finding_not_an_internal_error() -> None:
+    for family in ("dcsa-ebl", "dcsa-pint"):
+        report = etr.validate(UBL_INVOICE, family=family)
+        assert report.codes == ("DETECT-WRONG-SYNTAX",) and not report.valid, report.codes
+        assert "reads JSON documents; this input is XML" in report.findings[0].message
+
+
+def test_xsd_findings_are_capped_and_the_rest_counted() -> None:
+    """50,000 bad attributes must not become 50,000 findings (tens of MB of report)."""
+    from etr.schemas import MAX_SCHEMA_FINDINGS
+
+    attributes = b" ".join(b'a%d="x"' % i for i in range(MAX_SCHEMA_FINDINGS + 50))
+    data = UBL_INVOICE.read_bytes().replace(b"<cbc:ID>", b"<cbc:ID " + attributes + b">", 1)
+    report = etr.validate(data, name="many.xml")
+    xsd = [f for f in report.findings if f.code == "EINV-SCHEMA-XSD"]
+    limit = [f for f in report.findings if f.code == "ETR-FINDINGS-LIMIT"]
+    assert len(xsd) == MAX_SCHEMA_FINDINGS and len(limit) == 1
+    assert limit[0].detail is not None and limit[0].detail["total"] >= MAX_SCHEMA_FINDINGS + 50

@@ -336,6 +336,10 @@ def _xsd_target_namespace(relpath: str) -> str:
 _XSD_SEVERITY = {"WARNING": Severity.WARNING}
 
 
+#: At most this many schema findings per document; the rest are counted in one ``ETR-FINDINGS-LIMIT``.
+MAX_SCHEMA_FINDINGS = 1000
+
+
 def xsd_findings(schema: etree.XMLSchema, root: etree._Element, prefix: str, reference: str) -> Iterator[Finding]:
     """Validate the tree of ``root`` against ``schema``; each error becomes a ``<prefix>-SCHEMA-XSD``
     finding located by XPath (``getpath`` of the element, prefixes as in the document) and line.
@@ -345,7 +349,13 @@ def xsd_findings(schema: etree.XMLSchema, root: etree._Element, prefix: str, ref
     tree = root.getroottree()
     if schema.validate(tree):
         return
-    for entry in schema.error_log:  # type: ignore[attr-defined]  # iterable; the stubs do not say so
+    errors: list[Any] = list(schema.error_log)  # type: ignore[call-overload]  # iterable; the stubs do not say so
+    for listed, entry in enumerate(errors):
+        if listed == MAX_SCHEMA_FINDINGS:  # 50,000 bad attributes must not become 21 MB of report
+            yield Finding("ETR-FINDINGS-LIMIT", Severity.WARNING,
+                          f"{len(errors) - listed} more XSD errors not listed (the first {listed} are)",
+                          reference=reference, detail={"listed": listed, "total": len(errors)})
+            return
         xpath = entry.path or None
         if xpath:
             try:

@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 
 from . import families
 from .errors import UsageError, ValidationFailed
-from .families import Family, Match, detect, get_family
+from .families import Family, Match, detect, family_syntaxes, get_family
 from .load import Document, Limits, LoadError, Source, check_json_value, expand_inputs, load_bytes
 from .model import Finding, Location, Report, Severity
 
@@ -123,6 +123,12 @@ def _check(document: Document, options: Options) -> _Checked:
     match: Match | None
     if options.family:
         family = get_family(options.family)
+        readable = family_syntaxes(family.name)
+        if document.syntax not in readable:  # its rules would be handed a tree they cannot read
+            finding = Finding("DETECT-WRONG-SYNTAX", Severity.ERROR,
+                              f"--family {family.name} reads {' or '.join(sorted(s.upper() for s in readable))} "
+                              f"documents; this input is {document.syntax.upper()}", reference="etr family detection")
+            return family.name, None, None, (*document.findings, finding), None
         match = family.detect(document)
     else:
         found = detect(document)
@@ -134,6 +140,11 @@ def _check(document: Document, options: Options) -> _Checked:
         return None, None, None, (*document.findings, finding), None
     version, notes = _version(family, match, options.version_for(family.name))
     findings = [*document.findings, *notes] if document.findings or notes else []
+    reported = version
+    declared = match.version if match is not None else None
+    if options.version_for(family.name) is None and declared is not None and declared not in family.versions \
+            and not getattr(family, "unknown_version_uses_default", True):
+        reported = declared  # no version's schema was applied: the report names the one declared
     engines: tuple[str, ...] = getattr(family, "engines", ("native",))
     detail = dict(match.detail) if match is not None and match.detail else None
     if len(engines) > 1:
@@ -148,7 +159,7 @@ def _check(document: Document, options: Options) -> _Checked:
         findings.append(Finding("ETR-INTERNAL", Severity.ERROR,
                                 f"internal error while checking ({type(exc).__name__}); please report it",
                                 reference="etr"))
-    return family.name, version, match.profile if match else None, tuple(findings), detail
+    return family.name, reported, match.profile if match else None, tuple(findings), detail
 
 
 def _version(family: Family, match: Match | None, explicit: str | None) -> tuple[str, tuple[Finding, ...]]:
@@ -173,17 +184,16 @@ def _version(family: Family, match: Match | None, explicit: str | None) -> tuple
         return family.default_version, _NO_FINDINGS
     if declared in family.versions:
         return declared, _NO_FINDINGS
-    # A family whose versions differ too much to check one against another's schema says so
-    # (``unknown_version_uses_default = False``) and reports what it checked instead.
-    if getattr(family, "unknown_version_uses_default", True):
-        applied = f"validated against {family.default_version}"
-    else:
-        applied = (f"not validated against the {family.default_version} schema; only what every version "
-                   f"shares is checked")
+    # A family whose versions differ too much to check one against another's schema
+    # (``unknown_version_uses_default = False``) reports the unknown version and what it checked
+    # itself: one message, not a second, vaguer one from here.
+    if not getattr(family, "unknown_version_uses_default", True):
+        return family.default_version, _NO_FINDINGS
     return family.default_version, (Finding(
         "DETECT-VERSION-UNKNOWN", Severity.WARNING,
-        f"the document declares {family.name} {declared}, a version etr does not know; {applied}",
-        reference="etr family detection", detail={"declared": declared}),)
+        f"the document declares {family.name} {declared}, a version etr does not know; "
+        f"validated against {family.default_version}", reference="etr family detection",
+        detail={"declared": declared}),)
 
 
 def _validate_container(document: Document, options: Options) -> Report:
@@ -201,7 +211,10 @@ def _validate_container(document: Document, options: Options) -> Report:
             continue
         checked = _check(inner, options)
         findings.extend(_in_attachment(f, name) for f in checked[3])
-        if first is None and checked[0] is not None:
+        # The report is labelled with the document the container carries: the first whose family checks
+        # containers (a Factur-X invoice beside a bl.json), else the first recognised.
+        if checked[0] is not None and (first is None or (_checks_containers(checked[0])
+                                                          and not _checks_containers(first[0]))):
             first, first_inner = checked, inner
     if first is None or first_inner is None:
         return Report(document.source, None, None, tuple(findings))
@@ -219,6 +232,10 @@ def _validate_container(document: Document, options: Options) -> Report:
                                     f"internal error while checking ({type(exc).__name__}); please report it",
                                     reference="etr"))
     return Report(document.source, family, version, tuple(findings), profile, detail)
+
+
+def _checks_containers(family: str | None) -> bool:
+    return family is not None and getattr(get_family(family), "check_container", None) is not None
 
 
 def _in_attachment(finding: Finding, name: str) -> Finding:

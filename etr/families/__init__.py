@@ -44,8 +44,10 @@ class Family(Protocol):
     Families are listed in :data:`REGISTRY` (data: a new family adds one line).
     ``versions`` are in order, oldest first (rules state theirs as ranges over them).
     A family may set ``unknown_version_uses_default = False`` when a document of a version it does
-    not know is not checked against its default version's schema (the driver's
-    ``DETECT-VERSION-UNKNOWN`` message then says so); by default it is.
+    not know is not checked against its default version's schema: the family then reports the
+    unknown version itself (the driver adds no ``DETECT-VERSION-UNKNOWN``), ``check`` still gets the
+    default version, and the report names the version the document declares. By default the
+    document is checked against the default version and the driver says so.
 
     Two more optional members, looked up with ``getattr`` by the driver (:mod:`etr.validate`):
     ``engines`` (a tuple of rule-engine names, first the default; then ``check`` takes an
@@ -100,6 +102,11 @@ REGISTRY: tuple[Entry, ...] = (
     Entry("openattestation", "etr.families.openattestation:FAMILY", _JSON),
 )
 FAMILY_NAMES: tuple[str, ...] = tuple(entry.name for entry in REGISTRY)
+
+
+def family_syntaxes(name: str) -> frozenset[Syntax]:
+    """The document syntaxes the family called ``name`` reads (empty for an unknown name)."""
+    return next((entry.syntaxes for entry in REGISTRY if entry.name == name), frozenset())
 
 
 @functools.cache

@@ -31,7 +31,7 @@ from .document import (
 )
 from .json import check_json_value, has_duplicate_key, json_depth_exceeds, json_value, load_json
 from .sources import DIRECTORY_SUFFIXES, Source, expand_inputs
-from .xml import XML_PARSER_OPTIONS, load_xml
+from .xml import XML_DOCUMENT_PARSER_OPTIONS, XML_PARSER_OPTIONS, load_xml
 
 __all__ = [
     "DEFAULT_MAX_ATTACHMENTS",
@@ -39,6 +39,7 @@ __all__ = [
     "DEFAULT_MAX_DEPTH",
     "DEFAULT_MAX_PDF_OBJECTS",
     "DIRECTORY_SUFFIXES",
+    "XML_DOCUMENT_PARSER_OPTIONS",
     "XML_PARSER_OPTIONS",
     "Document",
     "Limits",

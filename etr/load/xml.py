@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from .document import Document, Limits, LoadError, check_size, line_col
 
-#: Options of every lxml parser etr makes (documents here, XSD files in :mod:`etr.schemas`):
+#: Options of the lxml parser for XSD files (:mod:`etr.schemas`; documents add ``huge_tree``, below):
 #: no entity expansion, no network, no DTD, libxml2's own size limits kept.
 XML_PARSER_OPTIONS: dict[str, Any] = {
     "resolve_entities": False,
@@ -18,6 +18,14 @@ XML_PARSER_OPTIONS: dict[str, Any] = {
     "huge_tree": False,
     "remove_pis": False,
 }
+
+#: The parser for documents: as :data:`XML_PARSER_OPTIONS` but with libxml2's ``XML_PARSE_HUGE``, which
+#: lifts its 10,000,000-character cap on one text node (a certificate's base64 attachment of 7.5 MB) and
+#: its nesting cap of 256 (to 2048). That is safe only because etr bounds documents itself: the input is
+#: at most ``Limits.max_bytes`` before parsing and its depth is checked after; and no entity can be
+#: declared (a DTD is refused before parsing) or resolved (``resolve_entities`` off), while libxml2 keeps
+#: its entity amplification bound with the option. XSD files keep the stricter defaults.
+XML_DOCUMENT_PARSER_OPTIONS: dict[str, Any] = {**XML_PARSER_OPTIONS, "huge_tree": True}
 
 #: What the prolog may hold before the root element besides a DTD, and where each ends.
 _PROLOG_MARKUP = ((b"<?", b"?>"), (b"<!--", b"-->"))
@@ -46,9 +54,9 @@ def dtd_offset(data: bytes) -> int:
     return -1
 
 
-#: What libxml2 says when a document nests deeper than it allows, and how deep that is (without ``huge_tree``).
+#: What libxml2 says when a document nests deeper than it allows, and how deep that is (with ``huge_tree``).
 _PARSER_DEPTH_ERROR = "Excessive depth in document"
-_PARSER_MAX_DEPTH = 256
+_PARSER_MAX_DEPTH = 2048
 
 
 #: Levels below which a document is taken as shallow (an ePhyto certificate has about 8).
@@ -71,7 +79,8 @@ def load_xml(data: bytes, source: str = "<bytes>", limits: Limits | None = None)
     The whole input is parsed by libxml2 in one call (no Python work per element): the DTD
     refusal reads the prolog before parsing (:func:`dtd_offset`), the parsed tree's document
     type is checked again after, and the depth limit is an XPath over the parsed tree (libxml2
-    itself stops at 256 levels while parsing).
+    itself stops at 2048 levels while parsing). Text nodes are read up to the size limit
+    (:data:`XML_DOCUMENT_PARSER_OPTIONS`).
 
     Raises:
         LoadError: ``LOAD-TOO-LARGE``, ``LOAD-XML-DTD`` (any document type declaration,
@@ -86,7 +95,7 @@ def load_xml(data: bytes, source: str = "<bytes>", limits: Limits | None = None)
                         line=line_col(data, dtd)[0])
     etree.clear_error_log()  # the log is per thread, not per document: keep only this document's errors
     try:
-        root: Any = etree.fromstring(data, etree.XMLParser(**XML_PARSER_OPTIONS))
+        root: Any = etree.fromstring(data, etree.XMLParser(**XML_DOCUMENT_PARSER_OPTIONS))
     except etree.XMLSyntaxError as exc:
         line, col = (exc.position if exc.position else (None, None))
         message = str(exc.msg or exc)

@@ -42,6 +42,11 @@ CASES: dict[str, tuple[str, list[tuple[str, str]]]] = {
                                   '      <ram:AttachmentBinaryObject filename="lab.pdf">JVBERi0x!'
                                   "</ram:AttachmentBinaryObject>\n    </ram:ReferenceSPSReferencedDocument>\n"
                                   "    <ram:SignatorySPSAuthentication>")]),
+    "PHYTO-DUPLICATE": (PHYTO, [("<ram:ID>NL-2026-0004711</ram:ID>",
+                                 "<ram:ID>NL-2026-0004711</ram:ID>\n    <ram:ID>NL-2026-0004712</ram:ID>")]),
+    "PHYTO-MEASURE": (PHYTO, [('<ram:DurationMeasure unitCode="HUR">3<', '<ram:DurationMeasure unitCode="HUR">-3<')]),
+    "PHYTO-NOT-A-VALUE": (PHYTO, [("<ram:ID>NL-2026-0004711</ram:ID>",
+                                   "<ram:ID><ram:Value>NL-2026-0004711</ram:Value></ram:ID>")]),
     "CERT-STATUS": (PHYTO, [("<ram:StatusCode>70</ram:StatusCode>", "<ram:StatusCode>40</ram:StatusCode>")]),
     "COO-MISSING": (UBL, [("  <cbc:IssueDate>2026-11-21</cbc:IssueDate>\n", "")]),
     "COO-ORIGIN-COUNTRY": (UBL, [("        <cac:OriginCountry><cbc:IdentificationCode>SG</cbc:IdentificationCode>"
@@ -49,6 +54,10 @@ CASES: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "COO-COUNTRY": (UBL, [("<cbc:IdentificationCode>NZ</cbc:IdentificationCode>",
                            "<cbc:IdentificationCode>NZL</cbc:IdentificationCode>")]),
     "COO-DATE": (UBL, [("<cbc:IssueDate>2026-11-21</cbc:IssueDate>", "<cbc:IssueDate>2026-02-30</cbc:IssueDate>")]),
+    "COO-DUPLICATE": (UBL, [("<cbc:ID>COO-SG-2026-000123</cbc:ID>",
+                             "<cbc:ID>COO-SG-2026-000123</cbc:ID>\n  <cbc:ID>COO-SG-2026-000124</cbc:ID>")]),
+    "COO-DATE-FUTURE": (UBL, [("<cbc:IssueDate>2026-11-21</cbc:IssueDate>",
+                               "<cbc:IssueDate>2999-01-01</cbc:IssueDate>")]),
     "COO-HS-CODE": (UBL, [('listID="HS">853400<', 'listID="HS">85.34<')]),
     "CERT-PROOF-ABSENT": (UBL, [("  <cac:Signature>\n    <cbc:ID>SIG-1</cbc:ID>\n    <cac:SignatoryParty>\n"
                                  "      <cac:PartyName><cbc:Name>Example Chamber of Commerce</cbc:Name>"
@@ -57,6 +66,7 @@ CASES: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "COO-TT-MISSING": (TT, [('"iD": "AU-2026-000042"', '"iD": ""')]),
     "COO-TT-TYPE": (TT, [('"isPreferential": true', '"isPreferential": "yes"')]),
     "COO-TT-COUNTRY": (TT, [('"countryCode": "CN"', '"countryCode": "CHN"')]),
+    "COO-TT-LOCODE": (TT, [('"iD": "CNSHA"', '"iD": "ZZZZZ"')]),
     "COO-TT-DATE": (TT, [('"issueDateTime": "2026-11-22T10:00:00+11:00"', '"issueDateTime": "22 Nov 2026"')]),
     "UNTP-SCHEMA-REQUIRED": (DCC, [('"assessorLevel": "3rdParty",', "")]),
     "UNTP-SCHEMA-PATTERN": (DCC, [('"id": "did:web:certifier.example.com"', '"id": "https://certifier.example.com"')]),

@@ -20,8 +20,6 @@ VALID = {
     "untp-dcc.json": ("untp", "working", "dcc"),
     "untp-dpp.json": ("untp", "working", "dpp"),
 }
-#: Findings the validation driver adds beside a family's code (not the family's own).
-COMPANIONS = {"UNTP-VERSION-UNKNOWN": {"DETECT-VERSION-UNKNOWN"}}
 
 
 def _build_module():  # type: ignore[no-untyped-def]
@@ -55,7 +53,7 @@ def test_each_invalid_sample_raises_its_code_only(code: str) -> None:
     name, _ = BUILD.build(code)
     report = etr.validate(SAMPLES / "invalid" / name)
     raised = {f.code for f in report.findings if f.severity is not Severity.INFO}
-    assert raised == {code} | COMPANIONS.get(code, set())
+    assert raised == {code}
     assert all(f.location is not None for f in report.findings if f.code == code)
 
 

@@ -91,6 +91,93 @@ def test_a_negative_quantity_is_refused() -> None:
     assert "'-5' is not a non-negative number" in finding.message
 
 
+@pytest.mark.parametrize(("old", "new", "where"), [
+    (b"<ram:TypeCode>851</ram:TypeCode>", b"<ram:TypeCode>851</ram:TypeCode><ram:TypeCode>657</ram:TypeCode>",
+     "SPSExchangedDocument/TypeCode"),
+    (b"<ram:ID>NL-2026-0004711</ram:ID>", b"<ram:ID>NL-2026-0004711</ram:ID><ram:ID>NL-2026-9999999</ram:ID>",
+     "SPSExchangedDocument/ID"),
+    (b"</ram:ImportSPSCountry>", b"</ram:ImportSPSCountry><ram:ImportSPSCountry><ram:ID>US</ram:ID>"
+     b"</ram:ImportSPSCountry>", "SPSConsignment/ImportSPSCountry"),
+    (b"<ram:ID>CAMTR</ram:ID>", b"<ram:ID>CAMTR</ram:ID><ram:ID>CATOR</ram:ID>", "UnloadingBaseportSPSLocation/ID"),
+    (b"<ram:ModeCode>1</ram:ModeCode>", b"<ram:ModeCode>1</ram:ModeCode><ram:ModeCode>4</ram:ModeCode>",
+     "MainCarriageSPSTransportMovement/ModeCode"),
+    (b'<ram:NetWeightMeasure unitCode="KGM">1200</ram:NetWeightMeasure>',
+     b'<ram:NetWeightMeasure unitCode="KGM">1200</ram:NetWeightMeasure>'
+     b'<ram:NetWeightMeasure unitCode="KGM">12</ram:NetWeightMeasure>', "IncludedSPSTradeLineItem/NetWeightMeasure"),
+], ids=["type-code", "certificate-id", "import-country", "locode", "mode", "net-weight"])
+def test_an_element_allowed_once_given_twice_is_an_error(old: bytes, new: bytes, where: str) -> None:
+    # The XML twin of the JSON duplicate-key rule: the rules read the first, a receiver may read the second.
+    assert PHYTO.count(old) == 1
+    report = etr.validate(PHYTO.replace(old, new))
+    [finding] = [f for f in report.findings if f.code == "PHYTO-DUPLICATE"]
+    assert finding.severity is Severity.ERROR and where in finding.message
+    assert finding.location is not None and finding.location.line is not None
+
+
+def test_elements_the_model_repeats_are_no_duplicates() -> None:
+    notes = b"<ram:IncludedSPSNote><ram:Subject>A</ram:Subject><ram:Content>x</ram:Content></ram:IncludedSPSNote>"
+    data = PHYTO.replace(b"<ram:IncludedSPSNote>", notes + b"<ram:IncludedSPSNote>", 1) \
+        .replace(b"<ram:CommonName languageID=\"en\">Tulip</ram:CommonName>",
+                 b"<ram:CommonName languageID=\"en\">Tulip</ram:CommonName><ram:CommonName languageID=\"nl\">Tulp"
+                 b"</ram:CommonName>")
+    assert "PHYTO-DUPLICATE" not in etr.validate(data).codes
+
+
+@pytest.mark.parametrize(("old", "new", "says"), [
+    (b'<ram:ValueMeasure unitCode="CEL">44<', b'<ram:ValueMeasure unitCode="CEL">hot<', "'hot' is not a number"),
+    (b'<ram:DurationMeasure unitCode="HUR">3<', b'<ram:DurationMeasure unitCode="HUR">-3<',
+     "'-3' is not a non-negative number"),
+    (b'<ram:DurationMeasure unitCode="HUR">3<', b'<ram:DurationMeasure unitCode="HUR">NaN<', "'NaN' is not a"),
+    (b'<ram:NetWeightMeasure unitCode="KGM">1200<', b'<ram:NetWeightMeasure unitCode="KGM"><',
+     "NetWeightMeasure is present but empty"),
+    (b'<ram:ValueMeasure unitCode="CEL">44<', b'<ram:ValueMeasure unitCode="CEL">  <',
+     "ValueMeasure is present but empty"),
+], ids=["value-word", "negative-duration", "nan-duration", "empty-weight", "blank-value"])
+def test_an_unreadable_measure_is_an_error(old: bytes, new: bytes, says: str) -> None:
+    # No silent defaults: a measure that cannot be read as a number is a finding, an empty one is missing.
+    assert PHYTO.count(old) == 1
+    report = etr.validate(PHYTO.replace(old, new))
+    [finding] = [f for f in report.findings if f.code == "PHYTO-MEASURE"]
+    assert finding.severity is Severity.ERROR and says in finding.message, finding.message
+    assert finding.location is not None and finding.location.line is not None
+
+
+def test_a_cold_treatment_below_zero_is_a_measure() -> None:
+    data = PHYTO.replace(b'<ram:ValueMeasure unitCode="CEL">44<', b'<ram:ValueMeasure unitCode="CEL">-1.5<')
+    assert errors(etr.validate(data)) == set()
+
+
+@pytest.mark.parametrize("code", [b"XX", b"nl", b"NLD"])
+@pytest.mark.parametrize("party", ["consignor", "consignee"])
+def test_a_party_address_country_is_an_iso_code(party: str, code: bytes) -> None:
+    old = b"<ram:CountryID>NL</ram:CountryID>" if party == "consignor" else b"<ram:CountryID>CA</ram:CountryID>"
+    assert PHYTO.count(old) == 1
+    report = etr.validate(PHYTO.replace(old, b"<ram:CountryID>" + code + b"</ram:CountryID>"))
+    [finding] = [f for f in report.findings if f.code == "PHYTO-COUNTRY"]
+    assert "SpecifiedSPSAddress/CountryID" in finding.message and repr(code.decode()) in finding.message
+    assert finding.location is not None and finding.location.xpath is not None
+    assert finding.location.xpath.endswith("ram:SpecifiedSPSAddress/ram:CountryID")
+
+
+@pytest.mark.parametrize(("old", "new", "name"), [
+    (b"<ram:ID>NL-2026-0004711</ram:ID>", b"<ram:ID><ram:X>NL</ram:X></ram:ID>", "SPSExchangedDocument/ID"),
+    (b"<ram:ID>CA</ram:ID>", b"<ram:ID>CA<ram:X/></ram:ID>", "ImportSPSCountry/ID"),
+    (b'unitCode="HUR">3<', b'unitCode="HUR"><ram:Hours>3</ram:Hours><', "CompletionSPSPeriod/DurationMeasure"),
+    (b"<udt:DateTimeString>2026-11-18</udt:DateTimeString>",
+     b"<udt:DateTimeString><udt:Y>2026-11-18</udt:Y></udt:DateTimeString>", "StartDateTime/DateTimeString"),
+], ids=["certificate-id", "country-mixed", "measure", "date-string"])
+def test_child_elements_where_a_value_is_expected_are_an_error(old: bytes, new: bytes, name: str) -> None:
+    assert PHYTO.count(old) == 1
+    [finding] = [f for f in etr.validate(PHYTO.replace(old, new)).findings if f.code == "PHYTO-NOT-A-VALUE"]
+    assert name in finding.message and finding.severity is Severity.ERROR
+    assert finding.location is not None and finding.location.line is not None
+
+
+def test_a_comment_in_a_value_is_no_child_element() -> None:
+    data = PHYTO.replace(b"<ram:ID>NL-2026-0004711</ram:ID>", b"<ram:ID>NL-2026-0004711<!-- c --></ram:ID>")
+    assert errors(etr.validate(data)) == set()
+
+
 def test_a_reexport_with_a_reference_passes() -> None:
     data = PHYTO.replace(b"<ram:TypeCode>851</ram:TypeCode>", b"<ram:TypeCode>657</ram:TypeCode>") \
         .replace(b"    <ram:SignatorySPSAuthentication>", b"    <ram:ReferenceSPSReferencedDocument><ram:ID>DE-2026-1"
@@ -220,6 +307,33 @@ def test_a_bundle_that_does_not_compile_is_a_clear_finding(tmp_path: Path, monke
     assert "refers outside the schema folder" in finding.message
 
 
+@pytest.mark.parametrize(("old", "new", "where"), [
+    (b"<cbc:ID>COO-SG-2026-000123</cbc:ID>", b"<cbc:ID>COO-SG-2026-000123</cbc:ID><cbc:ID>OTHER</cbc:ID>",
+     "CertificateOfOrigin/ID"),
+    (b"<cbc:IssueDate>2026-11-21</cbc:IssueDate>",
+     b"<cbc:IssueDate>2026-11-21</cbc:IssueDate><cbc:IssueDate>2026-11-22</cbc:IssueDate>",
+     "CertificateOfOrigin/IssueDate"),
+], ids=["id", "issue-date"])
+def test_a_ubl_element_allowed_once_given_twice_is_an_error(old: bytes, new: bytes, where: str) -> None:
+    assert UBL.count(old) == 1
+    [finding] = [f for f in etr.validate(UBL.replace(old, new)).findings if f.code == "COO-DUPLICATE"]
+    assert finding.severity is Severity.ERROR and where in finding.message
+    assert finding.location is not None and finding.location.line == UBL[:UBL.index(old)].count(b"\n") + 1
+
+
+def test_a_ubl_issue_date_far_in_the_future_is_a_warning() -> None:
+    import datetime as dt
+
+    report = etr.validate(UBL.replace(b"<cbc:IssueDate>2026-11-21<", b"<cbc:IssueDate>2999-01-01<"))
+    [finding] = [f for f in report.findings if f.code == "COO-DATE-FUTURE"]
+    assert finding.severity is Severity.WARNING and "2999-01-01" in finding.message
+    assert finding.location is not None and finding.location.line == 8
+    today = dt.datetime.now(dt.UTC).date()
+    for near in (today, today + dt.timedelta(days=30)):
+        dated = UBL.replace(b"<cbc:IssueDate>2026-11-21<", f"<cbc:IssueDate>{near.isoformat()}<".encode())
+        assert "COO-DATE-FUTURE" not in etr.validate(dated).codes
+
+
 def test_a_ubl_document_checked_as_tradetrust_says_so() -> None:
     report = etr.validate(UBL, version="tradetrust")
     assert errors(report) == {"COO-VERSION-FORMAT"}
@@ -275,6 +389,13 @@ def test_tradetrust_country_by_name_only_is_accepted() -> None:
     (lambda d: d["supplyChainConsignment"].__setitem__("importCountry", "CN"), "COO-TT-TYPE"),
     (lambda d: d["supplyChainConsignment"].pop("exportCountry"), "COO-TT-MISSING"),
     (lambda d: d["firstSignatoryAuthentication"].__setitem__("actualDateTime", "yesterday"), "COO-TT-DATE"),
+    (lambda d: d.__setitem__("issueDateTime", 20261122), "COO-TT-TYPE"),
+    (lambda d: d["firstSignatoryAuthentication"].__setitem__("actualDateTime", 20261121), "COO-TT-TYPE"),
+    (lambda d: d["supplyChainConsignment"]["unloadingBaseportLocation"].__setitem__("iD", "ZZZZZ"), "COO-TT-LOCODE"),
+    (lambda d: d["supplyChainConsignment"]["loadingBaseportLocation"].__setitem__("iD", "auadl"), "COO-TT-LOCODE"),
+    (lambda d: d["supplyChainConsignment"].__setitem__("loadingBaseportLocation", "AUADL"), "COO-TT-TYPE"),
+    (lambda d: d["supplyChainConsignment"].__setitem__("loadingBaseportLocation",
+                                                      {"loadingBaseportLocationId": "AU ADL!"}), "COO-TT-LOCODE"),
 ])
 def test_tradetrust_field_checks(change: Any, code: str) -> None:
     data = copy.deepcopy(TT)
@@ -315,6 +436,36 @@ def test_a_tradetrust_w3c_vc_is_checked_under_credential_subject() -> None:
     [finding] = [f for f in report.findings if f.code == "COO-TT-MISSING"]
     assert finding.location is not None and finding.location.pointer == "/credentialSubject/iD"
     assert "CERT-PROOF-NOT-VERIFIED" in report.codes
+
+
+@pytest.mark.parametrize(("issuers", "code", "where"), [
+    ([], "COO-TT-MISSING", "/issuers"),
+    (None, "COO-TT-MISSING", "/issuers"),
+    ("x", "COO-TT-TYPE", "/issuers"),
+    (["x"], "COO-TT-TYPE", "/issuers/0"),
+    ([{"name": "Chamber"}], "COO-TT-MISSING", "/issuers/0"),
+    ([{"name": "Chamber", "documentStore": "0x8bA63EAB43342AAc3AdBB4B827b68Cf4aAE5Caca"}], "COO-TT-MISSING",
+     "/issuers/0/identityProof"),
+    ([{"name": "Chamber", "documentStore": "0x8bA63EAB43342AAc3AdBB4B827b68Cf4aAE5Caca",
+       "identityProof": {"type": "DNS-TXT", "location": 7}}], "COO-TT-TYPE", "/issuers/0/identityProof/location"),
+], ids=["empty", "absent", "string", "string-item", "no-store", "no-proof", "location-number"])
+def test_tradetrust_issuers_missing_or_of_the_wrong_type(issuers: Any, code: str, where: str) -> None:
+    data = copy.deepcopy(TT)
+    if issuers is None:
+        del data["issuers"]
+    else:
+        data["issuers"] = issuers
+    report = etr.validate(data)
+    assert where in {f.location.pointer for f in report.findings if f.code == code and f.location is not None}
+    # No lookup is built from missing parts: the C5 / C6 findings say what is missing instead.
+    lookups = " ".join(f.message for f in report.findings if f.code.startswith("CERT-"))
+    assert "(no identityProof.location)" not in lookups and "(no store)" not in lookups
+    assert "document store (none)" not in lookups
+
+
+def test_tradetrust_issuer_lookup_names_the_store_and_the_dns_location() -> None:
+    [c5] = [f for f in etr.validate(TT).findings if f.code == "CERT-ISSUER-AUTHORITY"]
+    assert "coo.example.com" in c5.message and "0x8bA63EAB43342AAc3AdBB4B827b68Cf4aAE5Caca" in c5.message
 
 
 def test_origin_forced_on_a_json_array_is_a_finding() -> None:
@@ -359,13 +510,20 @@ def test_an_unknown_version_is_not_failed_against_the_working_schema() -> None:
     assert not any(c.startswith("UNTP-SCHEMA-") for c in report.codes)
 
 
-def test_the_drivers_unknown_version_message_says_the_schema_was_not_applied() -> None:
-    # The driver's finding must not claim "validated against working" when the family did not apply it.
-    data = _dcc(lambda d: d["@context"].__setitem__(1, "https://test.uncefact.org/vocabulary/untp/dcc/0.9.0/"))
-    [finding] = [f for f in etr.validate(data).findings if f.code == "DETECT-VERSION-UNKNOWN"]
-    assert "0.9.0" in finding.message and "; validated against" not in finding.message
-    assert "not validated against the working schema" in finding.message, finding.message
-    assert finding.severity is Severity.WARNING  # the code and its severity are unchanged
+@pytest.mark.parametrize("declared", ["0.5.0", "0.6.0", "0.9.0"])
+def test_an_unknown_version_is_named_in_the_report_with_one_accurate_message(declared: str) -> None:
+    # The report names the version the credential declares (not "working", which was not applied), and
+    # one finding says what was checked: the family's, not a second one from the driver.
+    data = _dcc(lambda d: d["@context"].__setitem__(1, f"https://test.uncefact.org/vocabulary/untp/dcc/{declared}/"))
+    report = etr.validate(data)
+    assert (report.family, report.version, report.profile) == ("untp", declared, "dcc")
+    [finding] = [f for f in report.findings if "VERSION" in f.code]
+    assert finding.code == "UNTP-VERSION-UNKNOWN" and finding.severity is Severity.WARNING
+    assert declared in finding.message and "working schema was not applied" in finding.message
+    assert "DETECT-VERSION-UNKNOWN" not in report.codes
+    from etr.render.validation import report_lines
+
+    assert f"[untp {declared} dcc]" in report_lines(report, failed=False)[0]
 
 
 def test_a_family_that_applies_its_default_still_says_validated_against_it() -> None:
@@ -385,7 +543,8 @@ def test_other_untp_credentials_get_the_vc_checks_only() -> None:
             "type": ["DigitalFacilityRecord"], "credentialSubject": {}}
     report = etr.validate(data)
     assert (report.family, report.profile) == ("untp", "dfr")
-    assert errors(report) == {"UNTP-TYPE-NOT-SUPPORTED", "UNTP-VC", "DETECT-VERSION-UNKNOWN", "CERT-PROOF-ABSENT"}
+    assert errors(report) == {"UNTP-TYPE-NOT-SUPPORTED", "UNTP-VC", "CERT-PROOF-ABSENT"}
+    assert report.version == "0.3.10"
     assert sum(1 for f in report.findings if f.code == "UNTP-VC") == 2  # type and issuer
 
 

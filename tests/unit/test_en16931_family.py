@@ -88,7 +88,7 @@ def test_forcing_the_family_on_another_document_says_it_is_no_invoice() -> None:
     assert report.codes == ("EINV-NOT-INVOICE",)
     assert report.findings[0].location is not None and report.findings[0].location.line == 1
     json_report = etr.validate(SAMPLES / "ebl" / "valid" / "straight-bl.json", family="en16931")
-    assert json_report.codes == ("EINV-NOT-INVOICE",) and "JSON" in json_report.findings[0].message
+    assert json_report.codes == ("DETECT-WRONG-SYNTAX",) and "this input is JSON" in json_report.findings[0].message
 
 
 def test_other_xml_is_still_unrecognised() -> None:
@@ -218,6 +218,7 @@ def test_facturx_reports_without_an_id_are_errors_of_facturx_invoices() -> None:
     native = etr.validate(as_facturx)
     assert native.codes.count("FX-SCH-NOT-USED") == report.codes.count("FX-SCH-NOT-USED")
     assert "EINV-OFFICIAL-RULE" not in report.codes
+    assert sorted(native.codes) == sorted(report.codes)  # every code, not only FX-SCH-NOT-USED
     assert "FX-SCH-NOT-USED" not in etr.validate(data, engine="official").codes  # not a Factur-X invoice
 
 
@@ -226,10 +227,13 @@ def test_an_assertion_without_a_usable_id_is_still_reported() -> None:
     svrl = ('<svrl:schematron-output xmlns:svrl="http://purl.oclc.org/dsdl/svrl">'
             '<svrl:failed-assert id="" flag="warning" location="/*:Invoice[namespace-uri()=\'urn:oasis:names:'
             'specification:ubl:schema:xsd:Invoice-2\'][1]"><svrl:text>Something (BT-1) is off</svrl:text>'
+            '</svrl:failed-assert><svrl:failed-assert flag="fatal" location="/*:Invoice[namespace-uri()=\'urn:oasis:'
+            'names:specification:ubl:schema:xsd:Invoice-2\'][1]"><svrl:text>Something else</svrl:text>'
             '</svrl:failed-assert></svrl:schematron-output>')
-    finding, = official.findings_from_svrl(svrl, root)
+    finding, fatal = official.findings_from_svrl(svrl, root)
     assert finding.code == "EINV-OFFICIAL-RULE" and finding.severity is Severity.WARNING
     assert finding.terms == ("BT-1",) and finding.location is not None and finding.location.xpath == "/*"
+    assert fatal.code == "EINV-OFFICIAL-RULE" and fatal.severity is Severity.ERROR
 
 
 def test_a_flagless_assertion_takes_the_catalogued_severity() -> None:
@@ -355,6 +359,36 @@ def test_an_invoice_attached_without_facturx_metadata_is_said_so() -> None:
     assert sorted(codes) == ["EINV-FACTURX-FILENAME", "EINV-FACTURX-RELATIONSHIP", "EINV-FACTURX-XMP"]
 
 
+def _with_attachment(pdf: bytes, name: str, data: bytes) -> bytes:
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.add_attachment(name, data)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("name", "invoice"), [("factur-x.xml", CII_INVOICE), ("ubl.xml", UBL_INVOICE)],
+                         ids=["second-factur-x.xml", "ubl-beside"])
+def test_a_pdf_carrying_two_invoices_is_a_warning(name: str, invoice: Path) -> None:
+    # A reader takes one of them and the PDF's reader may take the other: which one is the invoice is unclear,
+    # even when each is valid on its own.
+    other = invoice.read_bytes().replace(b"INV-2026-0001", b"INV-2026-0999")
+    report = etr.validate(_with_attachment(PDF.read_bytes(), name, other), name="two.pdf")
+    several = [f for f in report.findings if f.code == "EINV-FACTURX-SEVERAL"]
+    assert len(several) == 1 and several[0].severity is Severity.WARNING
+    assert several[0].detail is not None and several[0].detail["attachments"].count("factur-x.xml") >= 1
+    assert report.valid
+
+
+def test_a_pdf_with_one_invoice_and_another_xml_is_not_several_invoices() -> None:
+    report = etr.validate(_with_attachment(PDF.read_bytes(), "note.xml", b"<note>hello</note>"), name="one.pdf")
+    assert "EINV-FACTURX-SEVERAL" not in report.codes
+
+
 def test_xmp_properties_are_read_as_elements_or_attributes() -> None:
     from etr.families.en16931.facturx import _xmp_properties
 
@@ -395,3 +429,35 @@ def test_a_failing_container_check_is_an_internal_finding(monkeypatch: pytest.Mo
     monkeypatch.setattr(en16931.En16931Family, "check_container", broken)
     report = etr.validate(PDF)
     assert report.family == "en16931" and "ETR-INTERNAL" in report.codes
+
+
+def test_a_facturx_pdf_that_also_carries_a_bill_of_lading_is_reported_as_the_invoice() -> None:
+    """The report is labelled with the document the container is for (the family that checks containers), not
+    with whichever attachment sorts first: the invoice's container checks still run."""
+    bl = (SAMPLES / "ebl" / "valid" / "straight-bl.json").read_bytes()
+    broken = CII_INVOICE.read_bytes().replace(b"INV-2026-0001", b"INV-2026-0999")
+    pdf = _with_attachment(_with_attachment(_blank_pdf(), "bl.json", bl), "factur-x.xml", broken)
+    report = etr.validate(pdf, name="both.pdf")
+    assert report.family == "en16931" and report.detail is not None
+    assert report.detail["attachment"] == "factur-x.xml"
+    assert "EINV-FACTURX-XMP" in report.codes  # the Factur-X container checks ran
+
+
+def test_forcing_a_json_family_on_xml_is_a_finding_not_an_internal_error() -> None:
+    for family in ("dcsa-ebl", "dcsa-pint"):
+        report = etr.validate(UBL_INVOICE, family=family)
+        assert report.codes == ("DETECT-WRONG-SYNTAX",) and not report.valid, report.codes
+        assert "reads JSON documents; this input is XML" in report.findings[0].message
+
+
+def test_xsd_findings_are_capped_and_the_rest_counted() -> None:
+    """50,000 bad attributes must not become 50,000 findings (tens of MB of report)."""
+    from etr.schemas import MAX_SCHEMA_FINDINGS
+
+    attributes = b" ".join(b'a%d="x"' % i for i in range(MAX_SCHEMA_FINDINGS + 50))
+    data = UBL_INVOICE.read_bytes().replace(b"<cbc:ID>", b"<cbc:ID " + attributes + b">", 1)
+    report = etr.validate(data, name="many.xml")
+    xsd = [f for f in report.findings if f.code == "EINV-SCHEMA-XSD"]
+    limit = [f for f in report.findings if f.code == "ETR-FINDINGS-LIMIT"]
+    assert len(xsd) == MAX_SCHEMA_FINDINGS and len(limit) == 1
+    assert limit[0].detail is not None and limit[0].detail["total"] >= MAX_SCHEMA_FINDINGS + 50

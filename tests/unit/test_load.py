@@ -147,6 +147,62 @@ def test_xml_without_root_element() -> None:
     hostile(b'<?xml version="1.0"?>\n', "LOAD-XML-SYNTAX")
 
 
+#: libxml2's own cap on one text node without XML_PARSE_HUGE (a 7.5 MB attachment in base64).
+LIBXML2_TEXT_CAP = 10_000_000
+
+
+def test_text_node_longer_than_libxml2s_cap_is_read_within_max_bytes() -> None:
+    # A certificate's base64 attachment is one text node; etr's own limit is max_bytes, not libxml2's.
+    doc = b"<a><b>" + b"QUJD" * (LIBXML2_TEXT_CAP // 4 + 1) + b"</b></a>"
+    assert LIBXML2_TEXT_CAP < len(doc) < Limits().max_bytes
+    loaded = load_bytes(doc)
+    assert len(loaded.content[0].text) == LIBXML2_TEXT_CAP + 4
+    accepted(doc)
+    hostile(doc, "LOAD-TOO-LARGE", limits=Limits(max_bytes=LIBXML2_TEXT_CAP))
+
+
+def test_xml_depth_can_be_raised_past_libxml2s_default() -> None:
+    doc = b"<a>" * 300 + b"</a>" * 300
+    hostile(doc, "LOAD-XML-DEPTH")
+    accepted(doc, limits=Limits(max_depth=300))
+    finding = hostile(b"<a>" * 100_000 + b"</a>" * 100_000, "LOAD-XML-DEPTH", limits=Limits(max_depth=100_000))
+    assert "2048" in finding.message  # libxml2's own bound still holds
+
+
+_HUGE_TEXT = b"<big>" + b"A" * (LIBXML2_TEXT_CAP + 1) + b"</big>"
+
+
+@pytest.mark.parametrize("doc", [
+    BILLION_LAUGHS.replace(b"<lolz>", b"<lolz>" + _HUGE_TEXT),
+    b'<?xml version="1.0"?>\n<!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<foo>' + _HUGE_TEXT
+    + b"&xxe;</foo>",
+], ids=["billion-laughs", "external-entity"])
+def test_long_text_nodes_open_no_entity_expansion(doc: bytes) -> None:
+    # Reading text nodes past libxml2's cap (XML_PARSE_HUGE) must not lift any entity defence.
+    hostile(doc, "LOAD-XML-DTD")
+    assert _passwd_marker() not in json.dumps(etr.validate(doc).to_dict())
+
+
+@pytest.mark.parametrize("doc", [
+    BILLION_LAUGHS,
+    b'<?xml version="1.0"?>\n<!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<foo>&xxe;</foo>',
+], ids=["billion-laughs", "external-entity"])
+def test_document_parser_itself_expands_no_entity(doc: bytes) -> None:
+    # The prolog check refuses these first; the parser options are the second wall, tried here alone.
+    from lxml import etree
+
+    from etr.load.xml import XML_DOCUMENT_PARSER_OPTIONS
+
+    assert XML_DOCUMENT_PARSER_OPTIONS["huge_tree"] is True
+    try:
+        root = etree.fromstring(doc, etree.XMLParser(**XML_DOCUMENT_PARSER_OPTIONS))
+    except etree.XMLSyntaxError:
+        return  # refused by libxml2 (its entity amplification bound): also safe
+    text = etree.tostring(root)
+    assert len(text) < 10 * len(doc)  # nothing expanded
+    assert _passwd_marker().encode() not in text
+
+
 # --------------------------------------------------------------------------- JSON depth
 
 @pytest.mark.parametrize("doc", [

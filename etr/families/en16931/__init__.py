@@ -46,7 +46,8 @@ _XSD_REFERENCE = "UBL 2.1 (OASIS) / UN/CEFACT CII D16B as profiled by Factur-X 1
 
 
 #: Rule ids of FNFE's Factur-X rule set that are not EN 16931's (see the module docstring); its reports
-#: without an id ("… marked as not used in the given context") come out as EINV-OFFICIAL-RULE.
+#: without an id ("… marked as not used in the given context") come out as FX-SCH-NOT-USED in both engines,
+#: any other id-less one of the official engine as EINV-OFFICIAL-RULE.
 _FACTURX_ONLY = ("FX-SCH-", "PEPPOL-", "EINV-OFFICIAL-RULE")
 
 
@@ -124,10 +125,11 @@ class En16931Family:
 
     def check_container(self, container: Document, document: Document) -> Iterator[Finding]:
         """Findings about how the PDF ``container`` carries the invoice ``document`` (Factur-X, :mod:`.facturx`)."""
+        from .facturx import container_findings, several_invoices
+
+        yield from several_invoices(container)
         info = read_invoice(document.content) if document.syntax == "xml" else None
         if info is not None and info.syntax == "CII":
-            from .facturx import container_findings
-
             yield from container_findings(container, document, info)
 
     def _not_an_invoice(self, document: Document) -> Finding:

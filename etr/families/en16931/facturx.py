@@ -11,6 +11,9 @@ XMP extension schema), without claiming PDF/A conformance (that needs a full PDF
   ``xrechnung.xml`` in ZUGFeRD 2) and as ``fx:DocumentFileName`` says — else ``EINV-FACTURX-FILENAME``;
 * its ``/AFRelationship`` is ``Data``, ``Source`` or ``Alternative`` — else ``EINV-FACTURX-RELATIONSHIP``.
 
+* it carries one e-invoice only — else ``EINV-FACTURX-SEVERAL`` (each is validated, but which one is the
+  invoice of the PDF is then a reader's guess).
+
 All are warnings: the invoice data is validated whatever the wrapping says.
 """
 
@@ -60,6 +63,19 @@ def _xmp_properties(xmp: bytes) -> dict[str, str] | None:
             if (local := ours(attribute)) is not None:
                 found.setdefault(local, " ".join(str(value).split()))
     return found
+
+
+def several_invoices(pdf: Document) -> Iterator[Finding]:
+    """``EINV-FACTURX-SEVERAL`` when the PDF ``pdf`` embeds more than one UBL or CII invoice (Factur-X 1.0 § 6.2
+    carries one; a second one, valid or not, leaves readers to pick)."""
+    from .detect import read_invoice
+
+    names = [d.attachment or d.source for d in pdf.inner if d.syntax == "xml" and read_invoice(d.content) is not None]
+    if len(names) > 1:
+        yield Finding("EINV-FACTURX-SEVERAL", Severity.WARNING,
+                      f"the PDF embeds {len(names)} e-invoices ({', '.join(repr(n) for n in names)}); Factur-X "
+                      f"carries one, and readers may not take the one this report names", None, REFERENCE,
+                      {"attachments": ", ".join(names)})
 
 
 def container_findings(pdf: Document, invoice: Document, info: InvoiceInfo) -> Iterator[Finding]:

@@ -94,6 +94,8 @@ class Certificate:
     location_tags: list[str] = field(default_factory=list)
     #: The dates the rules read, parsed once (see ``_date_elements``).
     dates: list[tuple[Any, str, str, Any]] | None = None
+    #: Every element that is not the first of its name under its parent (the rules read the first).
+    repeats: list[Any] = field(default_factory=list)
 
     def q(self, name: str) -> str:
         """The Clark name of an aggregate element ``name``."""
@@ -128,6 +130,7 @@ def read(root: Any, raw: bytes = b"") -> Certificate:
     index: dict[str, list[Any]] = {}
     kids: defaultdict[Any, dict[str, Any]] = defaultdict(dict)
     locations: list[str] = []
+    repeats: list[Any] = []
     for element in root.iter():
         tag = element.tag
         if tag.__class__ is not str:  # a comment or processing instruction: not an element
@@ -144,6 +147,8 @@ def read(root: Any, raw: bytes = b"") -> Certificate:
         siblings = kids[element.getparent()]
         if tag not in siblings:
             siblings[tag] = element
+        else:
+            repeats.append(element)
     rsm = root.tag[1:].split("}", 1)[0]
     top = kids.get(root, _NO_KIDS)
     document = top.get(f"{{{rsm}}}SPSExchangedDocument")
@@ -155,7 +160,7 @@ def read(root: Any, raw: bytes = b"") -> Certificate:
             ram = first[1:].split("}", 1)[0]
             break
     cert = Certificate(root, ram, NS_UDT, raw, document, consignment, index=index, kids=kids,
-                       names=_NAMES.setdefault(ram, {}), location_tags=locations)
+                       names=_NAMES.setdefault(ram, {}), location_tags=locations, repeats=repeats)
     if document is not None:
         cert.signatory = cert.child(document, "SignatorySPSAuthentication")
     if consignment is not None:
@@ -293,6 +298,98 @@ def _mandatory(cert: Certificate) -> Hits:
     return hits
 
 
+# --------------------------------------------------------------------------- elements allowed once
+
+#: The children each parent may have at most once (local names), etr's reading of the SPS Certificate
+#: 17 schema's cardinalities (0..1 or 1..1) for the elements the rules read. A parent is named by its
+#: local name, or by the suffix its kind shares (``…SPSCountry``, ``…SPSLocation``, ``…SPSParty``). The
+#: rules read the first of a name; a second one would be silently ignored by etr and may be the one a
+#: receiver reads (the XML twin of the JSON duplicate-key rule).
+ONCE: Mapping[str, frozenset[str]] = MappingProxyType({
+    "SPSCertificate": frozenset({"SPSExchangedDocument", "SPSConsignment"}),
+    "SPSExchangedDocument": frozenset({"ID", "TypeCode", "StatusCode", "IssueDateTime", "IssuerSPSParty"}),
+    "SPSConsignment": frozenset({"ID", "ConsignorSPSParty", "ConsigneeSPSParty", "ExportSPSCountry",
+                                 "ImportSPSCountry", "LoadingBaseportSPSLocation", "UnloadingBaseportSPSLocation",
+                                 "ExaminationSPSEvent"}),
+    "SignatorySPSAuthentication": frozenset({"TypeCode", "ActualDateTime", "IssueSPSLocation", "ProviderSPSParty"}),
+    "SPSCountry": frozenset({"ID"}),
+    "SPSLocation": frozenset({"ID"}),
+    "SPSParty": frozenset({"ID", "Name", "SpecifiedSPSAddress"}),
+    "SpecifiedSPSAddress": frozenset({"CountryID", "PostcodeCode", "CityName"}),
+    "SpecifiedSPSPerson": frozenset({"Name"}),
+    "MainCarriageSPSTransportMovement": frozenset({"ModeCode"}),
+    "IncludedSPSTradeLineItem": frozenset({"SequenceNumeric", "NetWeightMeasure", "GrossWeightMeasure",
+                                           "NetVolumeMeasure", "GrossVolumeMeasure"}),
+    "PhysicalSPSPackage": frozenset({"LevelCode", "TypeCode", "ItemQuantity"}),
+    "ApplicableSPSClassification": frozenset({"ClassCode"}),
+    "AppliedSPSProcess": frozenset({"TypeCode", "CompletionSPSPeriod"}),
+    "CompletionSPSPeriod": frozenset({"StartDateTime", "EndDateTime", "DurationMeasure"}),
+    "IncludedSPSNote": frozenset({"Subject"}),
+    "ReferenceSPSReferencedDocument": frozenset({"ID"}),
+})
+_ONCE_KINDS = ("SPSCountry", "SPSLocation", "SPSParty")
+
+
+def _short(value: str, limit: int = 40) -> str:
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
+def _once(parent_local: str) -> frozenset[str]:
+    found = ONCE.get(parent_local)
+    if found is None:
+        kind = next((k for k in _ONCE_KINDS if parent_local.endswith(k)), None)
+        found = ONCE[kind] if kind is not None else frozenset()
+    return found
+
+
+@rules.rule("PHYTO-DUPLICATE", Severity.ERROR, "An element the SPS Certificate model allows once is given more "
+            "than once", reference="UN/CEFACT SPS Certificate 17 schema (cardinality 0..1 / 1..1); IPPC ePhyto hub")
+def _duplicate(cert: Certificate) -> Hits:
+    hits: list[Hit] = []
+    reported: set[tuple[Any, str]] = set()
+    for element in cert.repeats:
+        parent = element.getparent()
+        parent_local, local = _local(parent.tag), _local(element.tag)
+        if local not in _once(parent_local) or (parent, element.tag) in reported:
+            continue
+        reported.add((parent, element.tag))
+        first = cert.children(parent)[element.tag]
+        hits.append((element, f"{parent_local}/{local} is given more than once ({_short(text(first))!r}, then "
+                              f"{_short(text(element))!r}); the model allows one, and etr reads only the first"))
+    return hits
+
+
+#: The elements whose content is a value (a code, an identifier, a text, a number or a measure, a
+#: date string) that the rules read: child elements there are no value (the data types are simple).
+VALUE_ELEMENTS = ("ID", "Name", "TypeCode", "StatusCode", "Subject", "Content", "ModeCode", "CountryID",
+                  "CityName", "PostcodeCode", "LineOne", "Description", "CommonName", "ScientificName",
+                  "IntendedUse", "SequenceNumeric", "SystemName", "ClassCode", "LevelCode", "ItemQuantity",
+                  "AttachmentBinaryObject", "NetWeightMeasure", "GrossWeightMeasure", "NetVolumeMeasure",
+                  "GrossVolumeMeasure", "ValueMeasure", "DurationMeasure")
+
+
+@rules.rule("PHYTO-NOT-A-VALUE", Severity.ERROR, "An element where a value is expected holds child elements",
+            reference="UN/CEFACT SPS Certificate 17 schema (simple-content data types: ID, Code, Text, Measure, "
+                      "DateTimeString)")
+def _not_a_value(cert: Certificate) -> Hits:
+    # Every element with element children is a key of ``cert.kids`` (comments are not indexed): the
+    # parents are few, the value elements many.
+    names = _VALUE_NAMES.get(cert.ram)
+    if names is None:
+        names = _VALUE_NAMES[cert.ram] = frozenset([cert.q(n) for n in VALUE_ELEMENTS]
+                                                   + [f"{{{NS_UDT}}}DateTimeString"])
+    hits: list[Hit] = []
+    for element, children in cert.kids.items():
+        if element is not None and element.tag in names:
+            child = next(iter(children.values()))
+            hits.append((element, f"{_local(element.getparent().tag)}/{_local(element.tag)} holds the element "
+                                  f"{_local(child.tag)!r} where a value is expected: its text is no value"))
+    return hits
+
+
+_VALUE_NAMES: dict[str, frozenset[str]] = {}
+
+
 # --------------------------------------------------------------------------- C3 code lists
 
 @rules.rule("PHYTO-TYPE-CODE", Severity.ERROR, "The certificate type is not 851 (export) or 657 (re-export)",
@@ -329,6 +426,12 @@ def _country(cert: Certificate) -> Hits:
             value = text(element)
             if value and not is_country(value):
                 hits.append((element, f"{place}/ID {value!r} is not an ISO 3166-1 alpha-2 country code"))
+    for address in cert.all("SpecifiedSPSAddress"):  # the consignor's, the consignee's, any party's
+        element = cert.child(address, "CountryID")
+        value = text(element)
+        if value and not is_country(value):
+            hits.append((element, f"{_local(address.getparent().tag)}/SpecifiedSPSAddress/CountryID {value!r} is "
+                                  "not an ISO 3166-1 alpha-2 country code"))
     return hits
 
 
@@ -388,6 +491,28 @@ def _unit(cert: Certificate) -> Hits:
             hits.append((element, f"{name} unitCode {unit!r} is not a unit of mass"))
         elif name in _VOLUMES and unit not in VOLUME_UNITS:
             hits.append((element, f"{name} unitCode {unit!r} is not a unit of volume"))
+    return hits
+
+
+#: Measures that may be below zero (a cold treatment's temperature); the others are amounts or durations.
+_SIGNED_MEASURES = frozenset({"ValueMeasure"})
+
+
+@rules.rule("PHYTO-MEASURE", Severity.ERROR, "A measure is present but empty, or is not a number (a duration: "
+            "not a non-negative number)", reference="UN/CEFACT UDT MeasureType (decimal value and unitCode); "
+            f"{ISPM12}: treatment and quantity boxes")
+def _measure(cert: Certificate) -> Hits:
+    # Weights and volumes that are not non-negative numbers are PHYTO-QUANTITY's; an empty measure is
+    # missing whatever its unitCode says (no silent default).
+    hits: list[Hit] = []
+    for element, name in _measures(cert):
+        value = text(element)
+        if not value:
+            hits.append((element, f"{name} is present but empty"))
+        elif name in _SIGNED_MEASURES and not _NUMBER.fullmatch(value):
+            hits.append((element, f"{name} {_short(value)!r} is not a number"))
+        elif name == "DurationMeasure" and (not _NUMBER.fullmatch(value) or value.startswith("-")):
+            hits.append((element, f"{name} {_short(value)!r} is not a non-negative number"))
     return hits
 
 

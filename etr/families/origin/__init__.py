@@ -141,16 +141,13 @@ class OriginFamily:
         base = "/credentialSubject" if vc else ""
         data = content["credentialSubject"] if vc else content
         yield from check_tradetrust_data(data, base)
-        issuers = content.get("issuers")
-        issuer = issuers[0] if isinstance(issuers, list) and issuers and isinstance(issuers[0], Mapping) else {}
-        if vc:
-            vc_issuer = content.get("issuer")
-            issuer = vc_issuer if isinstance(vc_issuer, Mapping) else {"id": vc_issuer}
+        issuer, problems = _vc_issuer(content) if vc else _oa_issuer(content)
+        yield from problems
         store = text_of(issuer.get("documentStore")) or text_of(issuer.get("tokenRegistry")) \
             or text_of(issuer.get("id"))
         proof = issuer.get("identityProof")
         proof = proof if isinstance(proof, Mapping) else {}
-        where = text_of(proof.get("location")) or "(no identityProof.location)"
+        where = text_of(proof.get("location"))
         if vc and "proof" in content:
             yield lookup_finding(PROOF_NOT_VERIFIED, "C4", "the credential's proof is not verified here",
                                  f"verify the proof with the verification method of issuer {store or '(none)'}",
@@ -160,11 +157,81 @@ class OriginFamily:
                                  "evidence once wrapped and issued (OpenAttestation)", "wrap the document and "
                                  "verify it with etr verify", outcome=Outcome.NOT_APPLICABLE)
         kind = text_of(proof.get("type")) or "none"
-        yield lookup_finding(ISSUER_AUTHORITY, "C5", f"the issuer's identity proof ({kind}) is not checked (offline)",
-                             f"DNS TXT records at {where} naming {store or '(no store)'}")
-        yield lookup_finding(STATUS, "C6", "issuance and revocation are not checked (offline)",
-                             f"document store {store or '(none)'}: isIssued / isRevoked of the wrapped document's "
-                             "merkleRoot")
+        # A lookup is named only from parts the document gives; else the finding says which are missing
+        # (and COO-TT-MISSING / COO-TT-TYPE above say where).
+        if store and (where or vc):
+            lookup = f"DNS TXT records at {where} naming {store}" if where else f"resolve the issuer {store}"
+            yield lookup_finding(ISSUER_AUTHORITY, "C5", f"the issuer's identity proof ({kind}) is not checked "
+                                 "(offline)", lookup)
+        else:
+            missing = " nor ".join(n for n, v in (("document store", store), ("identityProof.location", where))
+                                   if not v)
+            yield lookup_finding(ISSUER_AUTHORITY, "C5", "the issuer's identity cannot be looked up",
+                                 f"none possible: the document gives no issuer {missing}",
+                                 outcome=Outcome.FAIL)
+        if store:
+            yield lookup_finding(STATUS, "C6", "issuance and revocation are not checked (offline)",
+                                 f"document store {store}: isIssued / isRevoked of the wrapped document's merkleRoot")
+        else:
+            yield lookup_finding(STATUS, "C6", "issuance and revocation cannot be looked up",
+                                 "none possible: the document names no document store or token registry",
+                                 outcome=Outcome.FAIL)
+
+
+_TT_REFERENCE = "OpenAttestation v2 issuers (name, documentStore / tokenRegistry / id, identityProof)"
+
+
+def _tt_finding(code: str, message: str, where: str) -> Finding:
+    return Finding(code, Severity.ERROR, message, Location(pointer=where), _TT_REFERENCE)
+
+
+def _oa_issuer(content: Mapping[str, Any]) -> tuple[Mapping[str, Any], list[Finding]]:
+    """The first issuer of a raw OpenAttestation v2 document, and the findings on ``issuers``: a list of at
+    least one object with a document store (or token registry or id) and an identity proof location."""
+    issuers = content.get("issuers")
+    if issuers is None or issuers == []:
+        return {}, [_tt_finding("COO-TT-MISSING", "issuers is missing or empty: the document names no issuer "
+                                "(document store and identity proof)", "/issuers")]
+    if not isinstance(issuers, list):
+        return {}, [_tt_finding("COO-TT-TYPE", f"issuers is not a JSON array ({type(issuers).__name__})",
+                                "/issuers")]
+    issuer = issuers[0]
+    if not isinstance(issuer, Mapping):
+        return {}, [_tt_finding("COO-TT-TYPE", "issuers[0] is not a JSON object", "/issuers/0")]
+    problems: list[Finding] = []
+    keys = ("documentStore", "tokenRegistry", "id")
+    given = [k for k in keys if k in issuer]
+    if not given or not any(text_of(issuer.get(k)) for k in given):
+        problems.append(_tt_finding("COO-TT-MISSING" if not given or all(isinstance(issuer[k], str) for k in given)
+                                    else "COO-TT-TYPE", "issuers[0] names no documentStore, tokenRegistry or id",
+                                    f"/issuers/0{'/' + given[0] if given else ''}"))
+    proof = issuer.get("identityProof")
+    if proof is None:
+        problems.append(_tt_finding("COO-TT-MISSING", "issuers[0].identityProof is missing",
+                                    "/issuers/0/identityProof"))
+    elif not isinstance(proof, Mapping):
+        problems.append(_tt_finding("COO-TT-TYPE", "issuers[0].identityProof is not a JSON object",
+                                    "/issuers/0/identityProof"))
+    else:
+        location = proof.get("location")
+        if location is not None and not isinstance(location, str):
+            problems.append(_tt_finding("COO-TT-TYPE", "issuers[0].identityProof.location is not a string",
+                                        "/issuers/0/identityProof/location"))
+        elif not text_of(location):
+            problems.append(_tt_finding("COO-TT-MISSING", "issuers[0].identityProof.location is missing or empty",
+                                        "/issuers/0/identityProof/location"))
+    return issuer, problems
+
+
+def _vc_issuer(content: Mapping[str, Any]) -> tuple[Mapping[str, Any], list[Finding]]:
+    """The issuer of a TradeTrust W3C VC (a URL string or an object with ``id``), and a finding when absent."""
+    issuer = content.get("issuer")
+    found = issuer if isinstance(issuer, Mapping) else {"id": issuer}
+    if not text_of(found.get("id")):
+        code = "COO-TT-MISSING" if issuer is None or isinstance(issuer, (str, Mapping)) else "COO-TT-TYPE"
+        return found, [_tt_finding(code, "the credential's issuer (a URL or an object with id) is missing or empty",
+                                   "/issuer")]
+    return found, []
 
 
 FAMILY = OriginFamily()

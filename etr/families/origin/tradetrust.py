@@ -16,7 +16,7 @@ from typing import Any
 
 from ...model import Finding, Location, Severity
 from ...schemas import pointer
-from ..certificates import is_country, parse_date_time, text_of
+from ..certificates import is_country, is_locode, parse_date_time, text_of
 
 __all__ = ["TEMPLATE_NAMES", "check_tradetrust_data", "looks_like_coo"]
 
@@ -39,6 +39,17 @@ def looks_like_coo(data: Mapping[str, Any]) -> bool:
 def _finding(code: str, message: str, where: list[str | int], base: str, severity: Severity = Severity.ERROR
              ) -> Finding:
     return Finding(code, severity, message, Location(pointer=base + pointer(where)), _REFERENCE)
+
+
+def _json_type(value: Any) -> str:
+    """The JSON type of a parsed JSON ``value``, as a reader would name it."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if value is None:
+        return "null"
+    return "an array" if isinstance(value, list) else "an object" if isinstance(value, Mapping) else "a string"
 
 
 def _party_name(party: Any) -> str:
@@ -70,7 +81,8 @@ def check_tradetrust_data(data: Mapping[str, Any], base_pointer: str = "") -> li
     revealed data, so it is reported missing: a reader cannot see it.
 
     Codes: ``COO-TT-MISSING`` (a core field missing or empty), ``COO-TT-TYPE`` (a field of the wrong
-    JSON type), ``COO-TT-COUNTRY`` (not ISO 3166-1 alpha-2), ``COO-TT-DATE`` (an unreadable date-time).
+    JSON type), ``COO-TT-COUNTRY`` (not ISO 3166-1 alpha-2), ``COO-TT-DATE`` (an unreadable date-time),
+    ``COO-TT-LOCODE`` (a loading / unloading port that is not of the UN/LOCODE form).
     Never raises.
     """
     findings: list[Finding] = []
@@ -81,7 +93,10 @@ def check_tradetrust_data(data: Mapping[str, Any], base_pointer: str = "") -> li
         findings.append(_finding("COO-TT-MISSING", f"the certificate number ({number_key}) is missing or empty",
                                  [number_key], base_pointer))
     issued = data.get("issueDateTime")
-    if not text_of(issued):
+    if issued is not None and not isinstance(issued, str):
+        findings.append(_finding("COO-TT-TYPE", f"issueDateTime is not a string (an ISO 8601 date-time) but "
+                                 f"{_json_type(issued)}", ["issueDateTime"], base_pointer))
+    elif not text_of(issued):
         findings.append(_finding("COO-TT-MISSING", "the issue date (issueDateTime) is missing or empty",
                                  ["issueDateTime"], base_pointer))
     elif parse_date_time(str(issued)) is None:
@@ -90,7 +105,10 @@ def check_tradetrust_data(data: Mapping[str, Any], base_pointer: str = "") -> li
     for key in ("firstSignatoryAuthentication", "secondSignatoryAuthentication"):
         signatory = data.get(key)
         when = signatory.get("actualDateTime") if isinstance(signatory, Mapping) else None
-        if text_of(when) and parse_date_time(str(when)) is None:
+        if when is not None and not isinstance(when, str):
+            findings.append(_finding("COO-TT-TYPE", f"{key}.actualDateTime is not a string (an ISO 8601 date-time) "
+                                     f"but {_json_type(when)}", [key, "actualDateTime"], base_pointer))
+        elif text_of(when) and parse_date_time(str(when)) is None:
             findings.append(_finding("COO-TT-DATE", f"{key}.actualDateTime {when!r} is not an ISO 8601 date-time",
                                      [key, "actualDateTime"], base_pointer))
     if "isPreferential" in data and not isinstance(data["isPreferential"], bool):
@@ -124,6 +142,21 @@ def check_tradetrust_data(data: Mapping[str, Any], base_pointer: str = "") -> li
         elif code and not is_country(code):
             findings.append(_finding("COO-TT-COUNTRY", f"{key}.{code_key} {code!r} is not an ISO 3166-1 alpha-2 code",
                                      [*at, code_key], base_pointer))
+    for key in ("loadingBaseportLocation", "unloadingBaseportLocation"):
+        port, at = _field(data, consignment, (key,))
+        if port is None:
+            continue
+        if not isinstance(port, Mapping):
+            findings.append(_finding("COO-TT-TYPE", f"{key} is not a JSON object", at, base_pointer))
+            continue
+        code_key = next((k for k in ("iD", "id", f"{key}Id") if k in port), "iD")  # the VC form: <key>Id
+        port_id = port.get(code_key)
+        if port_id is not None and not isinstance(port_id, str):
+            findings.append(_finding("COO-TT-TYPE", f"{key}.{code_key} is not a string", [*at, code_key],
+                                     base_pointer))
+        elif text_of(port_id) and not is_locode(text_of(port_id)):
+            findings.append(_finding("COO-TT-LOCODE", f"{key}.{code_key} {port_id!r} is not a UN/LOCODE (ISO 3166 "
+                                     "country and three characters)", [*at, code_key], base_pointer))
     for role in ("exporter", "importer", "consignor", "consignee"):
         party, at = _field(data, consignment, (role,))
         if not isinstance(party, Mapping):

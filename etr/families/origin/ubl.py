@@ -136,6 +136,47 @@ def _dedupe(hits: list[Hit]) -> list[Hit]:
     return out
 
 
+#: The children each aggregate of a UBL 2.1 certificate of origin may have at most once (cardinality
+#: 0..1 or 1..1 in CertificateOfOriginType, CertificateOfOriginApplicationType, EndorsementType,
+#: ShipmentType): the rules read the first, a receiver may read the second.
+ONCE: dict[str, frozenset[str]] = {
+    f"{{{NS_COO}}}CertificateOfOrigin": frozenset(map(cbc, (
+        "UBLVersionID", "CustomizationID", "ProfileID", "ProfileExecutionID", "ID", "UUID", "IssueDate",
+        "IssueTime", "VersionID"))) | frozenset(map(cac, (
+            "ExporterParty", "ImporterParty", "CertificateOfOriginApplication", "IssuerEndorsement",
+            "EmbassyEndorsement", "InsuranceEndorsement"))),
+    _APP: frozenset(map(cbc, ("ReferenceID", "CertificateType", "ApplicationStatusCode", "OriginalJobID",
+                              "PreviousJobID"))) | frozenset(map(cac, (
+                                  "Shipment", "PreparationParty", "IssuerParty", "ExporterParty", "ImporterParty",
+                                  "IssuingCountry"))),
+    _END: frozenset(map(cbc, ("DocumentID", "ApprovalStatus"))) | frozenset({cac("EndorserParty")}),
+    cac("Shipment"): frozenset({cbc("ID")}),
+}
+
+
+@rules.rule("COO-DUPLICATE", Severity.ERROR, "An element a UBL certificate of origin allows once is given more "
+            "than once", reference=UBL)
+def _duplicate(root: Any) -> Hits:
+    hits: list[Hit] = []
+    for parent_tag, once in ONCE.items():
+        parents = [root] if parent_tag == root.tag else root.iter(parent_tag)
+        for parent in parents:
+            seen: dict[str, Any] = {}
+            for child in parent:
+                tag = child.tag
+                if tag not in once:
+                    continue
+                if tag in seen:
+                    if seen[tag] is not None:
+                        hits.append((child, f"{_local(parent.tag)}/{_local(tag)} is given more than once "
+                                            f"({text(seen[tag])[:40]!r}, then {text(child)[:40]!r}); UBL 2.1 allows "
+                                            "one, and etr reads only the first"))
+                        seen[tag] = None  # one finding per parent and name
+                else:
+                    seen[tag] = child
+    return hits
+
+
 @rules.rule("COO-ORIGIN-COUNTRY", Severity.ERROR, "No origin country is given for the goods",
             reference=f"{KTDDE}: origin country; UBL GoodsItem/OriginCountry, Shipment/…/OriginCountry")
 def _origin_country(root: Any) -> Hits:
@@ -178,6 +219,29 @@ def _date(root: Any) -> Hits:
                 except ValueError:
                     hits.append((element, f"{name} {value!r} is not a calendar date"))
     return hits
+
+
+#: How far after the day of the check an issue date may be before it is reported: a certificate is
+#: issued before it is presented (time zones and pre-dated paperwork aside, not a year ahead).
+FUTURE_MARGIN = dt.timedelta(days=366)
+
+
+@rules.rule("COO-DATE-FUTURE", Severity.WARNING, "The issue date is more than a year after the day of the check",
+            reference=f"{KTDDE}: issue date (check C9)")
+def _date_future(root: Any) -> Hits:
+    element = root.find(cbc("IssueDate"))
+    value = text(element)
+    if not value or not _DATE.fullmatch(value):
+        return NO_HITS  # missing or unreadable: COO-MISSING / COO-DATE
+    try:
+        issued = dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return NO_HITS
+    today = dt.datetime.now(dt.UTC).date()
+    if issued <= today + FUTURE_MARGIN:
+        return NO_HITS
+    return [(element, f"IssueDate {value!r} is more than a year after today ({today.isoformat()}): a certificate "
+                      "is not issued that far ahead")]
 
 
 @rules.rule("COO-HS-CODE", Severity.ERROR, "An HS commodity code is not 6 to 10 digits",

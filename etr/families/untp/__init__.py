@@ -143,7 +143,7 @@ class UntpFamily:
     default_version = DEFAULT_VERSION
     schema_files = tuple(SCHEMAS.values())
     #: A credential of a version etr does not know is not checked against another version's schema
-    #: (``UNTP-VERSION-UNKNOWN`` says what is checked): the driver's ``DETECT-VERSION-UNKNOWN`` says so too.
+    #: (``UNTP-VERSION-UNKNOWN`` says what is checked, the one message; the report names the declared version).
     unknown_version_uses_default = False
 
     def detect(self, document: Document) -> Match | None:

@@ -31,6 +31,7 @@ __all__ = [
     "bool_value",
     "dbl",
     "dbl_minus",
+    "dbl_ordered",
     "dec",
     "dec_opt",
     "decimals_ok",
@@ -130,6 +131,18 @@ def dbl(text: str) -> Decimal:
     if not _DOUBLE.fullmatch(s):
         raise XPathError(f"{text!r} is not a number")
     return double_value(float(s), integral=not any(c in s for c in ".eE"))
+
+
+_ABOVE_ALL = Decimal("Infinity")
+
+
+def dbl_ordered(text: str) -> Decimal:
+    """An untyped value compared with a number literal (``. >= 0``, ``. > 0``, ``. = 0``): as :func:`dbl`, but
+    NaN as +infinity. Saxon orders an untyped ``"NaN"`` above every number (``"NaN" >= 0`` and ``"NaN" > 0``
+    are true, ``"NaN" < 100`` and ``"NaN" = 0`` false), which +infinity reproduces against any finite literal.
+    Raises XPathError when text is not a number."""
+    value = dbl(text)
+    return _ABOVE_ALL if value.is_nan() else value
 
 
 def double_value(value: float, *, integral: bool = False) -> Decimal:

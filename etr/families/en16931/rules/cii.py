@@ -25,6 +25,7 @@ from ..xmlutil import CII
 from ._xpath import (
     XPathError,
     dbl,
+    dbl_ordered,
     dec,
     dec_sum,
     decimals_ok,
@@ -164,7 +165,7 @@ def _eq(nodes: Iterable[Element], value: str) -> bool:
 
 def _num_cmp(nodes: Iterable[Element], op: Callable[[Decimal], bool]) -> bool:
     """``nodes <op> number``: an untyped node compared with a number is an ``xs:double``."""
-    return any(op(dbl(string_value(n))) for n in nodes)
+    return any(op(dbl_ordered(string_value(n))) for n in nodes)
 
 
 def _f(nodes: Iterable[Element]) -> list[float]:
@@ -174,6 +175,22 @@ def _f(nodes: Iterable[Element]) -> list[float]:
         dbl(string_value(n))  # validates the lexical form
         out.append(float(string_value(n).strip(" \t\r\n")))
     return out
+
+
+def _vs_double(node: Element) -> Decimal:
+    """An untyped node compared with a computed ``xs:double`` (``. = round(. * 100) div 100``): its double
+    value, an integer-looking ``"-0"`` included as -0.0 (only against an integer literal does Saxon read it as 0,
+    see :func:`~._xpath.double_value`). Raises XPathError for a non-number."""
+    return double_value(_f([node])[0])
+
+
+def _equals_rounded_sum(node: Element, amounts: list[Element]) -> bool:
+    """``node = round(sum(amounts) * 10 * 10) div 100`` with untyped ``amounts``: their sum is an ``xs:double``
+    (then an untyped ``"-0"`` equals -0.0 only); the sum of none is the integer 0, which Saxon finds equal to
+    ``"-0"`` as it does a literal 0. Raises XPathError for a non-number."""
+    if not amounts:
+        return dbl(string_value(node)) == 0
+    return _vs_double(node) == double_value(_fround(_fsum(_f(amounts)) * 100) / 100)
 
 
 def _fsum(values: list[float]) -> float:
@@ -396,7 +413,7 @@ def _header_category(el: Element, doc: _Doc, out: Fired, cat: str) -> None:
                 rate = dec(string_value(r))
                 total = round2(lines.get(("S", rate), Decimal(0))) + round2(acs.get((True, "S", rate), Decimal(0))) \
                     - round2(acs.get((False, "S", rate), Decimal(0)))
-                if not any(dbl(string_value(v)) == double_value(float(total)) for v in basis):
+                if not any(_vs_double(v) == double_value(float(total)) for v in basis):
                     return False
             return True
 
@@ -436,7 +453,7 @@ def _header_tax_by_category(el: Element, doc: _Doc, out: Fired) -> None:
                     rate = dec(string_value(r))
                     total = round2(lines.get((cat, rate), Decimal(0))) + \
                         round2(acs.get((True, cat, rate), Decimal(0))) - round2(acs.get((False, cat, rate), Decimal(0)))
-                    if not any(dbl(string_value(v)) == double_value(float(total))
+                    if not any(_vs_double(v) == double_value(float(total))
                                for v in settlement.findall(BASIS)):
                         return False
                 return True
@@ -447,7 +464,7 @@ def _header_tax_by_category(el: Element, doc: _Doc, out: Fired) -> None:
     if _eq(codes, "O"):
         p = 55
         _check(out, p, el, "BR-O-08", lambda: any(
-            dbl(string_value(v)) == double_value(float(
+            _vs_double(v) == double_value(float(
                 doc.line_sum("O") + doc.ac_sum("O", True, True) - doc.ac_sum("O", False, True)))
             for v in el.findall(BASIS)))
         _check(out, p, el, "BR-O-09", lambda: _num_cmp(el.findall(CALC), lambda v: v == 0))
@@ -628,8 +645,8 @@ def _monetary_summation(el: Element, doc: _Doc, out: Fired) -> None:
     def co11() -> bool:
         if not allowances and not has(AT):
             return True
-        expected = _fround(fsum([a for ac in allowances for a in ac.findall(ACTUAL)]) * 100) / 100
-        return any(dbl(string_value(v)) == double_value(expected) for v in el.findall(AT))
+        amounts = [a for ac in allowances for a in ac.findall(ACTUAL)]
+        return any(_equals_rounded_sum(v, amounts) for v in el.findall(AT))
 
     _check(out, p, el, "BR-CO-11", co11)
 
@@ -694,7 +711,7 @@ def _monetary_summation(el: Element, doc: _Doc, out: Fired) -> None:
 
     def two_decimals(node: Element) -> bool:
         value = _f([node])[0]
-        return dbl(string_value(node)) == double_value(_fround(value * 100) / 100)
+        return _vs_double(node) == double_value(_fround(value * 100) / 100)
 
     cur_values = {string_value(c) for c in currencies}
     tax_cur_values = {string_value(c) for c in tax_currencies}
@@ -719,8 +736,7 @@ def path_all(nodes: Iterable[Element], *tags: str) -> list[Element]:
 def _tax_total_amount(el: Element, doc: _Doc, out: Fired) -> None:
     """``//...HeaderMonetarySummation/ram:TaxTotalAmount[@currencyID = InvoiceCurrencyCode]`` (pattern 44)."""
     def co14() -> bool:
-        total = _fsum(_f(doc.abs(AHTS, ATT, CALC)))
-        return dbl(string_value(el)) == double_value(_fround(total * 100) / 100)
+        return _equals_rounded_sum(el, doc.abs(AHTS, ATT, CALC))
 
     _check(out, 44, el, "BR-CO-14", co14)
 

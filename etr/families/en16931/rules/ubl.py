@@ -27,8 +27,8 @@ from ..xmlutil import UBL
 from ._xpath import (
     XPathError,
     bool_value,
-    dbl,
     dbl_minus,
+    dbl_ordered,
     dec,
     dec_opt,
     dec_sum,
@@ -593,7 +593,8 @@ def _g_line(el: Element, doc: _Doc, out: Fired) -> None:
 def _any_at_least(nodes: list[Element], strict: bool) -> bool:
     """``(nodes) > 0`` (strict) or ``(nodes) >= 0``: untyped values compared as xs:double, any one."""
     zero = Decimal(0)
-    return any((dbl(n.string_value) > zero) if strict else (dbl(n.string_value) >= zero) for n in nodes)
+    values = (dbl_ordered(n.string_value) for n in nodes)
+    return any((v > zero) if strict else (v >= zero) for v in values)
 
 
 def _line_allowance_charge(el: Element, out: Fired, charge: bool) -> None:

@@ -55,6 +55,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
@@ -749,7 +750,8 @@ class _Context:
 
         def write() -> None:
             self.backend.store_append(row.id, n, row.head_checksum, values, rows)
-            self.memo.remember(read.key, covered + read.tokens[n:], running)
+            # covered is read.tokens[:n] (an append has m > n entries): the whole envelope, no concatenation.
+            self.memo.remember(read.key, read.tokens, running)
 
         return _Plan(recording, write)
 
@@ -788,8 +790,9 @@ class _Context:
 def _identify(env: Mapping[str, Any], mode: Mode) -> _Read | None:
     """The record an envelope concerns, and what identifying it needed; ``None`` when it cannot be told."""
     td, chain = env.get("transportDocument"), env.get("envelopeTransferChain")
+    # map(isinstance, …) runs the check in C: a generator expression costs ~40 µs at 1,000 entries, per append.
     if not isinstance(td, Mapping) or not isinstance(chain, list) or not chain \
-            or not all(isinstance(t, str) for t in chain):
+            or not all(map(isinstance, chain, repeat(str))):
         return None
     carrier, reference = td.get("carrierCode"), td.get("transportDocumentReference")
     if not isinstance(carrier, str) or not isinstance(reference, str) or not carrier or not reference:

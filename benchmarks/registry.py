@@ -192,8 +192,9 @@ def run_raw(url: str, rows: list[tuple[dict[str, Any], list[tuple[Any, ...]]]], 
     conn, _ = _connect(url)
     if url.startswith("sqlite"):
         conn.execute("PRAGMA journal_mode = WAL")
-    for statement in statements(SCHEMA_VERSION, "sqlite" if url.startswith("sqlite") else "postgresql"):
-        conn.execute(statement)
+    for version in range(1, SCHEMA_VERSION + 1):  # every migration: the registry's own tables
+        for statement in statements(version, "sqlite" if url.startswith("sqlite") else "postgresql"):
+            conn.execute(statement)
     conn.close()
     shares = [rows[w::writers] for w in range(writers)]
     start = FORK.Barrier(writers + 1)

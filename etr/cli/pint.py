@@ -315,7 +315,10 @@ def _emit(envelope: dict[str, Any], out: Path | None, summary: str, *, force: bo
         click.echo(text, nl=False)
     else:
         _write(out, text.encode("utf-8"), force=force)
-    click.echo(summary + (f" -> {out}" if out else ""), err=True)
+    from ..render.text import printable
+
+    # Party names come from the command line or a document: escaped, so they cannot forge or hide a line.
+    click.echo(printable(summary + (f" -> {out}" if out else "")), err=True)
 
 
 def _write(out: Path, data: bytes, *, force: bool) -> None:

@@ -20,6 +20,7 @@ import click
 from ..errors import UsageError
 from ..load import Limits, LoadError, Source
 from ..model import Result, Severity
+from ..render.text import printable
 from .options import batch_options, trust_paths_option
 from .run import run_inputs
 
@@ -70,7 +71,15 @@ def registry_cmd() -> None:
     """
 
 
-@registry_cmd.command("init", epilog=READ_EXIT_HELP.replace("the record was found", "the schema is in place"))
+INIT_EXIT_HELP = """\b
+Exit status:
+  0  the schema is in place (created, migrated or up to date)
+  1  the registry cannot be opened or written, or a newer etr wrote it
+  2  usage error
+"""
+
+
+@registry_cmd.command("init", epilog=INIT_EXIT_HELP)
 @_db
 def init_cmd(db: str) -> None:
     """Create the registry's schema, or migrate it to this etr's version."""
@@ -150,8 +159,10 @@ def record_cmd(envelopes: tuple[str, ...], db: str, trust_paths: tuple[Path, ...
     run_inputs("registry record", envelopes, work, fmt=fmt, jobs=jobs, quiet=quiet, fail_on=fail_on)
 
 
-def _keys(db: str, carrier_code: str, reference: str, issuance: str | None) -> tuple[Any, list[Any]]:
-    """The registry and the records named on the command line (exit 1 when there is none)."""
+def _keys(db: str, carrier_code: str, reference: str, issuance: str | None,
+          document: str | None = None) -> tuple[Any, list[Any]]:
+    """The registry and the records named on the command line (exit 1 when there is none, after printing
+    ``document``'s JSON with no records when one is asked for)."""
     import etr.registry
 
     reg = etr.registry.open(db)
@@ -162,8 +173,13 @@ def _keys(db: str, carrier_code: str, reference: str, issuance: str | None) -> t
                              code="REG-USAGE")
         keys = [k for k in keys if k.issuance_manifest_checksum.startswith(issuance.lower())]
     if not keys:
+        if document is not None:
+            _echo_document(document, [])
         click.echo(f"etr: no record of carrier {carrier_code!r} reference {reference!r}"
-                   + (f" issuance {issuance}…" if issuance else "") + f" in {reg.backend.describe()}", err=True)
+                   + (f" issuance {issuance}…" if issuance else "") + f" in {reg.backend.describe()}\n"
+                   "  hint: CARRIER is the transport document's carrierCode and REFERENCE its "
+                   "transportDocumentReference (the first line of `etr registry record`'s answer shows both as "
+                   "CARRIER/REFERENCE), not the code of a platform such as the one that issued it", err=True)
         raise SystemExit(1)
     return reg, keys
 
@@ -192,10 +208,10 @@ def status_cmd(carrier_code: str, reference: str, issuance: str | None, db: str,
     if fmt == "json":
         _echo_document("registry status", [s.to_dict() for s in statuses])
         return
-    for s in statuses:
-        click.echo(f"{s.key.describe()}: {s.state}; holder {_holder(s.holder)}; {s.entries} "
-                   f"entr{'y' if s.entries == 1 else 'ies'}, head {s.head_checksum[:8]}…{s.head_checksum[-4:]}, "
-                   f"updated {s.updated_at}; {s.conflicts} conflict(s) refused")
+    for s in statuses:  # the document's strings escaped, as `record` and `validate` print them
+        click.echo(printable(f"{s.key.describe()}: {s.state}; holder {_holder(s.holder)}; {s.entries} "
+                             f"entr{'y' if s.entries == 1 else 'ies'}, head {s.head_checksum[:8]}…"
+                             f"{s.head_checksum[-4:]}, updated {s.updated_at}; {s.conflicts} conflict(s) refused"))
 
 
 @registry_cmd.command("history", epilog=READ_EXIT_HELP)
@@ -211,11 +227,12 @@ def history_cmd(carrier_code: str, reference: str, issuance: str | None, db: str
                                             for k, history in records])
         return
     for k, history in records:
-        click.echo(f"{k.describe()}:")
+        click.echo(printable(f"{k.describe()}:"))
         for h in history:
             to = f" → {h.recipient_platform}" if h.recipient_platform else ""
-            click.echo(f"  [{h.index}] {' '.join(h.actions)} {h.actor_platform}{to} at {h.action_date_time}; "
-                       f"signed by {h.signer}; recorded {h.recorded_at}; #{h.checksum[:8]}…{h.checksum[-4:]}")
+            click.echo(printable(f"  [{h.index}] {' '.join(h.actions)} {h.actor_platform}{to} at "
+                                 f"{h.action_date_time}; signed by {h.signer}; recorded {h.recorded_at}; "
+                                 f"#{h.checksum[:8]}…{h.checksum[-4:]}"))
 
 
 @registry_cmd.command("find", epilog=READ_EXIT_HELP)
@@ -225,9 +242,9 @@ def history_cmd(carrier_code: str, reference: str, issuance: str | None, db: str
 @_read_format
 def find_cmd(carrier_code: str, reference: str, db: str, fmt: str) -> None:
     """The records of a carrier code and transport document reference (several after an amendment)."""
-    _, keys = _keys(db, carrier_code, reference, None)
+    _, keys = _keys(db, carrier_code, reference, None, "registry find" if fmt == "json" else None)
     if fmt == "json":
         _echo_document("registry find", [k.to_dict() for k in keys])
         return
     for k in keys:
-        click.echo(f"{k.carrier_code} {k.transport_document_reference} {k.issuance_manifest_checksum}")
+        click.echo(printable(f"{k.carrier_code} {k.transport_document_reference} {k.issuance_manifest_checksum}"))

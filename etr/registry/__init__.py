@@ -22,10 +22,11 @@ from __future__ import annotations
 from urllib.parse import unquote, urlsplit
 
 from ..errors import UsageError
+from .backend import redact_url
 from .core import Registry
 from .model import ChainView, HistoryEntry, Recording, RecordKey, RecordStatus
 
-__all__ = ["ChainView", "HistoryEntry", "RecordKey", "RecordStatus", "Recording", "Registry", "open"]
+__all__ = ["ChainView", "HistoryEntry", "RecordKey", "RecordStatus", "Recording", "Registry", "open", "redact_url"]
 
 _URL_HINT = "e.g. sqlite:///registry.db (relative), sqlite:////var/etr/registry.db (absolute), " \
             "postgresql://user:password@host:5432/database"
@@ -50,12 +51,12 @@ def open(url: str) -> Registry:
         parts = urlsplit(url)
         path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
         if parts.netloc or not path or path == ":memory:" or parts.query or parts.fragment:
-            raise UsageError(f"registry URL {url[:200]!r}: a SQLite registry is a file, sqlite:///path",
-                             code="REG-URL", hint=_URL_HINT)
+            raise UsageError(f"registry URL {redact_url(url)[:200]!r}: a SQLite registry is a file, "
+                             "sqlite:///path", code="REG-URL", hint=_URL_HINT)
         return Registry(SqliteBackend(url, path))
     if scheme in ("postgresql", "postgres"):
         from .postgres import PostgresBackend
 
         return Registry(PostgresBackend(url))
-    raise UsageError(f"registry URL {url[:200]!r}: etr keeps a registry in SQLite (sqlite:///path) or PostgreSQL "
-                     "(postgresql://…)", code="REG-URL", hint=_URL_HINT)
+    raise UsageError(f"registry URL {redact_url(url)[:200]!r}: etr keeps a registry in SQLite (sqlite:///path) or "
+                     "PostgreSQL (postgresql://…)", code="REG-URL", hint=_URL_HINT)

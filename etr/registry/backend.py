@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -25,7 +26,17 @@ from ..errors import RegistryCorrupt, RegistryNotInitialised, RegistrySchemaNewe
 from .migrations import SCHEMA_VERSION, statements
 from .model import RecordKey
 
-__all__ = ["ENTRY_COLUMNS", "ENTRY_TYPES", "Backend", "Conflict", "EntryRow", "RecordRow"]
+__all__ = ["ENTRY_COLUMNS", "ENTRY_TYPES", "Backend", "Conflict", "EntryRow", "RecordRow", "redact_url"]
+
+_USER_PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
+#: libpq's connection parameters that hold a secret or name a file of them (in a URL's query string).
+_SECRET_PARAMETERS = re.compile(r"([?&](?:password|passfile|sslpassword)=)[^&#]*", re.IGNORECASE)
+
+
+def redact_url(url: str) -> str:
+    """``url`` fit for a message: the password of ``user:password@`` and the values of the ``password``,
+    ``passfile`` and ``sslpassword`` query parameters become ``***``."""
+    return _SECRET_PARAMETERS.sub(r"\1***", _USER_PASSWORD.sub(r"\1***@", url))
 
 _RECORD_COLUMNS = ("id, carrier_code, transport_document_reference, issuance_manifest_checksum, "
                    "transport_document_checksum, entries, head_checksum, head_previous, head_payload, head_digest, "
@@ -120,6 +131,19 @@ class Backend:
         """The database, for messages (no password)."""
         return self.url
 
+    def damage(self, exc: BaseException) -> str | None:
+        """What a driver error says is damaged in the database (``None``: it says the database cannot be
+        used now)."""
+        return None
+
+    def failure(self, exc: BaseException) -> RegistryCorrupt | RegistryUnavailable:
+        """The registry's error for a driver error: :class:`RegistryCorrupt` when the database is damaged
+        (a table missing, text that is not UTF-8), else :class:`RegistryUnavailable`."""
+        damage = self.damage(exc)
+        if damage is not None:
+            return RegistryCorrupt(f"{self.describe()}: {damage}")
+        return RegistryUnavailable(f"registry {self.describe()}: {_reason(exc)}")
+
     # -------------------------------------------------------------- connections
 
     def _sql(self, sql: str) -> str:
@@ -147,6 +171,16 @@ class Backend:
         if version > SCHEMA_VERSION:
             self._close(conn)
             raise _newer(self.describe(), version)
+        if version < SCHEMA_VERSION:
+            self._close(conn)
+            raise RegistryNotInitialised(f"{self.describe()} has registry schema version {version}; this etr "
+                                         f"uses {SCHEMA_VERSION}", hint="run `etr registry init --db URL` (or "
+                                         "Registry.init()) to migrate it")
+        try:
+            self._check_tables(conn, version)
+        except BaseException:
+            self._close(conn)
+            raise
         self._local.conn, self._local.pid = conn, os.getpid()
         return conn
 
@@ -181,7 +215,9 @@ class Backend:
         except self.unavailable_errors as exc:
             raise RegistryUnavailable(f"cannot read the registry {self.describe()}: {_reason(exc)}") from None
         if row is None:
-            return None
+            raise RegistryCorrupt(f"{self.describe()}: etr_registry_meta holds no schema_version (deleted outside "
+                                  "etr?); the schema cannot be told, so it is neither used nor created again",
+                                  hint="restore the database from a backup")
         try:
             return int(row[0])
         except (TypeError, ValueError):
@@ -211,6 +247,7 @@ class Backend:
                 elif before < SCHEMA_VERSION:
                     self._run(conn, "UPDATE etr_registry_meta SET value = ? WHERE name = 'schema_version'",
                               (str(SCHEMA_VERSION),))
+                self._check_tables(conn, SCHEMA_VERSION)  # "up to date" only when it is whole
             except BaseException:
                 self._rollback(conn)
                 raise
@@ -220,6 +257,22 @@ class Backend:
             raise RegistryUnavailable(f"cannot initialise {self.describe()}: {_reason(exc)}") from None
         finally:
             self._close(conn)
+
+    def _check_tables(self, conn: Any, version: int) -> None:
+        """The tables of schema ``version`` are there (one dropped outside etr is damage, not an empty registry).
+
+        Raises:
+            RegistryCorrupt: one is missing.
+            RegistryUnavailable: the database cannot be read.
+        """
+        try:
+            missing = [t for t in ("etr_records", "etr_entries", "etr_conflicts")[:2 if version < 2 else 3]
+                       if not self.table_exists(conn, t)]
+        except self.unavailable_errors as exc:
+            raise RegistryUnavailable(f"cannot read the registry {self.describe()}: {_reason(exc)}") from None
+        if missing:
+            raise RegistryCorrupt(f"{self.describe()}: schema version {version}, but table {', '.join(missing)} "
+                                  "is missing (dropped outside etr?)", hint="restore the database from a backup")
 
     def lock_for_migration(self, conn: Any) -> None:
         """Serialise concurrent migrations (SQLite's write transaction already does)."""
@@ -250,7 +303,7 @@ class Backend:
             yield conn
         except self.unavailable_errors as exc:
             self.close()
-            raise RegistryUnavailable(f"registry {self.describe()}: {_reason(exc)}") from None
+            raise self.failure(exc) from None
 
     @contextmanager
     def write(self) -> Iterator[Any]:
@@ -266,7 +319,7 @@ class Backend:
             self.begin(conn)
         except self.unavailable_errors as exc:
             self.close()
-            raise RegistryUnavailable(f"registry {self.describe()}: {_reason(exc)}") from None
+            raise self.failure(exc) from None
         try:
             yield conn
             self._commit(conn)
@@ -279,7 +332,7 @@ class Backend:
         except self.unavailable_errors as exc:
             self._rollback(conn)
             self.close()
-            raise RegistryUnavailable(f"registry {self.describe()}: {_reason(exc)}") from None
+            raise self.failure(exc) from None
         except BaseException:
             self._rollback(conn)
             raise
@@ -319,7 +372,7 @@ class Backend:
             raise Conflict() from None
         except self.unavailable_errors as exc:
             self.close()
-            raise RegistryUnavailable(f"registry {self.describe()}: {_reason(exc)}") from None
+            raise self.failure(exc) from None
 
     def record_by_key(self, conn: Any, key: RecordKey) -> RecordRow | None:
         row = self._one(conn, f"SELECT {_RECORD_COLUMNS} FROM etr_records WHERE carrier_code = ? AND "
@@ -401,9 +454,18 @@ class Backend:
         for row in rows:
             conn.execute(sql, row)
 
-    def add_conflicts(self, conn: Any, record_ids: Sequence[int]) -> None:
-        for record_id in record_ids:
-            self._run(conn, "UPDATE etr_records SET conflicts = conflicts + 1 WHERE id = ?", (record_id,))
+    def add_conflicts(self, conn: Any, conflicts: Sequence[tuple[int, str]], now: str) -> None:
+        """Count each (record id, contradiction) not counted before in its record's ``conflicts``."""
+        for record_id, contradiction in conflicts:
+            cursor = self._run(conn, "INSERT INTO etr_conflicts (record_id, contradiction, first_refused_at) "
+                                     "VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (record_id, contradiction, now))
+            if cursor.rowcount == 1:
+                self._run(conn, "UPDATE etr_records SET conflicts = conflicts + 1 WHERE id = ?", (record_id,))
+
+    def conflict_known(self, conn: Any, record_id: int, contradiction: str) -> bool:
+        """Whether this contradiction of the record was refused (and counted) before."""
+        return self._one(conn, "SELECT 1 FROM etr_conflicts WHERE record_id = ? AND contradiction = ?",
+                         (record_id, contradiction)) is not None
 
 
 #: Connections a forked child inherited from its parent: never used there, and never closed either (closing a

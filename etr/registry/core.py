@@ -17,21 +17,27 @@
    through a digest of their JWS strings (one hash over the envelope's bytes and one stored value, whatever
    the chain's length: no stored entry is read; when this process stored or matched that chain itself, its
    memo of the strings is compared instead, see :class:`_ChainMemo`). When they
-   are the recorded entries, an envelope of *n* entries or fewer is DUPE (``REG-DUPLICATE``; an older copy
-   also ``REG-STALE``), and the entries after the *n*-th are verified one by one with
-   :func:`~etr.transfer.entries.verify_entry` against the stored head, then the envelope manifest — so a
-   transfer costs its new entries, not the chain. When they differ, they are compared entry by entry: an
-   entry signed again over the same payload is the same entry (a re-signed retransmission is DUPE); any
-   other difference is a fork (``REG-FORK``, DISE) once the envelope itself verifies (else the verifier's
-   answer). A new entry that repeats a recorded one is ``REG-REPLAY`` (DISE); one that follows a recorded
-   entry other than the head is ``REG-FORK``.
+   are the recorded entries, the answer is still about the envelope as received: its shape, its transport
+   document (against the record's checksum, ``REG-TD-CHECKSUM``) and its manifest (signature, last-entry and
+   TD checksums) are checked — O(1) signatures — and then an envelope of *n* entries or fewer is DUPE
+   (``REG-DUPLICATE``; an older copy also ``REG-STALE``), while the entries after the *n*-th are verified
+   one by one with :func:`~etr.transfer.entries.verify_entry` against the stored head, then the envelope
+   manifest — so a transfer costs its new entries, not the chain. When they differ, the envelope holds
+   entries this registry never verified as received, so the whole envelope is verified and its BSIG/BENV
+   stands; when it verifies, the entries are compared one by one: an entry signed again over the same
+   payload is the same entry (a re-signed retransmission is DUPE); any other difference is a fork
+   (``REG-FORK``, DISE); new entries that follow a re-signed copy of the head, not its recorded JWS, are
+   ``REG-RESIGNED-LINK`` (BENV: the registry's chain links by the JWS it recorded and never replaces one).
+   A new entry that repeats a recorded one is ``REG-REPLAY`` (DISE); one that follows a recorded entry
+   other than the head is ``REG-FORK``.
 4. A signature whose key the trust store cannot bind to its platform offline (``platform_binding``
    ``"unknown"``: the platform's row names only a JWKS endpoint) is refused (``REG-BINDING-UNKNOWN``,
    BSIG): the registry stores only what it could check.
 5. Accepted entries are stored in one transaction with the record's new head; the database's constraints
    (:mod:`etr.registry.migrations`) refuse a second successor of an entry, whatever the concurrency. A
    write that loses a race is rolled back and the envelope is judged again against the new head (so a
-   conflicting successor becomes DISE). Each DISE counts in the record's ``conflicts``.
+   conflicting successor becomes DISE). Each distinct contradiction a DISE refuses counts once in the record's
+   ``conflicts`` (the same fork sent again is not counted again: table ``etr_conflicts``).
 
 The stored head is the verifier's :class:`~etr.transfer.entries.ChainHead` with its per-entry tuples kept in
 the ``entries`` table: the head handed to ``verify_entry`` holds the last entry's checksums and placeholders
@@ -50,7 +56,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from ..crypto.digests import CanonicalizationError, jcs_sha256
 from ..crypto.jws import DEFAULT_ALLOWED, JwsError, check_allowed, parse_compact, payload_json
@@ -194,7 +200,19 @@ class _Plan:
 
     recording: Recording
     write: Callable[[], None] | None = None
-    conflicts: tuple[int, ...] = ()
+    conflicts: tuple[tuple[int, str], ...] = ()  # (record id, the contradiction: see _contradiction)
+
+
+class _LastResult(NamedTuple):
+    index: int  # type: ignore[assignment]  # as EntryResult's
+    checksum: str
+    platform: str | None
+
+
+class _Last(NamedTuple):
+    """A recorded last entry, as :func:`~etr.transfer.manifests.check_manifest` reads one."""
+
+    result: _LastResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,7 +309,7 @@ class Registry:
                     plan.write()
                 if plan.conflicts:
                     with self.backend.write() as conn:
-                        self.backend.add_conflicts(conn, plan.conflicts)
+                        self.backend.add_conflicts(conn, plan.conflicts, _now())
             except Conflict:
                 continue  # judged again against what the winner stored (the envelope's own verification stands)
             return plan.recording
@@ -351,7 +369,27 @@ class Registry:
         """
         with self.backend.reading() as conn:
             row = self.backend.record_by_key(conn, key)
-        return _status(row) if row is not None else None
+            if row is None:
+                return None
+            last = self.backend.entry_at(conn, row.id, row.entries - 1)
+        status = _status(row)
+        # The holder, platform and state columns are copies of the chain state, and the head that of the last
+        # entry: a row changed outside etr is reported, not shown as the record's status.
+        try:
+            state = state_from_json(row.chain_state)
+        except ValueError as exc:
+            raise RegistryCorrupt(f"{self.backend.describe()}: record {key.describe()}: {exc}") from None
+        holder = state.holder if state is not None else None
+        expected = (holder.to_dict() if holder else None, holder.ebl_platform if holder else None, record_state(state),
+                    row.head_checksum)
+        found = (status.holder, status.platform, status.state, last.checksum if last is not None else None)
+        wrong = [name for name, a, b in zip(("holder", "platform", "state", "head"), expected, found, strict=True)
+                 if a != b]
+        if wrong:
+            raise RegistryCorrupt(f"{self.backend.describe()}: record {key.describe()}: the stored "
+                                  f"{', '.join(wrong)} contradict{'s' if len(wrong) == 1 else ''} its chain "
+                                  "(changed outside etr?)", hint="restore the database from a backup")
+        return status
 
     def history(self, key: RecordKey) -> tuple[HistoryEntry, ...]:
         """Every accepted entry of the record, oldest first (empty when the registry holds no such record).
@@ -434,9 +472,11 @@ class _Context:
         return self.verified
 
     def refused_by_verifier(self, env: Any, key: RecordKey | None,
-                            result: VerificationResult | None = None) -> Recording:
+                            result: VerificationResult | None = None, row: RecordRow | None = None) -> Recording:
+        """The verifier's refusal; ``row``: the record it concerns, when recorded (its length and status)."""
         result = result or self.verify(env)
         return Recording(self.name, result.response_code if not result.ok else "BENV", result.findings, key,
+                         0, row.entries if row is not None else 0, _status(row) if row is not None else None,
                          verification=result)
 
     def unbound(self, signatures: Iterable[SignatureCheck | None]) -> Finding | None:
@@ -468,18 +508,27 @@ class _Context:
             same = next((r for r in named if r.key == read.key), None)
             if same is not None:  # recorded meanwhile by another writer: judged as a known record
                 return self.plan_known(conn, read, same)
-        live = [r for r in named if r.live]
+            live = [r for r in named if r.live]
+            contradiction = f"issuance:{read.key.issuance_manifest_checksum}"
+            known = bool(live) and self.backend.conflict_known(conn, live[0].id, contradiction)
         if live:
             other = live[0]
-            finding = _finding(
-                "REG-DOCUMENT-CONFLICT", Severity.ERROR, f"carrier {read.key.carrier_code!r} reference "
-                f"{read.key.transport_document_reference!r} is already recorded from another issuance (transport "
-                f"document checksum {other.transport_document_checksum[:12]}…, state {other.state}); this one's "
-                f"is {read.td_checksum[:12]}…: two originals of one record", "DISE", pointer="/transportDocument",
-                recorded=other.key.to_dict())
+            where = f"carrier {read.key.carrier_code!r} reference {read.key.transport_document_reference!r}"
+            if other.transport_document_checksum == read.td_checksum:  # the same document, issued again
+                what = (f"{where} is already recorded from another issuance of this transport document (checksum "
+                        f"{read.td_checksum[:12]}…, state {other.state}): issuance manifest checksum "
+                        f"{other.key.issuance_manifest_checksum[:12]}… recorded, this one's "
+                        f"{read.key.issuance_manifest_checksum[:12]}…")
+            else:
+                what = (f"{where} is already recorded from another issuance (transport document checksum "
+                        f"{other.transport_document_checksum[:12]}…, state {other.state}); this one's is "
+                        f"{read.td_checksum[:12]}…")
+            finding = _finding("REG-DOCUMENT-CONFLICT", Severity.ERROR, f"{what}: two originals of one record",
+                               "DISE", pointer="/transportDocument", recorded=other.key.to_dict())
             # The refused record holds nothing; the status is the live record's (its key says which).
             return _Plan(Recording(self.name, "DISE", (*result.findings, finding), read.key, entries=0,
-                                   status=_status(other, disputed=True), verification=result), conflicts=(other.id,))
+                                   status=_status(other, disputed=not known), verification=result),
+                         conflicts=((other.id, contradiction),))
         head = result.head
         assert head is not None  # a verified envelope has a head
         now = _now()
@@ -519,24 +568,77 @@ class _Context:
         k = min(m, n)
         covered = tokens[:k]  # what the digests of the new entries extend: the recorded JWS strings
         stored_digest = row.head_digest if k == n else self._entry(conn, row, k - 1).chain_digest
-        resigned: list[int] = []
         prefix = self.memo.prefix(read.key, stored_digest, covered) if k == n else None
         if prefix is None:
             prefix = _chain_hash(covered)
             if prefix.hexdigest() != stored_digest:
                 checksums = [hashlib.sha256(t.encode("utf-8", "surrogatepass")).hexdigest() for t in covered]
-                fork, resigned, recorded = self._first_difference(conn, row, tokens, checksums, k)
+                fork, resigned = self._first_difference(conn, row, tokens, checksums, k)
+                # Entries that are not the recorded JWS were never verified as received (their signature, and the
+                # links of the chain they make): the whole envelope is, and its answer stands when it fails.
+                result = self.verify(read.env)
+                if not result.ok:
+                    return _Plan(self.refused_by_verifier(read.env, read.key, result, row))
                 if fork is not None:
-                    return self._fork(read, row, fork, f"entry {fork} is not the recorded entry {fork}"
+                    return self._fork(conn, read, row, fork, f"entry {fork} is not the recorded entry {fork}"
                                       + (": another first entry for the same record" if fork == 0 else
                                          f": another successor of entry {fork - 1}"))
-                covered = tuple(recorded)  # the new entries' digests cover the recorded JWS, not the copies
-                prefix = _chain_hash(covered)
+                if m <= n:
+                    return self._duplicate(read, row, m, resigned)
+                # A sound envelope whose entries match the recorded ones by payload links each entry to the JWS
+                # before it, so only the last recorded one can differ: the new entries follow that copy, a JWS
+                # the registry does not hold (its chain links by the recorded JWS, which it never replaces).
+                return _Plan(Recording(self.name, "BENV", (*result.findings, _finding(
+                    "REG-RESIGNED-LINK", Severity.ERROR, f"entry {n} follows entry {n - 1} as signed again in this "
+                    f"envelope (the recorded payload, another JWS), not the recorded JWS of entry {n - 1}: the "
+                    "registry's chain cannot be extended from a copy; send the recorded entries", "BENV",
+                    pointer=f"/envelopeTransferChain/{n}", entry=n, resigned=resigned)), read.key, 0, n,
+                    _status(row), result))
             elif k == n:
                 self.memo.remember(read.key, covered, prefix)
         if m <= n:
-            return self._duplicate(read, row, m, resigned)
+            return self._recorded_envelope(conn, read, row, m)
         return self._append(conn, read, row, covered, prefix)
+
+    def _recorded_envelope(self, conn: Any, read: _Read, row: RecordRow, m: int) -> _Plan:
+        """An envelope whose ``m`` entries are the recorded JWS strings: they were verified when recorded, so
+        what is left to check is what makes this envelope — its shape, its transport document (against the
+        record's checksum) and its manifest (signature, last-entry and TD checksums): O(1) signatures."""
+        last = self._entry(conn, row, m - 1)
+        rec = self._envelope_checks(read, row)
+        self._check_manifest(rec, read, last.idx, last.checksum, last.actor_platform)
+        errors = [f for f in rec.findings if f.severity is Severity.ERROR]
+        if errors:
+            return _Plan(Recording(self.name, _response(errors), tuple(rec.findings), read.key, 0, row.entries,
+                                   _status(row)))
+        plan = self._duplicate(read, row, m, [])
+        recording = plan.recording
+        return _Plan(Recording(recording.source, recording.response, (*rec.findings, *recording.findings),
+                               recording.key, 0, row.entries, recording.status))
+
+    def _envelope_checks(self, read: _Read, row: RecordRow) -> Recorder:
+        """The envelope's shape, as the verifier checks it (each entry is read by verify_entry, more strictly),
+        and its transport document against the record's (``REG-TD-CHECKSUM``)."""
+        rec = Recorder(self.mode)
+        rec.schema("EblEnvelope", {**read.env, "envelopeTransferChain": list(read.tokens[:1])}, pointer="",
+                   explained={"/envelopeTransferChain/0"})
+        if read.td_checksum != row.transport_document_checksum:
+            rec.findings.append(_finding(
+                "REG-TD-CHECKSUM", Severity.ERROR, f"the envelope's transport document (checksum "
+                f"{read.td_checksum[:12]}…) is not the record's ({row.transport_document_checksum[:12]}…): changed "
+                "after issuance", "BENV", pointer="/transportDocument", named=read.td_checksum))
+        return rec
+
+    def _check_manifest(self, rec: Recorder, read: _Read, index: int, checksum: str, platform: str | None,
+                        ) -> SignatureCheck | None:
+        """The envelope manifest against its last entry (``index``, ``checksum``, signed for ``platform``):
+        its signature by that platform, its last-entry and transport document checksums."""
+        from ..transfer.manifests import check_manifest
+
+        # check_manifest reads only the last entry's index, checksum and platform: a recorded entry has them.
+        last = cast("EntryVerification", _Last(_LastResult(index, checksum, platform)))
+        manifest, _ = check_manifest(rec, self.trust, self.allowed, {}, read.env, last, read.td_checksum, self.when)
+        return manifest.signature if manifest is not None else None
 
     def _entry(self, conn: Any, row: RecordRow, idx: int) -> EntryRow:
         entry = self.backend.entry_at(conn, row.id, idx)
@@ -546,34 +648,33 @@ class _Context:
         return entry
 
     def _first_difference(self, conn: Any, row: RecordRow, tokens: Sequence[str], checksums: Sequence[str],
-                          k: int) -> tuple[int | None, list[int], list[str]]:
+                          k: int) -> tuple[int | None, list[int]]:
         """The first envelope entry that is not the recorded one (``None``: all are, some signed again),
-        the entries signed again (same payload, another JWS), and the recorded JWS strings read."""
+        and the entries signed again (same payload, another JWS)."""
         resigned: list[int] = []
-        recorded: list[str] = []
         for entry in self.backend.entries(conn, row.id, below=k):
             i = entry.idx
-            recorded.append(entry.token)
             if checksums[i] == entry.checksum:
                 continue
             if _payload_checksum(tokens[i]) == entry.payload_checksum:
                 resigned.append(i)
                 continue
-            return i, resigned, recorded
-        return None, resigned, recorded
+            return i, resigned
+        return None, resigned
 
-    def _fork(self, read: _Read, row: RecordRow, at_entry: int, why: str) -> _Plan:
+    def _fork(self, conn: Any, read: _Read, row: RecordRow, at_entry: int, why: str) -> _Plan:
         """A verified envelope that contradicts the recorded chain is DISE; an unverified one gets the
         verifier's answer (nobody can dispute a record with an envelope that does not verify)."""
         result = self.verify(read.env)
         if not result.ok:
-            return _Plan(self.refused_by_verifier(read.env, read.key, result))
-        status = _status(row, disputed=True)
+            return _Plan(self.refused_by_verifier(read.env, read.key, result, row))
+        contradiction = _contradiction(at_entry, _payload_checksum(read.tokens[at_entry]))
+        status = _status(row, disputed=not self.backend.conflict_known(conn, row.id, contradiction))
         finding = _finding("REG-FORK", Severity.ERROR, f"{why}: the envelope contradicts the recorded chain "
                            f"({row.entries} entries, holder {_holder_text(status)})", "DISE",
                            pointer=f"/envelopeTransferChain/{at_entry}", entry=at_entry, recordedEntries=row.entries)
         return _Plan(Recording(self.name, "DISE", (*result.findings, finding), read.key, 0, row.entries, status,
-                               result), conflicts=(row.id,))
+                               result), conflicts=((row.id, contradiction),))
 
     def _duplicate(self, read: _Read, row: RecordRow, m: int, resigned: list[int]) -> _Plan:
         status = _status(row)
@@ -592,8 +693,6 @@ class _Context:
     def _append(self, conn: Any, read: _Read, row: RecordRow, covered: tuple[str, ...], prefix: Any) -> _Plan:
         """Verify the entries after the recorded head, one by one, then the envelope manifest. ``covered``: the
         recorded entries' JWS strings, ``prefix`` the SHA-256 state over them (:func:`_chain_hash`)."""
-        from ..transfer.manifests import check_manifest
-
         n = row.entries
         try:
             state = state_from_json(row.chain_state)
@@ -602,16 +701,7 @@ class _Context:
         pad = n - 1
         head = ChainHead(row.transport_document_checksum, state, (_PLACEHOLDER,) * pad + (row.head_checksum,),
                          (None,) * pad + (row.head_previous,), (_PLACEHOLDER,) * pad + (row.head_payload,))
-        rec = Recorder(self.mode)
-        memo: dict[Any, Any] = {}
-        # The envelope's shape, as the verifier checks it (each entry is read by verify_entry, more strictly).
-        rec.schema("EblEnvelope", {**read.env, "envelopeTransferChain": list(read.tokens[:1])}, pointer="",
-                   explained={"/envelopeTransferChain/0"})
-        if read.td_checksum != row.transport_document_checksum:
-            rec.findings.append(_finding(
-                "REG-TD-CHECKSUM", Severity.ERROR, f"the envelope's transport document (checksum "
-                f"{read.td_checksum[:12]}…) is not the record's ({row.transport_document_checksum[:12]}…): changed "
-                "after issuance", "BENV", pointer="/transportDocument", named=read.td_checksum))
+        rec = self._envelope_checks(read, row)
         checked: list[EntryVerification] = []
         for i in range(n, len(read.tokens)):
             ev = verify_entry(read.tokens[i], head, self.trust, at=self.when, mode=self.mode,
@@ -619,17 +709,25 @@ class _Context:
             rec.findings.extend(self._against_recorded(conn, row, ev))
             checked.append(ev)
             head = ev.head
-        last = checked[-1]
-        manifest, _ = check_manifest(rec, self.trust, self.allowed, memo, read.env, last, read.td_checksum, self.when)
-        loose = self.unbound([e.result.signature for e in checked] + [manifest.signature if manifest else None])
+        last = checked[-1].result
+        signed = self._check_manifest(rec, read, last.index, last.checksum, last.platform)
+        loose = self.unbound([e.result.signature for e in checked] + [signed])
         if loose is not None:
             rec.findings.append(loose)
         findings = tuple(rec.findings)
         if any(f.severity is Severity.ERROR for f in findings) or not all(e.ok for e in checked):
             response = _response(findings)
-            status = _status(row, disputed=response == "DISE")
+            if response != "DISE":
+                return _Plan(Recording(self.name, response, findings, read.key, 0, n, _status(row)))
+            # The contradiction: the first new entry a DISE finding names (a replay, another successor).
+            rival = next((f.detail["entry"] for f in findings if f.severity is Severity.ERROR and f.detail
+                          and f.detail.get("responseCode") == "DISE" and isinstance(f.detail.get("entry"), int)
+                          and n <= f.detail["entry"] < len(read.tokens)), None)
+            contradiction = _contradiction(rival, checked[rival - n].head.payloads[-1]) if rival is not None else \
+                "envelope:" + _chain_hash(read.tokens).hexdigest()
+            status = _status(row, disputed=not self.backend.conflict_known(conn, row.id, contradiction))
             return _Plan(Recording(self.name, response, findings, read.key, 0, n, status),
-                         conflicts=(row.id,) if response == "DISE" else ())
+                         conflicts=((row.id, contradiction),))
         now = _now()
         rows: list[EntryRow] = []
         running = prefix
@@ -708,6 +806,12 @@ def _identify(env: Mapping[str, Any], mode: Mode) -> _Read | None:
     except (JwsError, CanonicalizationError):
         return None
     return _Read(env, tuple(chain), RecordKey(carrier, reference, issuance_checksum), td_checksum)
+
+
+def _contradiction(entry: int, payload_checksum: str) -> str:
+    """What identifies a contradiction of a recorded chain: the rival entry, by position and payload (so the
+    same fork sent again, signed again or carried further, is the same contradiction)."""
+    return f"entry:{entry}:{payload_checksum}"
 
 
 def _payload_checksum(token: str) -> str:

@@ -16,7 +16,9 @@ machines for PostgreSQL, write at once):
 - ``UNIQUE (record_id, checksum)`` and ``UNIQUE (record_id, payload_checksum)``: no entry twice, not even
   signed again;
 - ``UNIQUE (carrier_code, transport_document_reference) WHERE live``: one live record per carrier and
-  reference (a record is no longer live once an amendment's surrender is accepted: ``void``).
+  reference (a record is no longer live once an amendment's surrender is accepted: ``void``);
+- ``PRIMARY KEY (record_id, contradiction)`` of ``etr_conflicts`` (version 2): a record's ``conflicts``
+  counts each distinct contradiction once, however often it is sent.
 """
 
 from __future__ import annotations
@@ -79,8 +81,19 @@ _TYPES = {
     "postgresql": {"serial": "BIGSERIAL", "bigint": "BIGINT"},
 }
 
+# Version 2: the contradictions a record's ``conflicts`` counts, one row per distinct one (a fork sent again
+# is the same fork: counted once). Counts made under version 1 stay as they were.
+_V2 = """
+CREATE TABLE etr_conflicts (
+    record_id {bigint} NOT NULL REFERENCES etr_records (id),
+    contradiction TEXT NOT NULL,
+    first_refused_at TEXT NOT NULL,
+    PRIMARY KEY (record_id, contradiction)
+);
+"""
+
 #: version -> the migration's SQL (``{serial}`` / ``{bigint}`` filled per dialect).
-MIGRATIONS: dict[int, str] = {1: _V1}
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2}
 #: The schema version this etr writes and reads.
 SCHEMA_VERSION = max(MIGRATIONS)
 

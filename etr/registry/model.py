@@ -68,8 +68,8 @@ class RecordKey:
 class RecordStatus:
     """Where a record stands: ``state`` (one of :data:`STATES`), who holds it (``holder``, the PINT party
     as JSON, and its ``platform``), the checksum of its last accepted entry (``head_checksum``), how many
-    entries are accepted, when the last was (``updated_at``, RFC 3339 UTC), and how many contradicting
-    envelopes (DISE) were refused for it (``conflicts``)."""
+    entries are accepted, when the last was (``updated_at``, RFC 3339 UTC), and how many distinct
+    contradictions (DISE) were refused for it (``conflicts``; the same fork sent again counts once)."""
 
     key: RecordKey
     state: str

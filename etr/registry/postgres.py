@@ -6,20 +6,29 @@ writes are explicit transactions (READ COMMITTED): the record's head moves with 
 moved) in the same statement that inserts the new entries (one round trip, its own transaction), and the
 constraints of :mod:`etr.registry.migrations` refuse a second successor or a second live
 record whatever the interleaving. A serialization failure or a deadlock is retried like a lost race.
+
+No statement waits forever: every session sets ``lock_timeout`` (:data:`LOCK_TIMEOUT_S`, as long as SQLite's
+busy timeout) and ``statement_timeout`` (:data:`STATEMENT_TIMEOUT_S`), so a lock held by a stuck session or
+an administrator makes :meth:`~etr.registry.Registry.record`, ``status`` and the others answer
+``REG-UNAVAILABLE`` (:class:`~etr.errors.RegistryUnavailable`), never block.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from ..errors import RegistryDriverMissing
-from .backend import ENTRY_COLUMNS, ENTRY_TYPES, Backend, Conflict, EntryRow
+from .backend import ENTRY_COLUMNS, ENTRY_TYPES, Backend, Conflict, EntryRow, redact_url
 
-__all__ = ["PostgresBackend"]
+__all__ = ["LOCK_TIMEOUT_S", "STATEMENT_TIMEOUT_S", "PostgresBackend"]
 
-_PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
+#: How long a statement waits for a lock another session holds (seconds): SQLite's busy timeout.
+LOCK_TIMEOUT_S = 60.0
+#: How long one statement may run (seconds); the registry's largest — a whole envelope's entries inserted
+#: in one statement — takes milliseconds, so this only ends a statement that cannot finish.
+STATEMENT_TIMEOUT_S = 120.0
+
 
 
 class PostgresBackend(Backend):
@@ -39,11 +48,23 @@ class PostgresBackend(Backend):
         self.conflict_errors = (psycopg.IntegrityError, errors.SerializationFailure, errors.DeadlockDetected)
         self.unavailable_errors = (psycopg.OperationalError, psycopg.InterfaceError, psycopg.DatabaseError)
 
+    def damage(self, exc: BaseException) -> str | None:
+        if isinstance(exc, self._psycopg.errors.UndefinedTable):
+            return f"{_reason_line(exc)} (dropped outside etr?)"
+        return None
+
     def describe(self) -> str:
-        return "PostgreSQL database " + _PASSWORD.sub(r"\1***@", self.url)
+        return "PostgreSQL database " + redact_url(self.url)
 
     def connect(self, *, create: bool) -> Any:
-        return self._psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+        conn = self._psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+        try:
+            conn.execute("SELECT set_config('lock_timeout', %s, false), set_config('statement_timeout', %s, false)",
+                         (f"{int(LOCK_TIMEOUT_S * 1000)}ms", f"{int(STATEMENT_TIMEOUT_S * 1000)}ms"))
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
     def begin(self, conn: Any) -> None:
         conn.execute("BEGIN")
@@ -94,3 +115,8 @@ class PostgresBackend(Backend):
                                         *params])
             if cursor.rowcount != len(rows):
                 raise Conflict()
+
+
+def _reason_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:200] if lines else type(exc).__name__

@@ -13,6 +13,7 @@ Durability and isolation, set on every connection:
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ from ..errors import RegistryNotInitialised
 from .backend import Backend
 
 __all__ = ["BUSY_TIMEOUT_S", "SqliteBackend"]
+
+_COLUMN = re.compile(r"column '([A-Za-z_]{1,40})'")
 
 #: How long a writer waits for another one's transaction before the database counts as unavailable.
 BUSY_TIMEOUT_S = 60.0
@@ -40,6 +43,16 @@ class SqliteBackend(Backend):
 
     def describe(self) -> str:
         return f"SQLite database {self.path}"
+
+    def damage(self, exc: BaseException) -> str | None:
+        text = str(exc)
+        if isinstance(exc, sqlite3.OperationalError) and text.startswith("Could not decode to UTF-8"):
+            # The driver's message quotes the stored text (up to hundreds of characters of a token): not repeated.
+            column = _COLUMN.search(text)
+            return f"column {column.group(1) if column else '?'} holds text that is not UTF-8 (changed outside etr?)"
+        if isinstance(exc, sqlite3.OperationalError) and text.startswith("no such table:"):
+            return f"table {text.removeprefix('no such table:').strip()[:40]} is missing (dropped outside etr?)"
+        return None
 
     def connect(self, *, create: bool) -> Any:
         if not create and not self.path.exists():

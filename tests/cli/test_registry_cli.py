@@ -58,7 +58,7 @@ def record(db: str, trust: Path, *inputs: str, stdin: bytes | None = None, extra
 
 def test_a_new_user_records_a_chain_then_a_conflicting_copy(db: str, trust: Path, tmp_path: Path) -> None:
     first = invoke("registry", "init", "--db", db)
-    assert first.exit_code == 0 and "schema version 1 (created)" in first.output
+    assert first.exit_code == 0 and "schema version 2 (created)" in first.output
     assert "(up to date)" in invoke("registry", "init", "--db", db).output
     chain = build(WORLD, [("TRANSFER", "alice", "bob")])
     (tmp_path / "chain.json").write_bytes(envelope(chain))

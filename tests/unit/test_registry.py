@@ -52,7 +52,7 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture()
 def reg(url: str) -> Iterator[Registry]:
     registry = etr.registry.open(url)
-    assert registry.init() == 1
+    assert registry.init() == 2
     yield registry
     registry.close()
 
@@ -438,7 +438,7 @@ def test_init_is_idempotent_and_a_newer_schema_is_refused(url: str) -> None:
     reg = etr.registry.open(url)
     with pytest.raises(RegistryNotInitialised):
         reg.find("CARR", "X")
-    assert reg.init() == 1 and reg.init() == 1
+    assert reg.init() == 2 and reg.init() == 2
     assert reg.find("CARR", "X") == ()
     conn, _ = _raw(url)
     conn.execute("UPDATE etr_registry_meta SET value = '99' WHERE name = 'schema_version'")
@@ -647,7 +647,9 @@ def test_record_or_raise(reg: Registry) -> None:
 
 
 def test_an_earlier_entry_signed_again_in_an_appending_envelope(url: str) -> None:
-    """The recorded entries, not the envelope's re-signed copies, are what the new entries' digests cover."""
+    """An envelope whose entry 1 was signed again while entry 2 still names the recorded entry 1 is broken as
+    received (entry 2 does not follow the envelope's entry 1): the verifier's BENV, nothing stored. The same
+    transfer sent with the recorded entries is recorded, its digest over the recorded JWS."""
     from etr.registry.core import _chain_hash
 
     world = World("ES256")
@@ -657,8 +659,12 @@ def test_an_earlier_entry_signed_again_in_an_appending_envelope(url: str) -> Non
     assert reg.record(envelope(chain), trust=world.trust, at=VERIFY_AT).response == "RECE"
     chain.add("TRANSFER", "carol", "dave")
     copy = chain.sign(canonical_json(payload_of(chain.tokens[1])), "EBL1")
-    rec = reg.record(envelope(chain, tokens=[chain.tokens[0], copy, *chain.tokens[2:]]), trust=world.trust,
-                     at=VERIFY_AT)
+    broken = envelope(chain, tokens=[chain.tokens[0], copy, *chain.tokens[2:]])
+    rec = reg.record(broken, trust=world.trust, at=VERIFY_AT)
+    verdict = verify_envelope(json.loads(broken), world.trust, at=VERIFY_AT, validate_document=False)
+    assert (rec.response, rec.accepted) == (verdict.response_code, 0) == ("BENV", 0), rec.codes
+    assert "PINT-CHAIN-LINK" in rec.codes and rec.entries == 3
+    rec = reg.record(envelope(chain), trust=world.trust, at=VERIFY_AT)
     assert (rec.response, rec.accepted) == ("RECE", 1), rec.codes
     assert reg.chain(rec.key) == tuple(chain.tokens)  # type: ignore[arg-type]
     conn, _ = _raw(url)

@@ -99,30 +99,28 @@ def build(root: etree._Element) -> Tree:
     nodes = [top]
     index: defaultdict[str, list[Node]] = defaultdict(list)
     index[top.tag].append(top)
-    stack: list[tuple[Iterator[etree._Element], Node]] = [(iter(root), top)]
-    while stack:
-        children, parent = stack[-1]
-        for child in children:
-            tag = child.tag
-            if tag.__class__ is not str:  # comment, processing instruction, entity
-                continue
-            node = Node(child, parent, tag)
-            kids = parent.kids
-            if kids is _NO_KIDS:
-                parent.children = [node]
-                parent.kids = {tag: [node]}
-            else:
-                parent.children.append(node)
-                same = kids.get(tag)
-                if same is None:
-                    kids[tag] = [node]
-                else:
-                    same.append(node)
-            index[tag].append(node)
-            nodes.append(node)
-            if len(child):
-                stack.append((iter(child), node))
-                break
+    # lxml's own iterator walks in C (no Python stack, so depth costs nothing) and yields elements only
+    # (no comments, PIs or entities); a parent is found by its lxml proxy, which stays the same object
+    # while a Node holds it, so ``getparent()`` returns the very key stored here.
+    by_element: dict[etree._Element, Node] = {root: top}
+    walk = root.iter(etree.Element)
+    next(walk)  # root itself
+    for child in walk:
+        parent = by_element[child.getparent()]  # type: ignore[index]
+        tag = child.tag
+        node = Node(child, parent, tag)
+        by_element[child] = node
+        kids = parent.kids
+        if kids is _NO_KIDS:
+            parent.children = [node]
+            parent.kids = {tag: [node]}
         else:
-            stack.pop()
+            parent.children.append(node)
+            same = kids.get(tag)
+            if same is None:
+                kids[tag] = [node]
+            else:
+                same.append(node)
+        index[tag].append(node)
+        nodes.append(node)
     return Tree(top, nodes, index)

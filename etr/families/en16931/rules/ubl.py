@@ -847,72 +847,127 @@ def _is_document_child(el: Element) -> bool:
 
 def _model(el: Element, doc: _Doc, out: Fired) -> None:
     """The model pattern: the first matching context of ``el``, its assertions."""
-    tag = el.tag
-    if not isinstance(tag, str):
-        return
-    parent = el.getparent()
-    ptag = parent.tag if parent is not None else None
-    if tag == A_AdditionalDocumentReference:
-        _check(out, el, "BR-52", lambda: nsv(el.findall(ID)) != "")
-    elif tag == B_EndpointID and ptag == PARTY and _parent_tag(el, 2) == A_AccountingCustomerParty:
-        _check(out, el, "BR-63", lambda: "schemeID" in el.attrib)
-    elif tag == A_PostalAddress and ptag == PARTY and _parent_tag(el, 2) == A_AccountingCustomerParty:
+    handler = _MODEL_BY_TAG.get(el.tag)
+    if handler is not None:
+        parent = el.parent
+        handler(el, doc, out, parent, parent.tag if parent is not None else None)
+
+
+# The contexts of the model pattern, grouped by the element name each requires. Within one name they keep
+# the official order (the first match wins); contexts of different names can never both match, so looking
+# the name up first gives the same first match as trying every context in turn.
+_Handler = Callable[[Element, "_Doc", Fired, "Element | None", "str | None"], None]
+
+
+def _m_additional_document_reference(el: Element, doc: _Doc, out: Fired, parent: Element | None,
+                                     ptag: str | None) -> None:
+    _check(out, el, "BR-52", lambda: nsv(el.findall(ID)) != "")
+
+
+def _m_endpoint_id(el: Element, doc: _Doc, out: Fired, parent: Element | None, ptag: str | None) -> None:
+    if ptag == PARTY:
+        grand = _parent_tag(el, 2)
+        if grand == A_AccountingCustomerParty:
+            _check(out, el, "BR-63", lambda: "schemeID" in el.attrib)
+        elif grand == A_AccountingSupplierParty:
+            _check(out, el, "BR-62", lambda: "schemeID" in el.attrib)
+
+
+def _m_postal_address(el: Element, doc: _Doc, out: Fired, parent: Element | None, ptag: str | None) -> None:
+    grand = _parent_tag(el, 2) if ptag == PARTY else None
+    if grand == A_AccountingCustomerParty:
         _check(out, el, "BR-11", lambda: nsv(path(el, A_Country, B_IdentificationCode)) != "")
-    elif tag == B_PrimaryAccountNumberID and ptag == A_CardAccount and _parent_tag(el, 2) == A_PaymentMeans:
+    elif grand == A_AccountingSupplierParty:
+        _check(out, el, "BR-09", lambda: nsv(path(el, A_Country, B_IdentificationCode)) != "")
+    elif ptag == A_TaxRepresentativeParty:
+        _check(out, el, "BR-20", lambda: nsv(path(el, A_Country, B_IdentificationCode)) != "")
+
+
+def _m_primary_account_number(el: Element, doc: _Doc, out: Fired, parent: Element | None,
+                              ptag: str | None) -> None:
+    if ptag == A_CardAccount and _parent_tag(el, 2) == A_PaymentMeans:
         _check(out, el, "BR-51", lambda: len(normalize_space(string_value(el))) <= 10)
-    elif tag == A_Address and ptag == A_DeliveryLocation and _parent_tag(el, 2) == A_Delivery:
+
+
+def _m_address(el: Element, doc: _Doc, out: Fired, parent: Element | None, ptag: str | None) -> None:
+    if ptag == A_DeliveryLocation and _parent_tag(el, 2) == A_Delivery:
         _check(out, el, "BR-57", lambda: bool(path(el, A_Country, B_IdentificationCode)))
-    elif tag == ALLOWANCE_CHARGE and _is_document_child(el) and any(_indicators(el)):
+
+
+def _m_allowance_charge(el: Element, doc: _Doc, out: Fired, parent: Element | None, ptag: str | None) -> None:
+    if _is_document_child(el) and any(_indicators(el)):
         _ac_document_allowance(el, doc, out, charge=not _indicators(el)[0])
-    elif tag == A_LegalMonetaryTotal:
-        _g_monetary_total(el, doc, out)
-    elif tag in _ROOTS and parent is None:
-        _g_root(el, doc, out)
-    elif tag in LINES:
-        _g_line(el, doc, out)
-    elif tag == ALLOWANCE_CHARGE and ptag in LINES and any(_indicators(el)):
+    elif ptag in LINES and any(_indicators(el)):
         _line_allowance_charge(el, out, charge=not _indicators(el)[0])
-    elif tag == A_InvoicePeriod and ptag in LINES:
+
+
+def _m_root(el: Element, doc: _Doc, out: Fired, parent: Element | None, ptag: str | None) -> None:
+    if parent is None:
+        _g_root(el, doc, out)
+
+
+def _m_invoice_period(el: Element, doc: _Doc, out: Fired, parent: Element | None, ptag: str | None) -> None:
+    if ptag in LINES:
         _g_line_period(el, doc, out)
-    elif tag == A_InvoicePeriod:
+    else:
         _g_period(el, doc, out)
-    elif tag == A_AdditionalItemProperty:
-        _check(out, el, "BR-54", lambda: bool(el.findall(B_Name) and el.findall(B_Value)))
-    elif tag == B_ItemClassificationCode and ptag == A_CommodityClassification \
-            and _parent_tag(el, 2) == A_Item and _parent_tag(el, 3) in LINES:
+
+
+def _m_additional_item_property(el: Element, doc: _Doc, out: Fired, parent: Element | None,
+                                ptag: str | None) -> None:
+    _check(out, el, "BR-54", lambda: bool(el.findall(B_Name) and el.findall(B_Value)))
+
+
+def _m_item_classification_code(el: Element, doc: _Doc, out: Fired, parent: Element | None,
+                                ptag: str | None) -> None:
+    if ptag == A_CommodityClassification and _parent_tag(el, 2) == A_Item and _parent_tag(el, 3) in LINES:
         _check(out, el, "BR-65", lambda: "listID" in el.attrib)
-    elif tag == ID and ptag == A_StandardItemIdentification and _parent_tag(el, 2) == A_Item \
-            and _parent_tag(el, 3) in LINES:
+
+
+def _m_id(el: Element, doc: _Doc, out: Fired, parent: Element | None, ptag: str | None) -> None:
+    if ptag == A_StandardItemIdentification and _parent_tag(el, 2) == A_Item and _parent_tag(el, 3) in LINES:
         _check(out, el, "BR-64", lambda: "schemeID" in el.attrib)
-    elif tag == B_Note and ptag in _ROOTS and parent is not None and parent.getparent() is None:
+
+
+def _m_note(el: Element, doc: _Doc, out: Fired, parent: Element | None, ptag: str | None) -> None:
+    if ptag in _ROOTS and parent is not None and parent.getparent() is None:
         _g_note(el, doc, out)
-    elif tag == A_PayeeParty:
-        _g_payee(el, doc, out)
-    elif tag == A_PayeeFinancialAccount and ptag == A_PaymentMeans and parent is not None and any(
+
+
+def _m_payee_financial_account(el: Element, doc: _Doc, out: Fired, parent: Element | None,
+                               ptag: str | None) -> None:
+    if ptag == A_PaymentMeans and parent is not None and any(
             string_value(c) in ("30", "58") for c in parent.findall(B_PaymentMeansCode)):
         _check(out, el, "BR-50", lambda: nsv(el.findall(ID)) != "")
-    elif tag == A_PaymentMeans:
-        _g_payment_means(el, doc, out)
-    elif tag == A_BillingReference:
-        _check(out, el, "BR-55", lambda: bool(path(el, A_InvoiceDocumentReference, ID)))
-    elif tag == A_AccountingSupplierParty:
-        _g_supplier(el, doc, out)
-    elif tag == B_EndpointID and ptag == PARTY and _parent_tag(el, 2) == A_AccountingSupplierParty:
-        _check(out, el, "BR-62", lambda: "schemeID" in el.attrib)
-    elif tag == A_PostalAddress and ptag == PARTY and _parent_tag(el, 2) == A_AccountingSupplierParty:
-        _check(out, el, "BR-09", lambda: nsv(path(el, A_Country, B_IdentificationCode)) != "")
-    elif tag == A_TaxRepresentativeParty:
-        _g_tax_representative(el, doc, out)
-    elif tag == A_PostalAddress and ptag == A_TaxRepresentativeParty:
-        _check(out, el, "BR-20", lambda: nsv(path(el, A_Country, B_IdentificationCode)) != "")
-    elif tag == TAX_TOTAL and _is_document_child(el):
+
+
+def _m_billing_reference(el: Element, doc: _Doc, out: Fired, parent: Element | None, ptag: str | None) -> None:
+    _check(out, el, "BR-55", lambda: bool(path(el, A_InvoiceDocumentReference, ID)))
+
+
+def _m_tax_total(el: Element, doc: _Doc, out: Fired, parent: Element | None, ptag: str | None) -> None:
+    if _is_document_child(el):
         _g_tax_total(el, doc, out)
-    elif tag == TAX_SUBTOTAL and ptag == TAX_TOTAL:
+
+
+def _m_tax_subtotal(el: Element, doc: _Doc, out: Fired, parent: Element | None, ptag: str | None) -> None:
+    if ptag == TAX_TOTAL:
         _g_subtotal(el, doc, out)
-    elif tag == PTS and is_vat(el):
+
+
+def _m_party_tax_scheme(el: Element, doc: _Doc, out: Fired, parent: Element | None, ptag: str | None) -> None:
+    if is_vat(el):
         _g_party_tax_scheme(el, doc, out)
-    elif tag in (TAX_CATEGORY, CLASSIFIED):
-        _category(el, doc, out, ptag)
+
+
+def _m_category(el: Element, doc: _Doc, out: Fired, parent: Element | None, ptag: str | None) -> None:
+    _category(el, doc, out, ptag)
+
+
+def _m_group(group: Callable[[Element, _Doc, Fired], None]) -> _Handler:
+    def handler(el: Element, doc: _Doc, out: Fired, parent: Element | None, ptag: str | None) -> None:
+        group(el, doc, out)
+    return handler
 
 
 def _category(el: Element, doc: _Doc, out: Fired, ptag: str | None) -> None:
@@ -1029,11 +1084,13 @@ def fire(root: etree._Element) -> list[tuple[str, etree._Element]]:
     doc = _Doc(root)
     model: Fired = []
     code_lists: Fired = []
-    model_tags, code_tags = _MODEL_TAGS, _CODE_TAGS
+    by_tag, code_tags = _MODEL_BY_TAG, _CODE_TAGS
     for el in doc.elements:
         tag = el.tag
-        if tag in model_tags:
-            _model(el, doc, model)
+        handler = by_tag.get(tag)
+        if handler is not None:
+            parent = el.parent
+            handler(el, doc, model, parent, parent.tag if parent is not None else None)
         if tag in code_tags:
             _codes(el, doc, code_lists)
     fired: list[tuple[str, etree._Element]] = [(rule, node.el) for rule, node in model + code_lists]
@@ -1053,3 +1110,33 @@ _CODE_TAGS = _AMOUNTS | _QUANTITIES | {_b(n) for n in (
     "InvoiceTypeCode", "CreditNoteTypeCode", "DocumentCurrencyCode", "TaxCurrencyCode", "DescriptionCode", "ID",
     "CompanyID", "ItemClassificationCode", "IdentificationCode", "PaymentMeansCode", "AllowanceChargeReasonCode",
     "TaxExemptionReasonCode", "EmbeddedDocumentBinaryObject", "EndpointID")}
+
+#: The model pattern's contexts by the element name they require (see :func:`_model`).
+_MODEL_BY_TAG: dict[str, _Handler] = {
+    A_AdditionalDocumentReference: _m_additional_document_reference,
+    B_EndpointID: _m_endpoint_id,
+    A_PostalAddress: _m_postal_address,
+    B_PrimaryAccountNumberID: _m_primary_account_number,
+    A_Address: _m_address,
+    ALLOWANCE_CHARGE: _m_allowance_charge,
+    A_LegalMonetaryTotal: _m_group(_g_monetary_total),
+    **{root: _m_root for root in _ROOTS},
+    **{line: _m_group(_g_line) for line in LINES},
+    A_InvoicePeriod: _m_invoice_period,
+    A_AdditionalItemProperty: _m_additional_item_property,
+    B_ItemClassificationCode: _m_item_classification_code,
+    ID: _m_id,
+    B_Note: _m_note,
+    A_PayeeParty: _m_group(_g_payee),
+    A_PayeeFinancialAccount: _m_payee_financial_account,
+    A_PaymentMeans: _m_group(_g_payment_means),
+    A_BillingReference: _m_billing_reference,
+    A_AccountingSupplierParty: _m_group(_g_supplier),
+    A_TaxRepresentativeParty: _m_group(_g_tax_representative),
+    TAX_TOTAL: _m_tax_total,
+    TAX_SUBTOTAL: _m_tax_subtotal,
+    PTS: _m_party_tax_scheme,
+    TAX_CATEGORY: _m_category,
+    CLASSIFIED: _m_category,
+}
+assert set(_MODEL_BY_TAG) == _MODEL_TAGS

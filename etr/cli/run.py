@@ -65,8 +65,13 @@ def require_input(inputs: Iterable[str]) -> None:
     it is reported as a ``LOAD-NOT-FOUND`` finding).
 
     Raises:
-        UsageError: ``ETR-NO-INPUT``, naming the directory or pattern.
+        UsageError: ``ETR-NO-INPUT``, naming the directory or pattern; ``ETR-STDIN-TWICE``: ``-`` given
+            more than once.
     """
+    inputs = list(inputs)
+    if inputs.count("-") > 1:  # the first would read all of stdin and the second nothing (LOAD-EMPTY)
+        raise UsageError("- (standard input) is given more than once; it can be read only once",
+                         code="ETR-STDIN-TWICE", hint="name - once")
     for item in inputs:
         if item == "-":
             continue

@@ -557,3 +557,10 @@ def test_text_output_survives_a_narrow_terminal_encoding(tmp_path: Path, valid: 
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.isascii()
     assert b"\\xe9-bl.json: ok [" in proc.stdout and b"\\xff\\xfe-bl.json: ok [" in proc.stdout
+
+
+@pytest.mark.parametrize("command", ["validate", "verify"])
+def test_stdin_named_twice_is_a_usage_error(command: str) -> None:
+    """The first - would read all of stdin and the second nothing: refused up front, never a LOAD-EMPTY result."""
+    result = invoke(command, "-", "-", stdin=b"{}")
+    assert result.exit_code == 2 and "ETR-STDIN-TWICE" in result.output

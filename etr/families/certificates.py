@@ -29,6 +29,7 @@ __all__ = [
     "country_codes",
     "is_country",
     "is_locode",
+    "local_name",
     "lookup_finding",
     "not_after",
     "parse_date_time",
@@ -125,3 +126,9 @@ def _day(value: dt.datetime | dt.date) -> dt.date:
 def text_of(value: Any) -> str:
     """``value`` when it is a string with something other than spaces in it, else ``""``."""
     return value.strip() if isinstance(value, str) else ""
+
+
+def local_name(tag: object) -> str:
+    """An XML element's name without its namespace (``{urn:…}ID`` → ``ID``); a comment's or a processing
+    instruction's tag (not a string) as its text."""
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else str(tag)

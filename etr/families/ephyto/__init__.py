@@ -19,6 +19,7 @@ from ...model import Finding, Location, Outcome, Severity
 from ...rules import XmlLocator
 from .. import Match
 from ..certificates import ISSUER_AUTHORITY, PROOF_ABSENT, PROOF_NOT_VERIFIED, STATUS, lookup_finding
+from ..certificates import local_name as _local
 from .rules import (
     DEFAULT_VERSION,
     ISPM12,
@@ -35,10 +36,6 @@ from .rules import (
 __all__ = ["DEFAULT_VERSION", "FAMILY", "VERSIONS", "EphytoFamily"]
 
 _NS_PREFIX = "urn:un:unece:uncefact:data:standard:SPSCertificate:"
-
-
-def _local(tag: object) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else str(tag)
 
 
 class EphytoFamily:

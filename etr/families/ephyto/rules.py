@@ -24,6 +24,7 @@ from lxml import etree
 from ...model import Severity
 from ...rules import NO_HITS, Hit, Hits, RuleSet
 from ..certificates import is_country, is_locode, not_after, parse_date_time
+from ..certificates import local_name as _local
 
 NS_RSM = "urn:un:unece:uncefact:data:standard:SPSCertificate:17"
 NS_RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:21"
@@ -180,10 +181,6 @@ def text(element: Any) -> str:
     # The text nodes of the subtree, as itertext() gives them, collected by libxml2 in one call.
     text_content: str = etree.tostring(element, method="text", encoding=str, with_tail=False)
     return text_content.strip()
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
 
 
 def walk(cert: Certificate, base: Any, path: tuple[str, ...]) -> tuple[Any, str | None]:

@@ -23,6 +23,7 @@ from ...errors import EnvironmentProblem
 from ...model import Severity
 from ...rules import NO_HITS, Hit, Hits, RuleSet
 from ..certificates import is_country
+from ..certificates import local_name as _local
 
 NS_COO = "urn:oasis:names:specification:ubl:schema:xsd:CertificateOfOrigin-2"
 NS_CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
@@ -93,10 +94,6 @@ def _walk(base: Any, path: tuple[str, ...]) -> tuple[Any, str | None]:
             return current, name
         current = child
     return current, None
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
 
 
 rules: RuleSet[Any] = RuleSet("origin-ubl", UBL_VERSIONS)

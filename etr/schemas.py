@@ -353,7 +353,8 @@ def xsd_findings(schema: etree.XMLSchema, root: etree._Element, prefix: str, ref
     for listed, entry in enumerate(errors):
         if listed == MAX_SCHEMA_FINDINGS:  # 50,000 bad attributes must not become 21 MB of report
             yield Finding("ETR-FINDINGS-LIMIT", Severity.WARNING,
-                          f"{len(errors) - listed} more XSD errors not listed (the first {listed} are)",
+                          f"{len(errors) - listed} more XSD error{'s' if len(errors) - listed != 1 else ''} not listed "
+                          f"(the first {listed} are)",
                           reference=reference, detail={"listed": listed, "total": len(errors)})
             return
         xpath = entry.path or None

@@ -200,13 +200,20 @@ def _validate_container(document: Document, options: Options) -> Report:
     findings = list(document.findings)
     first: _Checked | None = None
     first_inner: Document | None = None
-    recognised = {id(d) for d in document.inner if options.family or detect(d) is not None}
+    if options.family:  # a forced family reads the attachments of its syntax (all, when none is)
+        readable = family_syntaxes(options.family)
+        recognised = {id(d) for d in document.inner if d.syntax in readable}
+        why = f"--family {options.family} does not read {{syntax}}"
+    else:
+        recognised = {id(d) for d in document.inner if detect(d) is not None}
+        why = "not a document of any known family"
     for inner in document.inner:
         name = inner.attachment or inner.source  # the loader always names an embedded document
         if recognised and id(inner) not in recognised:
-            # Another family's document is there: this one is an extra attachment, not the data.
+            # Another document is there: this one is an extra attachment, not the data.
             findings.append(Finding("LOAD-PDF-ATTACHMENT-SKIPPED", Severity.INFO,
-                                    f"embedded file {name!r} not validated: not a document of any known family",
+                                    f"embedded file {name!r} not validated: "
+                                    f"{why.format(syntax=inner.syntax.upper())}",
                                     Location(attachment=name), reference="etr family detection"))
             continue
         checked = _check(inner, options)

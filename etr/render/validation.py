@@ -12,7 +12,7 @@ from . import count, finding_line
 
 def report_lines(report: Report, failed: bool, *, quiet: bool = False) -> list[str]:
     """The lines of one report; ``failed`` is the verdict at the run's ``--fail-on``; ``quiet`` drops info."""
-    kind = f"{report.family} {report.version}" if report.family else "unrecognised"
+    kind = " ".join(filter(None, (report.family, report.version))) or "unrecognised"
     if report.profile:
         kind += f" {report.profile}"
     counts = ", ".join(count(report.count(s), s.value) for s in Severity)

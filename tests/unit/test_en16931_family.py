@@ -461,3 +461,21 @@ def test_xsd_findings_are_capped_and_the_rest_counted() -> None:
     limit = [f for f in report.findings if f.code == "ETR-FINDINGS-LIMIT"]
     assert len(xsd) == MAX_SCHEMA_FINDINGS and len(limit) == 1
     assert limit[0].detail is not None and limit[0].detail["total"] >= MAX_SCHEMA_FINDINGS + 50
+
+
+def test_a_forced_family_reads_the_attachments_of_its_syntax_and_skips_the_others() -> None:
+    bl = (SAMPLES / "ebl" / "valid" / "straight-bl.json").read_bytes()
+    pdf = _with_attachment(PDF.read_bytes(), "bl.json", bl)
+    report = etr.validate(pdf, name="both.pdf", family="dcsa-ebl")
+    assert report.family == "dcsa-ebl" and report.valid, report.codes
+    skipped = [f for f in report.findings if f.code == "LOAD-PDF-ATTACHMENT-SKIPPED"]
+    assert len(skipped) == 1 and "--family dcsa-ebl does not read XML" in skipped[0].message
+    # With no attachment of its syntax, the PDF is still refused for that family.
+    assert "DETECT-WRONG-SYNTAX" in etr.validate(PDF, family="dcsa-ebl").codes
+
+
+def test_a_report_without_a_version_shows_none_in_its_header() -> None:
+    from etr.render.validation import report_lines
+
+    report = etr.validate(UBL_INVOICE, family="dcsa-ebl")
+    assert report.version is None and report_lines(report, True)[0].split(": ", 1)[1].startswith("FAIL [dcsa-ebl]")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from importlib import resources
 
-__all__ = ["codes", "joined"]
+__all__ = ["code_set", "codes", "joined"]
 
 
 @functools.cache
@@ -23,3 +23,11 @@ def joined(name: str) -> str:
     """The list as one space-padded string (``" A B C "``), the form the official rules search in: some
     rules test substring containment rather than membership, and the native rules mirror that."""
     return " " + " ".join(codes(name)) + " "
+
+
+@functools.cache
+def code_set(name: str) -> frozenset[str]:
+    """The codes of list ``name`` as a set. No code contains a space (the data files have one code a line),
+    so for a value without a space, membership here is the official ``contains(' A B C ', ' value ')``
+    (see :func:`joined`) in one hash lookup instead of a scan of the whole list."""
+    return frozenset(codes(name))

@@ -136,6 +136,7 @@ def dbl(text: str) -> Decimal:
 _ABOVE_ALL = Decimal("Infinity")
 
 
+@functools.lru_cache(maxsize=8192)
 def dbl_ordered(text: str) -> Decimal:
     """An untyped value compared with a number literal (``. >= 0``, ``. > 0``, ``. = 0``): as :func:`dbl`, but
     NaN as +infinity. Saxon orders an untyped ``"NaN"`` above every number (``"NaN" >= 0`` and ``"NaN" > 0``

@@ -21,7 +21,7 @@ from typing import Any
 
 from lxml import etree
 
-from ..codelists import codes, joined
+from ..codelists import code_set, codes, joined
 from ..tree import Node, build
 from ..xmlutil import UBL
 from ._xpath import (
@@ -159,10 +159,12 @@ CATEGORY_FAMILY = {"AE": "AE", "E": "E", "G": "G", "K": "IC", "L": "AF", "M": "A
 
 def is_vat(category: Element) -> bool:
     """``cac:TaxScheme/normalize-space(upper-case(cbc:ID)) = 'VAT'`` (any TaxScheme child)."""
-    for ts in category.findall(TAX_SCHEME):
-        ids = ts.findall(ID)
-        if ids and normalize_space(ids[0].string_value.upper()) == "VAT":
-            return True
+    for ts in category.kids.get(TAX_SCHEME, _NONE):
+        ids = ts.kids.get(ID)
+        if ids:
+            text = ids[0].string_value
+            if text == "VAT" or normalize_space(text.upper()) == "VAT":  # the first test: the usual text
+                return True
     return False
 
 
@@ -570,31 +572,42 @@ def _g_line(el: Element, doc: _Doc, out: Fired) -> None:
     quantities = kids.get(B_InvoicedQuantity, _NONE) + kids.get(B_CreditedQuantity, _NONE)
     if not quantities:
         out.append(("BR-22", el))
-    if not any("unitCode" in q.attrib for q in quantities):
+    if not any(q.el.get("unitCode") is not None for q in quantities):
         out.append(("BR-23", el))
     amounts = kids.get(LEA)
     if not amounts:
         out.append(("BR-24", el))
-    if nsv(path(el, A_Item, B_Name)) == "":
+    items = kids.get(A_Item, _NONE)
+    if nsv(path(el, A_Item, B_Name) if len(items) != 1 else items[0].kids.get(B_Name, _NONE)) == "":
         out.append(("BR-25", el))
-    prices = path(el, A_Price, B_PriceAmount)
+    price_nodes = kids.get(A_Price, _NONE)
+    prices = path(el, A_Price, B_PriceAmount) if len(price_nodes) != 1 else \
+        price_nodes[0].kids.get(B_PriceAmount, _NONE)
     if not prices:
         out.append(("BR-26", el))
     _check(out, el, "BR-27", _any_at_least, prices, False)
-    bases = path(el, A_Price, ALLOWANCE_CHARGE, B_BaseAmount)
-    if bases:
-        _check(out, el, "BR-28", _any_at_least, bases, False)
-    if not any(ctc.kids.get(ID) for ctc in path(el, A_Item, CLASSIFIED) if is_vat(ctc)):
+    if price_nodes:
+        bases = path(el, A_Price, ALLOWANCE_CHARGE, B_BaseAmount)
+        if bases:
+            _check(out, el, "BR-28", _any_at_least, bases, False)
+    ctcs = path(el, A_Item, CLASSIFIED) if len(items) != 1 else items[0].kids.get(CLASSIFIED, _NONE)
+    if not any(ctc.kids.get(ID) for ctc in ctcs if is_vat(ctc)):
         out.append(("BR-CO-04", el))
     if amounts and len(amounts[0].string_value.partition(".")[2]) > 2:
         out.append(("BR-DEC-23", el))
 
 
+_ZERO = Decimal(0)
+
+
 def _any_at_least(nodes: list[Element], strict: bool) -> bool:
-    """``(nodes) > 0`` (strict) or ``(nodes) >= 0``: untyped values compared as xs:double, any one."""
-    zero = Decimal(0)
-    values = (dbl_ordered(n.string_value) for n in nodes)
-    return any((v > zero) if strict else (v >= zero) for v in values)
+    """``(nodes) > 0`` (strict) or ``(nodes) >= 0``: untyped values compared as xs:double, any one (in
+    order: a value that is not a number before the first that holds raises XPathError)."""
+    for node in nodes:
+        value = dbl_ordered(node.string_value)
+        if (value > _ZERO) if strict else (value >= _ZERO):
+            return True
+    return False
 
 
 def _line_allowance_charge(el: Element, out: Fired, charge: bool) -> None:
@@ -815,7 +828,7 @@ def _ac_rate_exists(doc: _Doc, rate: Decimal) -> bool:
 
 
 def _rate_rule(out: Fired, el: Element, rule: str, cat: str) -> None:
-    percents = el.findall(PERCENT)
+    percents = el.kids.get(PERCENT, _NONE)
     if cat == "O":
         if percents:
             out.append((rule, el))
@@ -971,10 +984,11 @@ def _m_group(group: Callable[[Element, _Doc, Fired], None]) -> _Handler:
 
 
 def _category(el: Element, doc: _Doc, out: Fired, ptag: str | None) -> None:
-    cat = nsv(el.findall(ID))
+    ids = el.kids.get(ID)
+    cat = normalize_space(ids[0].string_value) if ids else ""
     if cat not in CATEGORY_FAMILY or not is_vat(el):
         return
-    parent = el.getparent()
+    parent = el.parent
     assert parent is not None
     if el.tag == TAX_CATEGORY:
         if ptag == TAX_SUBTOTAL and _parent_tag(el, 2) == TAX_TOTAL:
@@ -990,7 +1004,7 @@ def _category(el: Element, doc: _Doc, out: Fired, ptag: str | None) -> None:
                 _rate_rule(out, el, CATEGORY_RULES[cat][6], cat)
             elif is_true:
                 _rate_rule(out, el, CATEGORY_RULES[cat][7], cat)
-    elif ptag == A_Item and _parent_tag(el, 2) in LINES:
+    elif ptag == A_Item and (grand := parent.parent) is not None and grand.tag in LINES:
         _rate_rule(out, el, CATEGORY_RULES[cat][5], cat)
 
 
@@ -1003,8 +1017,9 @@ _QUANTITIES = {B_InvoicedQuantity, B_BaseQuantity, B_CreditedQuantity}
 
 
 def _in_list(value: str, name: str) -> bool:
-    """``not(contains(v, ' ')) and contains(' list ', concat(' ', v, ' '))`` with v normalized."""
-    return " " not in value and f" {value} " in joined(name)
+    """``not(contains(v, ' ')) and contains(' list ', concat(' ', v, ' '))`` with v normalized: for a v
+    without a space, whether v is one of the list's codes (no code has a space: :func:`.code_set`)."""
+    return " " not in value and value in code_set(name)
 
 
 #: The code-list contexts that are a plain membership test: (tag, parent tag or None for any parent) ->
@@ -1042,7 +1057,7 @@ def _codes(el: Element, doc: _Doc, out: Fired) -> None:
         if attribute is None:
             value = normalize_space(el.string_value)
         else:
-            raw = el.get(attribute)
+            raw = el.el.get(attribute)
             if raw is None:
                 if required:
                     return
@@ -1051,8 +1066,8 @@ def _codes(el: Element, doc: _Doc, out: Fired) -> None:
         if not _in_list(value, name):
             out.append((rule, el))
         return
-    if tag == ID and parent is not None and "schemeID" in el.attrib:
-        scheme = normalize_space(el.get("schemeID") or "")
+    if tag == ID and parent is not None and (scheme_id := el.el.get("schemeID")) is not None:
+        scheme = normalize_space(scheme_id)
         if ptag in (A_AdditionalDocumentReference, A_DocumentReference):
             if any(string_value(c) == "130" for c in parent.findall(B_DocumentTypeCode)) \
                     and not _in_list(scheme, "untdid1153"):
@@ -1071,7 +1086,11 @@ def _codes(el: Element, doc: _Doc, out: Fired) -> None:
             out.append(("BR-CL-20", el))
     elif tag == EXEMPTION_CODE:
         value = normalize_space(el.string_value)
-        if not (" " not in value and f" {normalize_space(el.string_value.upper())} " in joined("cef-vatex")):
+        upper = normalize_space(el.string_value.upper())
+        # as in _in_list, a value without a space is in the list when it is one of its codes; one with a
+        # space (which upper-casing is not known to add) keeps the substring test
+        if not (" " not in value and (upper in code_set("cef-vatex")
+                                      or (" " in upper and f" {upper} " in joined("cef-vatex")))):
             out.append(("BR-CL-22", el))
     elif tag == B_EmbeddedDocumentBinaryObject and "mimeCode" in el.attrib \
             and el.get("mimeCode") not in codes("mime-codes"):

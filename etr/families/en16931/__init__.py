@@ -116,8 +116,20 @@ class En16931Family:
             # The rule engines live in their own packages (business rules; syntax bindings).
             from .rules import check_business_rules
             from .syntax import check_syntax_rules
+            from .tree import build, gc_paused
 
-            findings = [*check_business_rules(root, info.syntax), *check_syntax_rules(root, info.syntax)]
+            # One mirror tree for both engines, kept until both are done (then lxml also keeps one proxy
+            # object per element for the whole check instead of making and freeing them twice). It is freed
+            # before the collector resumes: one that found it alive would keep scanning it in older
+            # generations.
+            with gc_paused():
+                tree = build(root)
+                try:
+                    findings = [*check_business_rules(root, info.syntax, tree),
+                                *check_syntax_rules(root, info.syntax, tree)]
+                finally:
+                    tree.release()
+                    del tree
         if facturx_rules_apply(info, document.attachment is not None):
             yield from findings
         else:

@@ -9,12 +9,14 @@ for locations (XPath, line).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from collections import defaultdict
 from collections.abc import Iterator
 
 from lxml import etree
 
-__all__ = ["Node", "Tree", "build"]
+__all__ = ["Node", "Tree", "build", "gc_paused"]
 
 _NONE: list[Node] = []
 #: Shared by every leaf until it gets a child (most elements are leaves); never mutated.
@@ -124,3 +126,21 @@ def build(root: etree._Element) -> Tree:
         index[tag].append(node)
         nodes.append(node)
     return Tree(top, nodes, index)
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the block (nested uses are fine: the outermost resumes
+    it, and only when it was running). A mirror has parent links, reference cycles the collector would
+    scan again and again while the tree grows; :meth:`Tree.release` frees it without the collector.
+
+    Release a mirror and drop the last reference to it inside the block: allocations made while the
+    collector was paused count towards its next run, and a mirror still alive then is scanned and moved to
+    older generations, which full collections (slow in a large process) then scan again."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()

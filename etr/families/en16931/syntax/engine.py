@@ -31,6 +31,7 @@ from lxml import etree
 
 from etr.model import Finding, Location, Severity
 
+from ..tree import Node, Tree, build, gc_paused
 from .derive import SyntaxRulesUnavailable, rows, stylesheet
 from .xpath import Document, XPathSyntaxError, compile_xpath, evaluate_boolean, string_value
 
@@ -527,11 +528,24 @@ class RuleTable:
         return new
 
     # the walk ----------------------------------------------------------------------------------
-    def check(self, root: etree._Element) -> list[Finding]:
-        """Every finding of this table on the tree under ``root`` (sorted by line)."""
-        run = _Run(self, root)
-        run.walk()
-        return run.finish()
+    def check(self, root: etree._Element, tree: Tree | None = None) -> list[Finding]:
+        """Every finding of this table on the tree under ``root`` (sorted by line). The walk goes over the
+        mirror of ``root`` (:mod:`..tree`: element names and children without lxml's per-access cost):
+        ``tree`` when the caller has built it, else one built here."""
+        if tree is not None:
+            run = _Run(self, root)
+            run.walk(tree.root)
+            return run.finish()
+        with gc_paused():  # the mirror is freed before the collector resumes (see ..tree.gc_paused)
+            tree = build(root)
+            try:
+                run = _Run(self, root)
+                run.walk(tree.root)
+                findings = run.finish()
+            finally:
+                tree.release()
+                del tree
+        return findings
 
 
 _Plan = tuple[tuple[tuple[Any, ...], ...], tuple[_Pattern, ...]]
@@ -681,7 +695,8 @@ class _Run:
         self.counts: dict[tuple[int, int], list[Any]] = {}
         self.findings: list[tuple[int, Finding]] = []
 
-    def walk(self) -> None:
+    def walk(self, top: Node) -> None:
+        """Walk the tree whose root is ``top`` (the mirror of ``self.root``)."""
         t = self.t
         tag = self.root.tag
         if not isinstance(tag, str):
@@ -691,17 +706,17 @@ class _Run:
             sid = t._advance(0, tag)
         plan = t._plans[sid]
         if isinstance(plan, Context):
-            self._choose(plan, self.root)
+            self._choose(plan, self.root, top)
         elif plan is not None:
-            self._act(plan, self.root)
+            self._act(plan, self.root, top)
         for ctx, pred in t._every:
             if pred(self.root, self.doc):
-                self._choose(ctx, self.root)
+                self._choose(ctx, self.root, top)
         if t._attr_rules:
             self._attributes(self.root)
-        self._descend(self.root, sid)
+        self._descend(top, sid)
 
-    def _descend(self, el: etree._Element, sid: int) -> None:
+    def _descend(self, top: Node, sid: int) -> None:
         # iterative (an explicit stack of child iterators): a deep document cannot exhaust Python's stack
         t = self.t
         transitions = t._trans
@@ -711,44 +726,47 @@ class _Run:
         every = [(ctx, pred) for ctx, pred in t._every if pred is not _empty_leaf]
         empty_leaf = [ctx for ctx, pred in t._every if pred is _empty_leaf]
         doc = self.doc
-        stack: list[tuple[Iterator[etree._Element], int]] = [(iter(el), sid)]
+        # the mirror's children are the elements only (no comments or processing instructions), in order
+        stack: list[tuple[Iterator[Node], int]] = [(iter(top.children), sid)]
         while stack:
-            children, sid = stack[-1]
+            nodes, sid = stack[-1]
             trans = transitions[sid]
-            for child in children:
-                tag = child.tag
-                if tag.__class__ is not str:
-                    continue
+            for node in nodes:
+                tag = node.tag
+                child = node.el
                 nsid = trans.get(tag)
                 if nsid is None:
                     nsid = t._advance(sid, tag)
                 plan = plans[nsid]
                 if plan is not None:
                     if plan.__class__ is Context:
-                        self._choose(plan, child)
+                        self._choose(plan, child, node)
                     else:
-                        self._act(plan, child)  # type: ignore[arg-type]
+                        self._act(plan, child, node)  # type: ignore[arg-type]
                 if attr is not None and child.keys():
                     attr(child)
-                if len(child):
+                inner = node.children
+                if inner or ((empty_leaf or every) and len(child)):  # lxml's len: comments and PIs too
                     if empty_leaf and child[0].tag.__class__ is not str and _empty_leaf(child, doc):
                         for ctx in empty_leaf:  # only comments or processing instructions inside
-                            self._choose(ctx, child)
+                            self._choose(ctx, child, node)
                     if every:
                         for ctx, pred in every:
                             if pred(child, doc):
-                                self._choose(ctx, child)
-                    stack.append((iter(child), nsid))
-                    break
+                                self._choose(ctx, child, node)
+                    if inner:
+                        stack.append((iter(inner), nsid))
+                        break
+                    continue
                 if empty_leaf:
                     text = child.text
                     if not text or text.isspace():
                         for ctx in empty_leaf:
-                            self._choose(ctx, child)
+                            self._choose(ctx, child, node)
                 if every:
                     for ctx, pred in every:
                         if pred(child, doc):
-                            self._choose(ctx, child)
+                            self._choose(ctx, child, node)
             else:
                 stack.pop()
 
@@ -764,13 +782,13 @@ class _Run:
                     continue
                 self._count(rule, self.root, el)
 
-    def _act(self, plan: _Plan, el: etree._Element) -> None:
+    def _act(self, plan: _Plan, el: etree._Element, node: Node) -> None:
         contexts, rules = plan
         doc = self.doc
         for decision in contexts:
             how = decision[0]
             if how == _DIRECT:
-                self._choose(decision[1], el)
+                self._choose(decision[1], el, node)
             elif how == _JUDGE_FIRST:
                 # the only candidate, judged on the node itself: judge first, and look at the (costlier)
                 # predicates only when something is to be reported
@@ -788,7 +806,7 @@ class _Run:
                     if pred_slots and not self._holds(pred_slots, el, doc):
                         continue
                     if ctx.active:  # a context without rules only keeps lower-ranked ones from being chosen
-                        self._choose(ctx, el)
+                        self._choose(ctx, el, node)
                     break
         if not rules:
             return
@@ -830,7 +848,9 @@ class _Run:
                     return False
         return True
 
-    def _choose(self, ctx: Context, el: etree._Element) -> None:
+    def _choose(self, ctx: Context, el: etree._Element, node: Node) -> None:
+        """Make ``el`` (whose mirror is ``node``) a context node of ``ctx``: judge its children's names
+        and the checks on the node itself."""
         if ctx.counted:
             self.chosen[(ctx.pattern, id(el))] = ctx
             self.instances.append((ctx, el))
@@ -839,22 +859,20 @@ class _Run:
             if memo is not None:
                 # the child rules judge only the names of the children: a sequence of names once found
                 # to pass them all passes again (invoice lines repeat the same shape)
-                signature = tuple([c.tag for c in el])
+                signature = tuple([c.tag for c in node.children])
                 if signature in memo:
                     self._judge_node(ctx, el)
                     return
-            tags: dict[Any, int] = {}
-            for c in el:
-                tag = c.tag
-                tags[tag] = tags.get(tag, 0) + 1
+            kids = node.kids
             passed = True
             for rule, tag, attribute, low, high in ctx.child:
-                n = tags.get(tag, 0)
+                named = kids.get(tag, ())
+                n = len(named)
                 if n and attribute is not None:
-                    n = sum(1 for c in el.iterchildren(tag) if c.get(attribute) is not None)
+                    n = sum(1 for c in named if c.el.get(attribute) is not None)
                 if not low <= n <= high:
                     passed = False
-                    nodes = [c for c in el.iterchildren(tag) if attribute is None or c.get(attribute) is not None]
+                    nodes = [c.el for c in named if attribute is None or c.el.get(attribute) is not None]
                     verdict = _verdict(rule, nodes)
                     if verdict is not None:
                         target, text = verdict

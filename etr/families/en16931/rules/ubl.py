@@ -573,7 +573,10 @@ def _g_line(el: Element, doc: _Doc, out: Fired) -> None:
     quantities = kids.get(B_InvoicedQuantity, _NONE) + kids.get(B_CreditedQuantity, _NONE)
     if not quantities:
         out.append(("BR-22", el))
-    if not any(q.el.get("unitCode") is not None for q in quantities):
+    for q in quantities:
+        if q.el.get("unitCode") is not None:
+            break
+    else:
         out.append(("BR-23", el))
     amounts = kids.get(LEA)
     if not amounts:
@@ -592,7 +595,10 @@ def _g_line(el: Element, doc: _Doc, out: Fired) -> None:
         if bases:
             _check(out, el, "BR-28", _any_at_least, bases, False)
     ctcs = path(el, A_Item, CLASSIFIED) if len(items) != 1 else items[0].kids.get(CLASSIFIED, _NONE)
-    if not any(ctc.kids.get(ID) for ctc in ctcs if is_vat(ctc)):
+    for ctc in ctcs:
+        if ctc.kids.get(ID) and is_vat(ctc):
+            break
+    else:
         out.append(("BR-CO-04", el))
     if amounts and len(amounts[0].string_value.partition(".")[2]) > 2:
         out.append(("BR-DEC-23", el))
@@ -1047,12 +1053,16 @@ _CODE_CONTEXTS: dict[tuple[str, str | None], tuple[str, str | None, str, bool]] 
 }
 
 
-def _codes(el: Element, doc: _Doc, out: Fired) -> None:
-    """The code-list pattern: the context ``el`` matches (at most one), its assertion."""
+def _codes(el: Element, ptag: str | None, out: Fired) -> None:
+    """The code-list pattern: the context ``el`` (its parent's name ``ptag``) matches (at most one), its
+    assertion."""
     tag = el.tag
     parent = el.parent
-    ptag = parent.tag if parent is not None else None
-    spec = _CODE_CONTEXTS.get((tag, ptag)) or _CODE_CONTEXTS.get((tag, None))
+    spec = _CODE_ANY_PARENT.get(tag)
+    if spec is None:
+        under = _CODE_UNDER.get(tag)
+        if under is not None:
+            spec = under.get(ptag)  # type: ignore[arg-type]
     if spec is not None:
         rule, attribute, name, required = spec
         if attribute is None:
@@ -1098,6 +1108,16 @@ def _codes(el: Element, doc: _Doc, out: Fired) -> None:
         out.append(("BR-CL-24", el))
 
 
+#: The same, by name: the contexts for any parent, and those for given parents (no name has both, so the
+#: first match is the one context there is).
+_CODE_ANY_PARENT = {tag: spec for (tag, ptag), spec in _CODE_CONTEXTS.items() if ptag is None}
+_CODE_UNDER: dict[str, dict[str, tuple[str, str | None, str, bool]]] = {}
+for (_tag, _ptag), _spec in _CODE_CONTEXTS.items():
+    if _ptag is not None:
+        _CODE_UNDER.setdefault(_tag, {})[_ptag] = _spec
+assert not set(_CODE_ANY_PARENT) & set(_CODE_UNDER)
+
+
 def fire(root: etree._Element, tree: Tree | None = None) -> list[tuple[str, etree._Element]]:
     """Every firing of a business rule on a UBL document: ``(rule id, context element)`` in document order
     (model pattern first, then code lists, as the official engine reports them). ``tree``: the mirror of
@@ -1105,15 +1125,18 @@ def fire(root: etree._Element, tree: Tree | None = None) -> list[tuple[str, etre
     doc = _Doc(root, tree)
     model: Fired = []
     code_lists: Fired = []
-    by_tag, code_tags = _MODEL_BY_TAG, _CODE_TAGS
+    by_tag, code_tags, id_parents = _MODEL_BY_TAG, _CODE_TAGS, _ID_PARENTS
     for el in doc.elements:
         tag = el.tag
+        parent = el.parent
+        ptag = parent.tag if parent is not None else None
+        if tag == ID and ptag not in id_parents:
+            continue  # the commonest element; below other parents no context of either pattern is a cbc:ID
         handler = by_tag.get(tag)
         if handler is not None:
-            parent = el.parent
-            handler(el, doc, model, parent, parent.tag if parent is not None else None)
+            handler(el, doc, model, parent, ptag)
         if tag in code_tags:
-            _codes(el, doc, code_lists)
+            _codes(el, ptag, code_lists)
     fired: list[tuple[str, etree._Element]] = [(rule, node.el) for rule, node in model + code_lists]
     if tree is None:
         doc.tree.release()
@@ -1132,6 +1155,12 @@ _CODE_TAGS = _AMOUNTS | _QUANTITIES | {_b(n) for n in (
     "InvoiceTypeCode", "CreditNoteTypeCode", "DocumentCurrencyCode", "TaxCurrencyCode", "DescriptionCode", "ID",
     "CompanyID", "ItemClassificationCode", "IdentificationCode", "PaymentMeansCode", "AllowanceChargeReasonCode",
     "TaxExemptionReasonCode", "EmbeddedDocumentBinaryObject", "EndpointID")}
+
+#: The parents below which a cbc:ID can be a context of the model pattern (:func:`_m_id`) or of the code-list
+#: pattern (:data:`_CODE_CONTEXTS`, and the schemeID tests of :func:`_codes`); below any other, neither
+#: pattern has anything to check on it.
+_ID_PARENTS = frozenset({A_StandardItemIdentification, A_AdditionalDocumentReference, A_DocumentReference,
+                         A_PartyIdentification} | set(_CODE_UNDER[ID]))
 
 #: The model pattern's contexts by the element name they require (see :func:`_model`).
 _MODEL_BY_TAG: dict[str, _Handler] = {

@@ -1139,7 +1139,7 @@ def _codes(el: Element, ptag: str | None, out: Fired) -> None:
                     return
                 raw = ""
             value = normalize_space(raw)
-        if not _in_list(value, name):
+        if " " in value or value not in code_set(name):  # not _in_list(value, name), without the call
             out.append((rule, el))
         return
     if tag == ID and parent is not None and (scheme_id := el.el.get("schemeID")) is not None:

@@ -668,17 +668,14 @@ def _prefixed(el: etree._Element) -> str:
     return f"{el.prefix}:{q.localname}" if el.prefix else q.localname
 
 
-def _ancestry(el: etree._Element, root: etree._Element) -> list[etree._Element]:
-    """The element's ancestors from ``root`` (the element checked, maybe inside a larger tree) down,
-    then the element."""
-    chain = [el]
-    node = el
-    while node is not root:
-        parent = node.getparent()
-        if parent is None:
-            break
+def _ancestry(node: Node) -> list[Node]:
+    """The node's ancestors from the root of the walk (the mirror's root: the element checked, maybe
+    inside a larger tree) down, then the node."""
+    chain = [node]
+    parent = node.parent
+    while parent is not None:
         chain.append(parent)
-        node = parent
+        parent = parent.parent
     chain.reverse()
     return chain
 
@@ -713,7 +710,7 @@ class _Run:
             if pred(self.root, self.doc):
                 self._choose(ctx, self.root, top)
         if t._attr_rules:
-            self._attributes(self.root)
+            self._attributes(self.root, self.root.keys(), tag)
         self._descend(top, sid)
 
     def _descend(self, top: Node, sid: int) -> None:
@@ -743,8 +740,10 @@ class _Run:
                         self._choose(plan, child, node)
                     else:
                         self._act(plan, child, node)  # type: ignore[arg-type]
-                if attr is not None and child.keys():
-                    attr(child)
+                if attr is not None:
+                    names = child.keys()
+                    if names:
+                        attr(child, names, tag)
                 inner = node.children
                 if inner or ((empty_leaf or every) and len(child)):  # lxml's len: comments and PIs too
                     if empty_leaf and child[0].tag.__class__ is not str and _empty_leaf(child, doc):
@@ -770,13 +769,15 @@ class _Run:
             else:
                 stack.pop()
 
-    def _attributes(self, el: etree._Element) -> None:
-        for name in el.keys():  # noqa: SIM118 (lxml: keys() avoids building the attribute proxy)
-            entries = self.t._attr_rules.get(name)  # type: ignore[arg-type]
+    def _attributes(self, el: etree._Element, names: Sequence[Any], tag: str) -> None:
+        """Count ``el``'s attributes (``names``, from lxml's ``keys()``; ``tag``: its name) for the rules
+        whose path ends in one."""
+        for name in names:
+            entries = self.t._attr_rules.get(name)
             if not entries:
                 continue
             for rule, test in entries:
-                if not test.accepts(el.tag):
+                if not test.accepts(tag):
                     continue
                 if self.chosen.get((rule.context.pattern, id(self.root))) is not rule.context:
                     continue
@@ -793,17 +794,17 @@ class _Run:
                 # the only candidate, judged on the node itself: judge first, and look at the (costlier)
                 # predicates only when something is to be reported
                 ctx, pred_slots = decision[1], decision[2]
-                if ctx.unwanted_attributes and el.keys() and self._holds(pred_slots, el, doc):
+                if ctx.unwanted_attributes and el.keys() and self._holds(pred_slots, el, node, doc):
                     for name in el.keys():  # noqa: SIM118
                         for rule in ctx.unwanted_attributes.get(name, ()):
                             self._report(rule, el, _unwanted_message(rule))
                 for rule in ctx.immediate:
                     message = rule.judge(el, doc)
-                    if message is not None and self._holds(pred_slots, el, doc):
+                    if message is not None and self._holds(pred_slots, el, node, doc):
                         self._report(rule, el, message)
             else:
                 for ctx, pred_slots in decision[1]:
-                    if pred_slots and not self._holds(pred_slots, el, doc):
+                    if pred_slots and not self._holds(pred_slots, el, node, doc):
                         continue
                     if ctx.active:  # a context without rules only keeps lower-ranked ones from being chosen
                         self._choose(ctx, el, node)
@@ -811,40 +812,43 @@ class _Run:
         if not rules:
             return
         chosen = self.chosen
-        chain: list[etree._Element] | None = None
+        chain: list[Node] | None = None
         for pat in rules:
             if pat.attribute is not None and el.get(pat.attribute) is None:
                 continue
             from_root, off = pat.ctx_slot
             if from_root:
                 if chain is None:
-                    chain = _ancestry(el, self.root)
-                ctx_el = chain[off]
+                    chain = _ancestry(node)
+                ctx_el = chain[off].el
             else:
-                ctx_el = el
+                up = node
                 for _ in range(off - 1):
-                    ctx_el = ctx_el.getparent()  # type: ignore[assignment]
+                    up = up.parent  # type: ignore[assignment]
+                ctx_el = up.el
             if chosen.get((pat.key, id(ctx_el))) is not pat.context:
                 continue
-            if pat.pred_slots and not self._holds(pat.pred_slots, el, doc):
+            if pat.pred_slots and not self._holds(pat.pred_slots, el, node, doc):
                 continue
             assert pat.rule is not None
             self._count(pat.rule, ctx_el, el)
 
     @staticmethod
-    def _holds(pred_slots: tuple[Any, ...], el: etree._Element, doc: Document) -> bool:
-        chain: list[etree._Element] | None = None
+    def _holds(pred_slots: tuple[Any, ...], el: etree._Element, node: Node, doc: Document) -> bool:
+        """Whether the predicates of a path hold at its steps, the path ending at ``el`` (mirror ``node``)."""
+        chain: list[Node] | None = None
         for from_root, off, preds in pred_slots:
             if from_root:
                 if chain is None:
-                    chain = _ancestry(el, doc.root)
-                node = chain[off]
+                    chain = _ancestry(node)
+                at = chain[off].el
             else:
-                node = el
+                up = node
                 for _ in range(off - 1):
-                    node = node.getparent()
+                    up = up.parent  # type: ignore[assignment]
+                at = up.el
             for p in preds:
-                if not p(node, doc):
+                if not p(at, doc):
                     return False
         return True
 

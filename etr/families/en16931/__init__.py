@@ -28,14 +28,19 @@ EN 16931 invoices: they get the XSD check only (``EINV-PROFILE-NOT-EN16931``, in
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Literal
+import functools
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any, Literal
 
 from ...load import Document
 from ...model import Finding, Location, Severity
 from .. import Match
 from .detect import InvoiceInfo, is_zugferd1, read_invoice
 from .xsd import check_xsd, xsd_for
+
+if TYPE_CHECKING:
+    from .tree import Tree
 
 VERSIONS = ("1.3.16",)
 DEFAULT_VERSION = "1.3.16"
@@ -65,6 +70,18 @@ def describe(info: InvoiceInfo, in_pdf: bool) -> Mapping[str, str]:
     if info.facturx_name is not None and (in_pdf or info.facturx_level != "en16931"):
         detail["facturxLevel"] = info.facturx_name
     return detail
+
+
+@functools.cache
+def _native_engines() -> tuple[Callable[..., list[Finding]], Callable[..., list[Finding]],
+                               Callable[[Any], Tree], Callable[[], AbstractContextManager[None]]]:
+    """The native rule engines (their own packages: business rules; syntax bindings) and the mirror tree,
+    imported on first use (an import statement in the check would cost its lookup on every invoice)."""
+    from .rules import check_business_rules
+    from .syntax import check_syntax_rules
+    from .tree import build, gc_paused
+
+    return check_business_rules, check_syntax_rules, build, gc_paused
 
 
 class En16931Family:
@@ -113,11 +130,7 @@ class En16931Family:
 
             findings = check_official(root, info.syntax)
         else:
-            # The rule engines live in their own packages (business rules; syntax bindings).
-            from .rules import check_business_rules
-            from .syntax import check_syntax_rules
-            from .tree import build, gc_paused
-
+            check_business_rules, check_syntax_rules, build, gc_paused = _native_engines()
             # One mirror tree for both engines, kept until both are done (then lxml also keeps one proxy
             # object per element for the whole check instead of making and freeing them twice). It is freed
             # before the collector resumes: one that found it alive would keep scanning it in older

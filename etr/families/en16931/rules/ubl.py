@@ -198,8 +198,8 @@ class _Doc:
         """normalize-space of every ``//<tag>[VAT]/cbc:ID`` (one entry per ID element)."""
         key = "ids" + tag
         if key not in self._cache:
-            self._cache[key] = [normalize_space(string_value(i)) for c in self.all(tag) if is_vat(c)
-                                for i in c.findall(ID)]
+            vat = self.classified(True) if tag == CLASSIFIED else [c for c in self.all(tag) if is_vat(c)]
+            self._cache[key] = [normalize_space(string_value(i)) for c in vat for i in c.findall(ID)]
         return self._cache[key]  # type: ignore[return-value]
 
     def seller_tax_ids(self) -> tuple[bool, bool, bool, bool]:

@@ -655,7 +655,7 @@ def _g_line(el: Element, doc: _Doc, out: Fired) -> None:
     if not prices:
         out.append(("BR-26", el))
     _check(out, el, "BR-27", _any_at_least, prices, False)
-    if price_nodes:
+    if price_nodes and (len(price_nodes) != 1 or ALLOWANCE_CHARGE in price_nodes[0].kids):
         bases = path(el, A_Price, ALLOWANCE_CHARGE, B_BaseAmount)
         if bases:
             _check(out, el, "BR-28", _any_at_least, bases, False)

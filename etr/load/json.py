@@ -11,8 +11,6 @@ from itertools import repeat
 from operator import contains
 from typing import Any
 
-import orjson
-
 from ..model import Finding, Severity
 from .document import Document, Limits, LoadError, check_size, line_col
 
@@ -77,9 +75,9 @@ def _brackets_at_most(data: bytes, limit: int) -> bool:
     return True
 
 
-#: From this size on, :func:`json_value` first lets orjson read the text (about half the stdlib scanner's
-#: time on long strings: a 1,000-entry PINT envelope) and keeps its value only when :func:`_orjson_value`
-#: can show that it is the strict reading's.
+#: From this size on, :func:`json_value` first lets orjson read an ASCII text (less time than the stdlib
+#: scanner on long strings, such as a 1,000-entry PINT envelope's, and no decoded copy of the text) and keeps
+#: its value only when :func:`_orjson_value` can show that it is the strict reading's.
 _ORJSON_FROM = 64 * 1024
 
 
@@ -95,6 +93,8 @@ def _orjson_value(data: bytes) -> Any | None:
     the colons in the text are exactly one per object member plus those inside its strings (keys
     included), so a member orjson dropped leaves the text with more colons than the value accounts for.
     ``tests/unit/test_json_loader_shortcuts.py`` proves the two readings agree on any input."""
+    import orjson  # not at import: `import etr` stays light
+
     if b"\\" in data:
         return None
     try:
@@ -180,6 +180,12 @@ def json_value(data: bytes, limits: Limits, start: int = 0) -> Any:
     """
     if len(data) > limits.max_bytes:
         check_size(len(data), limits)
+    # ASCII is UTF-8: orjson's reading then needs no decoded copy of the text (a megabyte for a long chain).
+    if len(data) >= _ORJSON_FROM and not start and data.isascii():
+        if json_depth_exceeds(data, limits.max_depth):
+            raise LoadError("LOAD-JSON-DEPTH", f"JSON nests deeper than the limit of {limits.max_depth}")
+        if (value := _orjson_value(data)) is not None:
+            return value  # no backslash: no surrogate escape either
     try:
         text = data[start:].decode("utf-8") if start else data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -187,8 +193,6 @@ def json_value(data: bytes, limits: Limits, start: int = 0) -> Any:
         raise LoadError("LOAD-ENCODING", f"invalid UTF-8 at byte {exc.start + start}", line=line, column=col) from None
     if json_depth_exceeds(data, limits.max_depth):
         raise LoadError("LOAD-JSON-DEPTH", f"JSON nests deeper than the limit of {limits.max_depth}")
-    if len(data) >= _ORJSON_FROM and not start and (value := _orjson_value(data)) is not None:
-        return value  # no backslash: no surrogate escape either
     try:
         # JSONDecoder.decode without its Python wrappers: the C scanner, then "only whitespace may follow".
         value, end = _SCAN(text, _SPACE.match(text, 0).end())  # type: ignore[union-attr]

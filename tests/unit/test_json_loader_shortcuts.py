@@ -252,3 +252,17 @@ def test_a_large_envelope_is_read_by_orjson() -> None:
                     data.replace(b"10:00", b"10\\u003a00", 1)):
         assert strict._orjson_value(refused) is None  # a dropped key, a 65-bit integer, an escape
     assert json_value(data.replace(b"2.5", str(2**64).encode(), 1), Limits())["transportDocument"]["b"][1] == 2**64
+
+
+@pytest.mark.parametrize("literal", [
+    "-1e-400", "0.30000000000000004441", "1.00000000000000011102230246251565404236316680908203125",
+    "2.2250738585072011e-308", "2.4703282292062327e-324", "2.4703282292062328e-324", "1.7976931348623158e308",
+    "1.7976931348623159e308", "9007199254740993", "9007199254740993.0", "123456789012345678901234567890e-10",
+    "18446744073709551615", "18446744073709551616", "-9223372036854775809", "-0", "-0.0", "1e", "-", "+1", "01",
+])
+def test_orjson_reading_of_numbers_is_the_strict_one(literal: str) -> None:
+    """Halfway and boundary decimals, 64-bit edges, malformed numbers: orjson's reading, where it is kept, is the
+    strict reading's (the same float, bit for bit; the same integer; or the strict error)."""
+    data = f'{{"n": [{literal}], "k": "a:b"}}'.encode()
+    with _jump_from(1 << 60, 0):
+        assert _outcome(lambda: json_value(data, Limits())) == _outcome(lambda: _reference(data, Limits()))

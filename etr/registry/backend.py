@@ -14,6 +14,7 @@ again and decides again.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import threading
@@ -431,10 +432,8 @@ class Backend:
     def update_head(self, conn: Any, record_id: int, expected_entries: int, expected_head: str,
                     values: dict[str, Any]) -> None:
         """Move the record's head, only if it is still where it was read (else :class:`Conflict`)."""
-        names = list(values)
-        cursor = self._run(conn, f"UPDATE etr_records SET {', '.join(n + ' = ?' for n in names)} "
-                                 "WHERE id = ? AND entries = ? AND head_checksum = ?",
-                           [*(values[n] for n in names), record_id, expected_entries, expected_head])
+        cursor = self._run(conn, _update_head_sql(tuple(values)),
+                           [*values.values(), record_id, expected_entries, expected_head])
         if cursor.rowcount != 1:
             raise Conflict()
 
@@ -446,9 +445,7 @@ class Backend:
                 row.token)
 
     def insert_entries(self, conn: Any, record_id: int, rows: Sequence[EntryRow]) -> None:
-        sql = self._sql(f"INSERT INTO etr_entries (record_id, {_ENTRY_COLUMNS}) VALUES "
-                        f"({', '.join('?' for _ in range(13))})")
-        self._executemany(conn, sql, [(record_id, *self.entry_values(r)) for r in rows])
+        self._executemany(conn, self._sql(_INSERT_ENTRY), [(record_id, *self.entry_values(r)) for r in rows])
 
     def _executemany(self, conn: Any, sql: str, rows: list[tuple[Any, ...]]) -> None:
         for row in rows:
@@ -466,6 +463,16 @@ class Backend:
         """Whether this contradiction of the record was refused (and counted) before."""
         return self._one(conn, "SELECT 1 FROM etr_conflicts WHERE record_id = ? AND contradiction = ?",
                          (record_id, contradiction)) is not None
+
+
+_INSERT_ENTRY = f"INSERT INTO etr_entries (record_id, {_ENTRY_COLUMNS}) VALUES ({', '.join(['?'] * 13)})"
+
+
+@functools.lru_cache(maxsize=32)
+def _update_head_sql(names: tuple[str, ...]) -> str:
+    """The statement moving a record's head: the columns ``names``, then the id and the head it was read at."""
+    return f"UPDATE etr_records SET {', '.join(n + ' = ?' for n in names)} WHERE id = ? AND entries = ? AND " \
+        "head_checksum = ?"
 
 
 #: Connections a forked child inherited from its parent: never used there, and never closed either (closing a

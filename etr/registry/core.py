@@ -40,9 +40,9 @@
    ``conflicts`` (the same fork sent again is not counted again: table ``etr_conflicts``).
 
 The stored head is the verifier's :class:`~etr.transfer.entries.ChainHead` with its per-entry tuples kept in
-the ``entries`` table: the head handed to ``verify_entry`` holds the last entry's checksums and placeholders
-for the others, and the registry asks the database, by index, what the full head would have told (a replay
-of a recorded entry, a fork after one). ``tests/unit/test_registry.py`` proves the two agree.
+the ``entries`` table: the head handed to ``verify_entry`` holds the last entry's checksums only
+(``ChainHead.first``), and the registry asks the database, by index, what the full head would have told (a
+replay of a recorded entry, a fork after one). ``tests/unit/test_registry.py`` proves the two agree.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ from ..load import Limits, LoadError, Source, check_json_value, load_bytes
 from ..model import Finding, Location, Outcome, Severity
 from ..transfer.checks import Mode, Recorder
 from ..transfer.entries import ChainHead, EntryVerification, coerce_time, verify_entry
-from ..transfer.model import format_datetime
+from ..transfer.model import Party, format_datetime
 from ..transfer.results import RESPONSE_PRIORITY, SignatureCheck
 from .backend import Backend, Conflict, EntryRow, RecordRow
 from .model import (
@@ -91,7 +91,6 @@ REG_REFERENCE = "etr registry of record (MLETR art. 10: one authoritative record
                 "DCSA PINT 3.0 §2.10 (DUPE, DISE)"
 #: How many times one envelope is judged again after losing a race, before the registry counts as unavailable.
 MAX_ATTEMPTS = 200
-_PLACEHOLDER = "-"  # never a checksum: stands for a recorded entry in the head handed to verify_entry
 _ISSUANCE = "issuanceManifestSignedContent"
 #: What verify_entry says about an entry that does not follow the head it was given.
 _LINK_CODES = frozenset({"PINT-CHAIN-LINK", "PINT-CHAIN-FORK", "PINT-CHAIN-REPLAY", "PINT-CHAIN-LINK-MISSING"})
@@ -551,7 +550,7 @@ class _Context:
                       transport_document_reference=read.key.transport_document_reference,
                       issuance_manifest_checksum=read.key.issuance_manifest_checksum,
                       transport_document_checksum=read.td_checksum, conflicts=0, created_at=now)
-        status = _status_of(read.key, values)
+        status = _status_of(read.key, values, head.state.holder if head.state is not None else None)
         recording = Recording(self.name, "RECE", (*result.findings, _received(rows, status)), read.key, len(rows),
                               len(rows), status, result, now)
 
@@ -699,9 +698,9 @@ class _Context:
             state = state_from_json(row.chain_state)
         except ValueError as exc:
             raise RegistryCorrupt(f"{self.backend.describe()}: record {row.key.describe()}: {exc}") from None
-        pad = n - 1
-        head = ChainHead(row.transport_document_checksum, state, (_PLACEHOLDER,) * pad + (row.head_checksum,),
-                         (None,) * pad + (row.head_previous,), (_PLACEHOLDER,) * pad + (row.head_payload,))
+        # The head holds the last recorded entry only (first = its index): verifying costs the same at any length.
+        head = ChainHead(row.transport_document_checksum, state, (row.head_checksum,), (row.head_previous,),
+                         (row.head_payload,), n - 1)
         rec = self._envelope_checks(read, row)
         checked: list[EntryVerification] = []
         for i in range(n, len(read.tokens)):
@@ -744,7 +743,8 @@ class _Context:
                                  _signer(r.signature), now, read.tokens[r.index]))
         values = _head_values(head, rows[-1], now)
         status = _status_of(row.key, {**values, "transport_document_checksum": row.transport_document_checksum,
-                                      "conflicts": row.conflicts, "created_at": row.created_at})
+                                      "conflicts": row.conflicts, "created_at": row.created_at},
+                            head.state.holder if head.state is not None else None)
         recording = Recording(self.name, "RECE", (*findings, _received(rows, status)), read.key, len(rows),
                               len(read.tokens), status, None, now)
 
@@ -828,6 +828,9 @@ def _signer(signature: SignatureCheck) -> str | None:
     return signature.key_kid or signature.key_thumbprint
 
 
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def _head_values(head: ChainHead, last: EntryRow, now: str) -> dict[str, Any]:
     """The columns of a record row that move with its head."""
     state = head.state
@@ -836,13 +839,13 @@ def _head_values(head: ChainHead, last: EntryRow, now: str) -> dict[str, Any]:
     return {"entries": last.idx + 1, "head_checksum": last.checksum, "head_previous": last.previous_checksum,
             "head_payload": last.payload_checksum, "head_digest": last.chain_digest,
             "chain_state": state_to_json(state), "state": name, "live": 0 if name == "void" else 1,
-            "holder": json.dumps(holder.to_dict(), separators=(",", ":"), ensure_ascii=False) if holder else None,
+            "holder": _COMPACT_JSON.encode(holder.to_dict()) if holder else None,
             "platform": holder.ebl_platform if holder else None, "updated_at": now}
 
 
-def _status_of(key: RecordKey, values: Mapping[str, Any]) -> RecordStatus:
-    holder = values["holder"]
-    return RecordStatus(key, values["state"], json.loads(holder) if holder else None, values["platform"],
+def _status_of(key: RecordKey, values: Mapping[str, Any], holder: Party | None) -> RecordStatus:
+    """The status of a record whose row will hold ``values``; ``holder`` is the one its ``holder`` column names."""
+    return RecordStatus(key, values["state"], holder.to_dict() if holder else None, values["platform"],
                         values["head_checksum"], values["entries"], values["updated_at"], values["conflicts"],
                         values["transport_document_checksum"], values["created_at"])
 

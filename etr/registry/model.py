@@ -215,6 +215,20 @@ def _party(value: Any) -> Party | None:
     return None if value is None else Party.from_dict(value, "stored party")
 
 
+#: The chain states this process last wrote or read, by their stored text: the next append to a record reads
+#: back the text the previous one wrote, and gets its state without parsing it again (a ChainState is
+#: immutable). Bounded: emptied when full. Item reads and writes of a dict are atomic, so threads share it.
+_STATES: dict[str, ChainState] = {}
+_STATE_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+_STATES_MAX = 4096
+
+
+def _remember_state(text: str, state: ChainState) -> None:
+    if len(_STATES) >= _STATES_MAX:
+        _STATES.clear()
+    _STATES[text] = state
+
+
 def state_to_json(state: ChainState | None) -> str:
     """The chain state as compact JSON (``"null"`` for ``None``: the holder cannot be followed)."""
     if state is None:
@@ -223,14 +237,16 @@ def state_to_json(state: ChainState | None) -> str:
     def p(party: Party | None) -> dict[str, Any] | None:
         return None if party is None else party.to_dict()
 
-    return json.dumps({
+    text = _STATE_JSON.encode({
         "issued": state.issued, "carrier": p(state.carrier), "holder": p(state.holder),
         "endorsement": state.endorsement.value, "endorsee": p(state.endorsee),
         "surrenderedBy": p(state.surrendered_by), "surrender": state.surrender.value if state.surrender else None,
         "accomplished": state.accomplished,
         "lastTime": state.last_time.isoformat() if state.last_time is not None else None,
         "toOrder": state.to_order, "blankEndorsed": state.blank_endorsed,
-    }, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+    })
+    _remember_state(text, state)
+    return text
 
 
 def state_from_json(text: str) -> ChainState | None:
@@ -239,6 +255,9 @@ def state_from_json(text: str) -> ChainState | None:
     Raises:
         ValueError: the text is not a stored chain state (a corrupted row; the caller says which).
     """
+    known = _STATES.get(text)
+    if known is not None:
+        return known
     data = json.loads(text)
     if data is None:
         return None
@@ -246,7 +265,7 @@ def state_from_json(text: str) -> ChainState | None:
         raise ValueError("a stored chain state is a JSON object")
     try:
         last = data["lastTime"]
-        return ChainState(
+        state = ChainState(
             issued=bool(data["issued"]), carrier=_party(data["carrier"]), holder=_party(data["holder"]),
             endorsement=Endorsement(data["endorsement"]), endorsee=_party(data["endorsee"]),
             surrendered_by=_party(data["surrenderedBy"]),
@@ -256,3 +275,5 @@ def state_from_json(text: str) -> ChainState | None:
             to_order=data["toOrder"], blank_endorsed=bool(data["blankEndorsed"]))
     except (KeyError, TypeError, ValueError, PintModelError) as exc:
         raise ValueError(f"a stored chain state cannot be read: {exc}") from None
+    _remember_state(text, state)
+    return state

@@ -64,6 +64,12 @@ class ChainHead(NamedTuple):
     (``""`` for an entry that is not a string); ``previous`` the previous-entry checksum each one named;
     ``payloads`` the SHA-256 of each one's JWS payload (``""`` when unreadable), to tell a replay. ``state``
     is ``None`` once an entry could not be read: the holder cannot be followed after it.
+
+    ``first`` is the index of the first entry the tuples hold (0: the whole chain). A registry that stores
+    a long chain hands :func:`verify_entry` a head holding only its last entry (``first`` = its index), so
+    verifying the next entry costs the same whatever the chain's length; the head then cannot tell a replay
+    of, or a fork after, an earlier entry from a broken link (``PINT-CHAIN-LINK``), and the registry asks its
+    database which it is.
     """
 
     transport_document_checksum: str
@@ -71,6 +77,7 @@ class ChainHead(NamedTuple):
     checksums: tuple[str, ...] = ()
     previous: tuple[str | None, ...] = ()
     payloads: tuple[str, ...] = ()
+    first: int = 0
 
     @classmethod
     def start(cls, transport_document: Mapping[str, Any], checksum: str | None = None) -> ChainHead:
@@ -84,7 +91,7 @@ class ChainHead(NamedTuple):
     @property
     def length(self) -> int:
         """How many entries the chain has: the index of the next one."""
-        return len(self.checksums)
+        return self.first + len(self.checksums)
 
     @property
     def checksum(self) -> str | None:
@@ -177,7 +184,7 @@ def check_entry(token: object, head: ChainHead, trust: TrustStore, when: datetim
     checksum = hashlib.sha256(token.encode("utf-8")).hexdigest() if isinstance(token, str) else ""
     replayed = checksum in head.checksums
     if replayed:
-        first = head.checksums.index(checksum)
+        first = head.first + head.checksums.index(checksum)
         rec.add("PINT-CHAIN-REPLAY", f"entry {i} repeats entry {first} (same JWS): a replayed entry", "DISE",
                 entry=i, duplicateOf=first)
 
@@ -185,7 +192,7 @@ def check_entry(token: object, head: ChainHead, trust: TrustStore, when: datetim
     parsed, data = read_jws(rec, token, pointer=where, entry=i, part=part)
     payload_sum = hashlib.sha256(parsed.payload).hexdigest() if parsed is not None else ""
     if parsed is not None and not replayed and payload_sum in head.payloads:
-        earlier = head.payloads.index(payload_sum)
+        earlier = head.first + head.payloads.index(payload_sum)
         rec.add("PINT-CHAIN-REPLAY", f"entry {i} repeats the payload of entry {earlier} (signed again): a replayed "
                                      "entry", "DISE", entry=i, duplicateOf=earlier)
         replayed = True
@@ -250,7 +257,7 @@ def check_entry(token: object, head: ChainHead, trust: TrustStore, when: datetim
         actions = tuple([str(t.get("actionCode")) for t in txs if isinstance(t, dict)]) if isinstance(txs, list) \
             else ()
     new_head = ChainHead(head.transport_document_checksum, state, (*head.checksums, checksum),
-                         (*head.previous, previous), (*head.payloads, payload_sum))
+                         (*head.previous, previous), (*head.payloads, payload_sum), head.first)
     findings = tuple(rec.findings)
     result = EntryResult(i, checksum, platform, previous, sig, actions, stamp,
                          state.holder if state is not None and model is not None else None,
@@ -302,13 +309,13 @@ def _check_link(rec: Recorder, i: int, data: Mapping[str, Any], head: ChainHead)
     if not _CHECKSUM.fullmatch(prev):
         return  # the schema has said what is wrong with it
     if prev in head.previous:
-        other = head.previous.index(prev)
+        other = head.first + head.previous.index(prev)
         rec.add("PINT-CHAIN-FORK", f"entries {other} and {i} both follow the same entry: the chain forks", "DISE",
                 entry=i, payload_pointer=f"/{PREVIOUS}", forkOf=other)
     elif prev == head.checksum:
         return
     elif prev in head.checksums:
-        target = head.checksums.index(prev)
+        target = head.first + head.checksums.index(prev)
         rec.add("PINT-CHAIN-FORK", f"entry {i} follows entry {target}, not entry {i - 1}: the chain forks after "
                                    f"entry {target}", "DISE", entry=i, payload_pointer=f"/{PREVIOUS}", forkOf=target)
     else:

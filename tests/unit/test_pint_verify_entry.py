@@ -111,6 +111,30 @@ def _as_plain(head: ChainHead) -> dict[str, Any]:
             "previous": list(head.previous), "payloads": list(head.payloads)}
 
 
+
+def test_a_head_holding_only_its_last_entry_verifies_the_next_as_the_full_head_does() -> None:
+    """ChainHead.first: a registry keeps the last entry only; the next entry gets the same index, result and
+    new head (shifted by ``first``), and a replay of the kept entry names its index in the whole chain."""
+    world = World()
+    chain = RawChain(world).issue().add("TRANSFER", "alice", "bob").add("TRANSFER", "bob", "carol")
+    full = ChainHead.start(chain.td)
+    for token in chain.tokens:
+        full = verify_entry(token, full, world.trust, at=VERIFY_AT).head
+    short = ChainHead(full.transport_document_checksum, full.state, full.checksums[-1:], full.previous[-1:],
+                      full.payloads[-1:], full.length - 1)
+    assert short.length == full.length == 3 and short.checksum == full.checksum
+
+    token = RawChain(world, tokens=list(chain.tokens)).add("TRANSFER", "carol", "dave").tokens[-1]
+    by_full, by_short = (verify_entry(token, head, world.trust, at=VERIFY_AT) for head in (full, short))
+    assert by_short.ok and by_short.result == by_full.result and by_short.findings == by_full.findings
+    assert by_short.head.first == 2 and by_short.head.length == 4
+    assert by_short.head.checksums == by_full.head.checksums[2:]
+    assert by_short.head.state == by_full.head.state
+
+    replay = verify_entry(chain.tokens[2], short, world.trust, at=VERIFY_AT)
+    assert [(f.code, (f.detail or {}).get("duplicateOf")) for f in replay.findings
+            if f.code == "PINT-CHAIN-REPLAY"] == [("PINT-CHAIN-REPLAY", 2)]
+
 def test_the_first_entry_against_the_head_of_an_empty_chain() -> None:
     world = World()
     chain = RawChain(world).issue()

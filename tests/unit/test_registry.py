@@ -204,7 +204,7 @@ def _stored_then(reg: Registry, tokens: list[str], candidate: str) -> tuple[str,
 @given(kind=st.sampled_from(["honest", "replay", "replay-resigned", "fork", "unlinked"]), target=st.integers(0, 3))
 def test_the_stored_head_and_the_full_head_agree(tmp_path_factory: pytest.TempPathFactory, kind: str,
                                                  target: int) -> None:
-    """The registry hands verify_entry a head with only the last recorded entry (placeholders for the others)
+    """The registry hands verify_entry a head with only the last recorded entry (ChainHead.first: its index)
     and asks the database what the full head would know; both must give the same answer for any next entry."""
     world = World("ES256") if kind == "replay-resigned" else WORLD
     reg = etr.registry.open(f"sqlite:///{tmp_path_factory.mktemp('prop') / 'r.db'}")
@@ -614,6 +614,14 @@ def test_the_stored_chain_state_is_the_verifiers(tmp_path: Path, steps: list[tup
     conn.close()
     assert state_from_json(stored) == result.head.state
     assert state_to_json(state_from_json(stored)) == stored
+    # The process's table of states it wrote or read gives what parsing the text gives.
+    from etr.registry import model
+
+    remembered = state_from_json(stored)
+    assert model._STATES.get(stored) is remembered
+    model._STATES.clear()
+    parsed = state_from_json(stored)
+    assert parsed == remembered and parsed is not remembered and state_to_json(parsed) == stored
     assert state_from_json("null") is None
     for broken in ("[]", '{"issued": true}', '{"lastTime": "yesterday"}'):
         with pytest.raises(ValueError):

@@ -10,6 +10,8 @@ from copy import deepcopy
 
 import pytest
 from en16931_documents import CII_DOCUMENTS, UBL_DOCUMENTS, VALID_CII, VALID_UBL
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from etr.families.en16931 import FAMILY
@@ -17,6 +19,8 @@ from etr.families.en16931.codelists import code_set, codes, joined
 from etr.families.en16931.rules import check_business_rules
 from etr.families.en16931.rules.ubl import _in_list
 from etr.families.en16931.syntax import check_syntax_rules
+from etr.families.en16931.syntax.engine import NAMESPACES
+from etr.families.en16931.syntax.xpath import Document, compile_xpath, evaluate_boolean
 from etr.families.en16931.tree import Node, build, gc_paused
 from etr.load import load_bytes
 
@@ -103,3 +107,48 @@ def test_no_collection_while_the_mirror_lives() -> None:
         gc.set_threshold(*threshold)
     assert saw_nodes  # collections did run around the check
     assert not any(saw_nodes)
+
+
+_UBL = NAMESPACES["ubl"]
+_INVOICE = "<Invoice xmlns=\"{}\" {}>{{}}</Invoice>".format(
+    _UBL["ubl"], " ".join(f'xmlns:{p}="{u}"' for p, u in _UBL.items() if p != "ubl"))
+_NAMES = st.sampled_from(["cac:Price", "cac:Item", "cbc:Amount", "cbc:Note", "cac:TaxScheme", "cbc:ID"])
+#: Expressions whose child steps go through the child axis by name (the mirror's shortcut), also below
+#: predicates, in counts, comparisons, after ``..``, and where the order of the children matters.
+_EXPRESSIONS = [
+    "exists(cac:Item/cbc:Note)", "count(cac:Price/cac:Item) = 1", "cbc:Note = 'x'", "not(cbc:Amount)",
+    "exists(cac:TaxScheme/cbc:ID) and exists(cbc:Amount)", "count(../cbc:Note) > 1",
+    "exists(cac:Item[cbc:ID = 'x']/cac:Price)", "string(cac:Item/cbc:Note) = ' 1 '", "exists(../../cac:Price)",
+    "count(*/cbc:ID) = 2", "exists(//cac:Item/cbc:Note)", "cbc:Note[1] = 'x'", "(cac:Item/cbc:ID)[1] = ' 1 '",
+]
+
+
+@st.composite
+def _trees(draw: st.DrawFn, depth: int = 0) -> str:
+    name = draw(_NAMES)
+    if depth >= 3 or draw(st.booleans()):
+        text = draw(st.sampled_from(["", " ", "x", " 1 "]))
+        comment = draw(st.sampled_from(["", "<!-- c -->", "<?pi x?>"]))
+        return f"<{name}>{comment}{text}</{name}>"
+    children = draw(st.lists(_trees(depth + 1), min_size=1, max_size=3))
+    return f"<{name}>{''.join(children)}</{name}>"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_trees(), min_size=1, max_size=3))
+def test_the_child_axis_read_off_the_mirror_is_lxml_s(parts: list[str]) -> None:
+    """Every expression gives at every element (and at a fragment's root, whose ``..`` is outside the
+    mirror) what it gives when lxml is asked for the children."""
+    whole = etree.fromstring(_INVOICE.format("".join(parts)).encode())
+    compiled = [(text, compile_xpath(text, _UBL)) for text in _EXPRESSIONS]
+    for root in (whole, whole[0]):  # the invoice, and a fragment of it
+        plain = Document(root)
+        with gc_paused():
+            tree = build(root)
+            mirrored = Document(root, tree.by_element)
+            for el in root.iter(etree.Element):
+                for text, f in compiled:
+                    expected = evaluate_boolean(f, el, plain)
+                    assert evaluate_boolean(f, el, mirrored) == expected, (text, etree.tostring(el))
+            tree.release()
+            del tree, mirrored

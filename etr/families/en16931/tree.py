@@ -76,17 +76,22 @@ class Node:
 
 
 class Tree:
-    """The mirrored document: ``root``, every node in document order, and the nodes by tag."""
+    """The mirrored document: ``root``, every node in document order, the nodes by tag, and ``by_element``:
+    the node of each lxml element (keyed by lxml's proxy object, which stays the same while a node holds
+    it)."""
 
-    __slots__ = ("index", "nodes", "root")
+    __slots__ = ("by_element", "index", "nodes", "root")
 
-    def __init__(self, root: Node, nodes: list[Node], index: dict[str, list[Node]]) -> None:
+    def __init__(self, root: Node, nodes: list[Node], index: dict[str, list[Node]],
+                 by_element: dict[etree._Element, Node] | None = None) -> None:
         self.root = root
         self.nodes = nodes
         self.index = index
+        self.by_element = by_element if by_element is not None else {node.el: node for node in nodes}
 
     def release(self) -> None:
         """Break the parent links, so that the nodes are freed by reference counting alone."""
+        self.by_element = {}
         for node in self.nodes:
             node.parent = None
 
@@ -129,7 +134,7 @@ def build(root: etree._Element) -> Tree:
                 same.append(node)
         index[tag].append(node)
         nodes.append(node)
-    return Tree(top, nodes, index)
+    return Tree(top, nodes, index, by_element)
 
 
 @contextlib.contextmanager

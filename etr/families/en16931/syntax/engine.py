@@ -533,13 +533,13 @@ class RuleTable:
         mirror of ``root`` (:mod:`..tree`: element names and children without lxml's per-access cost):
         ``tree`` when the caller has built it, else one built here."""
         if tree is not None:
-            run = _Run(self, root)
+            run = _Run(self, root, tree)
             run.walk(tree.root)
             return run.finish()
         with gc_paused():  # the mirror is freed before the collector resumes (see ..tree.gc_paused)
             tree = build(root)
             try:
-                run = _Run(self, root)
+                run = _Run(self, root, tree)
                 run.walk(tree.root)
                 findings = run.finish()
             finally:
@@ -683,10 +683,10 @@ def _ancestry(node: Node) -> list[Node]:
 class _Run:
     """The state of one check: context nodes chosen, counts, findings."""
 
-    def __init__(self, table: RuleTable, root: etree._Element) -> None:
+    def __init__(self, table: RuleTable, root: etree._Element, tree: Tree) -> None:
         self.t = table
         self.root = root
-        self.doc = Document(root)
+        self.doc = Document(root, tree.by_element)
         self.chosen: dict[tuple[str, int], Context] = {}
         self.instances: list[tuple[Context, etree._Element]] = []
         self.counts: dict[tuple[int, int], list[Any]] = {}

@@ -29,6 +29,8 @@ from typing import Any, cast
 
 from lxml import etree
 
+from ..tree import Node
+
 __all__ = ["Attr", "Document", "XPathSyntaxError", "compile_xpath", "string_value"]
 
 
@@ -48,12 +50,15 @@ class Attr:
 
 
 class Document:
-    """The document node above the root element (what ``/`` and the root's ``..`` select)."""
+    """The document node above the root element (what ``/`` and the root's ``..`` select). ``mirror``:
+    when given, the node of each element of the tree (:attr:`..tree.Tree.by_element`), whose children by
+    name the child axis reads instead of asking lxml (the same elements, in the same order)."""
 
-    __slots__ = ("root",)
+    __slots__ = ("mirror", "root")
 
-    def __init__(self, root: etree._Element) -> None:
+    def __init__(self, root: etree._Element, mirror: Mapping[etree._Element, Node] | None = None) -> None:
         self.root = root
+        self.mirror = mirror
 
 
 Item = etree._Element | Attr | Document
@@ -522,6 +527,11 @@ def _child_axis(test: Callable[[Any], bool], clark: str | None = None) -> Select
     def select(item: Any, d: Document) -> Iterator[Any]:
         if isinstance(item, etree._Element):
             if clark is not None:
+                node = d.mirror.get(item) if d.mirror is not None else None
+                if node is not None:  # the mirror has the children by name: no lxml iterator to set up
+                    for child in node.kids.get(clark, ()):
+                        yield child.el
+                    return
                 yield from item.iterchildren(clark)  # filtered by libxml2
                 return
             for el in item:

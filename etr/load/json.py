@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from itertools import repeat
-from operator import contains
 from typing import Any
 
 from ..model import Finding, Severity
@@ -75,58 +73,6 @@ def _brackets_at_most(data: bytes, limit: int) -> bool:
     return True
 
 
-#: From this size on, :func:`json_value` first lets orjson read an ASCII text (less time than the stdlib
-#: scanner on long strings, such as a 1,000-entry PINT envelope's, and no decoded copy of the text) and keeps
-#: its value only when :func:`_orjson_value` can show that it is the strict reading's.
-_ORJSON_FROM = 64 * 1024
-
-
-def _orjson_value(data: bytes) -> Any | None:
-    """orjson's value of the strict UTF-8 JSON text ``data`` when it is provably the value the strict
-    reading gives, else ``None`` (then the text is read strictly, which says what is wrong, if anything).
-
-    orjson refuses NaN, infinities (and numbers that overflow to them), control characters and lone
-    surrogates as the strict reading does, but keeps the last of two equal keys and reads an integer
-    beyond 64 bits as a float. So: a text with a backslash is left alone (an escape is the only way to
-    write a lone surrogate, or a colon that is not one in the text); a float that could be such an integer
-    sends the text to the strict reading; and duplicate keys are told by counting colons: without escapes,
-    the colons in the text are exactly one per object member plus those inside its strings (keys
-    included), so a member orjson dropped leaves the text with more colons than the value accounts for.
-    ``tests/unit/test_json_loader_shortcuts.py`` proves the two readings agree on any input."""
-    import orjson  # not at import: `import etr` stays light
-
-    if b"\\" in data:
-        return None
-    try:
-        value = orjson.loads(data)
-    except orjson.JSONDecodeError:
-        return None
-    colons, stack = 0, [value]
-    while stack:
-        node = stack.pop()
-        kind = type(node)
-        if kind is str:
-            colons += node.count(":") if ":" in node else 0  # `in` is a memchr; count reads every character
-        elif kind is list:
-            strings = [item for item in node if type(item) is str]
-            if any(map(contains, strings, repeat(":"))):
-                colons += sum(map(str.count, strings, repeat(":")))
-            if len(strings) != len(node):
-                stack.extend(item for item in node if type(item) is not str)
-        elif kind is dict:
-            colons += len(node) + sum(map(str.count, node, repeat(":")))
-            stack.extend(node.values())
-        elif kind is float and node.is_integer() and abs(node) >= 2.0 ** 63:
-            return None  # perhaps an integer literal beyond 64 bits, which the strict reading keeps exact
-    # The text's colons, jumping from one to the next (bytes.count reads every byte) and no further than one
-    # more than the value accounts for.
-    found, at = 0, data.find(b":")
-    while at != -1 and found <= colons:
-        found += 1
-        at = data.find(b":", at + 1)
-    return value if found == colons else None
-
-
 def json_depth_exceeds(data: bytes, max_depth: int) -> bool:
     """True when the JSON text nests deeper than ``max_depth`` (cheap, no parse)."""
     if _brackets_at_most(data, max_depth):
@@ -180,12 +126,6 @@ def json_value(data: bytes, limits: Limits, start: int = 0) -> Any:
     """
     if len(data) > limits.max_bytes:
         check_size(len(data), limits)
-    # ASCII is UTF-8: orjson's reading then needs no decoded copy of the text (a megabyte for a long chain).
-    if len(data) >= _ORJSON_FROM and not start and data.isascii():
-        if json_depth_exceeds(data, limits.max_depth):
-            raise LoadError("LOAD-JSON-DEPTH", f"JSON nests deeper than the limit of {limits.max_depth}")
-        if (value := _orjson_value(data)) is not None:
-            return value  # no backslash: no surrogate escape either
     try:
         text = data[start:].decode("utf-8") if start else data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -114,3 +114,15 @@ def test_segments_decode_exactly_as_strict_base64url(segment: str) -> None:
         assert exc.code == "JWS-MALFORMED"
         got = None
     assert got == expected, segment
+
+
+def test_a_key_colliding_with_one_orjson_has_cached_is_read_as_written() -> None:
+    """orjson looks keys of up to 64 bytes up in a process-wide cache by their 64-bit xxh3 hash alone, so a key
+    whose hash collides with a cached one is read as that one. These two keys collide (found by a Pollard rho
+    search): the short cut must not take orjson's reading, since it does not write the payload back."""
+    first, second = "KEY__OzwfPAGszIB", "KEY__hA5O3JVn1mM"
+    orjson.loads(json.dumps({first: 0}).encode())  # the cache now holds the first key
+    payload = json.dumps({"a": {first: 1}, "b": {second: 2}}, separators=(",", ":")).encode()
+    _same(payload)
+    parsed = ParsedJws("t", {"alg": "EdDSA"}, payload, b"", b"")
+    assert list(payload_json(parsed)["b"]) == [second]

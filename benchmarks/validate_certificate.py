@@ -29,8 +29,9 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from _timing import rate
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "samples" / "certificates" / "valid" / "ephyto-export.xml"
@@ -63,18 +64,6 @@ def bound(raw: bytes) -> int:
     for element in root.iter():
         n += element.tag is not None
     return n
-
-
-def rate(fn, seconds: float) -> float:  # type: ignore[no-untyped-def]
-    """Calls per second of ``fn`` over about ``seconds`` (after a warm-up call)."""
-    fn()
-    n, start = 0, time.perf_counter()
-    while True:
-        fn()
-        n += 1
-        elapsed = time.perf_counter() - start
-        if elapsed >= seconds:
-            return n / elapsed
 
 
 def throughput(seconds: float, rounds: int) -> None:

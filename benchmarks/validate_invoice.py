@@ -21,10 +21,11 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+
+from _timing import rate
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -36,19 +37,6 @@ def _builder():  # type: ignore[no-untyped-def]
     sys.modules["make_samples"] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
-
-
-def rate(fn: Callable[[], object], seconds: float, warm: int = 20) -> float:
-    """Calls per second of ``fn`` over about ``seconds`` (after ``warm`` calls)."""
-    for _ in range(warm):
-        fn()
-    n, start = 0, time.perf_counter()
-    while True:
-        fn()
-        n += 1
-        elapsed = time.perf_counter() - start
-        if elapsed >= seconds:
-            return n / elapsed
 
 
 def main() -> None:
@@ -93,8 +81,8 @@ def main() -> None:
         # bound, the native and the official engine see the same conditions.
         best = {"bound": 0.0, "native": 0.0, "official": 0.0}
         for _ in range(rounds):
-            best["bound"] = max(best["bound"], rate(bound(raw), args.seconds))
-            best["native"] = max(best["native"], rate(lambda raw=raw: etr.validate(raw), args.seconds))
+            best["bound"] = max(best["bound"], rate(bound(raw), args.seconds, warm=20))
+            best["native"] = max(best["native"], rate(lambda raw=raw: etr.validate(raw), args.seconds, warm=20))
             if has_official:
                 best["official"] = max(best["official"], rate(
                     lambda raw=raw: etr.validate(raw, engine="official"), args.seconds, warm=2))

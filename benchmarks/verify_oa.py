@@ -23,9 +23,10 @@ import argparse
 import gc
 import json
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
+
+from _timing import interleaved
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -71,34 +72,6 @@ def raw_bound(doc: dict[str, object]) -> Callable[[], None]:
         keccak.new(data=listed, digest_bits=256).hexdigest()
 
     return bound
-
-
-def interleaved(work: Callable[[], object], bound: Callable[[], object], seconds: float, rounds: int = 5,
-                block: float = 0.025) -> tuple[float, float, float]:
-    """(calls/s of ``work``, calls/s of ``bound``, ratio), alternating blocks; each rate the best of
-    ``rounds``, the ratio the median of the rounds' own ratios (a round's two rates saw the same load)."""
-    start = time.perf_counter()
-    work()
-    count = max(1, int(block / max(time.perf_counter() - start, 1e-6)))
-    bound()
-    best_work = best_bound = 0.0
-    ratios = []
-    for _ in range(rounds):
-        spent = bound_spent = 0.0
-        done = 0
-        while spent < seconds / rounds:
-            start = time.perf_counter()
-            for _ in range(count):
-                work()
-            spent += time.perf_counter() - start
-            start = time.perf_counter()
-            for _ in range(count):
-                bound()
-            bound_spent += time.perf_counter() - start
-            done += count
-        best_work, best_bound = max(best_work, done / spent), max(best_bound, done / bound_spent)
-        ratios.append(bound_spent / spent)
-    return best_work, best_bound, sorted(ratios)[len(ratios) // 2]
 
 
 def main() -> None:

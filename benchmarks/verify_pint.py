@@ -28,11 +28,12 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from _timing import interleaved
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -129,32 +130,6 @@ def raw_bound(envelope: bytes, setup: Setup) -> Callable[[], None]:
     return bound
 
 
-def interleaved(work: Callable[[], object], bound: Callable[[], object], seconds: float, rounds: int = 5,
-                block: float = 0.025) -> tuple[float, float]:
-    """(calls/s of ``work``, calls/s of ``bound``): blocks of about ``block`` seconds of each in turn, for about
-    ``seconds`` of ``work``, in ``rounds``; each rate is that of its best round (noise only ever adds time)."""
-    start = time.perf_counter()
-    work()
-    count = max(1, int(block / max(time.perf_counter() - start, 1e-6)))
-    bound()
-    best_work = best_bound = 0.0
-    for _ in range(rounds):
-        spent = bound_spent = 0.0
-        done = 0
-        while spent < seconds / rounds:
-            start = time.perf_counter()
-            for _ in range(count):
-                work()
-            spent += time.perf_counter() - start
-            start = time.perf_counter()
-            for _ in range(count):
-                bound()
-            bound_spent += time.perf_counter() - start
-            done += count
-        best_work, best_bound = max(best_work, done / spent), max(best_bound, done / bound_spent)
-    return best_work, best_bound
-
-
 def in_process(algs: list[str], lengths: list[int], seconds: float, td: dict[str, Any]) -> None:
     from etr.transfer.verify import verify_envelope
 
@@ -167,7 +142,7 @@ def in_process(algs: list[str], lengths: list[int], seconds: float, td: dict[str
             check = verify_envelope(raw, setup.trust, at=AT)
             assert check.outcome.value == "PASS", check.codes  # a benchmark of a failing path would be meaningless
             gc.collect()
-            rate, bound = interleaved(lambda: verify_envelope(raw, setup.trust, at=AT),  # noqa: B023
+            rate, bound, _ = interleaved(lambda: verify_envelope(raw, setup.trust, at=AT),  # noqa: B023
                                       raw_bound(raw, setup), seconds)
             target = TARGETS.get((n, alg))
             goal = f"target >= {target:.0%}: {'met' if rate / bound >= target else 'MISSED'}" if target else "no target"

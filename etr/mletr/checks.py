@@ -227,6 +227,11 @@ def _only_control_failures(ev: Evidence) -> bool:
     return all(f.code.startswith("PINT-STATE-") for f in ev.chain.findings if f.severity is Severity.ERROR)
 
 
+def _codes_of(refs: tuple[Ref, ...]) -> str:
+    """The finding codes that ``refs`` cite (each ref starts with its code), sorted, comma-separated."""
+    return ", ".join(sorted({r.ref.split(" ")[0] for r in refs}))
+
+
 def _failing(ev: Evidence) -> tuple[Ref, ...]:
     assert ev.chain is not None
     codes = sorted({f.code for f in ev.chain.findings if f.severity is Severity.ERROR})
@@ -251,7 +256,7 @@ def lifecycle(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
     found = chain.refs(*LIFECYCLE)
     if found:
         return Verdict(F, "the life cycle is broken: "
-                          + ", ".join(sorted({r.ref.split(' ')[0] for r in found})), found)
+                          + _codes_of(found), found)
     r = ev.registry
     if r is not None and r.error is None and r.state in ("accomplished", "void") and not chain.terminated:
         return Verdict(F, f"the registry says the record is {r.state}, but this chain has not ended",
@@ -284,7 +289,7 @@ def integrity(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
     found = chain.refs(*INTEGRITY)
     if found:
         return Verdict(F, "the record or its chain was altered after signing (unexplained change: "
-                          + ", ".join(sorted({r.ref.split(' ')[0] for r in found})) + ")", found)
+                          + _codes_of(found) + ")", found)
     unverified = chain.refs(*KEY)
     if unverified:
         return Verdict(NE, "checksums and hash links match, but signatures could not be verified, so who vouches "
@@ -307,7 +312,7 @@ def exclusive(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
     found = chain.refs(*EXCLUSIVE)
     if found:
         return Verdict(F, "more than one person exercised control ("
-                          + ", ".join(sorted({r.ref.split(' ')[0] for r in found})) + ")", found)
+                          + _codes_of(found) + ")", found)
     r = ev.registry
     if r is not None and r.error is None and r.relation == "fork":
         return Verdict(F, "the registry's chain and this copy have different successors of one entry: two persons "
@@ -352,7 +357,7 @@ def divests(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
     found = chain.refs(*DIVESTS)
     if found:
         return Verdict(F, "a previous holder acted again after transferring control ("
-                          + ", ".join(sorted({r.ref.split(' ')[0] for r in found})) + ")", found)
+                          + _codes_of(found) + ")", found)
     if chain.outcome is F:
         return Verdict(NE, "the chain does not verify", _failing(ev), "none")
     transfers = sum(1 for e in chain.events if e.action == "TRANSFER")
@@ -576,7 +581,7 @@ def time(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
     bad = chain.refs(*TIME_FAIL)
     if bad:
         return Verdict(F, "an event's time is unreadable or in the future ("
-                          + ", ".join(sorted({r.ref.split(' ')[0] for r in bad})) + ")", bad)
+                          + _codes_of(bad) + ")", bad)
     if chain.outcome is F and chain.has(*KEY, "PINT-JWS-BAD-SIGNATURE"):
         return Verdict(NE, "the event times are not covered by verified signatures", _failing(ev), "none")
     backwards = chain.refs(*TIME_WARN)
@@ -619,7 +624,7 @@ def endorsement(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
     bad = chain.refs(*ENDORSEMENT)
     if bad:
         return Verdict(F, "an endorsement the document or its endorsement state does not allow ("
-                          + ", ".join(sorted({r.ref.split(' ')[0] for r in bad})) + ")", bad)
+                          + _codes_of(bad) + ")", bad)
     endorsements = [e for e in chain.events if e.action in _ENDORSE_ACTIONS]
     if not endorsements:
         return Verdict(NA, "no endorsement in the chain", basis="none")
@@ -769,7 +774,7 @@ def signature(ev: Evidence, req: Requirement, prof: Profile) -> Verdict:
     bad = chain.refs(*ISSUER_FAIL, *KEY, "PINT-JWS-BAD-SIGNATURE")
     if bad:
         return Verdict(F, "a signature does not identify its signer ("
-                          + ", ".join(sorted({r.ref.split(' ')[0] for r in bad})) + ")", bad)
+                          + _codes_of(bad) + ")", bad)
     if chain.outcome is F:
         return Verdict(NE, "the chain does not verify", _failing(ev), "none")
     weak = chain.refs(*ISSUER_WARN)

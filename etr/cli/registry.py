@@ -193,10 +193,6 @@ def _echo_document(command: str, records: list[Any]) -> None:
                            "command": command, "records": records}, ensure_ascii=False))
 
 
-def _holder(holder: dict[str, Any] | None) -> str:
-    return f"{holder.get('partyName', '?')} [{holder.get('eblPlatform', '?')}]" if holder else "unknown"
-
-
 @registry_cmd.command("status", epilog=READ_EXIT_HELP)
 @_record_options
 @_db
@@ -209,7 +205,7 @@ def status_cmd(carrier_code: str, reference: str, issuance: str | None, db: str,
         _echo_document("registry status", [s.to_dict() for s in statuses])
         return
     for s in statuses:  # the document's strings escaped, as `record` and `validate` print them
-        click.echo(printable(f"{s.key.describe()}: {s.state}; holder {_holder(s.holder)}; {s.entries} "
+        click.echo(printable(f"{s.key.describe()}: {s.state}; holder {s.holder_text()}; {s.entries} "
                              f"entr{'y' if s.entries == 1 else 'ies'}, head {s.head_checksum[:8]}…"
                              f"{s.head_checksum[-4:]}, updated {s.updated_at}; {s.conflicts} conflict(s) refused"))
 

@@ -671,7 +671,7 @@ class _Context:
         contradiction = _contradiction(at_entry, _payload_checksum(read.tokens[at_entry]))
         status = _status(row, disputed=not self.backend.conflict_known(conn, row.id, contradiction))
         finding = _finding("REG-FORK", Severity.ERROR, f"{why}: the envelope contradicts the recorded chain "
-                           f"({row.entries} entries, holder {_holder_text(status)})", "DISE",
+                           f"({row.entries} entries, holder {status.holder_text()})", "DISE",
                            pointer=f"/envelopeTransferChain/{at_entry}", entry=at_entry, recordedEntries=row.entries)
         return _Plan(Recording(self.name, "DISE", (*result.findings, finding), read.key, 0, row.entries, status,
                                result), conflicts=((row.id, contradiction),))
@@ -686,7 +686,7 @@ class _Context:
         if m < row.entries:
             findings.append(_finding("REG-STALE", Severity.WARNING, f"a stale copy: the registry has accepted "
                                      f"{row.entries - m} later entr{'y' if row.entries - m == 1 else 'ies'}; the "
-                                     f"holder now is {_holder_text(status)}", pointer="/envelopeTransferChain",
+                                     f"holder now is {status.holder_text()}", pointer="/envelopeTransferChain",
                                      recordedEntries=row.entries))
         return _Plan(Recording(self.name, "DUPE", tuple(findings), read.key, 0, row.entries, status))
 
@@ -869,16 +869,9 @@ def _history(row: EntryRow) -> HistoryEntry:
                         row.action_date_time, row.signer, row.recorded_at)
 
 
-def _holder_text(status: RecordStatus) -> str:
-    holder = status.holder
-    if not holder:
-        return "unknown"
-    return f"{holder.get('partyName', '?')} [{holder.get('eblPlatform', '?')}]"
-
-
 def _received(rows: Sequence[EntryRow], status: RecordStatus) -> Finding:
     first, last = rows[0].idx, rows[-1].idx
     which = f"entry {first}" if first == last else f"entries {first}–{last}"
     return _finding("REG-RECEIVED", Severity.INFO, f"recorded {which}; state {status.state}, holder "
-                    f"{_holder_text(status)}", first=first, last=last)
+                    f"{status.holder_text()}", first=first, last=last)
 

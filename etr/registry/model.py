@@ -82,6 +82,12 @@ class RecordStatus:
     transport_document_checksum: str
     created_at: str
 
+    def holder_text(self) -> str:
+        """``Name [PLATFORM]`` of the holder, for a person (``unknown`` when it cannot be followed)."""
+        if not self.holder:
+            return "unknown"
+        return f"{self.holder.get('partyName', '?')} [{self.holder.get('eblPlatform', '?')}]"
+
     def to_dict(self) -> dict[str, Any]:
         return {"key": self.key.to_dict(), "state": self.state, "holder": self.holder, "platform": self.platform,
                 "headChecksum": self.head_checksum, "entries": self.entries, "updatedAt": self.updated_at,

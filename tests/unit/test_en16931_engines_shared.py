@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import random
 from copy import deepcopy
+from pathlib import Path
 
 import pytest
 from en16931_documents import CII_DOCUMENTS, UBL_DOCUMENTS, VALID_CII, VALID_UBL
@@ -152,3 +153,69 @@ def test_the_child_axis_read_off_the_mirror_is_lxml_s(parts: list[str]) -> None:
                     assert evaluate_boolean(f, el, mirrored) == expected, (text, etree.tostring(el))
             tree.release()
             del tree, mirrored
+
+
+def test_the_collector_is_running_again_after_threads_interleave_their_pauses() -> None:
+    """Thread A pauses the collector, thread B pauses it while A is inside, A leaves, then B leaves: the
+    collector runs again (B must not take A's pause for the caller's own choice to keep it off)."""
+    import gc
+    import threading
+
+    assert gc.isenabled()
+    a_inside, b_inside, a_left = threading.Event(), threading.Event(), threading.Event()
+    seen: list[bool] = []
+
+    def a() -> None:
+        with gc_paused():
+            a_inside.set()
+            b_inside.wait(5)
+        a_left.set()
+
+    def b() -> None:
+        a_inside.wait(5)
+        with gc_paused():
+            b_inside.set()
+            a_left.wait(5)
+            seen.append(gc.isenabled())  # still paused for B after A left
+
+    threads = [threading.Thread(target=a), threading.Thread(target=b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert seen == [False] and gc.isenabled()
+
+
+def test_many_threads_validating_invoices_leave_the_collector_running() -> None:
+    import gc
+    import sys
+    import threading
+
+    import etr
+
+    data = (Path(__file__).resolve().parents[2] / "samples" / "einvoice" / "valid" / "ubl-invoice.xml").read_bytes()
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(10):
+            threads = [threading.Thread(target=lambda: [etr.validate(data, name="x.xml") for _ in range(3)])
+                       for _ in range(6)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(60)
+            assert gc.isenabled()
+    finally:
+        sys.setswitchinterval(interval)
+
+
+def test_a_caller_who_turned_the_collector_off_keeps_it_off() -> None:
+    import gc
+
+    gc.disable()
+    try:
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

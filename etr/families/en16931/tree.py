@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
+import threading
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -137,19 +139,53 @@ def build(root: etree._Element) -> Tree:
     return Tree(top, nodes, index, by_element)
 
 
+class _Pause:
+    """The collector's pause, shared by the threads of a process: the first to enter remembers whether the
+    collector was running and stops it, the last to leave starts it again (if it was running). A lock
+    keeps the count and the collector's state together; a forked child starts with its own."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.inside = 0
+        self.resume = False
+
+    def enter(self) -> None:
+        with self.lock:
+            if self.inside == 0:
+                self.resume = gc.isenabled()
+                gc.disable()
+            self.inside += 1
+
+    def leave(self) -> None:
+        with self.lock:
+            self.inside -= 1
+            if self.inside == 0 and self.resume:
+                gc.enable()
+
+    def after_fork(self) -> None:
+        # Only the forking thread runs in the child: whoever else was inside the pause is gone.
+        if self.inside and self.resume:
+            gc.enable()
+        self.lock, self.inside, self.resume = threading.Lock(), 0, False
+
+
+_PAUSE = _Pause()
+os.register_at_fork(after_in_child=_PAUSE.after_fork)
+
+
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for the block (nested uses are fine: the outermost resumes
-    it, and only when it was running). A mirror has parent links, reference cycles the collector would
-    scan again and again while the tree grows; :meth:`Tree.release` frees it without the collector.
+    """Pause Python's cyclic garbage collector for the block. Nested and concurrent uses are fine: the
+    collector runs again when the last block of any thread ends, and only when it was running before the
+    first began. A mirror has parent links, reference cycles the collector would scan again and again
+    while the tree grows; :meth:`Tree.release` frees it without the collector. The pause is the process's:
+    while one thread checks an invoice, the collector waits for every thread.
 
     Release a mirror and drop the last reference to it inside the block: allocations made while the
     collector was paused count towards its next run, and a mirror still alive then is scanned and moved to
     older generations, which full collections (slow in a large process) then scan again."""
-    collecting = gc.isenabled()
-    gc.disable()
+    _PAUSE.enter()
     try:
         yield
     finally:
-        if collecting:
-            gc.enable()
+        _PAUSE.leave()

@@ -776,7 +776,7 @@ class _Context:
                 target = self.backend.entry_by_checksum(conn, row.id, named)
                 if target is not None:
                     out.append(_finding("REG-FORK", Severity.ERROR, f"entry {i} follows recorded entry {target.idx}, "
-                                        f"not the head (entry {row.entries - 1}): another successor of entry "
+                                        f"not entry {i - 1}: another successor of entry "
                                         f"{target.idx}", "DISE", pointer=f"/envelopeTransferChain/{i}", entry=i,
                                         forkOf=target.idx))
                     continue
